@@ -1,0 +1,127 @@
+using System.Buffers.Text;
+using System.Globalization;
+using Vigil.Transactions;
+
+namespace Vigil.Detection;
+
+/// <summary>Writes the output record: the input's bytes, unchanged, enriched with a <c>vigil</c> object.</summary>
+/// <remarks>
+/// <code>{...input...,"vigil":{"fraud":true,"score":1,"reasons":[{"code":"amount_threshold","text":"amount >= 900"}],
+/// "versions":{"rules":"builtin:amount>=900"},"latency_us":12.5,"input":{"partition":0,"offset":42}}}</code>
+/// Every input field is kept byte for byte (a <c>vigil</c> member already present is replaced); line breaks
+/// between tokens become spaces so that each record stays on one line of a JSON Lines file.
+/// </remarks>
+public static class DecisionEncoder
+{
+    // Everything but the input, the reasons and the version: names, punctuation, numbers at their longest.
+    private const int FixedOverhead = 256;
+
+    /// <summary>An upper bound of the bytes <see cref="TryWrite"/> needs for this record and decision.</summary>
+    public static int MaxLength(Transaction transaction, Decision decision) =>
+        transaction.Utf8.Length + FixedOverhead + decision.RuleSet.MaxReasonsLength + decision.RuleSet.VersionUtf8.Length;
+
+    public static bool TryWrite(
+        Transaction transaction, Decision decision, int inputPartition, long inputOffset, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (destination.Length < MaxLength(transaction, decision))
+        {
+            return false;
+        }
+
+        var input = transaction.Utf8.Span[..transaction.ObjectEnd];
+        var at = 0;
+        if (transaction.HasPreviousDecision)
+        {
+            var (offset, length) = transaction.PreviousDecision.GetOffsetAndLength(input.Length);
+            at = CopyOnOneLine(input[..offset], destination);
+            at += CopyOnOneLine(input[(offset + length)..], destination[at..]);
+        }
+        else
+        {
+            at = CopyOnOneLine(input, destination);
+        }
+
+        at += Put(",\"vigil\":{\"fraud\":"u8, destination[at..]);
+        at += Put(decision.IsFraud ? "true"u8 : "false"u8, destination[at..]);
+        at += Put(",\"score\":"u8, destination[at..]);
+        at += PutScore(decision.Score, destination[at..]);
+        at += Put(",\"reasons\":["u8, destination[at..]);
+        var rules = decision.RuleSet.RuleSpan;
+        var fired = decision.FiredRules;
+        for (var i = 0; i < fired.Length; i++)
+        {
+            if (i > 0)
+            {
+                destination[at++] = (byte)',';
+            }
+
+            at += Put(rules[fired[i]].ReasonUtf8, destination[at..]);
+        }
+
+        at += Put("],\"versions\":{\"rules\":"u8, destination[at..]);
+        at += Put(decision.RuleSet.VersionUtf8, destination[at..]);
+        at += Put("},\"latency_us\":"u8, destination[at..]);
+        at += PutTenths(Math.Max(0, decision.LatencyNanoseconds) / 100, destination[at..]);
+        at += Put(",\"input\":{\"partition\":"u8, destination[at..]);
+        at += PutInteger(inputPartition, destination[at..]);
+        at += Put(",\"offset\":"u8, destination[at..]);
+        at += PutInteger(inputOffset, destination[at..]);
+        at += Put("}}}"u8, destination[at..]);
+        written = at;
+        return true;
+    }
+
+    private static int CopyOnOneLine(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        source.CopyTo(destination);
+        var copy = destination[..source.Length];
+
+        // Inside valid JSON strings raw line breaks are illegal, so any here lie between tokens.
+        if (copy.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
+        {
+            copy.Replace((byte)'\r', (byte)' ');
+            copy.Replace((byte)'\n', (byte)' ');
+        }
+
+        return source.Length;
+    }
+
+    private static int Put(ReadOnlySpan<byte> bytes, Span<byte> destination)
+    {
+        bytes.CopyTo(destination);
+        return bytes.Length;
+    }
+
+    private static int PutScore(double score, Span<byte> destination)
+    {
+        if (score == 0)
+        {
+            destination[0] = (byte)'0';
+            return 1;
+        }
+
+        if (score == 1)
+        {
+            destination[0] = (byte)'1';
+            return 1;
+        }
+
+        score.TryFormat(destination, out var written, "R", CultureInfo.InvariantCulture);
+        return written;
+    }
+
+    private static int PutInteger(long value, Span<byte> destination)
+    {
+        Utf8Formatter.TryFormat(value, destination, out var written);
+        return written;
+    }
+
+    private static int PutTenths(long tenths, Span<byte> destination)
+    {
+        var at = PutInteger(tenths / 10, destination);
+        destination[at] = (byte)'.';
+        destination[at + 1] = (byte)('0' + (tenths % 10));
+        return at + 2;
+    }
+}
