@@ -1,0 +1,28 @@
+namespace Vigil.Runtime.Metrics;
+
+/// <summary>A point-in-time view of a pipeline: totals since start and decision latency.</summary>
+public sealed record PipelineStatus(
+    TimeSpan Elapsed,
+    long Produced,
+    long Legit,
+    long Fraud,
+    long DeadLetters,
+    long Lag,
+    long LatencyP50Nanoseconds,
+    long LatencyP99Nanoseconds,
+    long LatencyMaxNanoseconds)
+{
+    public long Decided => Legit + Fraud;
+
+    public long Processed => Legit + Fraud + DeadLetters;
+
+    /// <summary>Fraud among decided transactions, in [0, 1].</summary>
+    public double FraudShare => Decided == 0 ? 0 : (double)Fraud / Decided;
+
+    /// <summary>Records processed per second between an earlier status and this one.</summary>
+    public double RateSince(PipelineStatus? earlier)
+    {
+        var seconds = (Elapsed - (earlier?.Elapsed ?? TimeSpan.Zero)).TotalSeconds;
+        return seconds <= 0 ? 0 : (Processed - (earlier?.Processed ?? 0)) / seconds;
+    }
+}

@@ -1,0 +1,27 @@
+using System.Globalization;
+using Vigil.Runtime.Topics;
+using Vigil.Transactions;
+
+namespace Vigil.Runtime.Pipeline;
+
+/// <summary>The headers a dead letter carries beside the original bytes: why it failed and where it came from.</summary>
+public static class DeadLetterHeaders
+{
+    public const string ErrorCode = "vigil.error.code";
+    public const string ErrorReason = "vigil.error.reason";
+    public const string SourceTopic = "vigil.source.topic";
+    public const string SourcePartition = "vigil.source.partition";
+    public const string SourceOffset = "vigil.source.offset";
+
+    public static IReadOnlyList<RecordHeader> For(string code, string reason, string topic, int partition, long offset) =>
+    [
+        new(ErrorCode, code),
+        new(ErrorReason, reason),
+        new(SourceTopic, topic),
+        new(SourcePartition, partition.ToString(CultureInfo.InvariantCulture)),
+        new(SourceOffset, offset.ToString(CultureInfo.InvariantCulture)),
+    ];
+
+    public static IReadOnlyList<RecordHeader> For(DecodeFailure failure, string topic, int partition, long offset) =>
+        For(failure.CodeName, failure.Reason, topic, partition, offset);
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Vigil.Detection;
+using Vigil.Rules;
+using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Topics;
+using Vigil.Transactions;
+
+namespace Vigil.Runtime.Pipeline;
+
+/// <summary>
+/// The embedded runtime's topology: transactions topic → one detector worker per partition → legit, fraud and
+/// dead-letter topics. Sources publish into <see cref="Transactions"/>; sinks subscribe to the outputs before <see cref="Start"/>.
+/// </summary>
+public sealed class EmbeddedPipeline
+{
+    public const string DetectorGroup = "vigil-detector";
+
+    private readonly List<DetectorWorker> _workers = [];
+    private readonly List<Task> _running = [];
+    private readonly Stopwatch _clock = new();
+    private RuleSet _rules;
+
+    public EmbeddedPipeline(PipelineOptions pipeline, TopicOptions topics, RuleSet rules)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(topics);
+        ArgumentNullException.ThrowIfNull(rules);
+        _rules = rules;
+        Broker = new EmbeddedBroker(new BatchPool(pipeline.BatchBytes));
+        Transactions = Broker.CreateTopic(topics.Transactions, pipeline.Partitions);
+        Legit = Broker.CreateTopic(topics.Legit, pipeline.Partitions);
+        Fraud = Broker.CreateTopic(topics.Fraud, pipeline.Partitions);
+        DeadLetters = Broker.CreateTopic(topics.DeadLetter, pipeline.Partitions);
+
+        var decoder = new TransactionDecoder(pipeline.MaxRecordBytes);
+        foreach (var input in Transactions.Subscribe(DetectorGroup, SubscriptionMode.Blocking, pipeline.QueueCapacity))
+        {
+            _workers.Add(new DetectorWorker(
+                input, new Detector(rules), decoder, Legit.CreateProducer(), Fraud.CreateProducer(), DeadLetters.CreateProducer()));
+        }
+    }
+
+    public EmbeddedBroker Broker { get; }
+
+    public Topic Transactions { get; }
+
+    public Topic Legit { get; }
+
+    public Topic Fraud { get; }
+
+    public Topic DeadLetters { get; }
+
+    public IReadOnlyList<DetectorWorker> Workers => _workers;
+
+    /// <summary>The rule set deciding now; setting it swaps every worker's rules between two records.</summary>
+    public RuleSet Rules
+    {
+        get => _rules;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _rules = value;
+            foreach (var worker in _workers)
+            {
+                worker.Detector.Rules = value;
+            }
+        }
+    }
+
+    /// <summary>Starts the detector workers; <paramref name="abort"/> stops them without draining.</summary>
+    public void Start(CancellationToken abort = default)
+    {
+        if (_clock.IsRunning)
+        {
+            throw new InvalidOperationException("The pipeline is already running.");
+        }
+
+        _clock.Start();
+        foreach (var worker in _workers)
+        {
+            _running.Add(Task.Run(() => worker.RunAsync(abort), CancellationToken.None));
+        }
+    }
+
+    /// <summary>
+    /// Ends the input and waits until every record in flight is decided and published, then completes the
+    /// output topics so that sinks drain and finish. Call after the sources have stopped.
+    /// </summary>
+    public async Task DrainAsync()
+    {
+        Transactions.Complete();
+        try
+        {
+            await Task.WhenAll(_running);
+        }
+        finally
+        {
+            Legit.Complete();
+            Fraud.Complete();
+            DeadLetters.Complete();
+            _clock.Stop();
+        }
+    }
+
+    public PipelineStatus Status()
+    {
+        var latency = new LatencyHistogram();
+        long lag = 0;
+        foreach (var worker in _workers)
+        {
+            latency.Add(worker.Latency);
+        }
+
+        foreach (var partition in Transactions.Partitions)
+        {
+            foreach (var subscription in partition.Subscriptions)
+            {
+                lag += subscription.Lag;
+            }
+        }
+
+        return new PipelineStatus(
+            _clock.Elapsed,
+            Transactions.EndOffset,
+            Legit.EndOffset,
+            Fraud.EndOffset,
+            DeadLetters.EndOffset,
+            lag,
+            latency.Percentile(0.50),
+            latency.Percentile(0.99),
+            latency.MaxNanoseconds);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Vigil.Runtime.Pipeline;
+
+/// <summary>The names of Vigil's topics (configuration section <c>Topics</c>), the seed's names by default.</summary>
+public sealed class TopicOptions
+{
+    public string Transactions { get; set; } = "queueing.transactions";
+
+    public string Legit { get; set; } = "streaming.transactions.legit";
+
+    public string Fraud { get; set; } = "streaming.transactions.fraud";
+
+    /// <summary>Records that could not be decided, with the reason and where they came from.</summary>
+    public string DeadLetter { get; set; } = "deadletter.transactions";
+}

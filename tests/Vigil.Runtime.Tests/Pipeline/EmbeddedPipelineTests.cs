@@ -1,0 +1,129 @@
+using System.Text;
+using System.Text.Json;
+using Vigil.Rules;
+using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sinks;
+using Vigil.Simulation.Pacing;
+using Vigil.Simulation.Seed;
+
+namespace Vigil.Runtime.Tests.Pipeline;
+
+public sealed class EmbeddedPipelineTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly string _directory = Directory.CreateTempSubdirectory("vigil-e2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static readonly string[] BadRecords =
+    [
+        "not json",
+        """{"source":"x","target":"y","currency":"EUR"}""",
+        """{"amount":-12.5}""",
+        """{"amount":"950"}""",
+        """{"amount":1,"timestamp":"later"}""",
+        "{\"amount\": 5",
+    ];
+
+    [Fact]
+    public async Task Every_generated_transaction_is_routed_exactly_once_and_fraud_is_exactly_amount_at_or_above_900()
+    {
+        const int generated = 200_000;
+        var topics = new TopicOptions();
+        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2, QueueCapacity = 4 }, topics, RuleSet.AmountThreshold());
+        var sinks = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters }.Select(t => new JsonLinesSink(t, _directory)).ToList();
+        var sinking = sinks.Select(s => s.RunAsync()).ToList();
+        pipeline.Start();
+
+        var source = new GeneratorSource(new SeedTransactionGenerator(seed: 42), Pacer.Unlimited, pipeline.Transactions.CreateProducer(), generated);
+        var generating = source.RunAsync(CancellationToken.None);
+        var injector = pipeline.Transactions.CreateProducer();
+        foreach (var bad in BadRecords)
+        {
+            injector.Append(default, Encoding.UTF8.GetBytes(bad));
+        }
+
+        await injector.FlushAsync();
+        await generating.WaitAsync(Timeout);
+        await pipeline.DrainAsync().WaitAsync(Timeout);
+        await Task.WhenAll(sinking).WaitAsync(Timeout);
+        foreach (var sink in sinks)
+        {
+            await sink.DisposeAsync();
+        }
+
+        var legit = ReadLines(topics.Legit);
+        var fraud = ReadLines(topics.Fraud);
+        var dead = ReadLines(topics.DeadLetter);
+
+        Assert.Equal(generated, source.Produced);
+        Assert.Equal(generated + BadRecords.Length, legit.Count + fraud.Count + dead.Count);
+        Assert.Equal(BadRecords.Length, dead.Count);
+        Assert.All(legit, r => Assert.True(r.GetProperty("amount").GetDouble() < 900 && !Fraud(r)));
+        Assert.All(fraud, r => Assert.True(r.GetProperty("amount").GetDouble() >= 900 && Fraud(r)));
+        Assert.InRange(fraud.Count / (double)generated, 0.095, 0.105);
+
+        var origins = legit.Concat(fraud).Select(r =>
+        {
+            var input = r.GetProperty("vigil").GetProperty("input");
+            return (input.GetProperty("partition").GetInt32(), input.GetProperty("offset").GetInt64());
+        }).Concat(dead.Select(r =>
+        {
+            var headers = r.GetProperty("headers");
+            return (int.Parse(headers.GetProperty(DeadLetterHeaders.SourcePartition).GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+                long.Parse(headers.GetProperty(DeadLetterHeaders.SourceOffset).GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        })).ToList();
+        Assert.Equal(origins.Count, origins.Distinct().Count());
+        var endOffsets = pipeline.Transactions.Partitions.Select(p => p.EndOffset).ToArray();
+        Assert.Equal(generated + BadRecords.Length, endOffsets.Sum());
+        Assert.All(origins, o => Assert.InRange(o.Item2, 0, endOffsets[o.Item1] - 1));
+
+        Assert.Equal(
+            BadRecords.Order(StringComparer.Ordinal),
+            dead.Select(r => r.GetProperty("value").GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(dead, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("headers").GetProperty(DeadLetterHeaders.ErrorReason).GetString())));
+
+        var status = pipeline.Status();
+        Assert.Equal(generated + BadRecords.Length, status.Produced);
+        Assert.Equal(fraud.Count, status.Fraud);
+        Assert.Equal(0, status.Lag);
+        Assert.True(status.LatencyP99Nanoseconds > 0);
+    }
+
+    [Fact]
+    public async Task Swapping_rules_mid_stream_changes_decisions_without_losing_records()
+    {
+        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(900));
+        var legit = pipeline.Legit.Subscribe("count", capacity: 1000);
+        var fraud = pipeline.Fraud.Subscribe("count", capacity: 1000);
+        pipeline.Start();
+        var producer = pipeline.Transactions.CreateProducer();
+
+        producer.Append(default, """{"amount":500}"""u8);
+        await producer.FlushAsync();
+        await WaitUntil(() => pipeline.Legit.EndOffset == 1);
+        pipeline.Rules = RuleSet.AmountThreshold(100);
+        producer.Append(default, """{"amount":500}"""u8);
+        await producer.FlushAsync();
+        await pipeline.DrainAsync().WaitAsync(Timeout);
+
+        Assert.Equal(1, pipeline.Legit.EndOffset);
+        Assert.Equal(1, pipeline.Fraud.EndOffset);
+        Assert.True(fraud.Sum(s => s.Reader.Count) + legit.Sum(s => s.Reader.Count) >= 2);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+
+    private static bool Fraud(JsonElement record) => record.GetProperty("vigil").GetProperty("fraud").GetBoolean();
+
+    private List<JsonElement> ReadLines(string topic) =>
+        File.ReadLines(Path.Combine(_directory, topic + ".jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+}
