@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sinks;
 using Vigil.Runtime.Topics;
 using Vigil.Simulation.Seed;
 
@@ -30,16 +31,7 @@ public static class PipelineBenchmark
         for (var round = 0; round < 3; round++)
         {
             var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = partitions }, new TopicOptions(), RuleSet.AmountThreshold());
-            var drains = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters }
-                .SelectMany(t => t.Subscribe("bench-drain"))
-                .Select(s => Task.Run(async () =>
-                {
-                    await foreach (var batch in s.Reader.ReadAllAsync())
-                    {
-                        s.Complete(batch);
-                    }
-                }))
-                .ToList();
+            var drains = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters }.Select(t => DiscardSink.Attach(t, "bench")).ToList();
             pipeline.Start();
             var gcBefore = GC.CollectionCount(0);
             var clock = Stopwatch.StartNew();

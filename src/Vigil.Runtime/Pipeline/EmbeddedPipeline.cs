@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Vigil.Detection;
 using Vigil.Rules;
 using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Sinks;
 using Vigil.Runtime.Topics;
+using Vigil.Simulation.Seed;
 using Vigil.Transactions;
 
 namespace Vigil.Runtime.Pipeline;
@@ -65,6 +67,37 @@ public sealed class EmbeddedPipeline
                 worker.Detector.Rules = value;
             }
         }
+    }
+
+    /// <summary>
+    /// Runs a few thousand records through a scratch copy of this topology, so that the first real records
+    /// are not decided by code still being compiled (which costs them milliseconds).
+    /// </summary>
+    public async Task WarmUpAsync(int records = 20_000)
+    {
+        var scratch = new EmbeddedPipeline(
+            new PipelineOptions { Partitions = Transactions.Partitions.Count, BatchBytes = Broker.Pool.BatchBytes },
+            new TopicOptions(),
+            _rules);
+        var drains = new[] { scratch.Legit, scratch.Fraud, scratch.DeadLetters }.Select(t => DiscardSink.Attach(t, "warm-up")).ToList();
+        scratch.Start();
+        var producer = scratch.Transactions.CreateProducer();
+        var buffer = new byte[SeedTransactionGenerator.MaxRecordLength];
+        var generator = new SeedTransactionGenerator(seed: 0);
+        for (var i = 0; i < records; i++)
+        {
+            var length = generator.Next(buffer, out var key);
+            producer.Append(buffer.AsSpan(key), buffer.AsSpan(0, length));
+            if (i % 256 == 0)
+            {
+                await producer.FlushAsync();
+            }
+        }
+
+        producer.Append(default, "not json"u8);
+        await producer.FlushAsync();
+        await scratch.DrainAsync();
+        await Task.WhenAll(drains);
     }
 
     /// <summary>Starts the detector workers; <paramref name="abort"/> stops them without draining.</summary>

@@ -1,0 +1,9 @@
+using System.Collections;
+using Spectre.Console;
+
+namespace Vigil.Cli.Commands;
+
+/// <summary>What a command may touch of the outside world; tests pass their own.</summary>
+/// <param name="Live">Whether the console is an interactive terminal (live status) or a log (status lines).</param>
+/// <param name="Stop">Cancelled when the user asks the process to stop (Ctrl+C, SIGTERM).</param>
+public sealed record CliContext(IDictionary Environment, IAnsiConsole Console, TextWriter Out, TextWriter Error, bool Live, CancellationToken Stop);

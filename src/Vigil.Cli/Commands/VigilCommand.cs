@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+
+namespace Vigil.Cli.Commands;
+
+/// <summary>The <c>vigil</c> command line: parses, reports usage errors in one line (exit 2) and runs the command.</summary>
+public static class VigilCommand
+{
+    public static async Task<int> RunAsync(string[] args, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        // A plain command rather than RootCommand, which would take its name from the assembly (Vigil.Cli).
+        var root = new Command("vigil", "Vigil: real-time transaction fraud detection. Run 'vigil demo' to see it work.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+            DemoCommand.Create(context),
+        };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            var command = parsed.CommandResult.Command == root ? "vigil" : $"vigil {parsed.CommandResult.Command.Name}";
+            await context.Error.WriteLineAsync($"vigil: {parsed.Errors[0].Message} (see '{command} --help')");
+            return ExitCodes.Usage;
+        }
+
+        if (parsed.CommandResult.Command == root && args.Length == 0)
+        {
+            await context.Error.WriteLineAsync("vigil: no command given; try 'vigil demo', or 'vigil --help' for the list");
+            return ExitCodes.Usage;
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = context.Out,
+            Error = context.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
+        return await parsed.InvokeAsync(invocation, context.Stop);
+    }
+}

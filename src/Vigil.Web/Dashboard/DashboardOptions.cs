@@ -1,0 +1,19 @@
+namespace Vigil.Web.Dashboard;
+
+/// <summary>Settings of the live dashboard (configuration section <c>Dashboard</c>).</summary>
+public sealed class DashboardOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The address to listen on; loopback by default, so nothing is exposed by accident.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The port to listen on; 0 picks a free one.</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Transactions shown per second, sampled evenly from the stream whatever its rate.</summary>
+    public double EventsPerSecond { get; set; } = 25;
+
+    /// <summary>Messages that may wait for one browser before it misses some.</summary>
+    public int ClientQueueCapacity { get; set; } = 256;
+}

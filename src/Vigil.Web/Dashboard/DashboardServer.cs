@@ -1,0 +1,107 @@
+using System.Net;
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Vigil.Web.Dashboard;
+
+/// <summary>The dashboard's web server: the page at <c>/</c>, the event stream at <c>/events</c>, status at <c>/api/status</c>.</summary>
+public sealed class DashboardServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly EventFeed _feed;
+
+    public DashboardServer(DashboardOptions options, EventFeed feed)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _feed = feed;
+        if (!IPAddress.TryParse(options.Host, out var address))
+        {
+            address = options.Host == "localhost" ? IPAddress.Loopback : throw new ArgumentException($"Dashboard host '{options.Host}' is not an IP address.", nameof(options));
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, HostedByCaller>();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port));
+        _app = builder.Build();
+        _app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
+        _app.MapGet("/dashboard.js", () => Asset("dashboard.js", "text/javascript; charset=utf-8"));
+        _app.MapGet("/dashboard.css", () => Asset("dashboard.css", "text/css; charset=utf-8"));
+        _app.MapGet("/events", StreamEventsAsync);
+        _app.MapGet("/api/status", () => Results.Bytes(_feed.StatusJson(), "application/json"));
+        _app.MapGet("/healthz", () => Results.Text("ok"));
+    }
+
+    /// <summary>Where the dashboard listens, once started (e.g. <c>http://127.0.0.1:8080</c>).</summary>
+    public Uri Address { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>Starts listening; fails with <see cref="IOException"/> when the port is taken.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken);
+        var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    /// <summary>Ends the browsers' streams and stops the server.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        _feed.Close();
+        await _app.StopAsync(cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private async Task StreamEventsAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        var client = _feed.Connect();
+        try
+        {
+            await response.WriteAsync("retry: 2000\n\n", context.RequestAborted);
+            var reader = client.Reader;
+            while (await reader.WaitToReadAsync(context.RequestAborted))
+            {
+                while (reader.TryRead(out var message))
+                {
+                    await response.Body.WriteAsync(message, context.RequestAborted);
+                }
+
+                await response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The browser went away.
+        }
+        finally
+        {
+            _feed.Disconnect(client);
+        }
+    }
+
+    private static IResult Asset(string name, string contentType)
+    {
+        var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Vigil.Web.wwwroot." + name)
+                     ?? throw new InvalidOperationException($"The dashboard asset {name} is missing from the build.");
+        return Results.Stream(stream, contentType);
+    }
+
+    /// <summary>The caller owns the process's lifetime (Ctrl+C, shutdown order); the web host must not.</summary>
+    private sealed class HostedByCaller : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,113 @@
+// Vigil dashboard: reads the /events stream (Server-Sent Events) and shows transactions, totals and a chart.
+(() => {
+  'use strict';
+
+  const MAX_ROWS = 100;
+  const HISTORY_SECONDS = 120;
+  const rows = document.getElementById('rows');
+  const connection = document.getElementById('connection');
+  const history = [];
+  const number = new Intl.NumberFormat('en-US');
+
+  const text = (id, value) => { document.getElementById(id).textContent = value; };
+
+  function cell(row, value, className) {
+    const td = document.createElement('td');
+    td.textContent = value;
+    if (className) td.className = className;
+    row.appendChild(td);
+  }
+
+  function party(record, primary, secondary) {
+    const value = record[primary] ?? record[secondary];
+    return value === undefined || value === null ? '?' : String(value);
+  }
+
+  function addTransaction(topic, record) {
+    const decision = record.vigil || {};
+    const fraud = decision.fraud === true;
+    const row = document.createElement('tr');
+    row.className = fraud ? 'fraud' : 'legit';
+    row.dataset.topic = topic;
+    cell(row, new Date().toLocaleTimeString());
+    cell(row, fraud ? 'FRAUD' : 'LEGIT', 'badge');
+    cell(row, `${party(record, 'source', 'customer_id')} → ${party(record, 'target', 'terminal_id')}`);
+    cell(row, `${Number(record.amount).toFixed(2)} ${record.currency ?? ''}`.trim(), 'amount');
+    cell(row, typeof decision.score === 'number' ? decision.score.toFixed(2) : '');
+    cell(row, (decision.reasons || []).map(r => r.text || r.code).join('; '), 'reasons');
+    rows.insertBefore(row, rows.firstChild);
+    while (rows.childElementCount > MAX_ROWS) rows.removeChild(rows.lastChild);
+  }
+
+  function showStats(stats) {
+    text('processed', number.format(stats.processed));
+    text('rate', number.format(stats.rate));
+    text('legit', number.format(stats.legit));
+    text('fraud', number.format(stats.fraud));
+    text('fraud-share', `${(stats.fraud_share * 100).toFixed(1)} %`);
+    text('dead-letters', number.format(stats.dead_letters));
+    text('latency', `${stats.latency_p50_ms.toFixed(2)} / ${stats.latency_p99_ms.toFixed(2)}`);
+    const sampling = stats.sampled_every > 1 ? `showing 1 in ${number.format(stats.sampled_every)}` : 'showing all';
+    const dropped = stats.dropped > 0 ? ` · ${number.format(stats.dropped)} missed by this browser` : '';
+    text('sampling', `newest first · ${sampling}${dropped}`);
+    history.push({ rate: stats.rate, share: stats.fraud_share * 100 });
+    if (history.length > HISTORY_SECONDS) history.shift();
+    drawChart();
+  }
+
+  function drawChart() {
+    const canvas = document.getElementById('chart');
+    const ratio = window.devicePixelRatio || 1;
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    canvas.width = width * ratio;
+    canvas.height = height * ratio;
+    const g = canvas.getContext('2d');
+    g.scale(ratio, ratio);
+    g.clearRect(0, 0, width, height);
+    g.font = '11px system-ui, sans-serif';
+    g.fillStyle = '#667085';
+    const top = 12, bottom = height - 6, left = 60, right = width - 44;
+    const maxRate = Math.max(1, ...history.map(p => p.rate)) * 1.1;
+    const maxShare = Math.max(1, ...history.map(p => p.share)) * 1.1;
+    g.strokeStyle = '#e4e7ec';
+    g.beginPath();
+    for (let i = 0; i <= 4; i++) {
+      const y = bottom - (bottom - top) * i / 4;
+      g.moveTo(left, y); g.lineTo(right, y);
+      g.fillText(number.format(Math.round(maxRate * i / 4)), 4, y + 4);
+      g.fillText(`${(maxShare * i / 4).toFixed(1)}%`, right + 6, y + 4);
+    }
+    g.stroke();
+    const x = i => right - (history.length - 1 - i) * (right - left) / (HISTORY_SECONDS - 1);
+    const line = (color, value, max) => {
+      g.strokeStyle = color;
+      g.lineWidth = 2;
+      g.beginPath();
+      history.forEach((p, i) => {
+        const y = bottom - (bottom - top) * value(p) / max;
+        if (i === 0) g.moveTo(x(i), y); else g.lineTo(x(i), y);
+      });
+      g.stroke();
+    };
+    line('#2f6fde', p => p.rate, maxRate);
+    line('#b3261e', p => p.share, maxShare);
+  }
+
+  function connect() {
+    const events = new EventSource('/events');
+    events.addEventListener('open', () => { connection.className = 'connection live'; connection.textContent = 'live'; });
+    events.addEventListener('error', () => {
+      connection.className = 'connection lost';
+      connection.textContent = events.readyState === EventSource.CLOSED ? 'stopped' : 'reconnecting…';
+    });
+    events.addEventListener('transaction', e => {
+      const message = JSON.parse(e.data);
+      addTransaction(message.topic, message.record);
+    });
+    events.addEventListener('stats', e => showStats(JSON.parse(e.data)));
+  }
+
+  window.addEventListener('resize', drawChart);
+  connect();
+})();
