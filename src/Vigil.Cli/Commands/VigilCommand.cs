@@ -17,17 +17,19 @@ public static class VigilCommand
             DemoCommand.Create(context),
         };
 
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (args.Length == 0)
         {
-            var command = parsed.CommandResult.Command == root ? "vigil" : $"vigil {parsed.CommandResult.Command.Name}";
-            await context.Error.WriteLineAsync($"vigil: {parsed.Errors[0].Message} (see '{command} --help')");
+            await context.Error.WriteLineAsync("vigil: no command given; try 'vigil demo', or 'vigil --help' for the list");
             return ExitCodes.Usage;
         }
 
-        if (parsed.CommandResult.Command == root && args.Length == 0)
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            await context.Error.WriteLineAsync("vigil: no command given; try 'vigil demo', or 'vigil --help' for the list");
+            // "Unrecognized command 'dmeo'" says more than the "Required command was not provided" that comes with it.
+            var error = parsed.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0).First();
+            var command = parsed.CommandResult.Command == root ? "vigil" : $"vigil {parsed.CommandResult.Command.Name}";
+            await context.Error.WriteLineAsync($"vigil: {error.Message} (see '{command} --help')");
             return ExitCodes.Usage;
         }
 

@@ -1,0 +1,65 @@
+using System.Collections;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Vigil.Cli.Tests.Commands;
+
+public class VigilCommandTests
+{
+    [Theory]
+    [InlineData(new[] { "demo", "--bogus" }, "vigil: Unrecognized command or argument '--bogus'. (see 'vigil demo --help')")]
+    [InlineData(new[] { "demo", "--rate" }, "vigil: Required argument missing for option: '--rate'. (see 'vigil demo --help')")]
+    [InlineData(new[] { "demo", "--rate", "abc" }, "vigil: invalid --rate 'abc': expected a positive number of transactions per second, or 'max'")]
+    [InlineData(new[] { "demo", "--duration", "soon" }, "vigil: invalid --duration 'soon': expected a positive number of seconds")]
+    [InlineData(new[] { "demo", "--port", "-1" }, "vigil: invalid --port '-1': expected a whole number from 0 to 65,535")]
+    [InlineData(new[] { "demo", "--config", "/nonexistent/vigil.json" }, "vigil: config file /nonexistent/vigil.json not found")]
+    [InlineData(new[] { "dmeo" }, "vigil: Unrecognized command or argument 'dmeo'. (see 'vigil --help')")]
+    [InlineData(new string[0], "vigil: no command given; try 'vigil demo', or 'vigil --help' for the list")]
+    public async Task A_wrong_command_line_prints_one_clear_line_and_exits_2(string[] args, string expected)
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(expected, error.TrimEnd('\n'));
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public async Task A_wrong_environment_variable_prints_one_line_naming_it_and_exits_2()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(["demo"], new Hashtable { ["TRANSACTIONS_PER_SECOND"] = "-3" });
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("vigil: invalid TRANSACTIONS_PER_SECOND '-3': expected a positive number of transactions per second, or 'max'\n", error);
+    }
+
+    [Fact]
+    public async Task Help_explains_the_commands_and_every_demo_flag()
+    {
+        var (rootCode, root, _) = await CliRunner.RunAsync(["--help"]);
+        var (demoCode, demo, _) = await CliRunner.RunAsync(["demo", "--help"]);
+
+        Assert.Equal(0, rootCode);
+        Assert.Contains("vigil [command] [options]", root, StringComparison.Ordinal);
+        Assert.Contains("demo", root, StringComparison.Ordinal);
+        Assert.Equal(0, demoCode);
+        foreach (var flag in new[] { "--rate", "--duration", "--count", "--seed", "--out", "--threshold", "--partitions", "--port", "--host", "--no-dashboard", "--config", "TRANSACTIONS_PER_SECOND" })
+        {
+            Assert.Contains(flag, demo, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_port_in_use_is_reported_in_one_line_and_exits_1()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var (exitCode, output, _) = await CliRunner.RunAsync(["demo", "--port", port, "--count", "10"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"vigil: cannot serve the dashboard on 127.0.0.1:{port}", output, StringComparison.Ordinal);
+        Assert.Contains("choose another --port, or --no-dashboard", output, StringComparison.Ordinal);
+    }
+}
