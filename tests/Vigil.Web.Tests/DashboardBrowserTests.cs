@@ -1,0 +1,60 @@
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+
+namespace Vigil.Web.Tests;
+
+/// <summary>The dashboard in real headless Chromium (Debian's chromium and chromium-driver).</summary>
+public sealed class DashboardBrowserTests : IDisposable
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const string ChromeDriver = "/usr/bin/chromedriver";
+    private readonly string _profile = Directory.CreateTempSubdirectory("vigil-chromium-").FullName;
+
+    public void Dispose() => Directory.Delete(_profile, recursive: true);
+
+    private ChromeDriver StartBrowser()
+    {
+        Assert.True(File.Exists(Chromium) && File.Exists(ChromeDriver),
+            "Chromium is missing: install the Debian packages chromium and chromium-driver (./test.sh does, as root).");
+        var options = new ChromeOptions { BinaryLocation = Chromium };
+        options.AddArguments(
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--window-size=1280,1400", $"--user-data-dir={_profile}");
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
+        service.SuppressInitialDiagnosticInformation = true;
+        service.HideCommandPromptWindow = true;
+        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task Dashboard_page_connects_and_shows_fraud_rows_in_red_and_legit_rows_in_green()
+    {
+        await using var demo = await LiveDemo.StartAsync(rate: 2000);
+        using var browser = StartBrowser();
+
+        browser.Navigate().GoToUrl(demo.Server.Address);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30)) { PollingInterval = TimeSpan.FromMilliseconds(200) };
+        wait.Until(b => b.FindElements(By.CssSelector("#rows tr.fraud")).Count > 0 && b.FindElements(By.CssSelector("#rows tr.legit")).Count > 0);
+        wait.Until(b => b.FindElement(By.Id("processed")).Text != "0");
+
+        Assert.Equal("live", browser.FindElement(By.Id("connection")).Text);
+        var fraud = browser.FindElement(By.CssSelector("#rows tr.fraud"));
+        var legit = browser.FindElement(By.CssSelector("#rows tr.legit"));
+        Assert.Equal("rgba(179, 38, 30, 1)", fraud.GetCssValue("color"));
+        Assert.Equal("rgba(30, 123, 52, 1)", legit.GetCssValue("color"));
+        Assert.Contains("FRAUD", fraud.Text, StringComparison.Ordinal);
+        Assert.Contains("amount >= 900", fraud.Text, StringComparison.Ordinal);
+        Assert.Contains("LEGIT", legit.Text, StringComparison.Ordinal);
+        var amount = double.Parse(fraud.FindElement(By.CssSelector("td.amount")).Text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(amount >= 900);
+
+        // Newest first and bounded: the list never grows past its limit however long it runs.
+        wait.Until(b => b.FindElements(By.CssSelector("#rows tr")).Count >= 20);
+        Assert.InRange(browser.FindElements(By.CssSelector("#rows tr")).Count, 20, 100);
+
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard.png");
+        browser.GetScreenshot().SaveAsFile(screenshot);
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Vigil.Web.Dashboard;
+
+namespace Vigil.Web.Tests;
+
+public class EventStreamTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Reads Server-Sent Events from the stream until <paramref name="enough"/> says stop.</summary>
+    private static async Task<List<(string Event, JsonElement Data)>> ReadEventsAsync(Stream stream, Func<List<(string, JsonElement)>, bool> enough)
+    {
+        var events = new List<(string, JsonElement)>();
+        using var reader = new StreamReader(stream);
+        string? name = null;
+        while (!enough(events) && await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                name = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                events.Add((name!, JsonDocument.Parse(line["data: ".Length..]).RootElement));
+            }
+        }
+
+        return events;
+    }
+
+    [Fact]
+    public async Task Events_stream_sends_transactions_of_both_topics_and_live_statistics()
+    {
+        await using var demo = await LiveDemo.StartAsync(rate: 2000);
+        using var http = new HttpClient { BaseAddress = demo.Server.Address, Timeout = Timeout };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/events");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var cancel = new CancellationTokenSource(Timeout);
+        var events = await ReadEventsAsync(await response.Content.ReadAsStreamAsync(cancel.Token), seen =>
+            seen.Count(e => e.Item1 == "stats") >= 2
+            && seen.Any(e => e.Item1 == "transaction" && e.Item2.GetProperty("topic").GetString()!.EndsWith("fraud", StringComparison.Ordinal))
+            && seen.Any(e => e.Item1 == "transaction" && e.Item2.GetProperty("topic").GetString()!.EndsWith("legit", StringComparison.Ordinal)));
+
+        Assert.Equal("hello", events[0].Event);
+        var transactions = events.Where(e => e.Event == "transaction").Select(e => e.Data).ToList();
+        Assert.All(transactions, t =>
+        {
+            var record = t.GetProperty("record");
+            var fraud = record.GetProperty("vigil").GetProperty("fraud").GetBoolean();
+            Assert.Equal(fraud, record.GetProperty("amount").GetDouble() >= 900);
+            Assert.Equal(fraud ? "streaming.transactions.fraud" : "streaming.transactions.legit", t.GetProperty("topic").GetString());
+        });
+        var stats = events.Last(e => e.Event == "stats").Data;
+        Assert.True(stats.GetProperty("processed").GetInt64() > 0);
+        Assert.True(stats.GetProperty("legit").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Status_and_health_endpoints_answer()
+    {
+        await using var demo = await LiveDemo.StartAsync(rate: 1000);
+        using var http = new HttpClient { BaseAddress = demo.Server.Address, Timeout = Timeout };
+
+        Assert.Equal("ok", await http.GetStringAsync("/healthz"));
+        using var status = JsonDocument.Parse(await http.GetStringAsync("/api/status"));
+        Assert.True(status.RootElement.TryGetProperty("processed", out _));
+        var page = await http.GetStringAsync("/");
+        Assert.Contains("<title>Vigil", page, StringComparison.Ordinal);
+        Assert.Contains("EventSource", await http.GetStringAsync("/dashboard.js"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_browser_that_never_reads_misses_events_but_never_slows_detection()
+    {
+        const long count = 300_000;
+        await using var demo = await LiveDemo.StartAsync(rate: null, count: count,
+            new DashboardOptions { Port = 0, EventsPerSecond = 10_000, ClientQueueCapacity = 16 });
+        var stalled = demo.Feed.Connect();
+
+        await demo.CompletionAsync();
+
+        var status = demo.Pipeline.Status();
+        Assert.Equal(count, status.Produced);
+        Assert.Equal(count, status.Processed);
+        Assert.True(stalled.Dropped > 0);
+        Assert.True(stalled.Reader.Count <= 16);
+    }
+
+    [Fact]
+    public async Task Sampling_keeps_the_rate_of_events_near_the_configured_one_whatever_the_stream_rate()
+    {
+        await using var demo = await LiveDemo.StartAsync(rate: null, options: new DashboardOptions { Port = 0, EventsPerSecond = 20 });
+        var client = demo.Feed.Connect();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await demo.StopAsync();
+
+        var transactions = 0;
+        while (client.Reader.TryRead(out var message))
+        {
+            transactions += System.Text.Encoding.UTF8.GetString(message.Span).StartsWith("event: transaction", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        // A token bucket of 20/s with one second of burst: at most about 20 × (3 s + 1 s) whatever the stream's rate.
+        Assert.InRange(transactions, 1, 20 * 5);
+        Assert.True(demo.Pipeline.Status().Processed > transactions);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Vigil.Rules;
+using Vigil.Runtime.Pipeline;
+using Vigil.Simulation.Pacing;
+using Vigil.Simulation.Seed;
+using Vigil.Web.Dashboard;
+
+namespace Vigil.Web.Tests;
+
+/// <summary>A running embedded pipeline with its dashboard on a free loopback port, for the dashboard's tests.</summary>
+internal sealed class LiveDemo : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _running;
+
+    private LiveDemo(EmbeddedPipeline pipeline, EventFeed feed, DashboardServer server, CancellationTokenSource stop, Task running)
+    {
+        Pipeline = pipeline;
+        Feed = feed;
+        Server = server;
+        _stop = stop;
+        _running = running;
+    }
+
+    public EmbeddedPipeline Pipeline { get; }
+
+    public EventFeed Feed { get; }
+
+    public DashboardServer Server { get; }
+
+    public static async Task<LiveDemo> StartAsync(double? rate, long count = long.MaxValue, DashboardOptions? options = null)
+    {
+        options ??= new DashboardOptions { Port = 0, EventsPerSecond = 50 };
+        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold());
+        var feed = new EventFeed(pipeline.Legit, pipeline.Fraud, pipeline.Status, options);
+        var server = new DashboardServer(options, feed);
+        await server.StartAsync();
+        var feeding = feed.RunAsync();
+        pipeline.Start();
+        var pacer = rate is null ? Pacer.Unlimited : new Pacer(rate.Value, Stopwatch.Frequency, Stopwatch.GetTimestamp());
+        var source = new GeneratorSource(new SeedTransactionGenerator(seed: 5), pacer, pipeline.Transactions.CreateProducer(), count);
+        var stop = new CancellationTokenSource();
+        return new LiveDemo(pipeline, feed, server, stop, RunAsync(source, pipeline, feeding, stop.Token));
+    }
+
+    /// <summary>Waits until the generator has produced its count and every record is decided.</summary>
+    public Task CompletionAsync() => _running.WaitAsync(TimeSpan.FromSeconds(60));
+
+    /// <summary>Stops the generator and waits until every record is decided and the feed has finished.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await _running.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await Server.StopAsync();
+        await Server.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    private static async Task RunAsync(GeneratorSource source, EmbeddedPipeline pipeline, Task feeding, CancellationToken stop)
+    {
+        await source.RunAsync(stop);
+        await pipeline.DrainAsync();
+        await feeding;
+    }
+}
