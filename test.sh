@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs Vigil's whole test suite on a fresh Debian 12 machine with the .NET 10 SDK.
+# Installs what the tests need first: Debian's chromium and chromium-driver (apt-get, when run as root),
+# and the NuGet packages (dotnet restore). Prints dotnet test's Passed!/Failed! line per test assembly.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+packages=(chromium chromium-driver)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if (( ${#missing[@]} > 0 )); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "test.sh: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: the browser tests need ${missing[*]}: run 'sudo apt-get install ${missing[*]}' or run ./test.sh as root" >&2
+    exit 1
+  fi
+fi
+
+dotnet restore Vigil.sln --nologo
+dotnet build Vigil.sln -c Release --no-restore --nologo -clp:ErrorsOnly
+dotnet test Vigil.sln -c Release --no-build --nologo "$@"
