@@ -1,22 +1,29 @@
 using System.Diagnostics;
 using System.Globalization;
 using Vigil.Rules;
+using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Sinks;
-using Vigil.Runtime.Topics;
+using Vigil.Simulation.Pacing;
 using Vigil.Simulation.Seed;
 
 namespace Vigil.Benchmarks;
 
-/// <summary>End-to-end throughput of the embedded pipeline: records replayed into the input topic, decided, routed.</summary>
+/// <summary>End-to-end measurements of the embedded pipeline with the seed rule.</summary>
 public static class PipelineBenchmark
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>
+    /// Throughput: seed records replayed unthrottled into the input topic (a copy each, as from a socket), decided and
+    /// routed to the output topics, read by discarding sinks (or JSON Lines files with <c>--jsonl DIR</c>).
+    /// Arguments: [records=20000000] [partitions=cores] [--jsonl DIR].
+    /// </summary>
+    public static async Task<int> ThroughputAsync(string[] args)
     {
-        var records = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 20_000_000;
-        var partitions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        var positional = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        var records = positional.Length > 0 ? long.Parse(positional[0], CultureInfo.InvariantCulture) : 20_000_000;
+        var partitions = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        var jsonl = Option(args, "--jsonl");
 
-        // Pre-generate a pool of distinct seed records, replayed round-robin (a copy each, as from a socket).
         const int distinct = 1 << 16;
         var generator = new SeedTransactionGenerator(seed: 1);
         var values = new byte[distinct][];
@@ -28,12 +35,15 @@ public static class PipelineBenchmark
             values[i] = buffer[..length];
         }
 
-        for (var round = 0; round < 3; round++)
+        Console.WriteLine($"{records:N0} seed records, {partitions} partitions, sinks: {(jsonl is null ? "discard" : "JSON Lines in " + jsonl)}, {Environment.ProcessorCount} cores");
+        for (var round = 1; round <= 3; round++)
         {
             var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = partitions }, new TopicOptions(), RuleSet.AmountThreshold());
-            var drains = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters }.Select(t => DiscardSink.Attach(t, "bench")).ToList();
+            var outputs = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters };
+            var files = jsonl is null ? [] : outputs.Select(t => new JsonLinesSink(t, jsonl)).ToList();
+            var sinks = jsonl is null ? outputs.Select(t => DiscardSink.Attach(t, "bench")).ToList() : files.Select(f => f.RunAsync()).ToList();
             pipeline.Start();
-            var gcBefore = GC.CollectionCount(0);
+            var collections = GC.CollectionCount(0);
             var clock = Stopwatch.StartNew();
             var producer = pipeline.Transactions.CreateProducer();
             for (long n = 0; n < records; n++)
@@ -48,14 +58,59 @@ public static class PipelineBenchmark
 
             await producer.FlushAsync();
             await pipeline.DrainAsync();
-            await Task.WhenAll(drains);
+            await Task.WhenAll(sinks);
             clock.Stop();
+            foreach (var file in files)
+            {
+                await file.DisposeAsync();
+            }
+
             var status = pipeline.Status();
             Console.WriteLine(
-                $"round {round}: {status.Processed:N0} records in {clock.Elapsed.TotalSeconds:F2} s = {status.Processed / clock.Elapsed.TotalSeconds:N0} records/s; " +
-                $"fraud {status.FraudShare:P2}; gen0 GCs {GC.CollectionCount(0) - gcBefore}; batches created {pipeline.Broker.Pool.Created}");
+                $"round {round}: {status.Processed:N0} routed in {clock.Elapsed.TotalSeconds:F2} s = {status.Processed / clock.Elapsed.TotalSeconds:N0} records/s; " +
+                $"fraud {status.FraudShare:P2}; gen0 collections {GC.CollectionCount(0) - collections}; batches allocated {pipeline.Broker.Pool.Created}");
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Latency: the seed generator paced at a rate, in this process, into the pipeline; reports the decision latency
+    /// (a record's batch entering the input topic to its decision). Arguments: [rate=100000] [seconds=30].
+    /// </summary>
+    public static async Task<int> LatencyAsync(string[] args)
+    {
+        var rate = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+        var pipeline = new EmbeddedPipeline(new PipelineOptions(), new TopicOptions(), RuleSet.AmountThreshold());
+        var sinks = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters }.Select(t => DiscardSink.Attach(t, "bench")).ToList();
+        await pipeline.WarmUpAsync();
+        pipeline.Start();
+        var source = new GeneratorSource(
+            new SeedTransactionGenerator(seed: 2), new Pacer(rate, Stopwatch.Frequency, Stopwatch.GetTimestamp()), pipeline.Transactions.CreateProducer());
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        await source.RunAsync(stop.Token);
+        await pipeline.DrainAsync();
+        await Task.WhenAll(sinks);
+
+        var latency = new LatencyHistogram();
+        foreach (var worker in pipeline.Workers)
+        {
+            latency.Add(worker.Latency);
+        }
+
+        var status = pipeline.Status();
+        Console.WriteLine($"target {rate:N0} tx/s for {seconds:N0} s: {status.Processed:N0} decided = {status.Processed / status.Elapsed.TotalSeconds:N0} tx/s");
+        Console.WriteLine(string.Join(" · ", Quantiles.Select(q => $"p{q * 100:0.#} {latency.Percentile(q) / 1e3:N1} µs")) +
+                          $" · max {latency.MaxNanoseconds / 1e3:N1} µs");
+        return 0;
+    }
+
+    private static readonly double[] Quantiles = [0.5, 0.9, 0.99, 0.999];
+
+    private static string? Option(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 }

@@ -1,10 +1,16 @@
 using BenchmarkDotNet.Running;
 using Vigil.Benchmarks;
 
-if (args.Length > 0 && args[0] == "pipeline")
+// pipeline: end-to-end throughput; latency: decision latency at a paced rate; anything else: BenchmarkDotNet.
+return args.FirstOrDefault() switch
 {
-    return await PipelineBenchmark.RunAsync(args[1..]);
-}
+    "pipeline" => await PipelineBenchmark.ThroughputAsync(args[1..]),
+    "latency" => await PipelineBenchmark.LatencyAsync(args[1..]),
+    _ => Run(args),
+};
 
-BenchmarkSwitcher.FromAssembly(typeof(PipelineBenchmark).Assembly).Run(args);
-return 0;
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(RecordBenchmarks).Assembly).Run(args);
+    return 0;
+}

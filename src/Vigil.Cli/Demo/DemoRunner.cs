@@ -124,7 +124,19 @@ public sealed class DemoRunner(DemoSettings settings, IAnsiConsole console, bool
             console.MarkupLine($"output:    {Markup.Escape(Path.GetFullPath(settings.OutputDirectory))}");
         }
 
-        var until = settings.Duration is { } d ? $"for {d.TotalSeconds:N0} s or until Ctrl+C" : "until Ctrl+C";
+        var limits = new List<string>();
+        if (settings.Duration is { } d)
+        {
+            limits.Add($"for {d.TotalSeconds:N0} s");
+        }
+
+        if (settings.Generator.Count is { } n)
+        {
+            limits.Add($"for {n:N0} transactions");
+        }
+
+        limits.Add("until Ctrl+C");
+        var until = string.Join(" or ", limits);
         console.MarkupLine($"[grey]running {until}[/]");
     }
 }
