@@ -40,6 +40,16 @@ public static class VigilCommand
             EnableDefaultExceptionHandler = false,
             ProcessTerminationTimeout = null,
         };
-        return await parsed.InvokeAsync(invocation, context.Stop);
+        try
+        {
+            return await parsed.InvokeAsync(invocation, context.Stop);
+        }
+#pragma warning disable CA1031 // The edge of the program: any failure becomes one line and an exit code.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await context.Error.WriteLineAsync($"vigil: error: {e.Message}");
+            return ExitCodes.Failure;
+        }
     }
 }

@@ -61,16 +61,16 @@ public sealed class DemoRunner(DemoSettings settings, IAnsiConsole console, bool
             new SeedTransactionGenerator(seed), pacer, pipeline.Transactions.CreateProducer(), settings.Generator.Count ?? long.MaxValue);
         await pipeline.WarmUpAsync();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (settings.Duration is { } duration)
-        {
-            deadline.CancelAfter(duration);
-        }
-
         PrintHeader(rules, rate, server?.Address);
         var sinking = sinks.Select(s => s.RunAsync()).ToList();
         // Sinks, dashboard and workers are never cancelled: a stop drains them, it does not abandon records.
         var feeding = feed?.RunAsync(CancellationToken.None) ?? Task.CompletedTask;
         pipeline.Start(CancellationToken.None);
+        if (settings.Duration is { } duration)
+        {
+            deadline.CancelAfter(duration);
+        }
+
         var view = new StatusView(console, live, StatusLineInterval);
         using var stopping = stop.Register(() => view.Note = "stopping: draining records in flight (Ctrl+C again to abort)");
         var running = RunToEndAsync(source, pipeline, sinking, feeding, deadline.Token);
@@ -101,13 +101,34 @@ public sealed class DemoRunner(DemoSettings settings, IAnsiConsole console, bool
         return 0;
     }
 
+    /// <summary>
+    /// Generates until stopped, then drains. A sink, the dashboard feed or a worker that fails meanwhile would
+    /// hold everything before it back for ever (backpressure), so the first failure ends the run at once.
+    /// </summary>
     private static async Task RunToEndAsync(
         GeneratorSource source, EmbeddedPipeline pipeline, List<Task> sinking, Task feeding, CancellationToken stop)
     {
-        await source.RunAsync(stop);
-        await pipeline.DrainAsync();
-        await Task.WhenAll(sinking);
-        await feeding;
+        var steps = StepsAsync();
+        var watched = new List<Task>(sinking) { feeding, pipeline.Completion, steps };
+        while (true)
+        {
+            var done = await Task.WhenAny(watched);
+            if (done == steps || done.IsFaulted)
+            {
+                await done;
+                return;
+            }
+
+            watched.Remove(done);
+        }
+
+        async Task StepsAsync()
+        {
+            await source.RunAsync(stop);
+            await pipeline.DrainAsync();
+            await Task.WhenAll(sinking);
+            await feeding;
+        }
     }
 
     private void PrintHeader(RuleSet rules, double? rate, Uri? dashboard)

@@ -54,6 +54,9 @@ public sealed class EmbeddedPipeline
 
     public IReadOnlyList<DetectorWorker> Workers => _workers;
 
+    /// <summary>Completes when every worker has finished; faults as soon as one fails.</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
     /// <summary>The rule set deciding now; setting it swaps every worker's rules between two records.</summary>
     public RuleSet Rules
     {
@@ -113,6 +116,8 @@ public sealed class EmbeddedPipeline
         {
             _running.Add(Task.Run(() => worker.RunAsync(abort), CancellationToken.None));
         }
+
+        Completion = Task.WhenAll(_running);
     }
 
     /// <summary>
@@ -124,7 +129,7 @@ public sealed class EmbeddedPipeline
         Transactions.Complete();
         try
         {
-            await Task.WhenAll(_running);
+            await Completion;
         }
         finally
         {

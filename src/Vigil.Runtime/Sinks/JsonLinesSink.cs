@@ -20,6 +20,7 @@ public sealed class JsonLinesSink : IAsyncDisposable
     private readonly FileStream _file;
     private readonly Lock _writeLock = new();
     private long _records;
+    private volatile bool _failed;
 
     public JsonLinesSink(Topic topic, string directory, int queueCapacity = 8)
     {
@@ -36,14 +37,32 @@ public sealed class JsonLinesSink : IAsyncDisposable
 
     public long Bytes { get; private set; }
 
-    /// <summary>Writes until the topic completes, then flushes the file.</summary>
+    /// <summary>Writes until the topic completes, then flushes the file; fails when the file cannot be written.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        await Task.WhenAll(_subscriptions.Select(s => Task.Run(() => DrainAsync(s, cancellationToken), CancellationToken.None)));
-        await _file.FlushAsync(cancellationToken);
+        try
+        {
+            await Task.WhenAll(_subscriptions.Select(s => Task.Run(() => DrainAsync(s, cancellationToken), CancellationToken.None)));
+            await _file.FlushAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            _failed = true;
+            throw new IOException($"cannot write {Path}: {e.Message}", e);
+        }
     }
 
-    public ValueTask DisposeAsync() => _file.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _file.DisposeAsync();
+        }
+        catch (IOException) when (_failed)
+        {
+            // The failure was reported by RunAsync; closing only repeats it.
+        }
+    }
 
     private async Task DrainAsync(Subscription subscription, CancellationToken cancellationToken)
     {

@@ -26,7 +26,8 @@ public sealed class DashboardServer : IAsyncDisposable
             address = options.Host == "localhost" ? IPAddress.Loopback : throw new ArgumentException($"Dashboard host '{options.Host}' is not an IP address.", nameof(options));
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is ours, not the working directory: a user's appsettings.json there must not configure us.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, HostedByCaller>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port));

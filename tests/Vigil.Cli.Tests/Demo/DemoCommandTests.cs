@@ -72,6 +72,18 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_full_disk_stops_the_demo_with_one_error_line_and_exit_code_1_instead_of_hanging()
+    {
+        File.CreateSymbolicLink(Output("streaming.transactions.legit"), "/dev/full");
+
+        var (exitCode, _, error) = await CliRunner.RunAsync(["demo", "--count", "1000000", "--rate", "max", "--out", _directory, "--no-dashboard"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith($"vigil: error: cannot write {Output("streaming.transactions.legit")}: No space left on device", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
     public async Task Ctrl_C_stops_the_process_cleanly_after_writing_every_record_in_flight()
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "Vigil.Cli.dll");
