@@ -23,8 +23,6 @@ public sealed class ShutdownSignals : IDisposable
     /// <summary>Cancelled by the first signal.</summary>
     public CancellationToken Stop => _stop.Token;
 
-    public bool Signalled => Volatile.Read(ref _signals) > 0;
-
     public void Dispose()
     {
         foreach (var registration in _registrations)

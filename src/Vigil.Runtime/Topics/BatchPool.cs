@@ -11,6 +11,7 @@ public sealed class BatchPool
     private readonly ConcurrentQueue<RecordBatch> _free = new();
     private readonly int _maxPooled;
     private int _pooled;
+    private long _created;
 
     public BatchPool(int batchBytes = DefaultBatchBytes, int batchRecords = DefaultBatchRecords, int maxPooled = 256)
     {
@@ -27,8 +28,6 @@ public sealed class BatchPool
 
     /// <summary>Batches created so far: a pipeline at steady state stops creating them.</summary>
     public long Created => Interlocked.Read(ref _created);
-
-    private long _created;
 
     /// <summary>A batch with room for at least one record of <paramref name="recordBytes"/> bytes.</summary>
     public RecordBatch Rent(int recordBytes = 0)

@@ -42,14 +42,4 @@ public sealed class EmbeddedBroker
             return topic;
         }
     }
-
-    public Topic GetTopic(string name)
-    {
-        lock (_lock)
-        {
-            return _topics.TryGetValue(name, out var topic)
-                ? topic
-                : throw new KeyNotFoundException($"No topic named {name}.");
-        }
-    }
 }

@@ -41,8 +41,6 @@ public sealed class RecordBatch
 
     public int SizeBytes => _used;
 
-    public int CapacityBytes => _bytes.Length;
-
     public bool IsEmpty => Count == 0;
 
     public long Offset(int index) => BaseOffset + index;
@@ -61,13 +59,6 @@ public sealed class RecordBatch
 
     internal bool HasRoomFor(int keyLength, int valueLength) =>
         Count < _entries.Length && _used + SizeOf(keyLength, valueLength) <= _bytes.Length;
-
-    internal void Append(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers)
-    {
-        var span = BeginAppend(key, value.Length);
-        value.CopyTo(span);
-        EndAppend(value.Length, headers);
-    }
 
     /// <summary>Copies the key and returns room for the value, to be encoded in place and then committed.</summary>
     internal Span<byte> BeginAppend(ReadOnlySpan<byte> key, int maxValueLength)

@@ -43,8 +43,6 @@ public sealed class EventFeed
         _cap = new Pacer(options.EventsPerSecond, Stopwatch.Frequency, Stopwatch.GetTimestamp(), burstSeconds: 1);
     }
 
-    public int Clients => _clients.Count;
-
     /// <summary>Records the feed skipped because it was behind (it reads as a sampling subscriber).</summary>
     public long SkippedRecords => _subscriptions.Sum(s => s.SkippedRecords);
 

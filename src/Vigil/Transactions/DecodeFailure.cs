@@ -22,9 +22,8 @@ public sealed record DecodeFailure(DecodeError Code, string Reason)
     /// <summary>The code in snake case, as written to dead-letter headers and reports.</summary>
     public string CodeName => CodeNames[(int)Code];
 
-    private static readonly string[] CodeNames =
-    [
-        "too_large", "not_utf8", "not_json", "not_an_object", "duplicate_field", "missing_amount",
-        "amount_wrong_type", "amount_not_finite", "amount_negative", "field_wrong_type", "bad_timestamp",
-    ];
+    private static readonly string[] CodeNames = Enum.GetNames<DecodeError>().Select(SnakeCase).ToArray();
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

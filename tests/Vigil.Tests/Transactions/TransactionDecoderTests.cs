@@ -138,4 +138,14 @@ public class TransactionDecoderTests
         Assert.False(t.HasTimestamp);
         Assert.Equal(0, t.Numbers.Count);
     }
+
+    [Theory]
+    [InlineData(DecodeError.TooLarge, "too_large")]
+    [InlineData(DecodeError.NotUtf8, "not_utf8")]
+    [InlineData(DecodeError.AmountNotFinite, "amount_not_finite")]
+    [InlineData(DecodeError.BadTimestamp, "bad_timestamp")]
+    public void Error_codes_are_written_in_snake_case(DecodeError code, string name)
+    {
+        Assert.Equal(name, new DecodeFailure(code, "reason").CodeName);
+    }
 }
