@@ -50,7 +50,7 @@ public sealed class EventFeed
     {
         var client = new SseClient(_options.ClientQueueCapacity);
         _clients.TryAdd(client, 0);
-        client.Send(Message("hello", w => w.WriteString("events_per_second", _options.EventsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        client.Send(Message("hello", w => w.WriteNumber("events_per_second", _options.EventsPerSecond)));
         SendStats(client, _status());
         return client;
     }
