@@ -96,7 +96,7 @@ public static class PipelineBenchmark
         var latency = new LatencyHistogram();
         foreach (var worker in pipeline.Workers)
         {
-            latency.Add(worker.Latency);
+            latency.Add(worker.Processor.Latency);
         }
 
         var status = pipeline.Status();

@@ -38,7 +38,7 @@ public sealed class EmbeddedPipeline
         foreach (var input in Transactions.Subscribe(DetectorGroup, SubscriptionMode.Blocking, pipeline.QueueCapacity))
         {
             _workers.Add(new DetectorWorker(
-                input, new Detector(rules), decoder, Legit.CreateProducer(), Fraud.CreateProducer(), DeadLetters.CreateProducer()));
+                input, new DetectionProcessor(new Detector(rules), decoder), Legit.CreateProducer(), Fraud.CreateProducer(), DeadLetters.CreateProducer()));
         }
     }
 
@@ -67,7 +67,7 @@ public sealed class EmbeddedPipeline
             _rules = value;
             foreach (var worker in _workers)
             {
-                worker.Detector.Rules = value;
+                worker.Processor.Detector.Rules = value;
             }
         }
     }
@@ -146,7 +146,7 @@ public sealed class EmbeddedPipeline
         long lag = 0;
         foreach (var worker in _workers)
         {
-            latency.Add(worker.Latency);
+            latency.Add(worker.Processor.Latency);
         }
 
         foreach (var partition in Transactions.Partitions)

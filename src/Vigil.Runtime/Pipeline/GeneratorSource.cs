@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using Vigil.Runtime.Topics;
 using Vigil.Simulation.Pacing;
 using Vigil.Simulation.Seed;
 
 namespace Vigil.Runtime.Pipeline;
 
-/// <summary>Runs a generator into a topic at the pacer's rate until stopped or a record limit is reached.</summary>
+/// <summary>Runs a generator into a topic (embedded or Kafka) at the pacer's rate until stopped or a record limit is reached.</summary>
 /// <remarks>
 /// Records due at each wake-up are produced together and published at once, so even at high rates the
 /// source sleeps between bursts of about a millisecond instead of once per record.
@@ -17,12 +16,12 @@ public sealed class GeneratorSource
 
     private readonly SeedTransactionGenerator _generator;
     private readonly Pacer _pacer;
-    private readonly TopicProducer _output;
+    private readonly IRecordWriter _output;
     private readonly long _limit;
     private long _produced;
 
     /// <param name="limit">Records to produce before stopping; <see cref="long.MaxValue"/> for no limit.</param>
-    public GeneratorSource(SeedTransactionGenerator generator, Pacer pacer, TopicProducer output, long limit = long.MaxValue)
+    public GeneratorSource(SeedTransactionGenerator generator, Pacer pacer, IRecordWriter output, long limit = long.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         _generator = generator;
@@ -44,13 +43,13 @@ public sealed class GeneratorSource
             for (var i = 0; i < due; i++)
             {
                 var length = _generator.Next(buffer, out var key);
-                _output.Append(buffer.AsSpan(key), buffer.AsSpan(0, length));
+                _output.Write(buffer.AsSpan(key), buffer.AsSpan(0, length));
             }
 
             Interlocked.Add(ref _produced, due);
 
             // Unpaced, publish only full batches (throughput); paced, publish at once (latency).
-            await _output.FlushAsync(all: !_pacer.IsUnlimited, CancellationToken.None);
+            await _output.PublishAsync(partialBatches: !_pacer.IsUnlimited, CancellationToken.None);
             if (!_pacer.IsUnlimited && due < MaxRecordsPerTurn)
             {
                 var wait = TimeSpan.FromSeconds((double)_pacer.TicksUntilNext(Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
@@ -65,6 +64,6 @@ public sealed class GeneratorSource
             }
         }
 
-        await _output.FlushAsync(all: true, CancellationToken.None);
+        await _output.FlushAsync(CancellationToken.None);
     }
 }

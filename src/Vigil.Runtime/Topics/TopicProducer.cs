@@ -1,3 +1,5 @@
+using Vigil.Runtime.Pipeline;
+
 namespace Vigil.Runtime.Topics;
 
 /// <summary>Appends records to a topic in batches, one open batch per partition; used by one thread at a time.</summary>
@@ -6,7 +8,7 @@ namespace Vigil.Runtime.Topics;
 /// publishes what is queued and, with <c>all</c>, what is open: that is where backpressure makes a producer wait.
 /// Records without a key stick to one partition per batch, as Kafka's sticky partitioner does.
 /// </remarks>
-public sealed class TopicProducer
+public sealed class TopicProducer : IRecordWriter
 {
     private readonly Topic _topic;
     private readonly RecordBatch?[] _open;
@@ -100,6 +102,12 @@ public sealed class TopicProducer
             _sealed.Dequeue();
         }
     }
+
+    void IRecordWriter.Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Append(key, value);
+
+    ValueTask IRecordWriter.PublishAsync(bool partialBatches, CancellationToken cancellationToken) => FlushAsync(partialBatches, cancellationToken);
+
+    ValueTask IRecordWriter.FlushAsync(CancellationToken cancellationToken) => FlushAsync(all: true, cancellationToken);
 
     /// <summary>Gives unpublished batches back to the pool; their records are discarded.</summary>
     public void Abandon()

@@ -24,7 +24,7 @@ public class DetectorWorkerTests
             FraudOut = Fraud.Subscribe("test", capacity: 100)[0];
             DeadOut = Dead.Subscribe("test", capacity: 100)[0];
             Worker = new DetectorWorker(
-                InputSubscription, new Detector(rules), new TransactionDecoder(), Legit.CreateProducer(), Fraud.CreateProducer(), Dead.CreateProducer());
+                InputSubscription, new DetectionProcessor(new Detector(rules), new TransactionDecoder()), Legit.CreateProducer(), Fraud.CreateProducer(), Dead.CreateProducer());
         }
 
         public Topic Input { get; }
@@ -95,7 +95,7 @@ public class DetectorWorkerTests
         Assert.Equal("2", headers[DeadLetterHeaders.SourceOffset]);
         Assert.Equal("amount is negative (-4)", dead[1].Headers!.Single(h => h.Key == DeadLetterHeaders.ErrorReason).ValueText);
         Assert.Equal(4, harness.InputSubscription.CommittedOffset);
-        Assert.Equal(2, harness.Worker.Latency.Count);
+        Assert.Equal(2, harness.Worker.Processor.Latency.Count);
     }
 
     [Fact]

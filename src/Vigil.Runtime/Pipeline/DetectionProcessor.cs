@@ -1,0 +1,83 @@
+using Vigil.Detection;
+using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Topics;
+using Vigil.Transactions;
+
+namespace Vigil.Runtime.Pipeline;
+
+/// <summary>Where a record goes once decided.</summary>
+public enum Route
+{
+    Legit,
+    Fraud,
+    DeadLetter,
+}
+
+/// <summary>
+/// The per-record step every runtime shares: decode the record's bytes, decide, and then either encode the enriched
+/// record or explain, in dead-letter headers, why it could not be decided. One instance per worker thread.
+/// </summary>
+/// <remarks>
+/// Allocation-free for good records. A record that breaks the detector (a rule that throws) becomes a dead letter
+/// like a record that cannot be decoded: one bad record never stops a stream.
+/// </remarks>
+public sealed class DetectionProcessor(Detector detector, TransactionDecoder decoder)
+{
+    private readonly Transaction _transaction = new();
+    private readonly Decision _decision = new();
+    private int _partition;
+    private long _offset;
+
+    public Detector Detector { get; } = detector;
+
+    /// <summary>Time from a record entering Vigil to its decision, as the host measured it.</summary>
+    public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Bytes <see cref="Encode"/> may need for the record just decided.</summary>
+    public int MaxOutputLength => DecisionEncoder.MaxLength(_transaction, _decision);
+
+    /// <summary>Decides one record; for a dead letter, <paramref name="deadLetter"/> holds the headers to send it with.</summary>
+    public Route Decide(ReadOnlyMemory<byte> value, string topic, int partition, long offset, out IReadOnlyList<RecordHeader>? deadLetter)
+    {
+        _partition = partition;
+        _offset = offset;
+        if (!decoder.TryDecode(value, _transaction, out var failure))
+        {
+            deadLetter = DeadLetterHeaders.For(failure, topic, partition, offset);
+            return Route.DeadLetter;
+        }
+
+        try
+        {
+            Detector.Decide(_transaction, _decision);
+        }
+#pragma warning disable CA1031 // One record that breaks the detector must not stop the stream: it becomes a dead letter.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            deadLetter = DeadLetterHeaders.For("detector_failed", $"the detector failed: {e.GetType().Name}: {e.Message}", topic, partition, offset);
+            return Route.DeadLetter;
+        }
+
+        deadLetter = null;
+        return _decision.IsFraud ? Route.Fraud : Route.Legit;
+    }
+
+    /// <summary>Records the latency of the decision just made; it is written into the output record.</summary>
+    public void RecordLatency(long nanoseconds)
+    {
+        _decision.LatencyNanoseconds = nanoseconds;
+        Latency.Record(nanoseconds);
+    }
+
+    /// <summary>Writes the enriched record into <paramref name="destination"/> (at least <see cref="MaxOutputLength"/> bytes).</summary>
+    public int Encode(Span<byte> destination)
+    {
+        if (!DecisionEncoder.TryWrite(_transaction, _decision, _partition, _offset, destination, out var written))
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes; the record needs up to {MaxOutputLength}.", nameof(destination));
+        }
+
+        return written;
+    }
+}
