@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Vigil.Kafka.Configuration;
+using Vigil.Runtime.Topics;
+
+namespace Vigil.Kafka.Bridge;
+
+/// <summary>Copies Kafka topics into embedded topics of the same names, so the dashboard can watch a cluster.</summary>
+/// <remarks>
+/// Joins a consumer group of its own (one per instance, starting at the latest records), so it takes nothing from
+/// the detectors and commits nothing. It counts every record it copies.
+/// </remarks>
+public sealed class KafkaTopicBridge : IDisposable
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(20);
+
+    private readonly IConsumer<byte[], byte[]> _consumer;
+    private readonly Dictionary<string, (Topic Topic, TopicProducer Producer)> _targets;
+    private readonly Dictionary<string, long> _counts;
+    private readonly Lock _countsLock = new();
+
+    public KafkaTopicBridge(KafkaClients clients, IEnumerable<string> topics)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        Broker = new EmbeddedBroker();
+        _targets = topics.Distinct(StringComparer.Ordinal).ToDictionary(
+            name => name,
+            name =>
+            {
+                var topic = Broker.CreateTopic(name, partitions: 1);
+                return (topic, topic.CreateProducer());
+            },
+            StringComparer.Ordinal);
+        _counts = _targets.Keys.ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
+        _consumer = clients.Consumer("dashboard", $"vigil-dashboard-{Guid.NewGuid():N}", reset: AutoOffsetReset.Latest);
+    }
+
+    /// <summary>Holds the embedded copies, one partition each, named as in Kafka.</summary>
+    public EmbeddedBroker Broker { get; }
+
+    public Topic this[string kafkaTopic] => _targets[kafkaTopic].Topic;
+
+    /// <summary>Records copied from <paramref name="kafkaTopic"/> so far.</summary>
+    public long Count(string kafkaTopic)
+    {
+        lock (_countsLock)
+        {
+            return _counts[kafkaTopic];
+        }
+    }
+
+    /// <summary>Copies until <paramref name="stop"/>, then completes the embedded topics.</summary>
+    public Task RunAsync(CancellationToken stop) =>
+        Task.Factory.StartNew(() => Run(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    public void Dispose() => _consumer.Dispose();
+
+    private void Run(CancellationToken stop)
+    {
+        _consumer.Subscribe(_targets.Keys);
+        var lastPublish = Stopwatch.GetTimestamp();
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (_consumer.Consume(PollTimeout) is { } result && _targets.TryGetValue(result.Topic, out var target))
+                {
+                    target.Producer.Append(0, result.Message.Key ?? [], result.Message.Value ?? []);
+                    lock (_countsLock)
+                    {
+                        _counts[result.Topic]++;
+                    }
+                }
+
+                if (Stopwatch.GetElapsedTime(lastPublish) >= PublishEvery)
+                {
+                    Publish();
+                    lastPublish = Stopwatch.GetTimestamp();
+                }
+            }
+
+            Publish();
+            _consumer.Close();
+        }
+        finally
+        {
+            foreach (var (topic, _) in _targets.Values)
+            {
+                topic.Complete();
+            }
+        }
+    }
+
+    private void Publish()
+    {
+        foreach (var (_, producer) in _targets.Values)
+        {
+            // The dashboard reads as a sampling subscriber, so publishing never waits.
+            producer.FlushAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

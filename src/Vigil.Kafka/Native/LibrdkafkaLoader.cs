@@ -1,0 +1,71 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Vigil.Kafka.Native;
+
+/// <summary>Finds librdkafka for Confluent.Kafka and for Vigil's own calls (the mock cluster).</summary>
+/// <remarks>
+/// Confluent.Kafka imports "librdkafka", which on Debian resolves to nothing: the system library is
+/// <c>librdkafka.so.1</c> (package librdkafka1) and <c>librdkafka.so</c> only comes with the -dev package. The
+/// resolver maps every librdkafka import to, in order: a bundled copy beside the application (as the
+/// librdkafka.redist package lays it out), then the system's <c>librdkafka.so.1</c>.
+/// </remarks>
+public static class LibrdkafkaLoader
+{
+    public const string InstallHint =
+        "librdkafka not found: install the Debian package librdkafka1 (apt-get install librdkafka1), or put librdkafka.so beside vigil";
+
+    private static readonly Lock Gate = new();
+    private static IntPtr _handle;
+    private static bool _registered;
+
+    /// <summary>Registers the resolver (once) and loads librdkafka; throws <see cref="KafkaSetupException"/> when it cannot.</summary>
+    public static void EnsureLoaded()
+    {
+        lock (Gate)
+        {
+            if (_handle != IntPtr.Zero)
+            {
+                return;
+            }
+
+            _handle = Load() ?? throw new KafkaSetupException(InstallHint);
+            if (!_registered)
+            {
+                NativeLibrary.SetDllImportResolver(typeof(Confluent.Kafka.Library).Assembly, Resolve);
+                NativeLibrary.SetDllImportResolver(typeof(LibrdkafkaLoader).Assembly, Resolve);
+                _registered = true;
+            }
+        }
+    }
+
+    /// <summary>Where librdkafka was loaded from, for diagnostics.</summary>
+    public static string? LoadedFrom { get; private set; }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
+        name.Contains("rdkafka", StringComparison.Ordinal) ? _handle : IntPtr.Zero;
+
+    private static IntPtr? Load()
+    {
+        var rid = RuntimeInformation.RuntimeIdentifier.StartsWith("linux-arm64", StringComparison.Ordinal) ? "linux-arm64" : "linux-x64";
+        string[] candidates =
+        [
+            Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", "librdkafka.so"),
+            Path.Combine(AppContext.BaseDirectory, "librdkafka.so"),
+            "librdkafka.so.1",
+            "librdkafka.so",
+        ];
+        foreach (var candidate in candidates)
+        {
+            if ((Path.IsPathRooted(candidate) && !File.Exists(candidate)) || !NativeLibrary.TryLoad(candidate, out var handle))
+            {
+                continue;
+            }
+
+            LoadedFrom = candidate;
+            return handle;
+        }
+
+        return null;
+    }
+}
