@@ -78,4 +78,90 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         Assert.Equal(kafka.EndOffsets(kafka.Topics.Transactions), kafka.Committed(detector.GroupId));
         output.WriteLine(string.Join(Environment.NewLine, kafka.Log));
     }
+
+    /// <summary>Writes transactions t-from.. in small steps, as a steady stream rather than one burst.</summary>
+    private static async Task StreamTransactionsAsync(KafkaRecordWriter writer, int from, int count)
+    {
+        for (var at = from; at < from + count; at += 500)
+        {
+            await WriteTransactionsAsync(writer, at, Math.Min(500, from + count - at));
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Reads both output topics and checks every id appears; returns how many appear more than once.</summary>
+    private int AssertEveryTransactionDecided(MockKafka kafka, int count)
+    {
+        var decided = kafka.Read(kafka.Topics.Legit, int.MaxValue, TimeSpan.FromSeconds(5))
+            .Concat(kafka.Read(kafka.Topics.Fraud, int.MaxValue, TimeSpan.FromSeconds(5)))
+            .Select(r => Id(r.Message.Value))
+            .ToList();
+        var missing = Enumerable.Range(0, count).Select(i => $"t-{i}").Except(decided).ToList();
+        var duplicates = decided.Count - decided.Distinct().Count();
+        output.WriteLine($"{count:N0} written, {decided.Count:N0} decided, {missing.Count} missing, {duplicates} duplicates (at-least-once allows duplicates, never loss)");
+        Assert.Empty(missing);
+        return duplicates;
+    }
+
+    [Fact]
+    public async Task Two_detectors_share_the_partitions_and_the_survivor_takes_over_when_one_stops_without_losing_a_record()
+    {
+        const int total = 20_000;
+        using var kafka = new MockKafka(partitions: 4);
+        var clients = kafka.Clients();
+        using var writer = new KafkaRecordWriter(clients, kafka.Topics.Transactions);
+        using var first = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
+        using var second = new KafkaDetector(kafka.Clients(), kafka.Topics, RuleSet.AmountThreshold());
+        using var stopFirst = new CancellationTokenSource();
+        using var stopSecond = new CancellationTokenSource();
+        var runningFirst = first.RunAsync(stopFirst.Token);
+        var runningSecond = second.RunAsync(stopSecond.Token);
+        await WaitUntil(() => first.Assignment.Count > 0 && second.Assignment.Count > 0 && first.Assignment.Count + second.Assignment.Count == 4, Timeout);
+        Assert.Equal(4, first.Assignment.Count + second.Assignment.Count);
+        Assert.Empty(first.Assignment.Intersect(second.Assignment));
+
+        await StreamTransactionsAsync(writer, 0, total / 2);
+        await WaitUntil(() => first.Status().Processed > 0 && second.Status().Processed > 0, Timeout);
+        await stopFirst.CancelAsync();
+        var streaming = StreamTransactionsAsync(writer, total / 2, total / 2);
+        await runningFirst.WaitAsync(Timeout);
+        await streaming;
+        await WaitUntil(() => second.Assignment.Count == 4, Timeout);
+        Assert.Equal(4, second.Assignment.Count);
+        await WaitUntil(() => kafka.Committed(second.GroupId).Sum() == total, Timeout);
+        await stopSecond.CancelAsync();
+        await runningSecond.WaitAsync(Timeout);
+
+        Assert.True(first.Status().Processed > 0);
+        output.WriteLine(string.Join(Environment.NewLine, kafka.Log.Where(l => !l.Contains("Connection refused", StringComparison.Ordinal))));
+        AssertEveryTransactionDecided(kafka, total);
+        Assert.Equal(kafka.EndOffsets(kafka.Topics.Transactions), kafka.Committed(second.GroupId));
+    }
+
+    [Fact]
+    public async Task A_broker_down_for_a_few_seconds_delays_decisions_but_loses_none()
+    {
+        const int total = 12_000;
+        using var kafka = new MockKafka(brokers: 3, partitions: 3);
+        var clients = kafka.Clients();
+        using var writer = new KafkaRecordWriter(clients, kafka.Topics.Transactions);
+        using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
+        using var stop = new CancellationTokenSource();
+        var running = detector.RunAsync(stop.Token);
+        await WaitUntil(() => detector.Assignment.Count == 3, Timeout);
+
+        await StreamTransactionsAsync(writer, 0, total / 3);
+        kafka.Cluster.SetBrokerDown(1);
+        var streaming = StreamTransactionsAsync(writer, total / 3, total / 3);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        kafka.Cluster.SetBrokerUp(1);
+        await streaming;
+        await StreamTransactionsAsync(writer, 2 * total / 3, total / 3);
+        await WaitUntil(() => kafka.Committed(detector.GroupId).Sum() == total, Timeout);
+        await stop.CancelAsync();
+        await running.WaitAsync(Timeout);
+
+        AssertEveryTransactionDecided(kafka, total);
+        Assert.Equal(kafka.EndOffsets(kafka.Topics.Transactions), kafka.Committed(detector.GroupId));
+    }
 }

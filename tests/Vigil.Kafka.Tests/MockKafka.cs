@@ -31,8 +31,12 @@ internal sealed class MockKafka : IDisposable
     public KafkaClients Clients(string group = KafkaOptions.DefaultGroupId, Action<KafkaOptions>? configure = null)
     {
         var options = new KafkaOptions { BootstrapServers = Cluster.BootstrapServers, GroupId = group };
+
+        // The mock's coordinator waits a whole session timeout (45 s by default) before a rebalance completes.
+        options.Settings["session.timeout.ms"] = "6000";
+        options.Settings["heartbeat.interval.ms"] = "500";
         configure?.Invoke(options);
-        return new KafkaClients(options, line => { lock (Log) { Log.Add(line); } });
+        return new KafkaClients(options, line => { lock (Log) { Log.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"); } });
     }
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);

@@ -20,6 +20,9 @@ public sealed class KafkaClients
 
     public KafkaOptions Options => _options;
 
+    /// <summary>Reports one line to whoever watches these clients (the command's console, a test's log).</summary>
+    public void Report(string line) => _log(line);
+
     /// <summary>An idempotent producer whose keys land where Kafka's Java client puts them (murmur2).</summary>
     public IProducer<byte[], byte[]> Producer(string purpose)
     {

@@ -26,6 +26,7 @@ public sealed class KafkaDetector : IDisposable
     private readonly Action<string> _log;
     private readonly DetectionProcessor _processor;
     private readonly DeliveryTracker _tracker = new();
+    private readonly Dictionary<TopicPartition, long> _committed = [];
     private readonly Stopwatch _clock = new();
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly IConsumer<byte[], byte[]> _consumer;
@@ -38,14 +39,14 @@ public sealed class KafkaDetector : IDisposable
     private long _commits;
     private volatile TopicPartition[] _assignment = [];
 
-    public KafkaDetector(KafkaClients clients, TopicOptions topics, RuleSet rules, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes, Action<string>? log = null)
+    public KafkaDetector(KafkaClients clients, TopicOptions topics, RuleSet rules, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes)
     {
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(topics);
         ArgumentNullException.ThrowIfNull(rules);
         _clients = clients;
         _topics = topics;
-        _log = log ?? (_ => { });
+        _log = clients.Report;
         _processor = new DetectionProcessor(new Detector(rules), new TransactionDecoder(maxRecordBytes));
         _producer = clients.Producer("detector");
         try
@@ -235,7 +236,7 @@ public sealed class KafkaDetector : IDisposable
     {
         _tracker.Advance();
         var offsets = partitions
-            .Where(p => _tracker.Committable.ContainsKey(p))
+            .Where(p => _tracker.Committable.TryGetValue(p, out var next) && (!_committed.TryGetValue(p, out var done) || done != next))
             .Select(p => new TopicPartitionOffset(p, _tracker.Committable[p]))
             .ToList();
         if (offsets.Count == 0)
@@ -247,11 +248,16 @@ public sealed class KafkaDetector : IDisposable
         {
             _consumer.Commit(offsets);
             Interlocked.Increment(ref _commits);
+            foreach (var offset in offsets)
+            {
+                _committed[offset.TopicPartition] = offset.Offset.Value;
+            }
         }
         catch (KafkaException e)
         {
-            // Not fatal: the records are committed later, or read again by the partition's next owner (duplicates, never loss).
-            _log($"kafka: commit failed, will retry: {e.Error.Reason}");
+            // Not fatal: the offsets are committed next time, or the records are read again by the partition's
+            // next owner: duplicates, never loss.
+            _log($"kafka: commit failed ({e.Error.Reason}); uncommitted records may be decided twice");
         }
     }
 
@@ -265,6 +271,7 @@ public sealed class KafkaDetector : IDisposable
     {
         FinishInFlight(partitions);
         _tracker.Forget(partitions);
+        ForgetCommitted(partitions);
         _assignment = [.. _assignment.Except(partitions)];
         _log($"kafka: revoked {Describe(partitions)} after committing what was done");
     }
@@ -272,8 +279,17 @@ public sealed class KafkaDetector : IDisposable
     private void OnLost(List<TopicPartition> partitions)
     {
         _tracker.Forget(partitions);
+        ForgetCommitted(partitions);
         _assignment = [.. _assignment.Except(partitions)];
         _log($"kafka: lost {Describe(partitions)}; their uncommitted records will be read again by their new owner");
+    }
+
+    private void ForgetCommitted(List<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _committed.Remove(partition);
+        }
     }
 
     private void OnError(Error error)
