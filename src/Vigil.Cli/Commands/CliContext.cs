@@ -6,4 +6,14 @@ namespace Vigil.Cli.Commands;
 /// <summary>What a command may touch of the outside world; tests pass their own.</summary>
 /// <param name="Live">Whether the console is an interactive terminal (live status) or a log (status lines).</param>
 /// <param name="Stop">Cancelled when the user asks the process to stop (Ctrl+C, SIGTERM).</param>
-public sealed record CliContext(IDictionary Environment, IAnsiConsole Console, TextWriter Out, TextWriter Error, bool Live, CancellationToken Stop);
+public sealed record CliContext(IDictionary Environment, IAnsiConsole Console, TextWriter Out, TextWriter Error, bool Live, CancellationToken Stop)
+{
+    /// <summary>Reports a line from a client library (librdkafka's warnings) on the error stream.</summary>
+    public void ReportLine(string line)
+    {
+        lock (Error)
+        {
+            Error.WriteLine(line);
+        }
+    }
+}

@@ -15,6 +15,10 @@ public static class VigilCommand
             new HelpOption(),
             new VersionOption(),
             DemoCommand.Create(context),
+            KafkaCommands.Generate(context),
+            KafkaCommands.Detect(context),
+            KafkaCommands.Dashboard(context),
+            KafkaCommands.Kafka(context),
         };
 
         if (args.Length == 0)

@@ -4,11 +4,15 @@ using Vigil.Runtime.Metrics;
 
 namespace Vigil.Cli.Terminal;
 
-/// <summary>What a finished demo prints: totals, rates, latency, where the output went and how to replay it.</summary>
+/// <summary>What a finished run prints: totals, rates, latency, where the output went and how to replay it.</summary>
+/// <param name="Title">What finished, e.g. "Vigil demo".</param>
+/// <param name="Intake">How records came in: "generated" or "consumed".</param>
 public sealed record Summary(
+    string Title,
+    string Intake,
     PipelineStatus Status,
     string StopReason,
-    ulong Seed,
+    ulong? Seed,
     IReadOnlyList<(string Path, long Records, long Bytes)> Files,
     Uri? Dashboard,
     long DashboardSkipped)
@@ -19,8 +23,8 @@ public sealed record Summary(
         var s = Status;
         var c = CultureInfo.InvariantCulture;
         var seconds = Math.Max(s.Elapsed.TotalSeconds, 1e-9);
-        console.MarkupLine($"[bold]Vigil demo finished[/] after {s.Elapsed.TotalSeconds.ToString("N1", c)} s ({Markup.Escape(StopReason)})");
-        Row(console, "transactions", $"{s.Produced.ToString("N0", c)} generated, {s.Processed.ToString("N0", c)} processed ({(s.Processed / seconds).ToString("N0", c)} tx/s)");
+        console.MarkupLine($"[bold]{Markup.Escape(Title)} finished[/] after {s.Elapsed.TotalSeconds.ToString("N1", c)} s ({Markup.Escape(StopReason)})");
+        Row(console, "transactions", $"{s.Produced.ToString("N0", c)} {Intake}, {s.Processed.ToString("N0", c)} processed ({(s.Processed / seconds).ToString("N0", c)} tx/s)");
         Row(console, "legit", $"[green]{s.Legit.ToString("N0", c)}[/]");
         Row(console, "fraud", $"[red]{s.Fraud.ToString("N0", c)}[/] ({s.FraudShare.ToString("P2", c)} of decided)");
         Row(console, "dead letters", s.DeadLetters.ToString("N0", c));
@@ -37,7 +41,10 @@ public sealed record Summary(
             Row(console, "dashboard", Markup.Escape($"{Dashboard}{skipped}"));
         }
 
-        Row(console, "seed", Markup.Escape($"{Seed} (run again with --seed {Seed} for the same transactions)"));
+        if (Seed is { } seed)
+        {
+            Row(console, "seed", Markup.Escape($"{seed} (run again with --seed {seed} for the same transactions)"));
+        }
     }
 
     private static void Row(IAnsiConsole console, string label, string markup) =>

@@ -2,13 +2,14 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Vigil.Kafka.Configuration;
 using Vigil.Runtime.Topics;
+using TopicPartition = Confluent.Kafka.TopicPartition;
 
 namespace Vigil.Kafka.Bridge;
 
 /// <summary>Copies Kafka topics into embedded topics of the same names, so the dashboard can watch a cluster.</summary>
 /// <remarks>
-/// Joins a consumer group of its own (one per instance, starting at the latest records), so it takes nothing from
-/// the detectors and commits nothing. It counts every record it copies.
+/// Reads every partition from its end as it was when the bridge was created, outside any consumer group, so it
+/// takes nothing from the detectors, commits nothing and starts at once. It counts every record it copies.
 /// </remarks>
 public sealed class KafkaTopicBridge : IDisposable
 {
@@ -19,6 +20,7 @@ public sealed class KafkaTopicBridge : IDisposable
     private readonly Dictionary<string, (Topic Topic, TopicProducer Producer)> _targets;
     private readonly Dictionary<string, long> _counts;
     private readonly Lock _countsLock = new();
+    private readonly List<TopicPartitionOffset> _start;
 
     public KafkaTopicBridge(KafkaClients clients, IEnumerable<string> topics)
     {
@@ -34,6 +36,15 @@ public sealed class KafkaTopicBridge : IDisposable
             StringComparer.Ordinal);
         _counts = _targets.Keys.ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
         _consumer = clients.Consumer("dashboard", $"vigil-dashboard-{Guid.NewGuid():N}", reset: AutoOffsetReset.Latest);
+        try
+        {
+            _start = EndOffsets(_consumer, _targets.Keys);
+        }
+        catch
+        {
+            _consumer.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Holds the embedded copies, one partition each, named as in Kafka.</summary>
@@ -58,7 +69,7 @@ public sealed class KafkaTopicBridge : IDisposable
 
     private void Run(CancellationToken stop)
     {
-        _consumer.Subscribe(_targets.Keys);
+        _consumer.Assign(_start);
         var lastPublish = Stopwatch.GetTimestamp();
         try
         {
@@ -90,6 +101,33 @@ public sealed class KafkaTopicBridge : IDisposable
                 topic.Complete();
             }
         }
+    }
+
+    private static List<TopicPartitionOffset> EndOffsets(IConsumer<byte[], byte[]> consumer, IEnumerable<string> topics)
+    {
+        var timeout = TimeSpan.FromSeconds(30);
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var offsets = new List<TopicPartitionOffset>();
+        foreach (var topic in topics)
+        {
+            try
+            {
+                var metadata = admin.GetMetadata(topic, timeout).Topics.Single();
+                if (metadata.Error.IsError)
+                {
+                    throw new KafkaSetupException($"cannot read topic {topic}: {metadata.Error.Reason}");
+                }
+
+                offsets.AddRange(metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId))
+                    .Select(p => new TopicPartitionOffset(p, consumer.QueryWatermarkOffsets(p, timeout).High)));
+            }
+            catch (KafkaException e)
+            {
+                throw new KafkaSetupException($"cannot reach the Kafka cluster to read {topic}: {e.Error.Reason}", e);
+            }
+        }
+
+        return offsets;
     }
 
     private void Publish()

@@ -19,8 +19,8 @@ public sealed class LayeredConfigurationTests : IDisposable
     private static Dictionary<string, (string, string)> Flags(params (string Key, string Flag, string Value)[] flags) =>
         flags.ToDictionary(f => f.Key, f => (f.Flag, f.Value), StringComparer.OrdinalIgnoreCase);
 
-    private static DemoSettings Settings(string? file, IDictionary environment, Dictionary<string, (string, string)> flags) =>
-        DemoSettings.Read(LayeredConfiguration.Build(file, environment, flags));
+    private static VigilSettings Settings(string? file, IDictionary environment, Dictionary<string, (string, string)> flags) =>
+        VigilSettings.Read(LayeredConfiguration.Build(file, environment, flags));
 
     [Fact]
     public void Defaults_are_the_seed_tutorials_names_and_rate()

@@ -1,12 +1,14 @@
 using Vigil.Detection;
+using Vigil.Kafka.Configuration;
 using Vigil.Runtime.Pipeline;
 using Vigil.Simulation;
+using Microsoft.Extensions.Configuration;
 using Vigil.Web.Dashboard;
 
 namespace Vigil.Cli.Configuration;
 
-/// <summary>Everything <c>vigil demo</c> needs, read from the layered configuration and validated up front.</summary>
-public sealed record DemoSettings(
+/// <summary>Every setting of every command, read from the layered configuration and validated up front.</summary>
+public sealed record VigilSettings(
     GeneratorOptions Generator,
     PipelineOptions Pipeline,
     TopicOptions Topics,
@@ -14,10 +16,14 @@ public sealed record DemoSettings(
     DashboardOptions Dashboard,
     string? OutputDirectory,
     TimeSpan? Duration,
-    string? KafkaBootstrapServers)
+    KafkaOptions? Kafka)
 {
-    public static DemoSettings Read(LayeredConfiguration configuration)
+    /// <summary>Settings under <c>Kafka</c> that are Vigil's own; every other name there is a librdkafka setting.</summary>
+    private static readonly HashSet<string> KafkaOwnSettings = new(StringComparer.OrdinalIgnoreCase) { "BootstrapServers", "GroupId" };
+
+    public static VigilSettings Read(LayeredConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         var read = new SettingReader(configuration);
         var topics = new TopicOptions
         {
@@ -46,7 +52,7 @@ public sealed record DemoSettings(
 
         var pipelineDefaults = new PipelineOptions();
         var dashboardDefaults = new DashboardOptions();
-        return new DemoSettings(
+        return new VigilSettings(
             new GeneratorOptions
             {
                 RatePerSecond = read.Rate("Generator:Rate", GeneratorOptions.DefaultRate),
@@ -74,6 +80,31 @@ public sealed record DemoSettings(
             },
             output,
             read.OptionalSeconds("Demo:Duration"),
-            read.OptionalText("Kafka:BootstrapServers"));
+            ReadKafka(configuration, read));
+    }
+
+    /// <summary>The Kafka settings, or null when no brokers are named (the embedded runtime).</summary>
+    private static KafkaOptions? ReadKafka(LayeredConfiguration configuration, SettingReader read)
+    {
+        var servers = read.OptionalText("Kafka:BootstrapServers") ?? read.OptionalText("Kafka:bootstrap.servers");
+        if (servers is null)
+        {
+            return null;
+        }
+
+        var options = new KafkaOptions
+        {
+            BootstrapServers = servers,
+            GroupId = read.Text("Kafka:GroupId", KafkaOptions.DefaultGroupId),
+        };
+        foreach (var setting in configuration.Configuration.GetSection("Kafka").GetChildren())
+        {
+            if (!KafkaOwnSettings.Contains(setting.Key) && setting.Key != "bootstrap.servers" && setting.Value is not null)
+            {
+                options.Settings[setting.Key] = setting.Value;
+            }
+        }
+
+        return options;
     }
 }

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using Vigil.Cli.Configuration;
+using Vigil.Kafka;
+
+namespace Vigil.Cli.Commands;
+
+/// <summary>The flags of one command: adds them to it, and reads what was given back as configuration settings.</summary>
+public sealed class CommandFlags
+{
+    private readonly Option<string> _config = new("--config") { Description = $"JSON configuration file [default: ./{LayeredConfiguration.DefaultConfigFile} when present]", HelpName = "FILE" };
+    private readonly List<(Option<string> Option, SettingFlag Flag)> _settings = [];
+    private readonly Option<bool>? _noDashboard;
+    private readonly Option<string[]>? _kafkaConfig;
+
+    public CommandFlags(Command command, IEnumerable<SettingFlag> flags, bool dashboardSwitch = false, bool kafkaConfig = false)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(flags);
+        command.Options.Add(_config);
+        foreach (var flag in flags)
+        {
+            var option = new Option<string>(flag.Name) { Description = flag.Description, HelpName = flag.HelpName };
+            command.Options.Add(option);
+            _settings.Add((option, flag));
+        }
+
+        if (dashboardSwitch)
+        {
+            _noDashboard = new Option<bool>("--no-dashboard") { Description = "Do not start the web dashboard" };
+            command.Options.Add(_noDashboard);
+        }
+
+        if (kafkaConfig)
+        {
+            _kafkaConfig = new Option<string[]>("--kafka-config")
+            {
+                Description = "Any librdkafka setting, e.g. security.protocol=SASL_SSL; repeat for more [config: Kafka:<setting>]",
+                HelpName = "KEY=VALUE",
+            };
+            command.Options.Add(_kafkaConfig);
+        }
+    }
+
+    /// <summary>Runs <paramref name="run"/> with the settings as the command line, environment and file give them.</summary>
+    /// <remarks>A wrong setting is one line and exit code 2; Kafka that cannot be used is one line and exit code 1.</remarks>
+    public void SetAction(Command command, CliContext context, Func<VigilSettings, LayeredConfiguration, Task<int>> run)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(context);
+        command.SetAction(async (parsed, _) =>
+        {
+            try
+            {
+                var configuration = LayeredConfiguration.Build(parsed.GetValue(_config), context.Environment, Settings(parsed));
+                return await run(VigilSettings.Read(configuration), configuration);
+            }
+            catch (UsageException e)
+            {
+                await context.Error.WriteLineAsync($"vigil: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (KafkaSetupException e)
+            {
+                await context.Error.WriteLineAsync($"vigil: {e.Message}");
+                return ExitCodes.Failure;
+            }
+        });
+    }
+
+    private Dictionary<string, (string, string)> Settings(ParseResult parsed)
+    {
+        var settings = new Dictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (option, flag) in _settings)
+        {
+            if (parsed.GetValue(option) is { } value)
+            {
+                settings[flag.Key] = (flag.Name, value);
+            }
+        }
+
+        if (_noDashboard is not null && parsed.GetValue(_noDashboard))
+        {
+            settings["Dashboard:Enabled"] = (_noDashboard.Name, "false");
+        }
+
+        foreach (var pair in _kafkaConfig is null ? [] : parsed.GetValue(_kafkaConfig) ?? [])
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new UsageException($"invalid --kafka-config '{pair}': expected KEY=VALUE, e.g. security.protocol=SSL");
+            }
+
+            settings["Kafka:" + pair[..equals].Trim()] = ($"--kafka-config {pair[..equals].Trim()}", pair[(equals + 1)..]);
+        }
+
+        return settings;
+    }
+}

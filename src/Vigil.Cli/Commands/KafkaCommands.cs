@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Vigil.Cli.Configuration;
+using Vigil.Cli.Services;
+using Vigil.Kafka.Configuration;
+
+namespace Vigil.Cli.Commands;
+
+/// <summary>The commands that run Vigil as separate services on a Kafka cluster, and the mock cluster to try them on.</summary>
+public static class KafkaCommands
+{
+    public static Command Generate(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var command = new Command("generate", """
+            Produce the seed tutorials' transactions to Kafka's queueing.transactions topic until Ctrl+C, keyed by the
+            paying account (one account's transactions stay in order), through an idempotent producer.
+            """);
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Rate, SettingFlag.Duration, SettingFlag.Count, SettingFlag.Seed], kafkaConfig: true);
+        flags.SetAction(command, context, (settings, _) =>
+            new GenerateRunner(settings, RequireKafka(settings, "generate"), context.Console, context.ReportLine).RunAsync(context.Stop));
+        return command;
+    }
+
+    public static Command Detect(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var command = new Command("detect", """
+            Join the detectors' consumer group on Kafka: read queueing.transactions, decide every transaction and write
+            it to streaming.transactions.legit, streaming.transactions.fraud or deadletter.transactions. Run several to
+            share the partitions; when one stops, the others take its partitions over. At-least-once, no loss: an input
+            offset is committed only after the brokers acknowledged its output. Ctrl+C or SIGTERM commits and leaves.
+            """);
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Group, SettingFlag.Threshold, SettingFlag.Duration], kafkaConfig: true);
+        flags.SetAction(command, context, (settings, _) =>
+            new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine).RunAsync(context.Stop));
+        return command;
+    }
+
+    public static Command Dashboard(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var command = new Command("dashboard", "Serve the live dashboard over a Kafka cluster's legit and fraud topics until Ctrl+C.");
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Port, SettingFlag.Host], kafkaConfig: true);
+        flags.SetAction(command, context, (settings, _) =>
+            new DashboardRunner(settings, RequireKafka(settings, "dashboard"), context.Console, context.ReportLine).RunAsync(context.Stop));
+        return command;
+    }
+
+    public static Command Kafka(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var mock = new Command("mock", """
+            Start librdkafka's mock Kafka cluster in this process with Vigil's topics, print its address and keep it
+            running until Ctrl+C, so that vigil generate, vigil detect, kcat or the seed's Python scripts can use it.
+            In memory only and old messages are trimmed: for trying out and tests, not production.
+            """);
+        var flags = new CommandFlags(mock, [SettingFlag.Brokers, SettingFlag.Partitions]);
+        flags.SetAction(mock, context, (settings, configuration) =>
+        {
+            var brokers = new SettingReader(configuration).WholeNumber("Mock:Brokers", 1, 1, 16);
+            return new MockClusterRunner(settings, brokers, context.Console).RunAsync(context.Stop);
+        });
+        return new Command("kafka", "Kafka tools.") { mock };
+    }
+
+    private static KafkaOptions RequireKafka(VigilSettings settings, string command) =>
+        settings.Kafka switch
+        {
+            null => throw new UsageException($"vigil {command} needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock')"),
+            { IsMock: true } => throw new UsageException($"--kafka mock works with vigil demo only; for vigil {command}, start one with 'vigil kafka mock' and pass its address"),
+            var kafka => kafka,
+        };
+}

@@ -1,0 +1,36 @@
+using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Topics;
+
+namespace Vigil.Cli.Demo;
+
+/// <summary>What a demo runs on: the embedded runtime, or a Kafka cluster (a real one or the mock).</summary>
+public interface IDemoRuntime : IAsyncDisposable
+{
+    /// <summary>One line for the header, e.g. "embedded runtime · 2 partitions".</summary>
+    string Description { get; }
+
+    /// <summary>Where the generator writes.</summary>
+    IRecordWriter Input { get; }
+
+    /// <summary>The decided records, as in-process topics the files and the dashboard read.</summary>
+    Topic Legit { get; }
+
+    Topic Fraud { get; }
+
+    Topic DeadLetters { get; }
+
+    /// <summary>Completes when detection has ended; faults as soon as it fails (so that a run never waits for ever).</summary>
+    Task Completion { get; }
+
+    PipelineStatus Status();
+
+    /// <summary>Gets ready (compiles the hot path, connects) before the first record.</summary>
+    Task PrepareAsync();
+
+    /// <summary>Starts detection and returns once it is ready to take records (a Kafka detector has its partitions).</summary>
+    Task StartAsync();
+
+    /// <summary>After the generator stopped: decides everything generated, then completes the output topics.</summary>
+    Task DrainAsync();
+}

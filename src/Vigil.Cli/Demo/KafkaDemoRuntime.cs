@@ -1,0 +1,138 @@
+using Vigil.Kafka.Bridge;
+using Vigil.Kafka.Configuration;
+using Vigil.Kafka.Detection;
+using Vigil.Kafka.Mock;
+using Vigil.Kafka.Sources;
+using Vigil.Rules;
+using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Topics;
+
+namespace Vigil.Cli.Demo;
+
+/// <summary>
+/// The demo on Kafka: the generator produces to the cluster, a detector joins the consumer group, and a bridge
+/// copies the output topics back for the files and the dashboard, so they show what really is on the cluster.
+/// With <c>--kafka mock</c> the cluster is librdkafka's mock, in this process.
+/// </summary>
+public sealed class KafkaDemoRuntime : IDemoRuntime
+{
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly KafkaOptions _options;
+    private readonly TopicOptions _topics;
+    private readonly int _maxRecordBytes;
+    private readonly RuleSet _rules;
+    private readonly Action<string> _log;
+    private readonly MockCluster? _mock;
+    private readonly CancellationTokenSource _stopDetector = new();
+    private readonly CancellationTokenSource _stopBridge = new();
+    private KafkaRecordWriter? _writer;
+    private KafkaDetector? _detector;
+    private KafkaTopicBridge? _bridge;
+    private Task _detecting = Task.CompletedTask;
+    private Task _bridging = Task.CompletedTask;
+
+    public KafkaDemoRuntime(KafkaOptions options, TopicOptions topics, RuleSet rules, int partitions, int maxRecordBytes, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(topics);
+        _options = options;
+        _topics = topics;
+        _maxRecordBytes = maxRecordBytes;
+        _rules = rules;
+        _log = log;
+        if (options.IsMock)
+        {
+            _mock = new MockCluster(brokers: 1);
+            foreach (var topic in new[] { topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter })
+            {
+                _mock.CreateTopic(topic, partitions);
+            }
+
+            options.BootstrapServers = _mock.BootstrapServers;
+        }
+    }
+
+    public string Description => _mock is null
+        ? $"Kafka at {_options.BootstrapServers} · consumer group {_options.GroupId}"
+        : $"Kafka mock cluster at {_options.BootstrapServers} (in this process, in memory)";
+
+    public IRecordWriter Input => Ready(_writer);
+
+    public Topic Legit => Ready(_bridge)[_topics.Legit];
+
+    public Topic Fraud => Ready(_bridge)[_topics.Fraud];
+
+    public Topic DeadLetters => Ready(_bridge)[_topics.DeadLetter];
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    public PipelineStatus Status() => Ready(_detector).Status() with { Produced = Ready(_writer).Written };
+
+    public Task PrepareAsync() => Task.Run(() =>
+    {
+        var clients = new KafkaClients(_options, _log);
+        _writer = new KafkaRecordWriter(clients, _topics.Transactions);
+        _detector = new KafkaDetector(clients, _topics, _rules, _maxRecordBytes);
+        _bridge = new KafkaTopicBridge(clients, [_topics.Legit, _topics.Fraud, _topics.DeadLetter]);
+    });
+
+    public async Task StartAsync()
+    {
+        var detector = Ready(_detector);
+        _detecting = detector.RunAsync(_stopDetector.Token);
+        _bridging = Ready(_bridge).RunAsync(_stopBridge.Token);
+        Completion = Task.WhenAll(_detecting, _bridging);
+
+        // Joining a consumer group takes seconds; generating meanwhile would only build a backlog.
+        _log("kafka: waiting for the consumer group to assign partitions to the detector");
+        await WaitUntilAsync(() => detector.Assignment.Count > 0);
+    }
+
+    public async Task DrainAsync()
+    {
+        var detector = Ready(_detector);
+        var written = Ready(_writer).Written;
+        await WaitUntilAsync(() => detector.Status().Processed >= written);
+        await _stopDetector.CancelAsync();
+        await _detecting;
+
+        var bridge = Ready(_bridge);
+        var status = detector.Status();
+        await WaitUntilAsync(() => bridge.Count(_topics.Legit) >= status.Legit && bridge.Count(_topics.Fraud) >= status.Fraud
+                                   && bridge.Count(_topics.DeadLetter) >= status.DeadLetters);
+        await _stopBridge.CancelAsync();
+        await _bridging;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopDetector.CancelAsync();
+        await _stopBridge.CancelAsync();
+        _writer?.Dispose();
+        _detector?.Dispose();
+        _bridge?.Dispose();
+        _mock?.Dispose();
+        _stopDetector.Dispose();
+        _stopBridge.Dispose();
+    }
+
+    private async Task WaitUntilAsync(Func<bool> caughtUp)
+    {
+        var deadline = DateTime.UtcNow + CatchUpTimeout;
+        while (!caughtUp() && DateTime.UtcNow < deadline && !Completion.IsFaulted)
+        {
+            await Task.Delay(50);
+        }
+
+        if (!caughtUp())
+        {
+            _log($"kafka: gave up waiting after {CatchUpTimeout.TotalSeconds:N0} s; what was not decided stays in the transactions topic for the next detector");
+        }
+    }
+
+    private static T Ready<T>(T? component)
+        where T : class =>
+        component ?? throw new InvalidOperationException("The Kafka demo runtime is not prepared yet.");
+}

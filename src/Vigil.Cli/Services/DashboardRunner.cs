@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using Spectre.Console;
+using Vigil.Cli.Configuration;
+using Vigil.Kafka.Bridge;
+using Vigil.Kafka.Configuration;
+using Vigil.Runtime.Metrics;
+
+namespace Vigil.Cli.Services;
+
+/// <summary><c>vigil dashboard --kafka</c>: the live dashboard over a cluster's output topics, until stopped.</summary>
+public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, Action<string> log)
+{
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        var topics = settings.Topics;
+        using var bridge = await Task.Run(() => new KafkaTopicBridge(new KafkaClients(kafka, log), [topics.Legit, topics.Fraud, topics.DeadLetter]));
+        var clock = Stopwatch.StartNew();
+        PipelineStatus Status() => new(clock.Elapsed, 0, bridge.Count(topics.Legit), bridge.Count(topics.Fraud), bridge.Count(topics.DeadLetter), 0, 0, 0, 0);
+        var dashboard = await DashboardHosting.StartAsync(settings.Dashboard, bridge[topics.Legit], bridge[topics.Fraud], Status, console, stop);
+        if (dashboard is not { } running)
+        {
+            return 1;
+        }
+
+        console.MarkupLine($"[bold]Vigil dashboard[/] · {Markup.Escape(topics.Legit)} and {Markup.Escape(topics.Fraud)} on {Markup.Escape(kafka.BootstrapServers)}");
+        console.MarkupLine($"dashboard: [link]{running.Server.Address}[/] · Ctrl+C to stop");
+        var bridging = bridge.RunAsync(stop);
+        var feeding = running.Feed.RunAsync(CancellationToken.None);
+        await bridging;
+        await feeding;
+        await DashboardHosting.StopAsync(running.Server);
+        return 0;
+    }
+}

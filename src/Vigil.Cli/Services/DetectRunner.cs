@@ -1,0 +1,45 @@
+using Spectre.Console;
+using Vigil.Cli.Configuration;
+using Vigil.Cli.Demo;
+using Vigil.Cli.Terminal;
+using Vigil.Kafka;
+using Vigil.Kafka.Configuration;
+using Vigil.Kafka.Detection;
+using Vigil.Rules;
+
+namespace Vigil.Cli.Services;
+
+/// <summary><c>vigil detect --kafka</c>: one member of the detectors' consumer group, until stopped.</summary>
+public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, bool live, Action<string> log)
+{
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        var rules = RuleSet.AmountThreshold(settings.Detector.AmountThreshold);
+        using var detector = await Task.Run(() => new KafkaDetector(new KafkaClients(kafka, log), settings.Topics, rules, settings.Pipeline.MaxRecordBytes));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (settings.Duration is { } duration)
+        {
+            deadline.CancelAfter(duration);
+        }
+
+        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/] · Ctrl+C to stop");
+        var view = new StatusView(console, live, DemoRunner.StatusLineInterval);
+        using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
+        var running = detector.RunAsync(deadline.Token);
+        await view.ShowUntilAsync(running, detector.Status);
+        try
+        {
+            await running;
+        }
+        catch (KafkaDeliveryException e)
+        {
+            console.MarkupLine($"[red]vigil: {Markup.Escape(e.Message)}[/]");
+            return 1;
+        }
+
+        new Summary("Vigil detect", "consumed", detector.Status(), stop.IsCancellationRequested ? "stopped by signal" : "duration reached",
+            Seed: null, Files: [], Dashboard: null, DashboardSkipped: 0).Print(console);
+        console.MarkupLine($"  [grey]{"commits",-14}[/]{detector.Commits:N0} (offsets committed only after the brokers acknowledged the outputs)");
+        return 0;
+    }
+}

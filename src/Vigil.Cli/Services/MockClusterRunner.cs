@@ -1,0 +1,39 @@
+using Spectre.Console;
+using Vigil.Cli.Configuration;
+using Vigil.Kafka.Mock;
+
+namespace Vigil.Cli.Services;
+
+/// <summary><c>vigil kafka mock</c>: librdkafka's mock cluster with Vigil's topics, for trying Kafka mode with any client.</summary>
+public sealed class MockClusterRunner(VigilSettings settings, int brokers, IAnsiConsole console)
+{
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        using var cluster = new MockCluster(brokers);
+        var topics = new[] { settings.Topics.Transactions, settings.Topics.Legit, settings.Topics.Fraud, settings.Topics.DeadLetter };
+        foreach (var topic in topics)
+        {
+            cluster.CreateTopic(topic, settings.Pipeline.Partitions, replicationFactor: brokers);
+        }
+
+        var address = cluster.BootstrapServers;
+        console.MarkupLine($"[bold]Kafka mock cluster[/]: {brokers} broker{(brokers == 1 ? "" : "s")} at [bold]{Markup.Escape(address)}[/]");
+        console.MarkupLine($"topics, {settings.Pipeline.Partitions} partitions each: {Markup.Escape(string.Join(", ", topics))}");
+        console.MarkupLine("try, in other terminals:");
+        console.MarkupLine($"  KAFKA_BROKER_URL={Markup.Escape(address)} ./vigil detect");
+        console.MarkupLine($"  KAFKA_BROKER_URL={Markup.Escape(address)} ./vigil generate --rate 1000");
+        console.MarkupLine($"  kcat -b {Markup.Escape(address)} -C -t {Markup.Escape(settings.Topics.Fraud)}");
+        console.MarkupLine("[yellow]in memory only, old messages are trimmed (about 5 MB per partition kept): for trying out and tests, not production[/]");
+        console.MarkupLine("[grey]Ctrl+C to stop[/]");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        console.MarkupLine("mock cluster stopped; its messages are gone");
+        return 0;
+    }
+}
