@@ -1,0 +1,54 @@
+using System.Collections;
+using System.Text.Json;
+
+namespace Vigil.Cli.Tests.Commands;
+
+public sealed class KafkaCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("vigil-kafka-demo-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData(new[] { "detect" }, "vigil: vigil detect needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock')")]
+    [InlineData(new[] { "generate" }, "vigil: vigil generate needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock')")]
+    [InlineData(new[] { "detect", "--kafka", "mock" }, "vigil: --kafka mock works with vigil demo only; for vigil detect, start one with 'vigil kafka mock' and pass its address")]
+    [InlineData(new[] { "demo", "--kafka-config", "linger.ms" }, "vigil: invalid --kafka-config 'linger.ms': expected KEY=VALUE, e.g. security.protocol=SSL")]
+    [InlineData(new[] { "kafka", "mock", "--brokers", "0" }, "vigil: invalid --brokers '0': expected a whole number from 1 to 16")]
+    public async Task Kafka_commands_without_what_they_need_print_one_line_and_exit_2(string[] args, string expected)
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(expected, error.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public async Task A_setting_librdkafka_does_not_know_is_one_line_and_exit_1()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            ["demo", "--kafka", "mock", "--no-dashboard", "--count", "10", "--kafka-config", "no.such.setting=1"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("vigil: invalid Kafka setting:", error, StringComparison.Ordinal);
+        Assert.Contains("no.such.setting", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task Demo_on_the_mock_cluster_decides_every_generated_transaction_and_writes_what_the_cluster_holds()
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            ["demo", "--kafka", "mock", "--count", "3000", "--rate", "5000", "--out", _directory, "--no-dashboard", "--partitions", "2"],
+            new Hashtable { ["FRAUD_TOPIC"] = "alerts.fraud" });
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("Kafka mock cluster at 127.0.0.1:", output, StringComparison.Ordinal);
+        Assert.Contains("3,000 generated, 3,000 processed", output, StringComparison.Ordinal);
+        var legit = await File.ReadAllLinesAsync(Path.Combine(_directory, "streaming.transactions.legit.jsonl"));
+        var fraud = await File.ReadAllLinesAsync(Path.Combine(_directory, "alerts.fraud.jsonl"));
+        Assert.Equal(3000, legit.Length + fraud.Length);
+        Assert.All(fraud, l => Assert.True(JsonDocument.Parse(l).RootElement.GetProperty("amount").GetDouble() >= 900));
+        Assert.Contains("kafka: assigned queueing.transactions [0,1]", error, StringComparison.Ordinal);
+    }
+}
