@@ -24,26 +24,54 @@ public sealed class KafkaClients
     public void Report(string line) => _log(line);
 
     /// <summary>An idempotent producer whose keys land where Kafka's Java client puts them (murmur2).</summary>
-    public IProducer<byte[], byte[]> Producer(string purpose)
+    /// <param name="onDelivered">Called, on the thread that polls, with each record's number and error code (0 = acknowledged).</param>
+    public NativeProducer Producer(string purpose, Action<long, int> onDelivered)
     {
-        var config = new ProducerConfig
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            BootstrapServers = _options.BootstrapServers,
-            ClientId = "vigil-" + purpose,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-            LingerMs = 5,
-            BatchNumMessages = 10_000,
-            QueueBufferingMaxMessages = 500_000,
-            Partitioner = Partitioner.Murmur2Random,
-
-            // Vigil only needs to know whether each record arrived, not to have its bytes handed back.
-            DeliveryReportFields = "status",
+            ["bootstrap.servers"] = _options.BootstrapServers,
+            ["client.id"] = "vigil-" + purpose,
+            ["enable.idempotence"] = "true",
+            ["acks"] = "all",
+            ["linger.ms"] = "5",
+            ["batch.num.messages"] = "10000",
+            ["queue.buffering.max.messages"] = "500000",
+            ["partitioner"] = "murmur2_random",
         };
-        return Build(config, c => new ProducerBuilder<byte[], byte[]>(c).SetLogHandler(Log).Build());
+        foreach (var (name, value) in _options.Settings)
+        {
+            settings[name] = value;
+        }
+
+        return new NativeProducer(settings, onDelivered, _log);
     }
 
-    /// <summary>A consumer-group member that commits only what the caller tells it to (no auto-commit).</summary>
+    /// <summary>A member of <see cref="KafkaOptions.GroupId"/> reading <paramref name="topic"/> in batches, committing only what it is told to.</summary>
+    public NativeConsumer GroupMember(string purpose, string topic, IRebalanceListener listener)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["bootstrap.servers"] = _options.BootstrapServers,
+            ["client.id"] = "vigil-" + purpose,
+            ["group.id"] = _options.GroupId,
+            ["enable.auto.commit"] = "false",
+            ["enable.auto.offset.store"] = "false",
+            ["auto.offset.reset"] = "earliest",
+            ["enable.partition.eof"] = "false",
+
+            // Decisions are wanted within milliseconds: an idle fetch returns after 10 ms instead of librdkafka's 500
+            // (brokers answer at once when records are waiting; some, like the mock, wait the whole time).
+            ["fetch.wait.max.ms"] = "10",
+        };
+        foreach (var (name, value) in _options.Settings)
+        {
+            settings[name] = value;
+        }
+
+        return new NativeConsumer(settings, topic, listener, _log);
+    }
+
+    /// <summary>A Confluent.Kafka consumer that commits only what the caller tells it to (no auto-commit).</summary>
     /// <param name="configure">Sets handlers (rebalance, errors) on the builder before the consumer is built.</param>
     public IConsumer<byte[], byte[]> Consumer(
         string purpose, string groupId, Action<ConsumerBuilder<byte[], byte[]>>? configure = null, AutoOffsetReset reset = AutoOffsetReset.Earliest)
@@ -68,28 +96,6 @@ public sealed class KafkaClients
             configure?.Invoke(builder);
             return builder.Build();
         });
-    }
-
-    /// <summary>
-    /// Connects a producer to the brokers that lead <paramref name="topics"/> before the first record: a fresh client
-    /// otherwise spends its first second finding them, and every record written meanwhile waits.
-    /// </summary>
-    public static void Prime(IProducer<byte[], byte[]> producer, IEnumerable<string> topics, TimeSpan timeout)
-    {
-        ArgumentNullException.ThrowIfNull(producer);
-        ArgumentNullException.ThrowIfNull(topics);
-        using var admin = new DependentAdminClientBuilder(producer.Handle).Build();
-        foreach (var topic in topics)
-        {
-            try
-            {
-                admin.GetMetadata(topic, timeout);
-            }
-            catch (KafkaException e)
-            {
-                throw new KafkaSetupException($"cannot reach the Kafka cluster at {producer.Name}: {e.Error.Reason}", e);
-            }
-        }
     }
 
     /// <summary>Builds a client, turning librdkafka's refusal of a setting into one clear line.</summary>

@@ -1,26 +1,24 @@
-using Confluent.Kafka;
-
 namespace Vigil.Kafka.Detection;
 
-/// <summary>Knows which input offsets may be committed: those whose outputs every broker has acknowledged.</summary>
+/// <summary>Knows which input offsets may be committed: those whose outputs the brokers have acknowledged.</summary>
 /// <remarks>
-/// Consumed records are grouped into windows (a few milliseconds of traffic). A window is done when every output
-/// it produced is acknowledged; windows complete in order, and a done window makes the highest offset it holds per
-/// partition committable. Acknowledgements arrive on librdkafka's thread and only count down; everything else
-/// happens on the consuming thread. Each window needs one delegate, not one per record.
+/// Consumed records are grouped into numbered windows (a few milliseconds of traffic); each output is produced with
+/// its window's number, which comes back in its delivery report. A window is done when every output it produced is
+/// acknowledged; windows complete in order, and a done window makes the highest offset it holds per partition
+/// committable. A refused output keeps its window, and every later one, from completing. Everything here happens on
+/// the consuming thread (delivery reports are served there), so nothing is locked.
 /// </remarks>
 internal sealed class DeliveryTracker
 {
     private readonly Queue<Window> _sealed = new();
-    private readonly Dictionary<TopicPartition, long> _committable = [];
+    private readonly Dictionary<long, Window> _byNumber = [];
+    private readonly Dictionary<int, long> _committable = [];
     private Window _open;
-    private Error? _failure;
-    private long _delivered;
 
-    public DeliveryTracker() => _open = new Window(this);
+    public DeliveryTracker() => _open = Open(1);
 
-    /// <summary>The delivery handler to give the producer for outputs of records tracked now.</summary>
-    public Action<DeliveryReport<byte[], byte[]>> Handler => _open.Handler;
+    /// <summary>The number to produce the outputs of records tracked now with.</summary>
+    public long OpenNumber => _open.Number;
 
     /// <summary>Records tracked in the open window.</summary>
     public int OpenCount => _open.Count;
@@ -28,16 +26,32 @@ internal sealed class DeliveryTracker
     /// <summary>Windows waiting for acknowledgements, open one included.</summary>
     public int Pending => _sealed.Count + (_open.Count > 0 ? 1 : 0);
 
-    public long Delivered => Interlocked.Read(ref _delivered);
+    public long Delivered { get; private set; }
 
-    /// <summary>The first delivery the brokers refused after librdkafka's retries; null while all is well.</summary>
-    public Error? Failure => Volatile.Read(ref _failure);
+    /// <summary>librdkafka's error code for the first output the brokers refused; 0 while all is well.</summary>
+    public int Failure { get; private set; }
 
     /// <summary>The next offset to commit per partition (Kafka commits the offset of the next record to read).</summary>
-    public IReadOnlyDictionary<TopicPartition, long> Committable => _committable;
+    public IReadOnlyDictionary<int, long> Committable => _committable;
 
     /// <summary>Counts one output to be acknowledged for the record at <paramref name="offset"/>; call before producing it.</summary>
-    public void Track(TopicPartition partition, long offset) => _open.Add(partition, offset);
+    public void Track(int partition, long offset) => _open.Add(partition, offset);
+
+    /// <summary>A delivery report: the output produced with window <paramref name="number"/> arrived, or failed.</summary>
+    public void OnDelivered(long number, int error)
+    {
+        if (error != 0)
+        {
+            Failure = Failure == 0 ? error : Failure;
+            return;
+        }
+
+        Delivered++;
+        if (_byNumber.TryGetValue(number, out var window))
+        {
+            window.Unacknowledged--;
+        }
+    }
 
     /// <summary>Closes the open window; later records start a new one.</summary>
     public void Seal()
@@ -47,16 +61,16 @@ internal sealed class DeliveryTracker
             return;
         }
 
-        _open.Seal();
+        _open.IsSealed = true;
         _sealed.Enqueue(_open);
-        _open = new Window(this);
+        _open = Open(_open.Number + 1);
     }
 
     /// <summary>Moves done windows into <see cref="Committable"/>; true when something new may be committed.</summary>
     public bool Advance()
     {
         var advanced = false;
-        while (_sealed.TryPeek(out var head) && head.IsDone)
+        while (_sealed.TryPeek(out var head) && head.IsSealed && head.Unacknowledged == 0)
         {
             foreach (var (partition, offset) in head.Offsets)
             {
@@ -64,6 +78,7 @@ internal sealed class DeliveryTracker
             }
 
             _sealed.Dequeue();
+            _byNumber.Remove(head.Number);
             advanced = true;
         }
 
@@ -71,7 +86,7 @@ internal sealed class DeliveryTracker
     }
 
     /// <summary>Forgets partitions this instance no longer owns (after a rebalance).</summary>
-    public void Forget(IEnumerable<TopicPartition> partitions)
+    public void Forget(IEnumerable<int> partitions)
     {
         foreach (var partition in partitions)
         {
@@ -79,53 +94,30 @@ internal sealed class DeliveryTracker
         }
     }
 
-    private void OnDelivered(Error error)
+    private Window Open(long number)
     {
-        if (error.IsError)
-        {
-            Interlocked.CompareExchange(ref _failure, error, null);
-        }
-        else
-        {
-            Interlocked.Increment(ref _delivered);
-        }
+        var window = new Window(number);
+        _byNumber.Add(number, window);
+        return window;
     }
 
-    private sealed class Window
+    private sealed class Window(long number)
     {
-        private readonly DeliveryTracker _tracker;
-        private int _unacknowledged;
-        private volatile bool _sealed;
+        public long Number { get; } = number;
 
-        public Window(DeliveryTracker tracker)
-        {
-            _tracker = tracker;
-            Handler = report =>
-            {
-                _tracker.OnDelivered(report.Error);
-                if (!report.Error.IsError)
-                {
-                    Interlocked.Decrement(ref _unacknowledged);
-                }
-            };
-        }
-
-        public Action<DeliveryReport<byte[], byte[]>> Handler { get; }
-
-        public Dictionary<TopicPartition, long> Offsets { get; } = [];
+        public Dictionary<int, long> Offsets { get; } = [];
 
         public int Count { get; private set; }
 
-        /// <summary>Sealed and every output acknowledged. A refused output keeps its window, and all later ones, open.</summary>
-        public bool IsDone => _sealed && Volatile.Read(ref _unacknowledged) == 0;
+        public int Unacknowledged { get; set; }
 
-        public void Add(TopicPartition partition, long offset)
+        public bool IsSealed { get; set; }
+
+        public void Add(int partition, long offset)
         {
-            Interlocked.Increment(ref _unacknowledged);
+            Unacknowledged++;
             Offsets[partition] = offset;
             Count++;
         }
-
-        public void Seal() => _sealed = true;
     }
 }

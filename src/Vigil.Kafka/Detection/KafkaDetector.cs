@@ -1,10 +1,11 @@
 using System.Diagnostics;
-using Confluent.Kafka;
 using Vigil.Detection;
 using Vigil.Kafka.Configuration;
+using Vigil.Kafka.Native;
 using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Topics;
 using Vigil.Transactions;
 
 namespace Vigil.Kafka.Detection;
@@ -15,48 +16,49 @@ namespace Vigil.Kafka.Detection;
 /// brokers have acknowledged its output; on a rebalance and on stop, in-flight outputs are awaited and what is done
 /// is committed. This class is the one place that owns produce and commit.
 /// </summary>
+/// <remarks>
+/// One thread does everything: consume a batch straight from librdkafka's buffers, decide, produce (copied by
+/// librdkafka), serve delivery reports and rebalances. Nothing is allocated per record.
+/// </remarks>
 public sealed class KafkaDetector : IDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan WindowLength = TimeSpan.FromMilliseconds(5);
     private const int WindowRecords = 5_000;
 
-    private readonly KafkaClients _clients;
+    private readonly KafkaOptions _options;
     private readonly TopicOptions _topics;
     private readonly Action<string> _log;
     private readonly DetectionProcessor _processor;
     private readonly DeliveryTracker _tracker = new();
-    private readonly Dictionary<TopicPartition, long> _committed = [];
+    private readonly Dictionary<int, long> _committed = [];
     private readonly Stopwatch _clock = new();
-    private readonly IProducer<byte[], byte[]> _producer;
-    private readonly IConsumer<byte[], byte[]> _consumer;
-    private byte[] _scratch = new byte[64 * 1024];
+    private readonly NativeProducer _producer;
+    private readonly NativeConsumer _consumer;
+    private byte[] _input = new byte[64 * 1024];
+    private byte[] _output = new byte[64 * 1024];
     private long _consumed;
     private long _legit;
     private long _fraud;
     private long _deadLetters;
     private long _lag;
     private long _commits;
-    private volatile TopicPartition[] _assignment = [];
+    private volatile int[] _assignment = [];
 
     public KafkaDetector(KafkaClients clients, TopicOptions topics, RuleSet rules, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes)
     {
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(topics);
         ArgumentNullException.ThrowIfNull(rules);
-        _clients = clients;
+        _options = clients.Options;
         _topics = topics;
         _log = clients.Report;
         _processor = new DetectionProcessor(new Detector(rules), new TransactionDecoder(maxRecordBytes));
-        _producer = clients.Producer("detector");
+        _producer = clients.Producer("detector", _tracker.OnDelivered);
         try
         {
-            KafkaClients.Prime(_producer, [topics.Legit, topics.Fraud, topics.DeadLetter], TimeSpan.FromSeconds(30));
-            _consumer = clients.Consumer("detector", clients.Options.GroupId, builder => builder
-                .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
-                .SetPartitionsRevokedHandler((consumer, partitions) => OnRevoked(consumer, partitions.Select(p => p.TopicPartition).ToList()))
-                .SetPartitionsLostHandler((_, partitions) => OnLost(partitions.Select(p => p.TopicPartition).ToList()))
-                .SetErrorHandler((_, error) => OnError(error)));
+            _producer.Prime([topics.Legit, topics.Fraud, topics.DeadLetter], TimeSpan.FromSeconds(30));
+            _consumer = clients.GroupMember("detector", topics.Transactions, new Listener(this));
         }
         catch
         {
@@ -73,9 +75,14 @@ public sealed class KafkaDetector : IDisposable
     }
 
     /// <summary>The partitions of the transactions topic this instance owns now.</summary>
-    public IReadOnlyList<TopicPartition> Assignment => _assignment;
+    public IReadOnlyList<int> Assignment => _assignment;
 
-    public string GroupId => _clients.Options.GroupId;
+    public string GroupId => _options.GroupId;
+
+    /// <summary>Outputs the brokers have acknowledged.</summary>
+    public long Delivered => Volatile.Read(ref _delivered);
+
+    private long _delivered;
 
     /// <summary>Offset commits made (each after the outputs of the records before it were acknowledged).</summary>
     public long Commits => Interlocked.Read(ref _commits);
@@ -105,7 +112,6 @@ public sealed class KafkaDetector : IDisposable
     private void Run(CancellationToken stop)
     {
         _clock.Start();
-        _consumer.Subscribe(_topics.Transactions);
         var windowStart = Stopwatch.GetTimestamp();
         var lastCommit = Stopwatch.GetTimestamp();
         var lastLag = Stopwatch.GetTimestamp();
@@ -113,13 +119,23 @@ public sealed class KafkaDetector : IDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                var result = _consumer.Consume(PollTimeout);
-                if (result is not null)
+                var count = _consumer.Consume(PollTimeout);
+                try
                 {
-                    Process(result);
+                    for (var i = 0; i < count; i++)
+                    {
+                        Process(_consumer[i]);
+                    }
+                }
+                finally
+                {
+                    _consumer.Release();
                 }
 
-                ThrowIfRefused();
+                // Delivery reports are served here, on this thread: the tracker needs no locks.
+                _producer.Poll(0);
+                Volatile.Write(ref _delivered, _tracker.Delivered);
+                ThrowIfFailed();
                 var now = Stopwatch.GetTimestamp();
                 if (_tracker.OpenCount >= WindowRecords || Stopwatch.GetElapsedTime(windowStart, now) >= WindowLength)
                 {
@@ -127,7 +143,7 @@ public sealed class KafkaDetector : IDisposable
                     windowStart = now;
                 }
 
-                if (Stopwatch.GetElapsedTime(lastCommit, now) >= _clients.Options.CommitInterval)
+                if (Stopwatch.GetElapsedTime(lastCommit, now) >= _options.CommitInterval)
                 {
                     Commit(_assignment);
                     lastCommit = now;
@@ -135,91 +151,85 @@ public sealed class KafkaDetector : IDisposable
 
                 if (Stopwatch.GetElapsedTime(lastLag, now) >= TimeSpan.FromSeconds(1))
                 {
-                    UpdateLag();
+                    Interlocked.Exchange(ref _lag, _consumer.Lag(_assignment));
                     lastLag = now;
                 }
             }
 
             FinishInFlight(_assignment);
-            _consumer.Close();
         }
         finally
         {
+            // Leaving the group revokes what is left: the listener commits it first.
+            _consumer.Dispose();
+            Volatile.Write(ref _delivered, _tracker.Delivered);
             _clock.Stop();
         }
+
+        ThrowIfFailed();
     }
 
-    private void Process(ConsumeResult<byte[], byte[]> result)
+    private void Process(ConsumedMessage message)
     {
+        if (message.Error != 0)
+        {
+            // Consumer events (a partition's end, a broker hiccup) are not records; librdkafka recovers on its own.
+            _log($"kafka: {message.ErrorText}");
+            return;
+        }
+
         Interlocked.Increment(ref _consumed);
-        var input = result.Message;
-        var value = input.Value ?? [];
-        var route = _processor.Decide(value, result.Topic, result.Partition.Value, result.Offset.Value, out var deadLetter);
-        var message = new Message<byte[], byte[]> { Key = input.Key, Timestamp = input.Timestamp };
-        string topic;
+        var value = message.Value;
+        if (_input.Length < value.Length)
+        {
+            _input = new byte[value.Length];
+        }
+
+        value.CopyTo(_input);
+        var timestamp = message.TimestampMs;
+        var route = _processor.Decide(_input.AsMemory(0, value.Length), _consumer.Topic, message.Partition, message.Offset, out var deadLetter);
+        _tracker.Track(message.Partition, message.Offset);
         if (route == Route.DeadLetter)
         {
-            topic = _topics.DeadLetter;
-            message.Value = value;
-            message.Headers = new Headers();
-            foreach (var header in input.Headers ?? [])
-            {
-                message.Headers.Add(header.Key, header.GetValueBytes());
-            }
-
-            foreach (var header in deadLetter!)
-            {
-                message.Headers.Add(header.Key, header.Value);
-            }
-
+            // The original bytes and headers, with Vigil's reason and origin added.
+            Produce(_topics.DeadLetter, message.Key, value, timestamp, [.. message.Headers(), .. deadLetter!]);
             Interlocked.Increment(ref _deadLetters);
+            return;
         }
-        else
+
+        if (timestamp != 0)
         {
-            if (input.Timestamp.Type != TimestampType.NotAvailable)
-            {
-                var milliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - input.Timestamp.UnixTimestampMs;
-                _processor.RecordLatency(Math.Max(0, milliseconds) * 1_000_000);
-            }
-
-            if (_scratch.Length < _processor.MaxOutputLength)
-            {
-                _scratch = new byte[_processor.MaxOutputLength];
-            }
-
-            message.Value = _scratch.AsSpan(0, _processor.Encode(_scratch)).ToArray();
-            topic = route == Route.Fraud ? _topics.Fraud : _topics.Legit;
-            Interlocked.Increment(ref route == Route.Fraud ? ref _fraud : ref _legit);
+            _processor.RecordLatency(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - timestamp) * 1_000_000);
         }
 
-        _tracker.Track(result.TopicPartition, result.Offset.Value);
-        Produce(topic, message);
+        if (_output.Length < _processor.MaxOutputLength)
+        {
+            _output = new byte[_processor.MaxOutputLength];
+        }
+
+        // The output keeps the input's key (so its partition) and timestamp (event time), as Kafka Streams does.
+        var length = _processor.Encode(_output);
+        Produce(route == Route.Fraud ? _topics.Fraud : _topics.Legit, message.Key, _output.AsSpan(0, length), timestamp, headers: null);
+        Interlocked.Increment(ref route == Route.Fraud ? ref _fraud : ref _legit);
     }
 
-    /// <summary>Produces, waiting for room when librdkafka's queue is full (the brokers set the pace).</summary>
-    private void Produce(string topic, Message<byte[], byte[]> message)
+    /// <summary>Produces, serving delivery reports while librdkafka's queue is full (the brokers set the pace).</summary>
+    private void Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestamp, IReadOnlyList<RecordHeader>? headers)
     {
-        while (true)
+        while (_producer.Produce(topic, key, value, timestamp, _tracker.OpenNumber, headers) == NativeProducer.QueueFull)
         {
-            try
-            {
-                _producer.Produce(topic, message, _tracker.Handler);
-                return;
-            }
-            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                Thread.Sleep(1);
-                ThrowIfRefused();
-            }
+            _producer.Poll(1);
+            ThrowIfFailed();
         }
     }
 
     /// <summary>Waits for every output in flight to be acknowledged, then commits what is done for <paramref name="partitions"/>.</summary>
-    private void FinishInFlight(IReadOnlyCollection<TopicPartition> partitions)
+    private void FinishInFlight(IReadOnlyCollection<int> partitions)
     {
         _tracker.Seal();
         var deadline = Stopwatch.StartNew();
-        while (_producer.Flush(TimeSpan.FromMilliseconds(100)) > 0 && deadline.Elapsed < _clients.Options.ShutdownTimeout && _tracker.Failure is null)
+        while (_producer.Flush(TimeSpan.FromMilliseconds(100)) > 0 && deadline.Elapsed < _options.ShutdownTimeout
+               && _tracker.Failure == 0 && _producer.FatalError is null)
         {
         }
 
@@ -232,99 +242,78 @@ public sealed class KafkaDetector : IDisposable
         Commit(partitions);
     }
 
-    private void Commit(IReadOnlyCollection<TopicPartition> partitions)
+    private void Commit(IReadOnlyCollection<int> partitions)
     {
         _tracker.Advance();
         var offsets = partitions
             .Where(p => _tracker.Committable.TryGetValue(p, out var next) && (!_committed.TryGetValue(p, out var done) || done != next))
-            .Select(p => new TopicPartitionOffset(p, _tracker.Committable[p]))
+            .Select(p => KeyValuePair.Create(p, _tracker.Committable[p]))
             .ToList();
         if (offsets.Count == 0)
         {
             return;
         }
 
-        try
-        {
-            _consumer.Commit(offsets);
-            Interlocked.Increment(ref _commits);
-            foreach (var offset in offsets)
-            {
-                _committed[offset.TopicPartition] = offset.Offset.Value;
-            }
-        }
-        catch (KafkaException e)
+        var error = _consumer.Commit(offsets);
+        if (error != 0)
         {
             // Not fatal: the offsets are committed next time, or the records are read again by the partition's
             // next owner: duplicates, never loss.
-            _log($"kafka: commit failed ({e.Error.Reason}); uncommitted records may be decided twice");
+            _log($"kafka: commit failed ({NativeProducer.Describe(error)}); uncommitted records may be decided twice");
+            return;
+        }
+
+        Interlocked.Increment(ref _commits);
+        foreach (var (partition, offset) in offsets)
+        {
+            _committed[partition] = offset;
         }
     }
 
-    private void OnAssigned(List<TopicPartition> partitions)
-    {
-        _assignment = [.. _assignment.Union(partitions)];
-        _log($"kafka: assigned {Describe(partitions)}");
-    }
-
-    private void OnRevoked(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
-    {
-        FinishInFlight(partitions);
-        _tracker.Forget(partitions);
-        ForgetCommitted(partitions);
-        _assignment = [.. _assignment.Except(partitions)];
-        _log($"kafka: revoked {Describe(partitions)} after committing what was done");
-    }
-
-    private void OnLost(List<TopicPartition> partitions)
+    private void Forget(IReadOnlyList<int> partitions)
     {
         _tracker.Forget(partitions);
-        ForgetCommitted(partitions);
-        _assignment = [.. _assignment.Except(partitions)];
-        _log($"kafka: lost {Describe(partitions)}; their uncommitted records will be read again by their new owner");
-    }
-
-    private void ForgetCommitted(List<TopicPartition> partitions)
-    {
         foreach (var partition in partitions)
         {
             _committed.Remove(partition);
         }
+
+        _assignment = [.. _assignment.Except(partitions)];
     }
 
-    private void OnError(Error error)
+    private void ThrowIfFailed()
     {
-        if (error.IsFatal)
+        var reason = _producer.FatalError ?? _consumer.FatalError
+                     ?? (_tracker.Failure != 0 ? $"{NativeProducer.Describe(_tracker.Failure)} ({_tracker.Failure})" : null);
+        if (reason is not null)
         {
-            _log($"kafka fatal: {error.Reason}");
+            throw new KafkaDeliveryException($"the detector stopped: {reason}; offsets after the failure were not committed, so those inputs will be read again");
         }
     }
 
-    private void UpdateLag()
+    private string Describe(IReadOnlyList<int> partitions) =>
+        partitions.Count == 0 ? "no partitions" : $"{_topics.Transactions} [{string.Join(",", partitions.Order())}]";
+
+    /// <summary>Rebalances, on the consuming thread: in-flight work is finished and committed before partitions go.</summary>
+    private sealed class Listener(KafkaDetector detector) : IRebalanceListener
     {
-        long lag = 0;
-        foreach (var partition in _assignment)
+        public void OnAssigned(IReadOnlyList<int> partitions)
         {
-            var watermarks = _consumer.GetWatermarkOffsets(partition);
-            var position = _consumer.Position(partition);
-            if (watermarks.High.Value >= 0 && position.Value >= 0)
-            {
-                lag += Math.Max(0, watermarks.High.Value - position.Value);
-            }
+            detector._assignment = [.. detector._assignment.Union(partitions)];
+            detector._log($"kafka: assigned {detector.Describe(partitions)}");
         }
 
-        Interlocked.Exchange(ref _lag, lag);
-    }
-
-    private void ThrowIfRefused()
-    {
-        if (_tracker.Failure is { } failure)
+        public void OnRevoked(IReadOnlyList<int> partitions)
         {
-            throw new KafkaDeliveryException(
-                $"the brokers refused an output: {failure.Reason} ({failure.Code}); offsets after it were not committed, so its input will be read again");
+            detector.FinishInFlight([.. partitions]);
+            detector.Forget(partitions);
+            detector._log($"kafka: revoked {detector.Describe(partitions)} after committing what was done");
+        }
+
+        public void OnLost(IReadOnlyList<int> partitions)
+        {
+            detector.Forget(partitions);
+            detector._log($"kafka: lost {detector.Describe(partitions)}; their uncommitted records will be read again by their new owner");
         }
     }
-
-    private static string Describe(List<TopicPartition> partitions) =>
-        partitions.Count == 0 ? "no partitions" : string.Join(", ", partitions.GroupBy(p => p.Topic).Select(g => $"{g.Key} [{string.Join(",", g.Select(p => p.Partition.Value))}]"));
 }

@@ -1,5 +1,5 @@
-using Confluent.Kafka;
 using Vigil.Kafka.Configuration;
+using Vigil.Kafka.Native;
 using Vigil.Runtime.Pipeline;
 
 namespace Vigil.Kafka.Sources;
@@ -14,22 +14,21 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
 {
     private static readonly TimeSpan FlushStep = TimeSpan.FromMilliseconds(100);
 
-    private readonly IProducer<byte[], byte[]> _producer;
+    private readonly NativeProducer _producer;
     private readonly string _topic;
-    private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivered;
+    private readonly Lock _gate = new();
     private long _written;
     private long _delivered;
-    private Error? _failure;
+    private int _failure;
 
     public KafkaRecordWriter(KafkaClients clients, string topic)
     {
         ArgumentNullException.ThrowIfNull(clients);
         _topic = topic;
-        _producer = clients.Producer("generator");
-        _onDelivered = OnDelivered;
+        _producer = clients.Producer("generator", OnDelivered);
         try
         {
-            KafkaClients.Prime(_producer, [topic], TimeSpan.FromSeconds(30));
+            _producer.Prime([topic], TimeSpan.FromSeconds(30));
         }
         catch
         {
@@ -46,21 +45,18 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
     public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         ThrowIfFailed();
-        var message = new Message<byte[], byte[]> { Key = key.ToArray(), Value = value.ToArray() };
-        while (true)
+        lock (_gate)
         {
-            try
+            while (_producer.Produce(_topic, key, value, timestampMs: 0, number: 0) == NativeProducer.QueueFull)
             {
-                _producer.Produce(_topic, message, _onDelivered);
-                Interlocked.Increment(ref _written);
-                return;
-            }
-            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                Thread.Sleep(1);
+                _producer.Poll(1);
                 ThrowIfFailed();
             }
+
+            _producer.Poll(0);
         }
+
+        Interlocked.Increment(ref _written);
     }
 
     /// <summary>librdkafka sends on its own after <c>linger.ms</c>; this only reports a failed delivery.</summary>
@@ -74,7 +70,7 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
     {
         await Task.Run(() =>
         {
-            while (_producer.Flush(FlushStep) > 0)
+            while (FlushStepped() > 0)
             {
                 ThrowIfFailed();
                 cancellationToken.ThrowIfCancellationRequested();
@@ -85,11 +81,19 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
 
     public void Dispose() => _producer.Dispose();
 
-    private void OnDelivered(DeliveryReport<byte[], byte[]> report)
+    private int FlushStepped()
     {
-        if (report.Error.IsError)
+        lock (_gate)
         {
-            Interlocked.CompareExchange(ref _failure, report.Error, null);
+            return _producer.Flush(FlushStep);
+        }
+    }
+
+    private void OnDelivered(long number, int error)
+    {
+        if (error != 0)
+        {
+            Interlocked.CompareExchange(ref _failure, error, 0);
         }
         else
         {
@@ -99,9 +103,11 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
 
     private void ThrowIfFailed()
     {
-        if (Volatile.Read(ref _failure) is { } failure)
+        var failure = Volatile.Read(ref _failure);
+        var reason = _producer.FatalError ?? (failure != 0 ? $"{NativeProducer.Describe(failure)} ({failure})" : null);
+        if (reason is not null)
         {
-            throw new KafkaDeliveryException($"the brokers refused a record for {_topic}: {failure.Reason} ({failure.Code})");
+            throw new KafkaDeliveryException($"the brokers refused a record for {_topic}: {reason}");
         }
     }
 }
