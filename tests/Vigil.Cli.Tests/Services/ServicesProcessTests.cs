@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Vigil.Cli.Tests.Services;
+
+/// <summary>vigil kafka mock, generate and detect as separate processes, the way users run them.</summary>
+public sealed partial class ServicesProcessTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [GeneratedRegex(@"at (127\.0\.0\.1:\d+)")]
+    private static partial Regex Address();
+
+    private static Process Start(string[] args, Dictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Vigil.Cli.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in environment ?? [])
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static async Task<int> SigtermAsync(Process process)
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(Timeout);
+        return process.ExitCode;
+    }
+
+    [Fact]
+    public async Task Generate_and_detect_run_as_services_on_the_mock_cluster_and_sigterm_commits_and_exits_0()
+    {
+        using var mock = Start(["kafka", "mock", "--partitions", "2"]);
+        string? address = null;
+        for (var i = 0; i < 100 && address is null; i++)
+        {
+            var line = await mock.StandardOutput.ReadLineAsync().WaitAsync(Timeout);
+            address = line is null ? null : Address().Match(line) is { Success: true } match ? match.Groups[1].Value : null;
+        }
+
+        Assert.NotNull(address);
+        var environment = new Dictionary<string, string> { ["KAFKA_BROKER_URL"] = address, ["TRANSACTIONS_PER_SECOND"] = "max" };
+        try
+        {
+            using var generate = Start(["generate", "--count", "5000"], environment);
+            var generated = await generate.StandardOutput.ReadToEndAsync().WaitAsync(Timeout);
+            await generate.WaitForExitAsync().WaitAsync(Timeout);
+            Assert.Equal(0, generate.ExitCode);
+            Assert.Contains("5,000 transactions written, 5,000 acknowledged", generated, StringComparison.Ordinal);
+
+            using var detect = Start(["detect"], environment);
+            var log = detect.StandardError.ReadToEndAsync();
+            var printed = new System.Text.StringBuilder();
+
+            // The detector prints a status line every 5 s: stop it once one says everything was decided.
+            using (var cancel = new CancellationTokenSource(Timeout))
+            {
+                while (await detect.StandardOutput.ReadLineAsync(cancel.Token) is { } line)
+                {
+                    printed.AppendLine(line);
+                    if (line.Contains("5,000 processed", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+                }
+            }
+
+            var rest = detect.StandardOutput.ReadToEndAsync();
+            Assert.Equal(0, await SigtermAsync(detect));
+            var summary = printed + await rest;
+            Assert.Contains("Vigil detect finished", summary, StringComparison.Ordinal);
+            Assert.Contains("5,000 consumed, 5,000 processed", summary, StringComparison.Ordinal);
+            Assert.Contains("revoked queueing.transactions [0,1] after committing what was done", await log, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Assert.Equal(0, await SigtermAsync(mock));
+        }
+    }
+}
