@@ -38,12 +38,7 @@ public sealed class KafkaClients
             ["queue.buffering.max.messages"] = "500000",
             ["partitioner"] = "murmur2_random",
         };
-        foreach (var (name, value) in _options.Settings)
-        {
-            settings[name] = value;
-        }
-
-        return new NativeProducer(settings, onDelivered, _log);
+        return new NativeProducer(WithUserSettings(settings), onDelivered, _log);
     }
 
     /// <summary>A member of <see cref="KafkaOptions.GroupId"/> reading <paramref name="topic"/> in batches, committing only what it is told to.</summary>
@@ -63,12 +58,7 @@ public sealed class KafkaClients
             // (brokers answer at once when records are waiting; some, like the mock, wait the whole time).
             ["fetch.wait.max.ms"] = "10",
         };
-        foreach (var (name, value) in _options.Settings)
-        {
-            settings[name] = value;
-        }
-
-        return new NativeConsumer(settings, topic, listener, _log);
+        return new NativeConsumer(WithUserSettings(settings), topic, listener, _log);
     }
 
     /// <summary>A Confluent.Kafka consumer that commits only what the caller tells it to (no auto-commit).</summary>
@@ -120,6 +110,17 @@ public sealed class KafkaClients
         {
             throw new KafkaSetupException($"invalid Kafka setting: {e.Error.Reason}", e);
         }
+    }
+
+    /// <summary>Vigil's settings with the user's on top: the user's win.</summary>
+    private Dictionary<string, string> WithUserSettings(Dictionary<string, string> settings)
+    {
+        foreach (var (name, value) in _options.Settings)
+        {
+            settings[name] = value;
+        }
+
+        return settings;
     }
 
     private void Apply(ClientConfig config)
