@@ -54,6 +54,7 @@ public sealed class KafkaDetector : IDisposable
         _topics = topics;
         _log = clients.Report;
         _processor = new DetectionProcessor(new Detector(rules), new TransactionDecoder(maxRecordBytes));
+        DetectionProcessor.WarmUp(_processor.Detector);
         _producer = clients.Producer("detector", _tracker.OnDelivered);
         try
         {

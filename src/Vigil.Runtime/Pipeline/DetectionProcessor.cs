@@ -1,6 +1,7 @@
 using Vigil.Detection;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Topics;
+using Vigil.Simulation.Seed;
 using Vigil.Transactions;
 
 namespace Vigil.Runtime.Pipeline;
@@ -68,6 +69,29 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
     {
         _decision.LatencyNanoseconds = nanoseconds;
         Latency.Record(nanoseconds);
+    }
+
+    /// <summary>
+    /// Decides and encodes a few thousand generated records on a scratch processor, so that the first real records
+    /// are not decided by code still being compiled (which makes them take milliseconds instead of microseconds).
+    /// </summary>
+    public static void WarmUp(Detector detector, int records = 50_000)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        var scratch = new DetectionProcessor(new Detector(detector.Rules), new TransactionDecoder());
+        var generator = new SeedTransactionGenerator(seed: 0);
+        var input = new byte[SeedTransactionGenerator.MaxRecordLength];
+        var output = new byte[4096];
+        for (var i = 0; i < records; i++)
+        {
+            var length = generator.Next(input, out _);
+            if (scratch.Decide(input.AsMemory(0, length), "warm-up", 0, i, out _) != Route.DeadLetter)
+            {
+                scratch.Encode(output);
+            }
+        }
+
+        scratch.Decide("not json"u8.ToArray(), "warm-up", 0, records, out _);
     }
 
     /// <summary>Writes the enriched record into <paramref name="destination"/> (at least <see cref="MaxOutputLength"/> bytes).</summary>
