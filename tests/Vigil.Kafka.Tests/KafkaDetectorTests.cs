@@ -164,4 +164,31 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         AssertEveryTransactionDecided(kafka, total);
         Assert.Equal(kafka.EndOffsets(kafka.Topics.Transactions), kafka.Committed(detector.GroupId));
     }
+
+    [Fact]
+    public async Task Produce_requests_the_brokers_refuse_with_retriable_errors_are_retried_without_loss()
+    {
+        const int total = 6_000;
+        const short produceApi = 0;
+        const int notLeader = 6;
+        const int requestTimedOut = 7;
+        using var kafka = new MockKafka(partitions: 2);
+        var clients = kafka.Clients();
+        using var writer = new KafkaRecordWriter(clients, kafka.Topics.Transactions);
+        await WriteTransactionsAsync(writer, 0, total / 2);
+        using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
+        using var stop = new CancellationTokenSource();
+        var running = detector.RunAsync(stop.Token);
+        await WaitUntil(() => detector.Assignment.Count == 2, Timeout);
+
+        // The next produce requests (the writer's and the detector's) fail, as during a leader change; librdkafka retries them.
+        kafka.Cluster.PushRequestErrors(produceApi, notLeader, requestTimedOut, notLeader, requestTimedOut, notLeader);
+        await WriteTransactionsAsync(writer, total / 2, total / 2);
+        await WaitUntil(() => kafka.Committed(detector.GroupId).Sum() == total, Timeout);
+        await stop.CancelAsync();
+        await running.WaitAsync(Timeout);
+
+        AssertEveryTransactionDecided(kafka, total);
+        Assert.Equal(total, detector.Status().Processed);
+    }
 }

@@ -5,6 +5,7 @@ using Vigil.Cli.Terminal;
 using Vigil.Kafka;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Detection;
+using Vigil.Kafka.Native;
 using Vigil.Rules;
 
 namespace Vigil.Cli.Services;
@@ -22,7 +23,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             deadline.CancelAfter(duration);
         }
 
-        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/] · Ctrl+C to stop");
+        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/] · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
         var view = new StatusView(console, live, DemoRunner.StatusLineInterval);
         using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
         var running = detector.RunAsync(deadline.Token);

@@ -14,6 +14,8 @@ namespace Vigil.Cli.Services;
 /// <summary><c>vigil generate --kafka</c>: the seed's transactions produced to the transactions topic until stopped.</summary>
 public sealed class GenerateRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, Action<string> log)
 {
+    private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
+
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var seed = settings.Generator.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
@@ -51,6 +53,4 @@ public sealed class GenerateRunner(VigilSettings settings, KafkaOptions kafka, I
             $"[bold]Vigil generate finished[/] after {clock.Elapsed.TotalSeconds:N1} s: {writer.Written:N0} transactions written, {writer.Delivered:N0} acknowledged by the brokers; seed {seed}"));
         return 0;
     }
-
-    private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
 }

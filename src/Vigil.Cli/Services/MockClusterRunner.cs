@@ -1,6 +1,7 @@
 using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Kafka.Mock;
+using Vigil.Kafka.Native;
 
 namespace Vigil.Cli.Services;
 
@@ -17,7 +18,7 @@ public sealed class MockClusterRunner(VigilSettings settings, int brokers, IAnsi
         }
 
         var address = cluster.BootstrapServers;
-        console.MarkupLine($"[bold]Kafka mock cluster[/]: {brokers} broker{(brokers == 1 ? "" : "s")} at [bold]{Markup.Escape(address)}[/]");
+        console.MarkupLine($"[bold]Kafka mock cluster[/]: {brokers} broker{(brokers == 1 ? "" : "s")} at [bold]{Markup.Escape(address)}[/] · {Markup.Escape(LibrdkafkaLoader.Description)}");
         console.MarkupLine($"topics, {settings.Pipeline.Partitions} partitions each: {Markup.Escape(string.Join(", ", topics))}");
         console.MarkupLine("try, in other terminals:");
         console.MarkupLine($"  KAFKA_BROKER_URL={Markup.Escape(address)} ./vigil detect");

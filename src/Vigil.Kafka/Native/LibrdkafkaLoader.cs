@@ -29,7 +29,7 @@ public static class LibrdkafkaLoader
                 return;
             }
 
-            _handle = Load() ?? throw new KafkaSetupException(InstallHint);
+            (_handle, LoadedFrom) = Load(Candidates()) ?? throw new KafkaSetupException(InstallHint);
             if (!_registered)
             {
                 NativeLibrary.SetDllImportResolver(typeof(Confluent.Kafka.Library).Assembly, Resolve);
@@ -42,19 +42,35 @@ public static class LibrdkafkaLoader
     /// <summary>Where librdkafka was loaded from, for diagnostics.</summary>
     public static string? LoadedFrom { get; private set; }
 
+    /// <summary>librdkafka's version and where it was loaded from, e.g. "librdkafka 2.0.2 (librdkafka.so.1)".</summary>
+    public static string Description
+    {
+        get
+        {
+            EnsureLoaded();
+            return $"librdkafka {Confluent.Kafka.Library.VersionString} ({LoadedFrom})";
+        }
+    }
+
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
         name.Contains("rdkafka", StringComparison.Ordinal) ? _handle : IntPtr.Zero;
 
-    private static IntPtr? Load()
+    /// <summary>Where librdkafka is looked for, in order: a bundled copy beside the application, then the system's.</summary>
+    internal static IReadOnlyList<string> Candidates()
     {
         var rid = RuntimeInformation.RuntimeIdentifier.StartsWith("linux-arm64", StringComparison.Ordinal) ? "linux-arm64" : "linux-x64";
-        string[] candidates =
+        return
         [
             Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", "librdkafka.so"),
             Path.Combine(AppContext.BaseDirectory, "librdkafka.so"),
             "librdkafka.so.1",
             "librdkafka.so",
         ];
+    }
+
+    /// <summary>Loads the first candidate that exists and loads; null when none does.</summary>
+    internal static (IntPtr Handle, string Path)? Load(IEnumerable<string> candidates)
+    {
         foreach (var candidate in candidates)
         {
             if ((Path.IsPathRooted(candidate) && !File.Exists(candidate)) || !NativeLibrary.TryLoad(candidate, out var handle))
@@ -62,8 +78,7 @@ public static class LibrdkafkaLoader
                 continue;
             }
 
-            LoadedFrom = candidate;
-            return handle;
+            return (handle, candidate);
         }
 
         return null;
