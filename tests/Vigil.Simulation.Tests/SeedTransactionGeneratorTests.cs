@@ -69,19 +69,4 @@ public partial class SeedTransactionGeneratorTests
 
         Assert.Equal(62, characters.Count);
     }
-
-    [Theory]
-    [InlineData(100, "1.0")]
-    [InlineData(25483, "254.83")]
-    [InlineData(25480, "254.8")]
-    [InlineData(25403, "254.03")]
-    [InlineData(100000, "1000.0")]
-    public void Amounts_are_printed_as_python_prints_them(long cents, string expected)
-    {
-        var buffer = new byte[16];
-
-        var length = SeedTransactionGenerator.WriteAmount(cents, buffer);
-
-        Assert.Equal(expected, Encoding.UTF8.GetString(buffer, 0, length));
-    }
 }

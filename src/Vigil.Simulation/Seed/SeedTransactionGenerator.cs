@@ -1,4 +1,6 @@
 using Vigil.Simulation.Randomness;
+using Vigil.Simulation.Records;
+using Vigil.Simulation.Sources;
 
 namespace Vigil.Simulation.Seed;
 
@@ -9,7 +11,7 @@ namespace Vigil.Simulation.Seed;
 /// seed's rule <c>amount &gt;= 900</c> about 10 % are fraud. The key is the source account, so that one
 /// account's transactions stay in order on one partition.
 /// </remarks>
-public sealed class SeedTransactionGenerator
+public sealed class SeedTransactionGenerator : ITransactionSource
 {
     public const int AccountLength = 12;
     public const long MinAmountCents = 100;
@@ -23,7 +25,36 @@ public sealed class SeedTransactionGenerator
 
     private readonly Xoshiro256 _random;
 
+    private readonly byte[] _record = new byte[MaxRecordLength];
+    private int _length;
+    private Range _key;
+
     public SeedTransactionGenerator(ulong seed) => _random = new Xoshiro256(seed);
+
+    public string Description => "the seed tutorials' generator";
+
+    public bool HasLabels => false;
+
+    public bool HasEventTime => false;
+
+    public InvalidRecord? Invalid => null;
+
+    public ReadOnlySpan<byte> Key => _record.AsSpan(_key);
+
+    public ReadOnlySpan<byte> Value => _record.AsSpan(0, _length);
+
+    public long EventTimeMs => 0;
+
+    public ReadOnlySpan<byte> Label => [];
+
+    public ReadOnlySpan<byte> Identity => [];
+
+    /// <summary>The seed's generator never ends.</summary>
+    public bool MoveNext()
+    {
+        _length = Next(_record, out _key);
+        return true;
+    }
 
     /// <summary>Writes the next transaction into <paramref name="destination"/>.</summary>
     /// <returns>The record's length; <paramref name="key"/> locates the source account inside it.</returns>
@@ -36,7 +67,7 @@ public sealed class SeedTransactionGenerator
         at += Put("\",\"target\":\""u8, destination[at..]);
         at += WriteAccount(destination[at..]);
         at += Put("\",\"amount\":"u8, destination[at..]);
-        at += WriteAmount(_random.NextInclusive(MinAmountCents, MaxAmountCents), destination[at..]);
+        at += Cents.Write(_random.NextInclusive(MinAmountCents, MaxAmountCents), destination[at..]);
         at += Put(",\"currency\":\"EUR\"}"u8, destination[at..]);
         return at;
     }
@@ -58,21 +89,6 @@ public sealed class SeedTransactionGenerator
         }
 
         return AccountLength;
-    }
-
-    internal static int WriteAmount(long cents, Span<byte> destination)
-    {
-        var whole = cents / 100;
-        var fraction = (int)(cents % 100);
-        whole.TryFormat(destination, out var at);
-        destination[at++] = (byte)'.';
-        destination[at++] = (byte)('0' + (fraction / 10));
-        if (fraction % 10 != 0)
-        {
-            destination[at++] = (byte)('0' + (fraction % 10));
-        }
-
-        return at;
     }
 
     private static int Put(ReadOnlySpan<byte> bytes, Span<byte> destination)

@@ -79,7 +79,7 @@ public sealed class TransactionSimulator
 
     /// <summary>Simulates the next day; its transactions in event-time order, valid until the next call.</summary>
     /// <remarks>Transactions in the same second are ordered by customer, then by the order the customer made them.</remarks>
-    public ReadOnlySpan<SimulatedTransaction> NextDay()
+    public ReadOnlyMemory<SimulatedTransaction> NextDay()
     {
         if (IsFinished)
         {
@@ -140,7 +140,7 @@ public sealed class TransactionSimulator
         }
 
         Day++;
-        return _sorted.AsSpan(0, total);
+        return _sorted.AsMemory(0, total);
     }
 
     /// <summary>Applies the scenarios to one of the customer's transactions; its time is still the second of the day.</summary>

@@ -1,6 +1,6 @@
 namespace Vigil.Transactions;
 
-/// <summary>Parses ISO-8601 date-times from UTF-8 without allocating.</summary>
+/// <summary>Parses and writes ISO-8601 date-times in UTF-8 without allocating.</summary>
 /// <remarks>
 /// Accepts <c>YYYY-MM-DD</c>, optionally followed by <c>T</c> or a space and <c>hh:mm[:ss[.fraction]]</c>,
 /// optionally followed by <c>Z</c> or an offset <c>±hh[:mm]</c>. Without an offset the time is UTC
@@ -75,6 +75,52 @@ public static class Iso8601
         unixMilliseconds = ((utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond)
                            - (offsetMinutes * 60_000L);
         return true;
+    }
+
+    /// <summary>The longest text <see cref="Write"/> produces (<c>2018-04-01T00:00:31.250Z</c>).</summary>
+    public const int MaxLength = 24;
+
+    /// <summary>Writes a UTC date-time: <c>2018-04-01T00:00:31Z</c>, with milliseconds only when there are some.</summary>
+    /// <param name="handbookStyle">Writes the handbook's <c>2018-04-01 00:00:31</c> instead: a space, no zone.</param>
+    /// <returns>The bytes written.</returns>
+    public static int Write(long unixMilliseconds, Span<byte> destination, bool handbookStyle = false)
+    {
+        var time = DateTime.UnixEpoch.AddMilliseconds(unixMilliseconds);
+        var at = 0;
+        Digits(time.Year, 4, destination, ref at);
+        destination[at++] = (byte)'-';
+        Digits(time.Month, 2, destination, ref at);
+        destination[at++] = (byte)'-';
+        Digits(time.Day, 2, destination, ref at);
+        destination[at++] = handbookStyle ? (byte)' ' : (byte)'T';
+        Digits(time.Hour, 2, destination, ref at);
+        destination[at++] = (byte)':';
+        Digits(time.Minute, 2, destination, ref at);
+        destination[at++] = (byte)':';
+        Digits(time.Second, 2, destination, ref at);
+        if (time.Millisecond != 0)
+        {
+            destination[at++] = (byte)'.';
+            Digits(time.Millisecond, 3, destination, ref at);
+        }
+
+        if (!handbookStyle)
+        {
+            destination[at++] = (byte)'Z';
+        }
+
+        return at;
+    }
+
+    private static void Digits(int value, int width, Span<byte> destination, ref int at)
+    {
+        for (var i = width - 1; i >= 0; i--)
+        {
+            destination[at + i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+
+        at += width;
     }
 
     private static bool TryOffsetMinutes(ReadOnlySpan<byte> rest, out int minutes)

@@ -27,7 +27,7 @@ public sealed class PublishedStatisticsTests
         while (!simulator.IsFinished)
         {
             days++;
-            foreach (var t in simulator.NextDay())
+            foreach (var t in simulator.NextDay().Span)
             {
                 count++;
                 byScenario[(int)t.Scenario]++;

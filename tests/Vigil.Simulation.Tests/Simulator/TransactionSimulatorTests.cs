@@ -10,7 +10,7 @@ public sealed class TransactionSimulatorTests
         var all = new List<SimulatedTransaction>();
         while (!simulator.IsFinished)
         {
-            all.AddRange(simulator.NextDay());
+            all.AddRange(simulator.NextDay().Span);
         }
 
         return all;
@@ -186,7 +186,7 @@ public sealed class TransactionSimulatorTests
         var options = Small(days: 2);
         options.StartDate = new DateOnly(2020, 2, 29);
         var simulator = new TransactionSimulator(options);
-        var first = simulator.NextDay()[0];
+        var first = simulator.NextDay().Span[0];
 
         var time = DateTimeOffset.FromUnixTimeMilliseconds(simulator.UnixMilliseconds(first));
         Assert.Equal(new DateTime(2020, 2, 29), time.UtcDateTime.Date);

@@ -40,4 +40,20 @@ public class Iso8601Tests
     {
         Assert.False(Iso8601.TryParseUtf8(Encoding.UTF8.GetBytes(text), out _));
     }
+
+    [Theory]
+    [InlineData("2018-04-01T00:00:31Z", false)]
+    [InlineData("2018-04-01 00:00:31", true)]
+    [InlineData("2020-02-29T23:59:59.250Z", false)]
+    [InlineData("1970-01-01T00:00:00Z", false)]
+    [InlineData("9999-12-31T23:59:59.999Z", false)]
+    public void Iso8601_writes_what_it_parses(string text, bool handbookStyle)
+    {
+        Assert.True(Iso8601.TryParseUtf8(Encoding.UTF8.GetBytes(text), out var ms));
+        var buffer = new byte[Iso8601.MaxLength];
+
+        var written = Iso8601.Write(ms, buffer, handbookStyle);
+
+        Assert.Equal(text, Encoding.UTF8.GetString(buffer, 0, written));
+    }
 }
