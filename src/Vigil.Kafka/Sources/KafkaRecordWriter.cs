@@ -1,6 +1,7 @@
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Native;
-using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
+using Vigil.Runtime.Topics;
 
 namespace Vigil.Kafka.Sources;
 
@@ -42,12 +43,12 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
     /// <summary>Records the brokers have acknowledged.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
-    public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null)
     {
         ThrowIfFailed();
         lock (_gate)
         {
-            while (_producer.Produce(_topic, key, value, timestampMs: 0, number: 0) == NativeProducer.QueueFull)
+            while (_producer.Produce(_topic, key, value, timestampMs: 0, number: 0, headers) == NativeProducer.QueueFull)
             {
                 _producer.Poll(1);
                 ThrowIfFailed();

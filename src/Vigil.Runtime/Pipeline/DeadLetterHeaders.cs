@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vigil.Runtime.Topics;
+using Vigil.Simulation.Sources;
 using Vigil.Transactions;
 
 namespace Vigil.Runtime.Pipeline;
@@ -12,6 +13,8 @@ public static class DeadLetterHeaders
     public const string SourceTopic = "vigil.source.topic";
     public const string SourcePartition = "vigil.source.partition";
     public const string SourceOffset = "vigil.source.offset";
+    public const string SourceFile = "vigil.source.file";
+    public const string SourceLine = "vigil.source.line";
 
     public static IReadOnlyList<RecordHeader> For(string code, string reason, string topic, int partition, long offset) =>
     [
@@ -21,6 +24,19 @@ public static class DeadLetterHeaders
         new(SourcePartition, partition.ToString(CultureInfo.InvariantCulture)),
         new(SourceOffset, offset.ToString(CultureInfo.InvariantCulture)),
     ];
+
+    /// <summary>For a dataset row that could not be replayed: why, and the file and line it is on.</summary>
+    public static IReadOnlyList<RecordHeader> ForRow(InvalidRecord row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return
+        [
+            new(ErrorCode, row.Code),
+            new(ErrorReason, row.Reason),
+            new(SourceFile, row.File),
+            new(SourceLine, row.Line.ToString(CultureInfo.InvariantCulture)),
+        ];
+    }
 
     public static IReadOnlyList<RecordHeader> For(DecodeFailure failure, string topic, int partition, long offset) =>
         For(failure.CodeName, failure.Reason, topic, partition, offset);

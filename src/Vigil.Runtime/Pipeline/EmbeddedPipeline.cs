@@ -33,6 +33,8 @@ public sealed class EmbeddedPipeline
         Legit = Broker.CreateTopic(topics.Legit, pipeline.Partitions);
         Fraud = Broker.CreateTopic(topics.Fraud, pipeline.Partitions);
         DeadLetters = Broker.CreateTopic(topics.DeadLetter, pipeline.Partitions);
+        Labels = Broker.CreateTopic(topics.Labels, pipeline.Partitions);
+        Identities = Broker.CreateTopic(topics.Identities, pipeline.Partitions);
 
         var decoder = new TransactionDecoder(pipeline.MaxRecordBytes);
         foreach (var input in Transactions.Subscribe(DetectorGroup, SubscriptionMode.Blocking, pipeline.QueueCapacity))
@@ -51,6 +53,12 @@ public sealed class EmbeddedPipeline
     public Topic Fraud { get; }
 
     public Topic DeadLetters { get; }
+
+    /// <summary>Ground truth from the source, for the quality monitor (and later for features that learn from labels).</summary>
+    public Topic Labels { get; }
+
+    /// <summary>The second stream of a two-file dataset; nothing in the embedded pipeline reads it yet.</summary>
+    public Topic Identities { get; }
 
     public IReadOnlyList<DetectorWorker> Workers => _workers;
 
@@ -127,6 +135,8 @@ public sealed class EmbeddedPipeline
     public async Task DrainAsync()
     {
         Transactions.Complete();
+        Labels.Complete();
+        Identities.Complete();
         try
         {
             await Completion;

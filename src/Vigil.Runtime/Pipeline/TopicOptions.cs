@@ -11,4 +11,10 @@ public sealed class TopicOptions
 
     /// <summary>Records that could not be decided, with the reason and where they came from.</summary>
     public string DeadLetter { get; set; } = "deadletter.transactions";
+
+    /// <summary>Ground truth (fraud or not) of earlier transactions, released after a delay, as fraud reports are.</summary>
+    public string Labels { get; set; } = "queueing.labels";
+
+    /// <summary>The second stream of a two-file dataset (IEEE-CIS identities), joined to transactions by id.</summary>
+    public string Identities { get; set; } = "queueing.identities";
 }

@@ -1,4 +1,4 @@
-using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
 
 namespace Vigil.Runtime.Topics;
 
@@ -103,7 +103,7 @@ public sealed class TopicProducer : IRecordWriter
         }
     }
 
-    void IRecordWriter.Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Append(key, value);
+    void IRecordWriter.Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers) => Append(key, value, headers);
 
     ValueTask IRecordWriter.PublishAsync(bool partialBatches, CancellationToken cancellationToken) => FlushAsync(partialBatches, cancellationToken);
 

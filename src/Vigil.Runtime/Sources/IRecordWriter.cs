@@ -1,10 +1,12 @@
-namespace Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Topics;
+
+namespace Vigil.Runtime.Sources;
 
 /// <summary>Where a source writes its records: an embedded topic or a Kafka topic.</summary>
 public interface IRecordWriter
 {
     /// <summary>Writes one record; never waits (a full buffer is taken care of by <see cref="PublishAsync"/>).</summary>
-    void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
+    void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null);
 
     /// <summary>
     /// Hands what was written on to readers. With <paramref name="partialBatches"/> unset only full batches go (throughput);

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using Vigil.Runtime.Pipeline;
+using Vigil.Simulation.Pacing;
+using Vigil.Simulation.Sources;
+
+namespace Vigil.Runtime.Sources;
+
+/// <summary>
+/// Publishes a source's records to the topics (embedded or Kafka) at its pace until the source ends, a record limit
+/// is reached or it is stopped: transactions, their labels after the report delay, joined identities, and rows that
+/// cannot be transactions as dead letters with the file and line.
+/// </summary>
+/// <remarks>
+/// Records due at each wake-up are published together, so even at high rates the publisher sleeps between bursts of
+/// about a millisecond rather than once per record. When the stream ends or is stopped, the labels still held are
+/// released: no decision can come after them.
+/// </remarks>
+public sealed class SourcePublisher
+{
+    private const int MaxRecordsPerTurn = 4096;
+    private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
+
+    private readonly ITransactionSource _source;
+    private readonly SourceOutputs _outputs;
+    private readonly SourcePacing _pacing;
+    private readonly EventTimePacer? _eventTime;
+    private readonly LabelRelease? _labels;
+    private readonly long _limit;
+    private long _read;
+    private long _produced;
+    private long _invalid;
+    private long _eventTimeMs;
+
+    /// <param name="limit">Records to read before stopping; <see cref="long.MaxValue"/> for no limit.</param>
+    public SourcePublisher(ITransactionSource source, SourceOutputs outputs, SourcePacing pacing, long limit = long.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(pacing);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (pacing.Speed is { } speed)
+        {
+            if (!source.HasEventTime)
+            {
+                throw new ArgumentException($"Pacing by event time needs a source with event time; {source.Description} has none.", nameof(pacing));
+            }
+
+            _eventTime = new EventTimePacer(speed, Stopwatch.Frequency);
+        }
+
+        _source = source;
+        _outputs = outputs;
+        _pacing = pacing;
+        _labels = source.HasLabels && outputs.Labels is not null ? new LabelRelease(outputs.LabelDelay) : null;
+        _limit = limit;
+    }
+
+    public ITransactionSource Source => _source;
+
+    /// <summary>Transactions published.</summary>
+    public long Produced => Interlocked.Read(ref _produced);
+
+    /// <summary>Rows that could not be transactions, published as dead letters.</summary>
+    public long Invalid => Interlocked.Read(ref _invalid);
+
+    /// <summary>Records read from the source: transactions and invalid rows.</summary>
+    public long Read => Interlocked.Read(ref _read);
+
+    /// <summary>Whether the source ran out (rather than being stopped or limited).</summary>
+    public bool Ended { get; private set; }
+
+    /// <summary>The event time of the latest transaction published (Unix milliseconds; 0 before the first or without event time).</summary>
+    public long EventTimeMs => Interlocked.Read(ref _eventTimeMs);
+
+    public long LabelsReleased => _labels?.Released ?? 0;
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var current = false;
+        while (!stop.IsCancellationRequested && _read < _limit)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var budget = _pacing.Rate.Take(now, (int)Math.Min(MaxRecordsPerTurn, _limit - _read));
+            var waitTicks = 0L;
+            var published = 0;
+            while (published < budget)
+            {
+                if (!current)
+                {
+                    if (!_source.MoveNext())
+                    {
+                        Ended = true;
+                        break;
+                    }
+
+                    current = true;
+                }
+
+                if (_eventTime is not null && _source.Invalid is null && (waitTicks = _eventTime.TicksUntil(_source.EventTimeMs, now)) > 0)
+                {
+                    break;
+                }
+
+                Publish();
+                current = false;
+                published++;
+            }
+
+            await PublishAsync(partialBatches: !_pacing.IsUnlimited);
+            if (Ended)
+            {
+                break;
+            }
+
+            if (!_pacing.IsUnlimited && published < MaxRecordsPerTurn)
+            {
+                var ticks = _eventTime is not null ? waitTicks : _pacing.Rate.TicksUntilNext(Stopwatch.GetTimestamp());
+                var wait = TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency);
+                try
+                {
+                    await Task.Delay(wait > MinimumSleep ? wait : MinimumSleep, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (_labels is not null)
+        {
+            _labels.ReleaseAll(_outputs.Labels!);
+        }
+
+        foreach (var output in Outputs())
+        {
+            await output.FlushAsync(CancellationToken.None);
+        }
+    }
+
+    private void Publish()
+    {
+        var key = _source.Key;
+        Interlocked.Increment(ref _read);
+        if (_source.Invalid is { } invalid)
+        {
+            var deadLetters = _outputs.DeadLetters
+                ?? throw new InvalidOperationException($"{_source.Description} produced an invalid record and there is no dead-letter topic for it.");
+            deadLetters.Write(key, _source.Value, DeadLetterHeaders.ForRow(invalid));
+            Interlocked.Increment(ref _invalid);
+            return;
+        }
+
+        var eventTime = _source.EventTimeMs;
+        _labels?.ReleaseDue(eventTime, _outputs.Labels!);
+        _outputs.Transactions.Write(key, _source.Value);
+        if (_labels is not null && !_source.Label.IsEmpty)
+        {
+            _labels.Hold(eventTime, key, _source.Label);
+        }
+
+        if (!_source.Identity.IsEmpty)
+        {
+            var identities = _outputs.Identities
+                ?? throw new InvalidOperationException($"{_source.Description} produced an identity record and there is no identities topic for it.");
+            identities.Write(key, _source.Identity);
+        }
+
+        Interlocked.Exchange(ref _eventTimeMs, eventTime);
+        Interlocked.Increment(ref _produced);
+    }
+
+    private async ValueTask PublishAsync(bool partialBatches)
+    {
+        foreach (var output in Outputs())
+        {
+            await output.PublishAsync(partialBatches, CancellationToken.None);
+        }
+    }
+
+    private IEnumerable<IRecordWriter> Outputs()
+    {
+        yield return _outputs.Transactions;
+        if (_outputs.Labels is { } labels)
+        {
+            yield return labels;
+        }
+
+        if (_outputs.Identities is { } identities)
+        {
+            yield return identities;
+        }
+
+        if (_outputs.DeadLetters is { } deadLetters)
+        {
+            yield return deadLetters;
+        }
+    }
+}
