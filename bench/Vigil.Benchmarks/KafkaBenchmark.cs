@@ -9,6 +9,7 @@ using Vigil.Kafka.Sources;
 using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
 using Vigil.Simulation.Pacing;
 using Vigil.Simulation.Seed;
 
@@ -187,7 +188,7 @@ public static class KafkaBenchmark
         var reading = Task.Factory.StartNew(() => Follow(cluster.BootstrapServers, [topics.Legit, topics.Fraud], partitions, measureFrom, endToEnd, stopReader.Token),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         using var writer = new KafkaRecordWriter(clients, topics.Transactions);
-        var source = new GeneratorSource(new SeedTransactionGenerator(seed: 12), new Pacer(rate, Stopwatch.Frequency, Stopwatch.GetTimestamp()), writer);
+        var source = new SourcePublisher(new SeedTransactionGenerator(seed: 12), new SourceOutputs(writer), SourcePacing.PerSecond(rate));
         using (var stop = new CancellationTokenSource(warmUp + TimeSpan.FromSeconds(seconds)))
         {
             await source.RunAsync(stop.Token);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
 using Vigil.Runtime.Sinks;
 using Vigil.Simulation.Pacing;
 using Vigil.Simulation.Seed;
@@ -86,8 +87,8 @@ public static class PipelineBenchmark
         var sinks = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters }.Select(t => DiscardSink.Attach(t, "bench")).ToList();
         await pipeline.WarmUpAsync();
         pipeline.Start();
-        var source = new GeneratorSource(
-            new SeedTransactionGenerator(seed: 2), new Pacer(rate, Stopwatch.Frequency, Stopwatch.GetTimestamp()), pipeline.Transactions.CreateProducer());
+        var source = new SourcePublisher(
+            new SeedTransactionGenerator(seed: 2), new SourceOutputs(pipeline.Transactions.CreateProducer()), SourcePacing.PerSecond(rate));
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         await source.RunAsync(stop.Token);
         await pipeline.DrainAsync();

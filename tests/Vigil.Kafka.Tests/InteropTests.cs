@@ -4,6 +4,7 @@ using Vigil.Kafka.Detection;
 using Vigil.Kafka.Sources;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
 using Vigil.Simulation.Pacing;
 using Vigil.Simulation.Seed;
 
@@ -45,7 +46,7 @@ public sealed class InteropTests
         var clients = kafka.Clients();
         using (var writer = new KafkaRecordWriter(clients, kafka.Topics.Transactions))
         {
-            await new GeneratorSource(new SeedTransactionGenerator(seed: 3), Pacer.Unlimited, writer, limit: 2000).RunAsync(CancellationToken.None);
+            await new SourcePublisher(new SeedTransactionGenerator(seed: 3), new SourceOutputs(writer), SourcePacing.Unlimited, limit: 2000).RunAsync(CancellationToken.None);
         }
 
         using (var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold()))

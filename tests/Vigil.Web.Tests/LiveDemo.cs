@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
 using Vigil.Simulation.Pacing;
 using Vigil.Simulation.Seed;
 using Vigil.Web.Dashboard;
@@ -37,8 +38,8 @@ internal sealed class LiveDemo : IAsyncDisposable
         await server.StartAsync();
         var feeding = feed.RunAsync();
         pipeline.Start();
-        var pacer = rate is null ? Pacer.Unlimited : new Pacer(rate.Value, Stopwatch.Frequency, Stopwatch.GetTimestamp());
-        var source = new GeneratorSource(new SeedTransactionGenerator(seed: 5), pacer, pipeline.Transactions.CreateProducer(), count);
+        var source = new SourcePublisher(
+            new SeedTransactionGenerator(seed: 5), new SourceOutputs(pipeline.Transactions.CreateProducer()), SourcePacing.PerSecondOrUnlimited(rate), count);
         var stop = new CancellationTokenSource();
         return new LiveDemo(pipeline, feed, server, stop, RunAsync(source, pipeline, feeding, stop.Token));
     }
@@ -61,7 +62,7 @@ internal sealed class LiveDemo : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static async Task RunAsync(GeneratorSource source, EmbeddedPipeline pipeline, Task feeding, CancellationToken stop)
+    private static async Task RunAsync(SourcePublisher source, EmbeddedPipeline pipeline, Task feeding, CancellationToken stop)
     {
         await source.RunAsync(stop);
         await pipeline.DrainAsync();

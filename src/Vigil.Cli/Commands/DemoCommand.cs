@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Vigil.Cli.Demo;
+using Vigil.Cli.Sources;
 
 namespace Vigil.Cli.Commands;
 
@@ -10,12 +11,17 @@ public static class DemoCommand
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = new Command("demo", """
-            Generate transactions, detect fraud and show it live, all in this process.
+            Generate transactions, detect fraud, measure how well and show it live, all in this process.
 
-            The generator writes the seed tutorials' transactions to the queueing.transactions topic; the detector
-            sends each one, enriched with its decision, to streaming.transactions.legit or streaming.transactions.fraud,
-            and records it cannot read to deadletter.transactions with the reason. The dashboard shows them at
-            http://127.0.0.1:8080. Ctrl+C stops cleanly: records in flight are decided and written before exit.
+            The generator (by default the Fraud Detection Handbook's simulator: customers, terminals and three fraud
+            scenarios, 183 days from 2018-04-01) writes transactions to the queueing.transactions topic, and their
+            ground truth to queueing.labels a week of event time later (--label-delay), as fraud reports come. The
+            detector sends each transaction, enriched with its decision, to streaming.transactions.legit or
+            streaming.transactions.fraud, and records it cannot read to deadletter.transactions with the reason.
+            Decisions are joined with the labels: precision, recall, F1 and the fraud money caught and missed show in
+            the status, the summary, the dashboard (http://127.0.0.1:8080) and --report FILE. --profile seed
+            generates the seed tutorials' random transactions instead (no labels). Ctrl+C stops cleanly: records in
+            flight are decided and written before exit.
             By default everything runs embedded (no Kafka, no other service); --kafka runs it on a Kafka cluster,
             --kafka mock on librdkafka's mock cluster in this process.
 
@@ -25,12 +31,14 @@ public static class DemoCommand
             """);
         var flags = new CommandFlags(command,
             [
-                SettingFlag.Rate, SettingFlag.Duration, SettingFlag.Count, SettingFlag.Seed, SettingFlag.Out, SettingFlag.Threshold,
-                SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.KafkaOrMock, SettingFlag.Group,
+                .. SettingFlag.Simulation, SettingFlag.Rate, SettingFlag.Speed, SettingFlag.Duration, SettingFlag.Count, SettingFlag.Seed,
+                SettingFlag.Report, SettingFlag.Out, SettingFlag.Threshold, SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host,
+                SettingFlag.KafkaOrMock, SettingFlag.Group,
             ],
             dashboardSwitch: true,
             kafkaConfig: true);
-        flags.SetAction(command, context, (settings, _) => new DemoRunner(settings, context.Console, context.Live, context.ReportLine).RunAsync(context.Stop));
+        flags.SetAction(command, context, (settings, _) =>
+            new DemoRunner(settings, "Vigil demo", context.Console, context.Live, context.ReportLine).RunAsync(RunSource.Generated(settings), context.Stop));
         return command;
     }
 }

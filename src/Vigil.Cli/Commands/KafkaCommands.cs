@@ -12,12 +12,31 @@ public static class KafkaCommands
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = new Command("generate", """
-            Produce the seed tutorials' transactions to Kafka's queueing.transactions topic until Ctrl+C, keyed by the
-            paying account (one account's transactions stay in order), through an idempotent producer.
+            Generate transactions into a dataset file (--out FILE) or a Kafka cluster (--kafka BROKERS).
+
+            By default the Fraud Detection Handbook's simulator: 5,000 customers and 10,000 terminals over 183 days from
+            2018-04-01, with the handbook's three fraud scenarios, deterministic for a --seed. --out FILE.csv writes
+            every transaction with its ground truth (FILE.csv.gz compresses; --format handbook uses the handbook's
+            column names), with a progress bar. On Kafka, transactions go to queueing.transactions keyed by customer
+            through an idempotent producer, and their labels to queueing.labels a week of event time later
+            (--label-delay). --profile seed produces the seed tutorials' random transactions instead (Kafka only).
             """);
-        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Rate, SettingFlag.Duration, SettingFlag.Count, SettingFlag.Seed], kafkaConfig: true);
+        var flags = new CommandFlags(command,
+            [
+                SettingFlag.DatasetOut, SettingFlag.DatasetFormat, .. SettingFlag.Simulation, SettingFlag.Seed, SettingFlag.Count,
+                SettingFlag.Kafka, SettingFlag.Rate, SettingFlag.Speed, SettingFlag.Duration,
+            ],
+            kafkaConfig: true);
         flags.SetAction(command, context, (settings, _) =>
-            new GenerateRunner(settings, RequireKafka(settings, "generate"), context.Console, context.ReportLine).RunAsync(context.Stop));
+        {
+            var runner = new GenerateRunner(settings, context.Console, context.Live, context.ReportLine);
+            return settings.Dataset.Path switch
+            {
+                { } path when settings.Kafka is not null => throw new UsageException($"choose --out {path} or --kafka {settings.Kafka.BootstrapServers}, not both"),
+                { } path => runner.WriteFileAsync(path, context.Stop),
+                null => runner.ProduceAsync(RequireKafka(settings, "generate", alternative: " (or --out FILE for a dataset file)"), context.Stop),
+            };
+        });
         return command;
     }
 
@@ -30,7 +49,7 @@ public static class KafkaCommands
             share the partitions; when one stops, the others take its partitions over. At-least-once, no loss: an input
             offset is committed only after the brokers acknowledged its output. Ctrl+C or SIGTERM commits and leaves.
             """);
-        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Group, SettingFlag.Threshold, SettingFlag.Duration], kafkaConfig: true);
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Group, SettingFlag.DetectThreshold, SettingFlag.Duration], kafkaConfig: true);
         flags.SetAction(command, context, (settings, _) =>
             new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine).RunAsync(context.Stop));
         return command;
@@ -63,10 +82,10 @@ public static class KafkaCommands
         return new Command("kafka", "Kafka tools.") { mock };
     }
 
-    private static KafkaOptions RequireKafka(VigilSettings settings, string command) =>
+    private static KafkaOptions RequireKafka(VigilSettings settings, string command, string alternative = "") =>
         settings.Kafka switch
         {
-            null => throw new UsageException($"vigil {command} needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock')"),
+            null => throw new UsageException($"vigil {command} needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock'){alternative}"),
             { IsMock: true } => throw new UsageException($"--kafka mock works with vigil demo only; for vigil {command}, start one with 'vigil kafka mock' and pass its address"),
             var kafka => kafka,
         };

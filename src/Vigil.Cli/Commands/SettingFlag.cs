@@ -6,9 +6,21 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag Rate = new("--rate", "N|max", "Transactions per second the generator produces, or 'max' [env: TRANSACTIONS_PER_SECOND] [default: 1000]", "Generator:Rate");
     public static readonly SettingFlag Duration = new("--duration", "SECONDS", "Stop after this many seconds [default: run until Ctrl+C]", "Demo:Duration");
     public static readonly SettingFlag Count = new("--count", "N", "Stop after generating this many transactions", "Generator:Count");
-    public static readonly SettingFlag Seed = new("--seed", "N", "Random seed; the same seed generates the same transactions [default: random, printed at the end]", "Generator:Seed");
+    public static readonly SettingFlag Seed = new("--seed", "N", "Random seed; the same seed and settings generate the same transactions [default: random, printed at the end]", "Generator:Seed");
     public static readonly SettingFlag Out = new("--out", "DIR", "Write each output topic to DIR/<topic>.jsonl", "Output:Directory");
-    public static readonly SettingFlag Threshold = new("--threshold", "AMOUNT", "Transactions of this amount or more are fraud [default: 900]", "Detector:AmountThreshold");
+    public static readonly SettingFlag Threshold = new("--threshold", "AMOUNT", "Transactions of this amount or more are fraud [default: 220 with the simulator profile (its scenario-1 bound), else 900 (the seed's rule)]", "Detector:AmountThreshold");
+    public static readonly SettingFlag DetectThreshold = Threshold with { Description = "Transactions of this amount or more are fraud [default: 900, the seed's rule]" };
+    public static readonly SettingFlag Profile = new("--profile", "simulator|seed", "simulator: the Fraud Detection Handbook's simulator, with ground truth on the labels topic; seed: the seed tutorials' random transactions [default: simulator]", "Generator:Profile");
+    public static readonly SettingFlag Speed = new("--speed", "FACTOR|realtime", "Pace by event time instead of --rate: realtime, or a factor such as 3600 (an hour of event time a second)", "Generator:Speed");
+    public static readonly SettingFlag Customers = new("--customers", "N", "Simulated customers [default: 5000]", "Simulator:Customers");
+    public static readonly SettingFlag Terminals = new("--terminals", "N", "Simulated terminals [default: 10000]", "Simulator:Terminals");
+    public static readonly SettingFlag Days = new("--days", "N|none", "Days to simulate; none runs until stopped [default: 183]", "Simulator:Days");
+    public static readonly SettingFlag StartDate = new("--start-date", "YYYY-MM-DD", "Event time of the first simulated day [default: 2018-04-01]", "Simulator:StartDate");
+    public static readonly SettingFlag Radius = new("--radius", "R", "Customers use the terminals closer than this, on a 100 x 100 square [default: 5]", "Simulator:Radius");
+    public static readonly SettingFlag LabelDelay = new("--label-delay", "DURATION", "Event time between a transaction and its label (fraud is reported late), e.g. 7d, 36h, 0 [default: 7d]", "Labels:Delay");
+    public static readonly SettingFlag Report = new("--report", "FILE", "Write detection quality (precision, recall, confusion matrix, money caught and missed) as JSON to FILE at the end", "Quality:Report");
+    public static readonly SettingFlag DatasetOut = new("--out", "FILE", "Write the simulated transactions with their ground truth to a CSV file (FILE.csv.gz compresses) instead of Kafka", "Dataset:Out");
+    public static readonly SettingFlag DatasetFormat = new("--format", "vigil|handbook", "CSV columns: vigil (transaction_id,timestamp,…,fraud,fraud_scenario) or handbook (TRANSACTION_ID,TX_DATETIME,…,TX_FRAUD_SCENARIO) [default: vigil]", "Dataset:Format");
     public static readonly SettingFlag Partitions = new("--partitions", "N", "Partitions per topic [default: number of cores]", "Pipeline:Partitions");
     public static readonly SettingFlag Port = new("--port", "PORT", "Dashboard port; 0 picks a free one [default: 8080]", "Dashboard:Port");
     public static readonly SettingFlag Host = new("--host", "ADDRESS", "Dashboard address [default: 127.0.0.1]", "Dashboard:Host");
@@ -16,4 +28,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag KafkaOrMock = Kafka with { Description = "Run on Kafka: bootstrap servers (host:port,…), or 'mock' for an in-process mock cluster [env: KAFKA_BROKER_URL] [default: embedded, no Kafka]" };
     public static readonly SettingFlag Group = new("--group", "ID", "Consumer group of the detectors; instances in one group share the partitions [default: vigil-detector]", "Kafka:GroupId");
     public static readonly SettingFlag Brokers = new("--brokers", "N", "Brokers in the mock cluster [default: 1]", "Mock:Brokers");
+
+    /// <summary>The flags that shape what the simulator generates, and its labels.</summary>
+    public static readonly IReadOnlyList<SettingFlag> Simulation = [Profile, Customers, Terminals, Days, StartDate, Radius, LabelDelay];
 }

@@ -65,6 +65,76 @@ public sealed class SettingReader(LayeredConfiguration configuration)
             return ok;
         }, "a positive number of seconds");
 
+    /// <summary>One of an enum's values, written in any case (<c>simulator</c>, <c>seed</c>).</summary>
+    public TEnum Choice<TEnum>(string key, TEnum fallback)
+        where TEnum : struct, Enum =>
+        Parse(key, fallback, (string raw, out TEnum value) => Enum.TryParse(raw, ignoreCase: true, out value) && Enum.IsDefined(value),
+            string.Join(" or ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant())));
+
+    /// <summary>A calendar date, <c>YYYY-MM-DD</c>.</summary>
+    public DateOnly Date(string key, DateOnly fallback) =>
+        Parse(key, fallback, (string raw, out DateOnly value) => DateOnly.TryParseExact(raw, "yyyy-MM-dd", Invariant, DateTimeStyles.None, out value),
+            "a date such as 2018-04-01");
+
+    /// <summary>A duration with its unit: <c>7d</c>, <c>36h</c>, <c>90m</c>, <c>30s</c>, or <c>0</c>.</summary>
+    public TimeSpan Duration(string key, TimeSpan fallback) =>
+        Parse(key, fallback, (string raw, out TimeSpan value) => TryDuration(raw, out value), "a duration such as 7d, 36h, 90m, 30s or 0");
+
+    /// <summary>A whole number of days, or null for <c>none</c> (no end).</summary>
+    public int? DaysOrNone(string key, int? fallback) =>
+        Parse(key, fallback, (string raw, out int? value) =>
+        {
+            value = null;
+            if (string.Equals(raw, "none", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            var ok = int.TryParse(raw, NumberStyles.Integer, Invariant, out var days) && days is > 0 and <= 1_000_000;
+            value = days;
+            return ok;
+        }, "a whole number of days from 1 to 1,000,000, or 'none' for no end");
+
+    /// <summary>An event-time speed: a factor such as 3600 (an hour a second), or <c>realtime</c> (1); null when not set.</summary>
+    public double? OptionalSpeed(string key) =>
+        Parse<double?>(key, null, (string raw, out double? value) =>
+        {
+            value = 1;
+            if (string.Equals(raw, "realtime", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            var ok = double.TryParse(raw.TrimEnd('x', 'X'), Decimal, Invariant, out var speed) && double.IsFinite(speed) && speed > 0;
+            value = speed;
+            return ok;
+        }, "'realtime' or a factor such as 3600 (an hour of event time per second)");
+
+    private static bool TryDuration(string raw, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        if (raw == "0")
+        {
+            return true;
+        }
+
+        if (raw.Length < 2 || !double.TryParse(raw[..^1], Decimal, Invariant, out var amount) || !double.IsFinite(amount) || amount < 0 || amount > 1e6)
+        {
+            return false;
+        }
+
+        double? seconds = char.ToLowerInvariant(raw[^1]) switch
+        {
+            'd' => amount * 86_400,
+            'h' => amount * 3_600,
+            'm' => amount * 60,
+            's' => amount,
+            _ => null,
+        };
+        value = seconds is { } s ? TimeSpan.FromSeconds(s) : TimeSpan.Zero;
+        return seconds is not null;
+    }
+
     private T Parse<T>(string key, T fallback, TryParse<T> parse, string expectation)
     {
         var raw = configuration[key]?.Trim();

@@ -1,7 +1,11 @@
 using Vigil.Detection;
 using Vigil.Kafka.Configuration;
 using Vigil.Runtime.Pipeline;
+using Vigil.Quality;
+using Vigil.Runtime.Sources;
 using Vigil.Simulation;
+using Vigil.Simulation.Datasets;
+using Vigil.Simulation.Simulator;
 using Microsoft.Extensions.Configuration;
 using Vigil.Web.Dashboard;
 
@@ -16,7 +20,11 @@ public sealed record VigilSettings(
     DashboardOptions Dashboard,
     string? OutputDirectory,
     TimeSpan? Duration,
-    KafkaOptions? Kafka)
+    KafkaOptions? Kafka,
+    SimulatorOptions Simulator,
+    TimeSpan LabelDelay,
+    QualitySettings Quality,
+    DatasetOutput Dataset)
 {
     /// <summary>Settings under <c>Kafka</c> that are Vigil's own; every other name there is a librdkafka setting.</summary>
     private static readonly HashSet<string> KafkaOwnSettings = new(StringComparer.OrdinalIgnoreCase) { "BootstrapServers", "GroupId" };
@@ -31,8 +39,10 @@ public sealed record VigilSettings(
             Legit = read.Text("Topics:Legit", new TopicOptions().Legit),
             Fraud = read.Text("Topics:Fraud", new TopicOptions().Fraud),
             DeadLetter = read.Text("Topics:DeadLetter", new TopicOptions().DeadLetter),
+            Labels = read.Text("Topics:Labels", new TopicOptions().Labels),
+            Identities = read.Text("Topics:Identities", new TopicOptions().Identities),
         };
-        var names = new[] { topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter };
+        var names = new[] { topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels, topics.Identities };
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Length)
         {
             throw new UsageException($"topic names must differ: {string.Join(", ", names)}");
@@ -52,13 +62,16 @@ public sealed record VigilSettings(
 
         var pipelineDefaults = new PipelineOptions();
         var dashboardDefaults = new DashboardOptions();
+        var generator = new GeneratorOptions
+        {
+            Profile = read.Choice("Generator:Profile", GeneratorProfile.Simulator),
+            RatePerSecond = read.Rate("Generator:Rate", GeneratorOptions.DefaultRate),
+            Speed = read.OptionalSpeed("Generator:Speed"),
+            Seed = read.OptionalSeed("Generator:Seed"),
+            Count = read.OptionalCount("Generator:Count", "a positive whole number of transactions"),
+        };
         return new VigilSettings(
-            new GeneratorOptions
-            {
-                RatePerSecond = read.Rate("Generator:Rate", GeneratorOptions.DefaultRate),
-                Seed = read.OptionalSeed("Generator:Seed"),
-                Count = read.OptionalCount("Generator:Count", "a positive whole number of transactions"),
-            },
+            generator,
             new PipelineOptions
             {
                 Partitions = read.WholeNumber("Pipeline:Partitions", pipelineDefaults.Partitions, 1, 1024),
@@ -69,7 +82,9 @@ public sealed record VigilSettings(
             topics,
             new DetectorOptions
             {
-                AmountThreshold = read.Number("Detector:AmountThreshold", new DetectorOptions().AmountThreshold, 0, double.MaxValue, "an amount of 0 or more"),
+                AmountThreshold = configuration["Detector:AmountThreshold"] is null
+                    ? null
+                    : read.Number("Detector:AmountThreshold", 0, 0, double.MaxValue, "an amount of 0 or more"),
             },
             new DashboardOptions
             {
@@ -80,7 +95,56 @@ public sealed record VigilSettings(
             },
             output,
             read.OptionalSeconds("Demo:Duration"),
-            ReadKafka(configuration, read));
+            ReadKafka(configuration, read),
+            ReadSimulator(read),
+            read.Duration("Labels:Delay", SourceOutputs.DefaultLabelDelay),
+            new QualitySettings(
+                read.OptionalText("Quality:Report"),
+                read.WholeNumber("Quality:MaxPending", QualityTracker.DefaultMaxPending, 1_000, 500_000_000)),
+            new DatasetOutput(read.OptionalText("Dataset:Out"), read.Choice("Dataset:Format", SimulatedDatasetFormat.Vigil)));
+    }
+
+    /// <summary>The amount rule's threshold: as configured, else 220 (the simulator's scenario-1 bound) or the seed's 900.</summary>
+    public double AmountThresholdFor(GeneratorProfile? profile) =>
+        Detector.AmountThreshold ?? (profile == GeneratorProfile.Simulator ? new SimulatorOptions().FraudAmountThreshold : Rules.RuleSet.SeedAmountThreshold);
+
+    /// <summary>The simulator's parameters: the common ones have flags, every one can be set under <c>Simulator</c>.</summary>
+    private static SimulatorOptions ReadSimulator(SettingReader read)
+    {
+        var d = new SimulatorOptions();
+        const string Positive = "a positive number";
+        const string NonNegative = "a number of 0 or more";
+        var options = new SimulatorOptions
+        {
+            Customers = read.WholeNumber("Simulator:Customers", d.Customers, 1, 100_000_000),
+            Terminals = read.WholeNumber("Simulator:Terminals", d.Terminals, 1, 100_000_000),
+            Days = read.DaysOrNone("Simulator:Days", d.Days),
+            StartDate = read.Date("Simulator:StartDate", d.StartDate),
+            AreaSize = read.Number("Simulator:AreaSize", d.AreaSize, double.Epsilon, 1e9, Positive),
+            Radius = read.Number("Simulator:Radius", d.Radius, double.Epsilon, 1e9, Positive),
+            MinMeanAmount = read.Number("Simulator:MinMeanAmount", d.MinMeanAmount, 0, 1e9, NonNegative),
+            MaxMeanAmount = read.Number("Simulator:MaxMeanAmount", d.MaxMeanAmount, 0, 1e9, NonNegative),
+            MaxMeanTransactionsPerDay = read.Number("Simulator:MaxMeanTransactionsPerDay", d.MaxMeanTransactionsPerDay, 0, 500, "a number from 0 to 500"),
+            MeanTimeOfDaySeconds = read.Number("Simulator:MeanTimeOfDaySeconds", d.MeanTimeOfDaySeconds, 0, 86_400, "a number of seconds from 0 to 86,400"),
+            TimeOfDayStdDevSeconds = read.Number("Simulator:TimeOfDayStdDevSeconds", d.TimeOfDayStdDevSeconds, 0, 1e6, NonNegative),
+            FraudAmountThreshold = read.Number("Simulator:FraudAmountThreshold", d.FraudAmountThreshold, 0, 1e12, NonNegative),
+            CompromisedTerminalsPerDay = read.WholeNumber("Simulator:CompromisedTerminalsPerDay", d.CompromisedTerminalsPerDay, 0, 100_000_000),
+            CompromisedTerminalDays = read.WholeNumber("Simulator:CompromisedTerminalDays", d.CompromisedTerminalDays, 1, 1_000_000),
+            CompromisedCustomersPerDay = read.WholeNumber("Simulator:CompromisedCustomersPerDay", d.CompromisedCustomersPerDay, 0, 100_000_000),
+            CompromisedCustomerDays = read.WholeNumber("Simulator:CompromisedCustomerDays", d.CompromisedCustomerDays, 1, 1_000_000),
+            CompromisedCustomerFraudShare = read.Number("Simulator:CompromisedCustomerFraudShare", d.CompromisedCustomerFraudShare, 0, 1, "a share from 0 to 1"),
+            CompromisedCustomerAmountFactor = read.Number("Simulator:CompromisedCustomerAmountFactor", d.CompromisedCustomerAmountFactor, 0, 1e6, NonNegative),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        return options;
     }
 
     /// <summary>The Kafka settings, or null when no brokers are named (the embedded runtime).</summary>
@@ -108,3 +172,11 @@ public sealed record VigilSettings(
         return options;
     }
 }
+
+/// <summary>Where live quality goes besides the status (a JSON report file) and how long decisions wait for labels.</summary>
+/// <param name="Report">A JSON file written at the end of the run, or null.</param>
+/// <param name="MaxPending">Decisions and labels that may wait for their other half before the oldest expire.</param>
+public sealed record QualitySettings(string? Report, int MaxPending);
+
+/// <summary>A dataset file for <c>vigil generate --out</c>.</summary>
+public sealed record DatasetOutput(string? Path, SimulatedDatasetFormat Format);

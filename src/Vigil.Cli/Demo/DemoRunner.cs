@@ -1,57 +1,78 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
+using Vigil.Cli.Reports;
 using Vigil.Cli.Services;
+using Vigil.Cli.Sources;
 using Vigil.Cli.Terminal;
 using Vigil.Rules;
-using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Quality;
 using Vigil.Runtime.Sinks;
-using Vigil.Simulation.Pacing;
-using Vigil.Simulation.Seed;
+using Vigil.Runtime.Sources;
+using Vigil.Runtime.Topics;
 
 namespace Vigil.Cli.Demo;
 
 /// <summary>
-/// <c>vigil demo</c>: the seed generator, the detector and the dashboard in one process, on the embedded runtime or
-/// on Kafka. Stops on a signal (Ctrl+C), after the duration or after the count; then decides every record in flight,
-/// flushes the files and closes the dashboard before printing the summary.
+/// A whole pipeline in one process, on the embedded runtime or on Kafka: a source (the simulator, the seed's generator
+/// or a dataset file), the detector, live quality against the labels, the files and the dashboard. Stops on a signal
+/// (Ctrl+C), after the duration or the count, or when the source ends; then decides every record in flight, flushes
+/// the files and closes the dashboard before printing the summary.
 /// </summary>
-public sealed class DemoRunner(VigilSettings settings, IAnsiConsole console, bool live, Action<string> log)
+/// <param name="title">"Vigil demo" or "Vigil replay", for the header and the summary.</param>
+public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsole console, bool live, Action<string> log)
 {
     /// <summary>How often a non-interactive run prints a status line.</summary>
     public static readonly TimeSpan StatusLineInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>Runs the demo; returns the process exit code.</summary>
-    public async Task<int> RunAsync(CancellationToken stop)
+    /// <summary>Runs the pipeline over <paramref name="run"/>'s source; returns the process exit code.</summary>
+    public async Task<int> RunAsync(RunSource run, CancellationToken stop)
     {
-        var seed = settings.Generator.Seed ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-        var rules = RuleSet.AmountThreshold(settings.Detector.AmountThreshold);
+        ArgumentNullException.ThrowIfNull(run);
+        var source = run.Source;
+        if (settings.Quality.Report is not null && !source.HasLabels)
+        {
+            throw new UsageException($"--report writes detection quality against ground truth, and {source.Description} has no labels");
+        }
+
+        var rules = RuleSet.AmountThreshold(settings.AmountThresholdFor(run.Profile));
         await using IDemoRuntime runtime = settings.Kafka is { } kafka
             ? new KafkaDemoRuntime(kafka, settings.Topics, rules, settings.Pipeline.Partitions, settings.Pipeline.MaxRecordBytes, log)
             : new EmbeddedDemoRuntime(settings.Pipeline, settings.Topics, rules);
         await runtime.PrepareAsync();
 
-        var sinks = settings.OutputDirectory is null
-            ? []
-            : new[] { runtime.Legit, runtime.Fraud, runtime.DeadLetters }.Select(t => new JsonLinesSink(t, settings.OutputDirectory)).ToList();
+        // Everything that reads the outputs subscribes before the first record: embedded topics keep no history.
+        var quality = source.HasLabels ? new QualityMonitor(runtime.Legit, runtime.Fraud, runtime.Labels, settings.Quality.MaxPending) : null;
+        var written = new List<Topic> { runtime.Legit, runtime.Fraud, runtime.DeadLetters };
+        if (source.HasLabels)
+        {
+            written.Add(runtime.Labels);
+        }
+
+        var sinks = settings.OutputDirectory is null ? [] : written.Select(t => new JsonLinesSink(t, settings.OutputDirectory)).ToList();
+        var pacing = RunSource.Pacing(settings);
+        var publisher = new SourcePublisher(source, runtime.Outputs(settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue);
+        PipelineStatus Status() => runtime.Status() with
+        {
+            Quality = quality?.Snapshot(),
+            EventTimeMs = source.HasEventTime && publisher.EventTimeMs > 0 ? publisher.EventTimeMs : null,
+        };
+
         var dashboard = settings.Dashboard.Enabled
-            ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, runtime.Status, console, stop)
+            ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, stop)
             : null;
         if (settings.Dashboard.Enabled && dashboard is null)
         {
             return 1;
         }
 
-        var rate = settings.Generator.RatePerSecond;
-        var pacer = rate is null ? Pacer.Unlimited : new Pacer(rate.Value, Stopwatch.Frequency, Stopwatch.GetTimestamp());
-        var source = new GeneratorSource(new SeedTransactionGenerator(seed), pacer, runtime.Input, settings.Generator.Count ?? long.MaxValue);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        PrintHeader(runtime, rules, rate, dashboard?.Server.Address);
+        PrintHeader(runtime, source.Description, rules, pacing, dashboard?.Server.Address);
 
-        // Sinks, dashboard and detection are never cancelled: a stop drains them, it does not abandon records.
-        var sinking = sinks.Select(s => s.RunAsync()).ToList();
-        var feeding = dashboard?.Feed.RunAsync(CancellationToken.None) ?? Task.CompletedTask;
+        // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
+        var readers = sinks.Select(s => s.RunAsync()).ToList();
+        readers.Add(dashboard?.Feed.RunAsync(CancellationToken.None) ?? Task.CompletedTask);
+        readers.Add(quality?.RunAsync() ?? Task.CompletedTask);
         await runtime.StartAsync();
         if (settings.Duration is { } duration)
         {
@@ -60,10 +81,10 @@ public sealed class DemoRunner(VigilSettings settings, IAnsiConsole console, boo
 
         var view = new StatusView(console, live, StatusLineInterval);
         using var stopping = stop.Register(() => view.Note = "stopping: deciding the records in flight (Ctrl+C again to abort)");
-        var running = RunToEndAsync(source, runtime, sinking, feeding, deadline.Token);
+        var running = RunToEndAsync(publisher, runtime, readers, deadline.Token);
         try
         {
-            await view.ShowUntilAsync(running, runtime.Status);
+            await view.ShowUntilAsync(running, Status);
             await running;
         }
         finally
@@ -76,23 +97,35 @@ public sealed class DemoRunner(VigilSettings settings, IAnsiConsole console, boo
         }
 
         var reason = stop.IsCancellationRequested ? "stopped by signal"
-            : settings.Generator.Count is { } count && source.Produced >= count ? $"{count:N0} transactions generated"
+            : publisher.Ended ? run.EndReason
+            : settings.Generator.Count is { } count && publisher.Read >= count ? $"{count:N0} transactions {run.Intake}"
             : "duration reached";
-        new Summary("Vigil demo", "generated", runtime.Status(), reason, seed,
+        var status = Status();
+        new Summary(title, run.Intake, status, reason, run.Seed,
                 sinks.Select(s => (s.Path, s.Records, s.Bytes)).ToList(), dashboard?.Server.Address, dashboard?.Feed.SkippedRecords ?? 0)
+            {
+                InvalidRows = publisher.Invalid,
+                LabelsReleased = source.HasLabels ? publisher.LabelsReleased : null,
+                LabelDelay = settings.LabelDelay,
+            }
             .Print(console);
+        if (settings.Quality.Report is { } report && status.Quality is { } snapshot)
+        {
+            QualityReportFile.Write(report, new QualityReportFile.Run(title, source.Description, rules.Version, reason, run.Seed, settings.LabelDelay, status), snapshot);
+            console.MarkupLine($"  [grey]{"report",-14}[/]{Markup.Escape(Path.GetFullPath(report))}");
+        }
+
         return 0;
     }
 
     /// <summary>
-    /// Generates until stopped, then drains. A sink, the dashboard feed or detection that fails meanwhile would
-    /// hold everything before it back for ever (backpressure), so the first failure ends the run at once.
+    /// Publishes until stopped, then drains. A sink, the dashboard feed, the quality monitor or detection that fails
+    /// meanwhile would hold everything before it back for ever (backpressure), so the first failure ends the run at once.
     /// </summary>
-    private static async Task RunToEndAsync(
-        GeneratorSource source, IDemoRuntime runtime, List<Task> sinking, Task feeding, CancellationToken stop)
+    private static async Task RunToEndAsync(SourcePublisher publisher, IDemoRuntime runtime, List<Task> readers, CancellationToken stop)
     {
         var steps = StepsAsync();
-        var watched = new List<Task>(sinking) { feeding, runtime.Completion, steps };
+        var watched = new List<Task>(readers) { runtime.Completion, steps };
         while (true)
         {
             var done = await Task.WhenAny(watched);
@@ -107,17 +140,16 @@ public sealed class DemoRunner(VigilSettings settings, IAnsiConsole console, boo
 
         async Task StepsAsync()
         {
-            await source.RunAsync(stop);
+            await publisher.RunAsync(stop);
             await runtime.DrainAsync();
-            await Task.WhenAll(sinking);
-            await feeding;
+            await Task.WhenAll(readers);
         }
     }
 
-    private void PrintHeader(IDemoRuntime runtime, RuleSet rules, double? rate, Uri? dashboard)
+    private void PrintHeader(IDemoRuntime runtime, string source, RuleSet rules, SourcePacing pacing, Uri? dashboard)
     {
-        var pace = rate is null ? "as fast as possible" : $"{rate.Value:N0} tx/s";
-        console.MarkupLine($"[bold]Vigil demo[/] · {Markup.Escape(runtime.Description)} · generator {Markup.Escape(pace)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/]");
+        console.MarkupLine($"[bold]{Markup.Escape(title)}[/] · {Markup.Escape(runtime.Description)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/]");
+        console.MarkupLine($"source:    {Markup.Escape(source)} · {Markup.Escape(pacing.Describe())}");
         if (dashboard is not null)
         {
             console.MarkupLine($"dashboard: [link]{dashboard}[/]");
@@ -139,7 +171,7 @@ public sealed class DemoRunner(VigilSettings settings, IAnsiConsole console, boo
             limits.Add($"for {n:N0} transactions");
         }
 
-        limits.Add("until Ctrl+C");
+        limits.Add("until the source ends or Ctrl+C");
         console.MarkupLine($"[grey]running {string.Join(" or ", limits)}[/]");
     }
 }

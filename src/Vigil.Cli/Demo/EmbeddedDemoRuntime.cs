@@ -1,6 +1,7 @@
 using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
 
 namespace Vigil.Cli.Demo;
@@ -9,11 +10,8 @@ namespace Vigil.Cli.Demo;
 public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions topics, RuleSet rules) : IDemoRuntime
 {
     private readonly EmbeddedPipeline _pipeline = new(pipeline, topics, rules);
-    private IRecordWriter? _input;
 
     public string Description => $"embedded runtime · {_pipeline.Transactions.Partitions.Count} partitions";
-
-    public IRecordWriter Input => _input ??= _pipeline.Transactions.CreateProducer();
 
     public Topic Legit => _pipeline.Legit;
 
@@ -21,7 +19,16 @@ public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions t
 
     public Topic DeadLetters => _pipeline.DeadLetters;
 
+    public Topic Labels => _pipeline.Labels;
+
     public Task Completion => _pipeline.Completion;
+
+    public SourceOutputs Outputs(TimeSpan labelDelay) => new(
+        _pipeline.Transactions.CreateProducer(),
+        _pipeline.Labels.CreateProducer(),
+        labelDelay,
+        _pipeline.Identities.CreateProducer(),
+        _pipeline.DeadLetters.CreateProducer());
 
     public PipelineStatus Status() => _pipeline.Status();
 

@@ -1,5 +1,5 @@
 using Vigil.Runtime.Metrics;
-using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
 
 namespace Vigil.Cli.Demo;
@@ -10,9 +10,6 @@ public interface IDemoRuntime : IAsyncDisposable
     /// <summary>One line for the header, e.g. "embedded runtime · 2 partitions".</summary>
     string Description { get; }
 
-    /// <summary>Where the generator writes.</summary>
-    IRecordWriter Input { get; }
-
     /// <summary>The decided records, as in-process topics the files and the dashboard read.</summary>
     Topic Legit { get; }
 
@@ -20,8 +17,14 @@ public interface IDemoRuntime : IAsyncDisposable
 
     Topic DeadLetters { get; }
 
+    /// <summary>The labels the source released, as an in-process topic the quality monitor reads.</summary>
+    Topic Labels { get; }
+
     /// <summary>Completes when detection has ended; faults as soon as it fails (so that a run never waits for ever).</summary>
     Task Completion { get; }
+
+    /// <summary>Where the source writes: transactions, labels, identities and invalid rows.</summary>
+    SourceOutputs Outputs(TimeSpan labelDelay);
 
     PipelineStatus Status();
 
@@ -31,6 +34,6 @@ public interface IDemoRuntime : IAsyncDisposable
     /// <summary>Starts detection and returns once it is ready to take records (a Kafka detector has its partitions).</summary>
     Task StartAsync();
 
-    /// <summary>After the generator stopped: decides everything generated, then completes the output topics.</summary>
+    /// <summary>After the source stopped: decides everything published, then completes the output topics.</summary>
     Task DrainAsync();
 }

@@ -6,6 +6,7 @@ using Vigil.Kafka.Sources;
 using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
 
 namespace Vigil.Cli.Demo;
@@ -28,6 +29,9 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
     private readonly CancellationTokenSource _stopDetector = new();
     private readonly CancellationTokenSource _stopBridge = new();
     private KafkaRecordWriter? _writer;
+    private KafkaRecordWriter? _labels;
+    private KafkaRecordWriter? _identities;
+    private KafkaRecordWriter? _deadLetters;
     private KafkaDetector? _detector;
     private KafkaTopicBridge? _bridge;
     private Task _detecting = Task.CompletedTask;
@@ -45,7 +49,7 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
         if (options.IsMock)
         {
             _mock = new MockCluster(brokers: 1);
-            foreach (var topic in new[] { topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter })
+            foreach (var topic in topics.All)
             {
                 _mock.CreateTopic(topic, partitions);
             }
@@ -58,24 +62,29 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
         ? $"Kafka at {_options.BootstrapServers} · consumer group {_options.GroupId}"
         : $"Kafka mock cluster at {_options.BootstrapServers} (in this process, in memory)";
 
-    public IRecordWriter Input => Ready(_writer);
-
     public Topic Legit => Ready(_bridge)[_topics.Legit];
 
     public Topic Fraud => Ready(_bridge)[_topics.Fraud];
 
     public Topic DeadLetters => Ready(_bridge)[_topics.DeadLetter];
 
+    public Topic Labels => Ready(_bridge)[_topics.Labels];
+
     public Task Completion { get; private set; } = Task.CompletedTask;
 
     public PipelineStatus Status() => Ready(_detector).Status() with { Produced = Ready(_writer).Written };
+
+    public SourceOutputs Outputs(TimeSpan labelDelay) => new(Ready(_writer), Ready(_labels), labelDelay, Ready(_identities), Ready(_deadLetters));
 
     public Task PrepareAsync() => Task.Run(() =>
     {
         var clients = new KafkaClients(_options, _log);
         _writer = new KafkaRecordWriter(clients, _topics.Transactions);
+        _labels = new KafkaRecordWriter(clients, _topics.Labels);
+        _identities = new KafkaRecordWriter(clients, _topics.Identities);
+        _deadLetters = new KafkaRecordWriter(clients, _topics.DeadLetter);
         _detector = new KafkaDetector(clients, _topics, _rules, _maxRecordBytes);
-        _bridge = new KafkaTopicBridge(clients, [_topics.Legit, _topics.Fraud, _topics.DeadLetter]);
+        _bridge = new KafkaTopicBridge(clients, [_topics.Legit, _topics.Fraud, _topics.DeadLetter, _topics.Labels]);
     });
 
     public async Task StartAsync()
@@ -100,8 +109,11 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
 
         var bridge = Ready(_bridge);
         var status = detector.Status();
+        var invalidRows = Ready(_deadLetters).Written;
+        var labels = Ready(_labels).Written;
         await WaitUntilAsync(() => bridge.Count(_topics.Legit) >= status.Legit && bridge.Count(_topics.Fraud) >= status.Fraud
-                                   && bridge.Count(_topics.DeadLetter) >= status.DeadLetters);
+                                   && bridge.Count(_topics.DeadLetter) >= status.DeadLetters + invalidRows
+                                   && bridge.Count(_topics.Labels) >= labels);
         await _stopBridge.CancelAsync();
         await _bridging;
     }
@@ -111,6 +123,9 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
         await _stopDetector.CancelAsync();
         await _stopBridge.CancelAsync();
         _writer?.Dispose();
+        _labels?.Dispose();
+        _identities?.Dispose();
+        _deadLetters?.Dispose();
         _detector?.Dispose();
         _bridge?.Dispose();
         _mock?.Dispose();

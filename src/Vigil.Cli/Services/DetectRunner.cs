@@ -15,7 +15,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
 {
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        var rules = RuleSet.AmountThreshold(settings.Detector.AmountThreshold);
+        var rules = RuleSet.AmountThreshold(settings.Detector.AmountThreshold ?? RuleSet.SeedAmountThreshold);
         using var detector = await Task.Run(() => new KafkaDetector(new KafkaClients(kafka, log), settings.Topics, rules, settings.Pipeline.MaxRecordBytes));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (settings.Duration is { } duration)

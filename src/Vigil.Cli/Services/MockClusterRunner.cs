@@ -11,7 +11,7 @@ public sealed class MockClusterRunner(VigilSettings settings, int brokers, IAnsi
     public async Task<int> RunAsync(CancellationToken stop)
     {
         using var cluster = new MockCluster(brokers);
-        var topics = new[] { settings.Topics.Transactions, settings.Topics.Legit, settings.Topics.Fraud, settings.Topics.DeadLetter };
+        var topics = settings.Topics.All;
         foreach (var topic in topics)
         {
             cluster.CreateTopic(topic, settings.Pipeline.Partitions, replicationFactor: brokers);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using Vigil.Quality;
 using Vigil.Runtime.Metrics;
 
 namespace Vigil.Cli.Terminal;
@@ -56,11 +57,50 @@ public sealed class StatusView(IAnsiConsole console, bool live, TimeSpan lineInt
     public static string Line(PipelineStatus status, double rate)
     {
         ArgumentNullException.ThrowIfNull(status);
-        return string.Create(CultureInfo.InvariantCulture,
+        var line = string.Create(CultureInfo.InvariantCulture,
             $"[{status.Elapsed:hh\\:mm\\:ss}] {status.Processed:N0} processed · {rate:N0} tx/s · legit {status.Legit:N0} · " +
             $"fraud {status.Fraud:N0} ({status.FraudShare:P1}) · dead letters {status.DeadLetters:N0} · " +
             $"latency p50 {Milliseconds(status.LatencyP50Nanoseconds)} p99 {Milliseconds(status.LatencyP99Nanoseconds)}");
+        if (status.EventTimeMs is { } eventTime)
+        {
+            line += " · event time " + EventTime(eventTime);
+        }
+
+        return status.Quality is { } quality ? line + " · " + QualityLine(quality) : line;
     }
+
+    /// <summary>Precision, recall and F1 over the decisions labelled so far, e.g. "precision 99.9 % · recall 16.3 % · F1 0.280 (12,345 labelled)".</summary>
+    public static string QualityLine(QualitySnapshot quality)
+    {
+        ArgumentNullException.ThrowIfNull(quality);
+        var m = quality.Matrix;
+        if (quality.Labelled == 0)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"quality: no labels yet ({quality.AwaitingLabel:N0} decisions await theirs)");
+        }
+
+        var f1 = double.IsNaN(m.F1) ? "–" : m.F1.ToString("F3", CultureInfo.InvariantCulture);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"precision {Percent(m.Precision)} · recall {Percent(m.Recall)} · F1 {f1} ({quality.Labelled:N0} labelled)");
+    }
+
+    /// <summary>A ratio as a percentage, or a dash when undefined.</summary>
+    public static string Percent(double ratio) =>
+        double.IsNaN(ratio) ? "–" : ratio.ToString("P1", CultureInfo.InvariantCulture);
+
+    /// <summary>An event time as a reader wants it in a status line: 2018-04-12 14:03:07.</summary>
+    public static string EventTime(long unixMilliseconds) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>A delay in its largest whole unit: 7 d, 36 h, 90 min, 30 s.</summary>
+    public static string Delay(TimeSpan delay) => delay switch
+    {
+        { Ticks: 0 } => "0 s",
+        _ when delay.TotalDays == Math.Floor(delay.TotalDays) => string.Create(CultureInfo.InvariantCulture, $"{delay.TotalDays:N0} d"),
+        _ when delay.TotalHours == Math.Floor(delay.TotalHours) => string.Create(CultureInfo.InvariantCulture, $"{delay.TotalHours:N0} h"),
+        _ when delay.TotalMinutes == Math.Floor(delay.TotalMinutes) => string.Create(CultureInfo.InvariantCulture, $"{delay.TotalMinutes:N0} min"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{delay.TotalSeconds:N1} s"),
+    };
 
     public static string Milliseconds(long nanoseconds) =>
         string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e6:N2} ms");
@@ -89,6 +129,20 @@ public sealed class StatusView(IAnsiConsole console, bool live, TimeSpan lineInt
         grid.AddRow("[grey]dead letters[/]", status.DeadLetters.ToString("N0", CultureInfo.InvariantCulture));
         grid.AddRow("[grey]latency[/]",
             $"p50 {Milliseconds(status.LatencyP50Nanoseconds)} · p99 {Milliseconds(status.LatencyP99Nanoseconds)} · max {Milliseconds(status.LatencyMaxNanoseconds)}");
+        if (status.EventTimeMs is { } eventTime)
+        {
+            grid.AddRow("[grey]event time[/]", EventTime(eventTime));
+        }
+
+        if (status.Quality is { } quality)
+        {
+            grid.AddRow("[grey]quality[/]", Markup.Escape(QualityLine(quality)));
+            var m = quality.Matrix;
+            grid.AddRow("[grey]confusion[/]", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"TP {m.TruePositives:N0} · FP {m.FalsePositives:N0} · TN {m.TrueNegatives:N0} · FN {m.FalseNegatives:N0} · awaiting labels {quality.AwaitingLabel:N0}")));
+            grid.AddRow("[grey]fraud money[/]", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"caught {quality.FraudAmountCaught:N2} · missed {quality.FraudAmountMissed:N2}")));
+        }
         return Note is null ? grid : new Rows(grid, new Markup($"[yellow]{Markup.Escape(Note)}[/]"));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
+using Vigil.Quality;
 using Vigil.Runtime.Metrics;
 
 namespace Vigil.Cli.Terminal;
@@ -17,6 +18,14 @@ public sealed record Summary(
     Uri? Dashboard,
     long DashboardSkipped)
 {
+    /// <summary>Dataset rows that could not be transactions (sent to the dead letters with their line).</summary>
+    public long InvalidRows { get; init; }
+
+    /// <summary>Labels released on the labels topic; null when the source has none.</summary>
+    public long? LabelsReleased { get; init; }
+
+    public TimeSpan LabelDelay { get; init; }
+
     public void Print(IAnsiConsole console)
     {
         ArgumentNullException.ThrowIfNull(console);
@@ -27,9 +36,25 @@ public sealed record Summary(
         Row(console, "transactions", $"{s.Produced.ToString("N0", c)} {Intake}, {s.Processed.ToString("N0", c)} processed ({(s.Processed / seconds).ToString("N0", c)} tx/s)");
         Row(console, "legit", $"[green]{s.Legit.ToString("N0", c)}[/]");
         Row(console, "fraud", $"[red]{s.Fraud.ToString("N0", c)}[/] ({s.FraudShare.ToString("P2", c)} of decided)");
-        Row(console, "dead letters", s.DeadLetters.ToString("N0", c));
+        var invalid = InvalidRows > 0 ? $" ({InvalidRows.ToString("N0", c)} of them rows the source could not read)" : string.Empty;
+        Row(console, "dead letters", s.DeadLetters.ToString("N0", c) + invalid);
         Row(console, "latency", Markup.Escape(
             $"p50 {StatusView.Milliseconds(s.LatencyP50Nanoseconds)} · p99 {StatusView.Milliseconds(s.LatencyP99Nanoseconds)} · max {StatusView.Milliseconds(s.LatencyMaxNanoseconds)} (entering Vigil to decision)"));
+        if (s.EventTimeMs is { } eventTime)
+        {
+            Row(console, "event time", Markup.Escape($"reached {StatusView.EventTime(eventTime)}"));
+        }
+
+        if (LabelsReleased is { } labels)
+        {
+            Row(console, "labels", Markup.Escape($"{labels.ToString("N0", c)} released, each {StatusView.Delay(LabelDelay)} of event time after its transaction"));
+        }
+
+        if (s.Quality is { } quality)
+        {
+            PrintQuality(console, quality);
+        }
+
         foreach (var (path, records, bytes) in Files)
         {
             Row(console, "output", Markup.Escape($"{path} ({records.ToString("N0", c)} lines, {Size(bytes)})"));
@@ -44,6 +69,34 @@ public sealed record Summary(
         if (Seed is { } seed)
         {
             Row(console, "seed", Markup.Escape($"{seed} (run again with --seed {seed} for the same transactions)"));
+        }
+    }
+
+    private static void PrintQuality(IAnsiConsole console, QualitySnapshot q)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var m = q.Matrix;
+        Row(console, "quality", Markup.Escape(StatusView.QualityLine(q)));
+        Row(console, "confusion", Markup.Escape(
+            $"TP {m.TruePositives.ToString("N0", c)} · FP {m.FalsePositives.ToString("N0", c)} · TN {m.TrueNegatives.ToString("N0", c)} · FN {m.FalseNegatives.ToString("N0", c)}"));
+        var money = q.FraudAmountCaught + q.FraudAmountMissed;
+        var share = money > 0 ? $" ({(q.FraudAmountCaught / money).ToString("P1", c)} of the fraud money)" : string.Empty;
+        Row(console, "fraud amount", Markup.Escape(
+            $"caught {q.FraudAmountCaught.ToString("N2", c)} · missed {q.FraudAmountMissed.ToString("N2", c)}{share} · genuine flagged {q.GenuineAmountFlagged.ToString("N2", c)}"));
+        Row(console, "alert rate", Markup.Escape($"{StatusView.Percent(q.AlertRate)} of {q.Decided.ToString("N0", c)} decisions flagged"));
+        if (q.Scenarios.Count > 0)
+        {
+            Row(console, "by scenario", Markup.Escape(string.Join(" · ", q.Scenarios.Select(sc =>
+                $"{sc.Scenario}: {sc.Caught.ToString("N0", c)} of {sc.Frauds.ToString("N0", c)} caught ({StatusView.Percent(sc.Recall)})"))));
+        }
+
+        var unmatched = q.AwaitingLabel + q.AwaitingDecision + q.ExpiredDecisions + q.ExpiredLabels + q.Duplicates + q.InvalidLabels + q.DecisionsWithoutId;
+        if (unmatched > 0)
+        {
+            Row(console, "unmatched", Markup.Escape(
+                $"{q.AwaitingLabel.ToString("N0", c)} decisions without their label, {q.AwaitingDecision.ToString("N0", c)} labels without their decision, " +
+                $"{(q.ExpiredDecisions + q.ExpiredLabels).ToString("N0", c)} expired, {q.Duplicates.ToString("N0", c)} duplicates, " +
+                $"{q.InvalidLabels.ToString("N0", c)} invalid labels, {q.DecisionsWithoutId.ToString("N0", c)} decisions without an id"));
         }
     }
 

@@ -1,3 +1,5 @@
+using Vigil.Quality;
+
 namespace Vigil.Runtime.Metrics;
 
 /// <summary>A point-in-time view of a pipeline: totals since start and decision latency.</summary>
@@ -12,6 +14,12 @@ public sealed record PipelineStatus(
     long LatencyP99Nanoseconds,
     long LatencyMaxNanoseconds)
 {
+    /// <summary>Detection quality against ground truth, when the source gives labels.</summary>
+    public QualitySnapshot? Quality { get; init; }
+
+    /// <summary>The event time the source has reached (Unix milliseconds), when its records have one.</summary>
+    public long? EventTimeMs { get; init; }
+
     public long Decided => Legit + Fraud;
 
     public long Processed => Legit + Fraud + DeadLetters;

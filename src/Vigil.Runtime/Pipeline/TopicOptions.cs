@@ -17,4 +17,7 @@ public sealed class TopicOptions
 
     /// <summary>The second stream of a two-file dataset (IEEE-CIS identities), joined to transactions by id.</summary>
     public string Identities { get; set; } = "queueing.identities";
+
+    /// <summary>Every topic Vigil uses, inputs first.</summary>
+    public IReadOnlyList<string> All => [Transactions, Labels, Identities, Legit, Fraud, DeadLetter];
 }

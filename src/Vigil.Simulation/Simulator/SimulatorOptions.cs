@@ -91,7 +91,7 @@ public sealed class SimulatorOptions
     {
         if (!condition)
         {
-            throw new ArgumentException($"Simulator:{name} must be {expectation}.", name);
+            throw new ArgumentException($"Simulator:{name} must be {expectation}.");
         }
     }
 }

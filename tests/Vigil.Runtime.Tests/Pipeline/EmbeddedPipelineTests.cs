@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
 using Vigil.Runtime.Sinks;
 using Vigil.Simulation.Pacing;
 using Vigil.Simulation.Seed;
@@ -35,7 +36,7 @@ public sealed class EmbeddedPipelineTests : IDisposable
         var sinking = sinks.Select(s => s.RunAsync()).ToList();
         pipeline.Start();
 
-        var source = new GeneratorSource(new SeedTransactionGenerator(seed: 42), Pacer.Unlimited, pipeline.Transactions.CreateProducer(), generated);
+        var source = new SourcePublisher(new SeedTransactionGenerator(seed: 42), new SourceOutputs(pipeline.Transactions.CreateProducer()), SourcePacing.Unlimited, generated);
         var generating = source.RunAsync(CancellationToken.None);
         var injector = pipeline.Transactions.CreateProducer();
         foreach (var bad in BadRecords)

@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using Vigil.Cli.Configuration;
+using Vigil.Runtime.Sources;
+using Vigil.Simulation;
+using Vigil.Simulation.Seed;
+using Vigil.Simulation.Simulator;
+using Vigil.Simulation.Sources;
+
+namespace Vigil.Cli.Sources;
+
+/// <summary>The source a run publishes, and what its header and summary say about it.</summary>
+/// <param name="Intake">How records come in, for the summary: "generated" or "read".</param>
+/// <param name="Seed">The random seed, printed so that the run can be repeated; null for a file.</param>
+/// <param name="Profile">The generator profile, which picks the default amount threshold; null for a file.</param>
+/// <param name="EndReason">Why the run ended when the source ran out ("183 simulated days generated").</param>
+public sealed record RunSource(ITransactionSource Source, string Intake, ulong? Seed, GeneratorProfile? Profile, string EndReason)
+{
+    /// <summary>The simulator or the seed's generator, as the settings choose, with a seed given or drawn.</summary>
+    public static RunSource Generated(VigilSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var seed = SeedFor(settings);
+        if (settings.Generator.Profile == GeneratorProfile.Seed)
+        {
+            if (settings.Generator.Speed is not null)
+            {
+                throw new UsageException("--speed paces by event time, and the seed profile's transactions have none: use --rate, or --profile simulator");
+            }
+
+            return new RunSource(new SeedTransactionGenerator(seed), "generated", seed, GeneratorProfile.Seed, "the generator stopped");
+        }
+
+        return new RunSource(new SimulatorSource(Simulator(settings)), "generated", seed, GeneratorProfile.Simulator, $"all {settings.Simulator.Days:N0} simulated days generated");
+    }
+
+    /// <summary>The simulator the settings describe, with the run's seed.</summary>
+    public static TransactionSimulator Simulator(VigilSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Simulator.Seed = SeedFor(settings);
+        return new TransactionSimulator(settings.Simulator);
+    }
+
+    /// <summary>The seed given, or one drawn once per run (and then kept in the settings, so every part uses the same).</summary>
+    private static ulong SeedFor(VigilSettings settings) =>
+        settings.Generator.Seed ??= BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>The pace the settings ask for: by event time with <c>--speed</c>, else by <c>--rate</c>.</summary>
+    public static SourcePacing Pacing(VigilSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Generator.Speed is { } speed ? SourcePacing.ByEventTime(speed) : SourcePacing.PerSecondOrUnlimited(settings.Generator.RatePerSecond);
+    }
+}

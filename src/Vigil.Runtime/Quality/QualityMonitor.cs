@@ -1,0 +1,147 @@
+using Vigil.Labels;
+using Vigil.Quality;
+using Vigil.Runtime.Topics;
+using Vigil.Transactions;
+
+namespace Vigil.Runtime.Quality;
+
+/// <summary>Joins the decided transactions with the labels topic, live: precision, recall, money caught and missed.</summary>
+/// <remarks>
+/// A blocking subscriber of the legit, fraud and labels topics, so every decision and every label is counted
+/// exactly once (it costs a short parse of the transaction id per record, on the monitor's own threads). Keys are
+/// read outside the lock, then applied to the <see cref="QualityTracker"/> a batch at a time.
+/// </remarks>
+public sealed class QualityMonitor
+{
+    public const string Group = "vigil-quality";
+
+    private readonly QualityTracker _tracker;
+    private readonly Lock _gate = new();
+    private readonly List<(Subscription Subscription, Kind Kind)> _subscriptions = [];
+
+    /// <summary>Subscribes now, before anything is published: embedded topics keep no history.</summary>
+    public QualityMonitor(Topic legit, Topic fraud, Topic labels, int maxPending = QualityTracker.DefaultMaxPending, int queueCapacity = 8)
+    {
+        ArgumentNullException.ThrowIfNull(legit);
+        ArgumentNullException.ThrowIfNull(fraud);
+        ArgumentNullException.ThrowIfNull(labels);
+        _tracker = new QualityTracker(maxPending);
+        Subscribe(legit, Kind.Legit, queueCapacity);
+        Subscribe(fraud, Kind.Fraud, queueCapacity);
+        Subscribe(labels, Kind.Label, queueCapacity);
+    }
+
+    private enum Kind
+    {
+        Legit,
+        Fraud,
+        Label,
+    }
+
+    public QualitySnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            return _tracker.Snapshot();
+        }
+    }
+
+    /// <summary>Counts until the three topics complete.</summary>
+    public Task RunAsync() =>
+        Task.WhenAll(_subscriptions.Select(s => Task.Run(() => ReadAsync(s.Subscription, s.Kind), CancellationToken.None)));
+
+    private void Subscribe(Topic topic, Kind kind, int capacity)
+    {
+        foreach (var subscription in topic.Subscribe(Group, SubscriptionMode.Blocking, capacity))
+        {
+            _subscriptions.Add((subscription, kind));
+        }
+    }
+
+    private async Task ReadAsync(Subscription subscription, Kind kind)
+    {
+        var keys = new long[256];
+        var labels = new Label[256];
+        var valid = new bool[256];
+        var reader = subscription.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var batch))
+            {
+                try
+                {
+                    if (kind == Kind.Label)
+                    {
+                        CountLabels(batch, ref labels, ref valid);
+                    }
+                    else
+                    {
+                        CountDecisions(batch, kind == Kind.Fraud, ref keys);
+                    }
+                }
+                finally
+                {
+                    subscription.Complete(batch);
+                }
+            }
+        }
+    }
+
+    private void CountDecisions(RecordBatch batch, bool flagged, ref long[] keys)
+    {
+        if (keys.Length < batch.Count)
+        {
+            keys = new long[batch.Count];
+        }
+
+        // A key of long.MinValue marks a transaction without an id; FNV-1a reaching it exactly is not a concern.
+        for (var i = 0; i < batch.Count; i++)
+        {
+            keys[i] = TransactionKey.TryRead(batch.Value(i), out var key) ? key : long.MinValue;
+        }
+
+        lock (_gate)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (keys[i] == long.MinValue)
+                {
+                    _tracker.DecidedWithoutId(flagged);
+                }
+                else
+                {
+                    _tracker.Decided(keys[i], flagged);
+                }
+            }
+        }
+    }
+
+    private void CountLabels(RecordBatch batch, ref Label[] labels, ref bool[] valid)
+    {
+        if (labels.Length < batch.Count)
+        {
+            labels = new Label[batch.Count];
+            valid = new bool[batch.Count];
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            valid[i] = LabelDecoder.TryDecode(batch.Value(i), out labels[i], out _);
+        }
+
+        lock (_gate)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (valid[i])
+                {
+                    _tracker.Labelled(labels[i]);
+                }
+                else
+                {
+                    _tracker.InvalidLabel();
+                }
+            }
+        }
+    }
+}
