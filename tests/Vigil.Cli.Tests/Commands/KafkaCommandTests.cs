@@ -11,7 +11,7 @@ public sealed class KafkaCommandTests : IDisposable
 
     [Theory]
     [InlineData(new[] { "detect" }, "vigil: vigil detect needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock')")]
-    [InlineData(new[] { "generate" }, "vigil: vigil generate needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock')")]
+    [InlineData(new[] { "generate" }, "vigil: vigil generate needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock') (or --out FILE for a dataset file)")]
     [InlineData(new[] { "detect", "--kafka", "mock" }, "vigil: --kafka mock works with vigil demo only; for vigil detect, start one with 'vigil kafka mock' and pass its address")]
     [InlineData(new[] { "demo", "--kafka-config", "linger.ms" }, "vigil: invalid --kafka-config 'linger.ms': expected KEY=VALUE, e.g. security.protocol=SSL")]
     [InlineData(new[] { "kafka", "mock", "--brokers", "0" }, "vigil: invalid --brokers '0': expected a whole number from 1 to 16")]
@@ -36,7 +36,7 @@ public sealed class KafkaCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Demo_on_the_mock_cluster_decides_every_generated_transaction_and_writes_what_the_cluster_holds()
+    public async Task Demo_on_the_mock_cluster_decides_every_simulated_transaction_and_joins_the_labels_it_holds()
     {
         var (exitCode, output, error) = await CliRunner.RunAsync(
             ["demo", "--kafka", "mock", "--count", "3000", "--rate", "5000", "--out", _directory, "--no-dashboard", "--partitions", "2"],
@@ -48,7 +48,9 @@ public sealed class KafkaCommandTests : IDisposable
         var legit = await File.ReadAllLinesAsync(Path.Combine(_directory, "streaming.transactions.legit.jsonl"));
         var fraud = await File.ReadAllLinesAsync(Path.Combine(_directory, "alerts.fraud.jsonl"));
         Assert.Equal(3000, legit.Length + fraud.Length);
-        Assert.All(fraud, l => Assert.True(JsonDocument.Parse(l).RootElement.GetProperty("amount").GetDouble() >= 900));
+        Assert.All(fraud, l => Assert.True(JsonDocument.Parse(l).RootElement.GetProperty("amount").GetDouble() >= 220));
+        Assert.Equal(3000, File.ReadLines(Path.Combine(_directory, "queueing.labels.jsonl")).Count());
+        Assert.Contains("(3,000 labelled)", output, StringComparison.Ordinal);
         Assert.Contains("kafka: assigned queueing.transactions [0,1]", error, StringComparison.Ordinal);
     }
 }

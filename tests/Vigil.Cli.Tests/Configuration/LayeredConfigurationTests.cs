@@ -1,5 +1,6 @@
 using System.Collections;
 using Vigil.Cli.Configuration;
+using Vigil.Simulation;
 
 namespace Vigil.Cli.Tests.Configuration;
 
@@ -23,7 +24,7 @@ public sealed class LayeredConfigurationTests : IDisposable
         VigilSettings.Read(LayeredConfiguration.Build(file, environment, flags));
 
     [Fact]
-    public void Defaults_are_the_seed_tutorials_names_and_rate()
+    public void Defaults_are_the_seed_tutorials_names_and_rate_with_the_simulator_profile()
     {
         var settings = Settings(null, new Hashtable(), Flags());
 
@@ -31,7 +32,14 @@ public sealed class LayeredConfigurationTests : IDisposable
         Assert.Equal("streaming.transactions.legit", settings.Topics.Legit);
         Assert.Equal("streaming.transactions.fraud", settings.Topics.Fraud);
         Assert.Equal(1000, settings.Generator.RatePerSecond);
-        Assert.Equal(900, settings.Detector.AmountThreshold);
+        Assert.Equal(GeneratorProfile.Simulator, settings.Generator.Profile);
+        Assert.Null(settings.Detector.AmountThreshold);
+        Assert.Equal(220, settings.AmountThresholdFor(GeneratorProfile.Simulator));
+        Assert.Equal(900, settings.AmountThresholdFor(GeneratorProfile.Seed));
+        Assert.Equal(900, settings.AmountThresholdFor(null));
+        Assert.Equal(TimeSpan.FromDays(7), settings.LabelDelay);
+        Assert.Equal(183, settings.Simulator.Days);
+        Assert.Equal("queueing.labels", settings.Topics.Labels);
         Assert.Equal(8080, settings.Dashboard.Port);
         Assert.Equal("127.0.0.1", settings.Dashboard.Host);
         Assert.Null(settings.Duration);

@@ -14,10 +14,10 @@ public sealed class DemoCommandTests : IDisposable
     private string Output(string topic) => Path.Combine(_directory, topic + ".jsonl");
 
     [Fact]
-    public async Task Demo_with_a_count_routes_every_transaction_to_the_topic_files_and_prints_a_summary()
+    public async Task Demo_of_the_seed_profile_with_a_count_routes_every_transaction_to_the_topic_files_and_prints_a_summary()
     {
         var (exitCode, output, error) = await CliRunner.RunAsync(
-            ["demo", "--count", "20000", "--rate", "max", "--out", _directory, "--no-dashboard", "--seed", "7"]);
+            ["demo", "--profile", "seed", "--count", "20000", "--rate", "max", "--out", _directory, "--no-dashboard", "--seed", "7"]);
 
         Assert.Equal(0, exitCode);
         Assert.Empty(error);
