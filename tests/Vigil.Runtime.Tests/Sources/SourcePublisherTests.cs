@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Sources;
+using Vigil.Runtime.Topics;
+using Vigil.Simulation.Simulator;
+using Vigil.Simulation.Sources;
+
+namespace Vigil.Runtime.Tests.Sources;
+
+public sealed class SourcePublisherTests
+{
+    private readonly List<(string Writer, string Key, string Value, IReadOnlyList<RecordHeader>? Headers)> _log = [];
+
+    private static SimulatorSource Simulated(int days = 6) =>
+        new(new TransactionSimulator(new SimulatorOptions { Customers = 200, Terminals = 400, Days = days, Seed = 2 }));
+
+    private SourceOutputs Outputs(TimeSpan labelDelay, bool labels = true) => new(
+        new RecordingWriter("transactions", _log), labels ? new RecordingWriter("labels", _log) : null, labelDelay,
+        new RecordingWriter("identities", _log), new RecordingWriter("dead letters", _log));
+
+    private static DateTimeOffset Time(string json, string field) => JsonDocument.Parse(json).RootElement.GetProperty(field).GetDateTimeOffset();
+
+    [Fact]
+    public async Task A_label_is_published_only_once_the_stream_has_reached_its_report_time()
+    {
+        var publisher = new SourcePublisher(Simulated(), Outputs(TimeSpan.FromDays(2)), SourcePacing.Unlimited);
+
+        await publisher.RunAsync(CancellationToken.None);
+
+        var transactions = _log.Count(r => r.Writer == "transactions");
+        Assert.Equal(transactions, _log.Count(r => r.Writer == "labels"));
+        Assert.Equal(transactions, publisher.LabelsReleased);
+        var latest = DateTimeOffset.MinValue;
+        var lastTransaction = _log.FindLastIndex(r => r.Writer == "transactions");
+        var inStream = 0;
+        for (var i = 0; i < _log.Count; i++)
+        {
+            var (writer, _, value, _) = _log[i];
+            if (writer == "transactions")
+            {
+                latest = Time(value, "timestamp");
+            }
+            else if (i < lastTransaction)
+            {
+                // Released while the stream ran: not before the stream reached its report time, and not after either.
+                inStream++;
+                var reported = Time(value, "reported_at");
+                Assert.Equal(TimeSpan.FromDays(2), reported - Time(value, "timestamp"));
+                Assert.True(reported <= Time(_log[i..].First(r => r.Writer == "transactions").Value, "timestamp"));
+                Assert.True(reported > latest);
+            }
+        }
+
+        Assert.InRange(inStream, transactions / 2, transactions - 1);
+    }
+
+    [Fact]
+    public async Task Labels_are_left_out_when_there_is_no_labels_topic()
+    {
+        var publisher = new SourcePublisher(Simulated(days: 2), Outputs(TimeSpan.Zero, labels: false), SourcePacing.Unlimited);
+
+        await publisher.RunAsync(CancellationToken.None);
+
+        Assert.All(_log, r => Assert.Equal("transactions", r.Writer));
+        Assert.True(publisher.Ended);
+    }
+
+    [Fact]
+    public async Task Invalid_rows_become_dead_letters_with_their_file_and_line_and_identities_follow_their_transaction()
+    {
+        var source = new ListSource(
+            ("""{"transaction_id":1,"amount":5}""", null, """{"transaction_id":1,"DeviceType":"mobile"}"""),
+            ("1,2,three", new InvalidRecord("bad_amount", "amount 'three' is not a number", "train.csv", 3), null),
+            ("""{"transaction_id":2,"amount":7}""", null, null));
+        var publisher = new SourcePublisher(source, Outputs(TimeSpan.Zero), SourcePacing.Unlimited);
+
+        await publisher.RunAsync(CancellationToken.None);
+
+        Assert.Equal(["transactions", "identities", "dead letters", "transactions"], _log.Select(r => r.Writer));
+        var headers = _log[2].Headers!.ToDictionary(h => h.Key, h => h.ValueText);
+        Assert.Equal("bad_amount", headers[DeadLetterHeaders.ErrorCode]);
+        Assert.Equal("amount 'three' is not a number", headers[DeadLetterHeaders.ErrorReason]);
+        Assert.Equal("train.csv", headers[DeadLetterHeaders.SourceFile]);
+        Assert.Equal("3", headers[DeadLetterHeaders.SourceLine]);
+        Assert.Equal("1,2,three", _log[2].Value);
+        Assert.Equal((2, 1, 3), (publisher.Produced, publisher.Invalid, publisher.Read));
+    }
+
+    [Fact]
+    public async Task The_limit_counts_records_read()
+    {
+        var publisher = new SourcePublisher(Simulated(), Outputs(TimeSpan.FromDays(7)), SourcePacing.Unlimited, limit: 1000);
+
+        await publisher.RunAsync(CancellationToken.None);
+
+        Assert.Equal(1000, _log.Count(r => r.Writer == "transactions"));
+        Assert.Equal(1000, _log.Count(r => r.Writer == "labels"));
+        Assert.False(publisher.Ended);
+    }
+
+    [Fact]
+    public async Task Paced_by_event_time_a_stream_never_runs_ahead_of_its_schedule()
+    {
+        // Two simulated days at 172,800 times real time: the last record is due one second (of clock) after the first.
+        var publisher = new SourcePublisher(Simulated(days: 2), Outputs(TimeSpan.Zero), SourcePacing.ByEventTime(172_800));
+        var clock = Stopwatch.StartNew();
+
+        await publisher.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var first = Time(_log.First(r => r.Writer == "transactions").Value, "timestamp");
+        var last = Time(_log.Last(r => r.Writer == "transactions").Value, "timestamp");
+        Assert.True(clock.Elapsed >= (last - first) / 172_800 - TimeSpan.FromMilliseconds(20), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void Pacing_by_event_time_needs_a_source_with_event_time() =>
+        Assert.Throws<ArgumentException>(() => new SourcePublisher(new Vigil.Simulation.Seed.SeedTransactionGenerator(1), Outputs(TimeSpan.Zero), SourcePacing.ByEventTime(10)));
+
+    /// <summary>A source of given records: (transaction or raw row, why it is invalid or null, identity or null).</summary>
+    private sealed class ListSource(params (string Value, InvalidRecord? Invalid, string? Identity)[] records) : ITransactionSource
+    {
+        private int _at = -1;
+
+        public string Description => "a list";
+
+        public bool HasLabels => false;
+
+        public bool HasEventTime => false;
+
+        public InvalidRecord? Invalid => records[_at].Invalid;
+
+        public ReadOnlySpan<byte> Key => [];
+
+        public ReadOnlySpan<byte> Value => Encoding.UTF8.GetBytes(records[_at].Value);
+
+        public long EventTimeMs => 0;
+
+        public ReadOnlySpan<byte> Label => [];
+
+        public ReadOnlySpan<byte> Identity => records[_at].Identity is { } identity ? Encoding.UTF8.GetBytes(identity) : [];
+
+        public bool MoveNext() => ++_at < records.Length;
+    }
+}
