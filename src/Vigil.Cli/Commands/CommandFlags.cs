@@ -11,11 +11,20 @@ public sealed class CommandFlags
     private readonly List<(Option<string> Option, SettingFlag Flag)> _settings = [];
     private readonly Option<bool>? _noDashboard;
     private readonly Option<string[]>? _kafkaConfig;
+    private readonly (Argument<string> Argument, string Key)? _argument;
 
-    public CommandFlags(Command command, IEnumerable<SettingFlag> flags, bool dashboardSwitch = false, bool kafkaConfig = false)
+    /// <param name="argument">A positional argument and the setting it gives (<c>FILE</c> → <c>Replay:Path</c>).</param>
+    public CommandFlags(
+        Command command, IEnumerable<SettingFlag> flags, bool dashboardSwitch = false, bool kafkaConfig = false, (Argument<string> Argument, string Key)? argument = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(flags);
+        if (argument is { } positional)
+        {
+            command.Arguments.Add(positional.Argument);
+            _argument = positional;
+        }
+
         command.Options.Add(_config);
         foreach (var flag in flags)
         {
@@ -70,6 +79,10 @@ public sealed class CommandFlags
     private Dictionary<string, (string, string)> Settings(ParseResult parsed)
     {
         var settings = new Dictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase);
+        if (_argument is { } positional && parsed.GetValue(positional.Argument) is { } argument)
+        {
+            settings[positional.Key] = (positional.Argument.Name, argument);
+        }
         foreach (var (option, flag) in _settings)
         {
             if (parsed.GetValue(option) is { } value)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Services;
+using Vigil.Cli.Sources;
 using Vigil.Kafka.Configuration;
 
 namespace Vigil.Cli.Commands;
@@ -29,12 +30,12 @@ public static class KafkaCommands
             kafkaConfig: true);
         flags.SetAction(command, context, (settings, _) =>
         {
-            var runner = new GenerateRunner(settings, context.Console, context.Live, context.ReportLine);
             return settings.Dataset.Path switch
             {
                 { } path when settings.Kafka is not null => throw new UsageException($"choose --out {path} or --kafka {settings.Kafka.BootstrapServers}, not both"),
-                { } path => runner.WriteFileAsync(path, context.Stop),
-                null => runner.ProduceAsync(RequireKafka(settings, "generate", alternative: " (or --out FILE for a dataset file)"), context.Stop),
+                { } path => new GenerateRunner(settings, context.Console, context.Live).WriteFileAsync(path, context.Stop),
+                null => new ProduceRunner(settings, RequireKafka(settings, "generate", alternative: " (or --out FILE for a dataset file)"), context.Console, context.ReportLine)
+                    .RunAsync("Vigil generate", RunSource.Generated(settings), context.Stop),
             };
         });
         return command;

@@ -29,6 +29,11 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag Group = new("--group", "ID", "Consumer group of the detectors; instances in one group share the partitions [default: vigil-detector]", "Kafka:GroupId");
     public static readonly SettingFlag Brokers = new("--brokers", "N", "Brokers in the mock cluster [default: 1]", "Mock:Brokers");
 
+    public static readonly SettingFlag ReplayFormat = new("--format", "auto|vigil|handbook|ulb|ieee", "The file's layout: auto tells it from the header [default: auto]", "Replay:Format");
+    public static readonly SettingFlag Columns = new("--columns", "FIELD=COLUMN,…", "Map Vigil's fields to the file's columns: transaction_id, timestamp, customer_id, terminal_id, amount, currency, fraud, fraud_scenario (e.g. amount=TransactionAmt,fraud=isFraud)", "Replay:Columns");
+    public static readonly SettingFlag Identities = new("--identities", "FILE", "A second CSV joined by transaction id (IEEE-CIS identities), published to queueing.identities with its transaction's time", "Replay:Identities");
+    public static readonly SettingFlag ReplayStartDate = new("--start-date", "YYYY-MM-DD", "The date numeric timestamps count seconds from [default: 2013-09-01 for ULB, 2017-12-01 for IEEE-CIS]", "Replay:StartDate");
+
     /// <summary>The flags that shape what the simulator generates, and its labels.</summary>
     public static readonly IReadOnlyList<SettingFlag> Simulation = [Profile, Customers, Terminals, Days, StartDate, Radius, LabelDelay];
 }

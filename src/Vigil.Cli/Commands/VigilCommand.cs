@@ -15,6 +15,7 @@ public static class VigilCommand
             new HelpOption(),
             new VersionOption(),
             DemoCommand.Create(context),
+            ReplayCommand.Create(context),
             KafkaCommands.Generate(context),
             KafkaCommands.Detect(context),
             KafkaCommands.Dashboard(context),

@@ -5,6 +5,7 @@ using Vigil.Quality;
 using Vigil.Runtime.Sources;
 using Vigil.Simulation;
 using Vigil.Simulation.Datasets;
+using Vigil.Simulation.Datasets.Replay;
 using Vigil.Simulation.Simulator;
 using Microsoft.Extensions.Configuration;
 using Vigil.Web.Dashboard;
@@ -24,7 +25,8 @@ public sealed record VigilSettings(
     SimulatorOptions Simulator,
     TimeSpan LabelDelay,
     QualitySettings Quality,
-    DatasetOutput Dataset)
+    DatasetOutput Dataset,
+    ReplaySettings Replay)
 {
     /// <summary>Settings under <c>Kafka</c> that are Vigil's own; every other name there is a librdkafka setting.</summary>
     private static readonly HashSet<string> KafkaOwnSettings = new(StringComparer.OrdinalIgnoreCase) { "BootstrapServers", "GroupId" };
@@ -101,7 +103,41 @@ public sealed record VigilSettings(
             new QualitySettings(
                 read.OptionalText("Quality:Report"),
                 read.WholeNumber("Quality:MaxPending", QualityTracker.DefaultMaxPending, 1_000, 500_000_000)),
-            new DatasetOutput(read.OptionalText("Dataset:Out"), read.Choice("Dataset:Format", SimulatedDatasetFormat.Vigil)));
+            new DatasetOutput(read.OptionalText("Dataset:Out"), read.Choice("Dataset:Format", SimulatedDatasetFormat.Vigil)),
+            ReadReplay(configuration, read));
+    }
+
+    private static ReplaySettings ReadReplay(LayeredConfiguration configuration, SettingReader read)
+    {
+        var columns = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var column in configuration.Configuration.GetSection("Replay:Columns").GetChildren())
+        {
+            if (column.Value is not null)
+            {
+                columns[column.Key] = column.Value;
+            }
+        }
+
+        if (configuration["Replay:Columns"] is { Length: > 0 } list)
+        {
+            foreach (var pair in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    throw new UsageException($"invalid {configuration.Origin("Replay:Columns")} '{list}': expected FIELD=COLUMN,… such as amount=TransactionAmt,timestamp=TransactionDT");
+                }
+
+                columns[pair[..equals].Trim()] = pair[(equals + 1)..].Trim();
+            }
+        }
+
+        return new ReplaySettings(
+            read.OptionalText("Replay:Path"),
+            read.OptionalText("Replay:Identities"),
+            read.Choice("Replay:Format", DatasetFormat.Auto),
+            columns,
+            configuration["Replay:StartDate"] is null ? null : read.Date("Replay:StartDate", default));
     }
 
     /// <summary>The amount rule's threshold: as configured, else 220 (the simulator's scenario-1 bound) or the seed's 900.</summary>
@@ -177,6 +213,9 @@ public sealed record VigilSettings(
 /// <param name="Report">A JSON file written at the end of the run, or null.</param>
 /// <param name="MaxPending">Decisions and labels that may wait for their other half before the oldest expire.</param>
 public sealed record QualitySettings(string? Report, int MaxPending);
+
+/// <summary>What <c>vigil replay</c> reads: the file, an identities file, its format and column mapping.</summary>
+public sealed record ReplaySettings(string? Path, string? Identities, DatasetFormat Format, IReadOnlyDictionary<string, string> Columns, DateOnly? StartDate);
 
 /// <summary>A dataset file for <c>vigil generate --out</c>.</summary>
 public sealed record DatasetOutput(string? Path, SimulatedDatasetFormat Format);

@@ -105,6 +105,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
                 sinks.Select(s => (s.Path, s.Records, s.Bytes)).ToList(), dashboard?.Server.Address, dashboard?.Feed.SkippedRecords ?? 0)
             {
                 InvalidRows = publisher.Invalid,
+                InvalidExamples = run.InvalidExamples(),
                 LabelsReleased = source.HasLabels ? publisher.LabelsReleased : null,
                 LabelDelay = settings.LabelDelay,
             }

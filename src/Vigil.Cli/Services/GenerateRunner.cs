@@ -4,9 +4,6 @@ using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Sources;
 using Vigil.Cli.Terminal;
-using Vigil.Kafka.Configuration;
-using Vigil.Kafka.Sources;
-using Vigil.Runtime.Sources;
 using Vigil.Simulation;
 using Vigil.Simulation.Datasets;
 using Vigil.Simulation.Simulator;
@@ -14,8 +11,8 @@ using Vigil.Simulation.Sources;
 
 namespace Vigil.Cli.Services;
 
-/// <summary><c>vigil generate</c>: simulated transactions into a dataset file, or any profile's transactions into Kafka.</summary>
-public sealed class GenerateRunner(VigilSettings settings, IAnsiConsole console, bool live, Action<string> log)
+/// <summary><c>vigil generate --out</c>: simulated transactions with their ground truth into a dataset file.</summary>
+public sealed class GenerateRunner(VigilSettings settings, IAnsiConsole console, bool live)
 {
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
 
@@ -83,48 +80,6 @@ public sealed class GenerateRunner(VigilSettings settings, IAnsiConsole console,
                      $"1: {byScenario[1].ToString("N0", c)} · 2: {byScenario[2].ToString("N0", c)} · 3: {byScenario[3].ToString("N0", c)}");
         Row("file", $"{Path.GetFullPath(path)} ({(writer.Bytes / 1e6).ToString("N1", c)} MB of CSV)");
         Row("seed", $"{seed} (run again with --seed {seed} for the same transactions)");
-        return 0;
-    }
-
-    /// <summary>Produces until stopped, the count or the end of the simulation: transactions, and labels after their delay.</summary>
-    public async Task<int> ProduceAsync(KafkaOptions kafka, CancellationToken stop)
-    {
-        var run = RunSource.Generated(settings);
-        var topics = settings.Topics;
-        var clients = new KafkaClients(kafka, log);
-        using var writer = await Task.Run(() => new KafkaRecordWriter(clients, topics.Transactions));
-        using var labels = run.Source.HasLabels ? await Task.Run(() => new KafkaRecordWriter(clients, topics.Labels)) : null;
-        var pacing = RunSource.Pacing(settings);
-        var publisher = new SourcePublisher(run.Source, new SourceOutputs(writer, labels, settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (settings.Duration is { } duration)
-        {
-            deadline.CancelAfter(duration);
-        }
-
-        var labelTopic = labels is null ? string.Empty : $" + labels to {topics.Labels} after {StatusView.Delay(settings.LabelDelay)}";
-        console.MarkupLine($"[bold]Vigil generate[/] · {Markup.Escape(run.Source.Description)} → {Markup.Escape(topics.Transactions)}{Markup.Escape(labelTopic)} on {Markup.Escape(kafka.BootstrapServers)} · {Markup.Escape(pacing.Describe())} · Ctrl+C to stop");
-        var clock = Stopwatch.StartNew();
-        var running = publisher.RunAsync(deadline.Token);
-        long previous = 0;
-        var previousTime = TimeSpan.Zero;
-        while (!running.IsCompleted)
-        {
-            await Task.WhenAny(running, Task.Delay(StatusInterval, CancellationToken.None));
-            if (!running.IsCompleted)
-            {
-                var written = writer.Written;
-                var perSecond = (written - previous) / (clock.Elapsed - previousTime).TotalSeconds;
-                (previous, previousTime) = (written, clock.Elapsed);
-                var eventTime = run.Source.HasEventTime ? " · event time " + StatusView.EventTime(publisher.EventTimeMs) : string.Empty;
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[{clock.Elapsed:hh\\:mm\\:ss}] {written:N0} written · {writer.Delivered:N0} acknowledged · {perSecond:N0} tx/s · {publisher.LabelsReleased:N0} labels{eventTime}"));
-            }
-        }
-
-        await running;
-        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[bold]Vigil generate finished[/] after {clock.Elapsed.TotalSeconds:N1} s: {writer.Written:N0} transactions written, {writer.Delivered:N0} acknowledged by the brokers, {labels?.Written ?? 0:N0} labels; seed {run.Seed}"));
         return 0;
     }
 

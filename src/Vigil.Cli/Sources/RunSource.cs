@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Vigil.Cli.Configuration;
 using Vigil.Runtime.Sources;
 using Vigil.Simulation;
+using Vigil.Simulation.Datasets.Replay;
 using Vigil.Simulation.Seed;
 using Vigil.Simulation.Simulator;
 using Vigil.Simulation.Sources;
@@ -13,8 +14,54 @@ namespace Vigil.Cli.Sources;
 /// <param name="Seed">The random seed, printed so that the run can be repeated; null for a file.</param>
 /// <param name="Profile">The generator profile, which picks the default amount threshold; null for a file.</param>
 /// <param name="EndReason">Why the run ended when the source ran out ("183 simulated days generated").</param>
-public sealed record RunSource(ITransactionSource Source, string Intake, ulong? Seed, GeneratorProfile? Profile, string EndReason)
+public sealed record RunSource(ITransactionSource Source, string Intake, ulong? Seed, GeneratorProfile? Profile, string EndReason) : IDisposable
 {
+    /// <summary>Closes the source's files, if it has any.</summary>
+    public void Dispose() => (Source as IDisposable)?.Dispose();
+
+    /// <summary>Whether records may come with an identity (a second file joined to the transactions).</summary>
+    public bool HasIdentities { get; init; }
+
+    /// <summary>Whether the source may hold rows that cannot be transactions (a dataset file may; a generator never does).</summary>
+    public bool MayHaveInvalidRows { get; init; }
+
+    /// <summary>The first few invalid rows, "file line N: reason", for the summary.</summary>
+    public Func<IReadOnlyList<string>> InvalidExamples { get; init; } = () => [];
+
+    /// <summary>A dataset file replayed in event-time order, as the replay settings describe it.</summary>
+    public static RunSource Replay(VigilSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var replay = settings.Replay;
+        var path = replay.Path ?? throw new UsageException("vigil replay needs a FILE to read (see 'vigil replay --help')");
+        try
+        {
+            var source = ReplaySource.Open(new ReplayOptions
+            {
+                Path = path,
+                Identities = replay.Identities,
+                Format = replay.Format,
+                Columns = replay.Columns,
+                StartDate = replay.StartDate,
+            });
+            if (settings.Generator.Speed is not null && !source.HasEventTime)
+            {
+                throw new UsageException($"--speed paces by event time, and no column of {Path.GetFileName(path)} is mapped to timestamp: use --rate, or --columns timestamp=COLUMN");
+            }
+
+            return new RunSource(source, "read", null, null, $"end of {Path.GetFileName(path)}")
+            {
+                HasIdentities = replay.Identities is not null,
+                MayHaveInvalidRows = true,
+                InvalidExamples = () => source.InvalidLines,
+            };
+        }
+        catch (DatasetException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
     /// <summary>The simulator or the seed's generator, as the settings choose, with a seed given or drawn.</summary>
     public static RunSource Generated(VigilSettings settings)
     {

@@ -21,6 +21,9 @@ public sealed record Summary(
     /// <summary>Dataset rows that could not be transactions (sent to the dead letters with their line).</summary>
     public long InvalidRows { get; init; }
 
+    /// <summary>The first few of those rows: "file line N: reason".</summary>
+    public IReadOnlyList<string> InvalidExamples { get; init; } = [];
+
     /// <summary>Labels released on the labels topic; null when the source has none.</summary>
     public long? LabelsReleased { get; init; }
 
@@ -38,6 +41,10 @@ public sealed record Summary(
         Row(console, "fraud", $"[red]{s.Fraud.ToString("N0", c)}[/] ({s.FraudShare.ToString("P2", c)} of decided)");
         var invalid = InvalidRows > 0 ? $" ({InvalidRows.ToString("N0", c)} of them rows the source could not read)" : string.Empty;
         Row(console, "dead letters", s.DeadLetters.ToString("N0", c) + invalid);
+        foreach (var example in InvalidExamples)
+        {
+            Row(console, string.Empty, Markup.Escape(example));
+        }
         Row(console, "latency", Markup.Escape(
             $"p50 {StatusView.Milliseconds(s.LatencyP50Nanoseconds)} · p99 {StatusView.Milliseconds(s.LatencyP99Nanoseconds)} · max {StatusView.Milliseconds(s.LatencyMaxNanoseconds)} (entering Vigil to decision)"));
         if (s.EventTimeMs is { } eventTime)
@@ -84,7 +91,7 @@ public sealed record Summary(
         Row(console, "fraud amount", Markup.Escape(
             $"caught {q.FraudAmountCaught.ToString("N2", c)} · missed {q.FraudAmountMissed.ToString("N2", c)}{share} · genuine flagged {q.GenuineAmountFlagged.ToString("N2", c)}"));
         Row(console, "alert rate", Markup.Escape($"{StatusView.Percent(q.AlertRate)} of {q.Decided.ToString("N0", c)} decisions flagged"));
-        if (q.Scenarios.Count > 0)
+        if (q.Scenarios.Any(sc => sc.Scenario > 0))
         {
             Row(console, "by scenario", Markup.Escape(string.Join(" · ", q.Scenarios.Select(sc =>
                 $"{sc.Scenario}: {sc.Caught.ToString("N0", c)} of {sc.Frauds.ToString("N0", c)} caught ({StatusView.Percent(sc.Recall)})"))));
