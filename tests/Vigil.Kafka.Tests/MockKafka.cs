@@ -12,7 +12,7 @@ internal sealed class MockKafka : IDisposable
     public MockKafka(int brokers = 1, int partitions = 4)
     {
         Cluster = new MockCluster(brokers);
-        foreach (var topic in new[] { Topics.Transactions, Topics.Legit, Topics.Fraud, Topics.DeadLetter })
+        foreach (var topic in Topics.All)
         {
             Cluster.CreateTopic(topic, partitions, replicationFactor: brokers);
         }

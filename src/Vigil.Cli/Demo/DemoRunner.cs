@@ -67,7 +67,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        PrintHeader(runtime, source.Description, rules, pacing, dashboard?.Server.Address);
+        PrintHeader(runtime, run, rules, pacing, dashboard?.Server.Address);
 
         // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
         var readers = sinks.Select(s => s.RunAsync()).ToList();
@@ -147,10 +147,19 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
     }
 
-    private void PrintHeader(IDemoRuntime runtime, string source, RuleSet rules, SourcePacing pacing, Uri? dashboard)
+    private void PrintHeader(IDemoRuntime runtime, RunSource run, RuleSet rules, SourcePacing pacing, Uri? dashboard)
     {
         console.MarkupLine($"[bold]{Markup.Escape(title)}[/] · {Markup.Escape(runtime.Description)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/]");
-        console.MarkupLine($"source:    {Markup.Escape(source)} · {Markup.Escape(pacing.Describe())}");
+        console.MarkupLine($"source:    {Markup.Escape(run.Source.Description)} · {Markup.Escape(pacing.Describe())}");
+        if (run.Details is { } details)
+        {
+            console.MarkupLine($"           [grey]{Markup.Escape(details)}[/]");
+        }
+
+        if (run.Source.HasLabels)
+        {
+            console.MarkupLine($"labels:    {Markup.Escape(settings.Topics.Labels)}, each {Markup.Escape(StatusView.Delay(settings.LabelDelay))} of event time after its transaction; quality is measured against them");
+        }
         if (dashboard is not null)
         {
             console.MarkupLine($"dashboard: [link]{dashboard}[/]");

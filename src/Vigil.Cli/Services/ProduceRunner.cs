@@ -41,6 +41,11 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
 
         var labelTopic = labels is null ? string.Empty : $" + labels to {topics.Labels} after {StatusView.Delay(settings.LabelDelay)}";
         console.MarkupLine($"[bold]{Markup.Escape(title)}[/] · {Markup.Escape(source.Description)} → {Markup.Escape(topics.Transactions)}{Markup.Escape(labelTopic)} on {Markup.Escape(kafka.BootstrapServers)} · {Markup.Escape(pacing.Describe())} · Ctrl+C to stop");
+        if (run.Details is { } details)
+        {
+            console.MarkupLine($"[grey]{Markup.Escape(details)}[/]");
+        }
+
         var clock = Stopwatch.StartNew();
         var running = publisher.RunAsync(deadline.Token);
         long previous = 0;

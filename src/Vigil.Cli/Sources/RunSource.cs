@@ -25,6 +25,9 @@ public sealed record RunSource(ITransactionSource Source, string Intake, ulong? 
     /// <summary>Whether the source may hold rows that cannot be transactions (a dataset file may; a generator never does).</summary>
     public bool MayHaveInvalidRows { get; init; }
 
+    /// <summary>A line for the header saying how the source is read (a dataset's columns), or null.</summary>
+    public string? Details { get; init; }
+
     /// <summary>The first few invalid rows, "file line N: reason", for the summary.</summary>
     public Func<IReadOnlyList<string>> InvalidExamples { get; init; } = () => [];
 
@@ -52,6 +55,7 @@ public sealed record RunSource(ITransactionSource Source, string Intake, ulong? 
             return new RunSource(source, "read", null, null, $"end of {Path.GetFileName(path)}")
             {
                 HasIdentities = replay.Identities is not null,
+                Details = "columns: " + string.Join(", ", source.Columns),
                 MayHaveInvalidRows = true,
                 InvalidExamples = () => source.InvalidLines,
             };

@@ -53,7 +53,8 @@ public sealed partial class ServicesProcessTests
             var generated = await generate.StandardOutput.ReadToEndAsync().WaitAsync(Timeout);
             await generate.WaitForExitAsync().WaitAsync(Timeout);
             Assert.Equal(0, generate.ExitCode);
-            Assert.Contains("5,000 transactions written, 5,000 acknowledged", generated, StringComparison.Ordinal);
+            Assert.Contains("5,000 written, 5,000 acknowledged by the brokers", generated, StringComparison.Ordinal);
+            Assert.Contains("5,000 written to queueing.labels", generated, StringComparison.Ordinal);
 
             using var detect = Start(["detect"], environment);
             var log = detect.StandardError.ReadToEndAsync();

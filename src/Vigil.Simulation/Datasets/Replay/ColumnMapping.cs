@@ -20,11 +20,13 @@ public sealed class ColumnMapping
     public static readonly IReadOnlyList<string> Fields = [TransactionId, Timestamp, CustomerId, TerminalId, Amount, Currency, Fraud, FraudScenario];
 
     private readonly Dictionary<string, string> _columns;
+    private readonly HashSet<string> _given;
 
-    private ColumnMapping(DatasetFormat format, Dictionary<string, string> columns, IReadOnlyList<string> ignored, DateOnly? secondsFrom)
+    private ColumnMapping(DatasetFormat format, Dictionary<string, string> columns, IReadOnlyList<string> ignored, DateOnly? secondsFrom, HashSet<string>? given = null)
     {
         Format = format;
         _columns = columns;
+        _given = given ?? [];
         Ignored = ignored;
         SecondsFrom = secondsFrom;
     }
@@ -39,6 +41,12 @@ public sealed class ColumnMapping
 
     /// <summary>The column for a field, or null when the dataset has none.</summary>
     public string? this[string field] => _columns.GetValueOrDefault(field);
+
+    /// <summary>
+    /// Whether the file must have the field's column: amount always, and what <c>--columns</c> names; the format's
+    /// other columns are used when the file has them (a Vigil-style file without terminal_id is fine).
+    /// </summary>
+    public bool IsRequired(string field) => field == Amount || _given.Contains(field);
 
     /// <summary>The columns of a known format; for <see cref="DatasetFormat.Auto"/>, none (every field from <c>--columns</c>).</summary>
     public static ColumnMapping For(DatasetFormat format) => format switch
@@ -74,6 +82,7 @@ public sealed class ColumnMapping
     {
         ArgumentNullException.ThrowIfNull(overrides);
         var columns = new Dictionary<string, string>(_columns);
+        var given = new HashSet<string>(_given);
         foreach (var (field, column) in overrides)
         {
             if (!Fields.Contains(field))
@@ -88,10 +97,11 @@ public sealed class ColumnMapping
             else
             {
                 columns[field] = column;
+                given.Add(field);
             }
         }
 
-        return new ColumnMapping(Format, columns, Ignored, secondsFrom ?? SecondsFrom);
+        return new ColumnMapping(Format, columns, Ignored, secondsFrom ?? SecondsFrom, given);
     }
 
     public override string ToString() => string.Join(", ", Fields.Where(_columns.ContainsKey).Select(f => $"{f}={_columns[f]}"));

@@ -57,6 +57,9 @@ public sealed class ReplaySource : ITransactionSource, IDisposable
     /// <summary>Which columns feed which fields, as read from the header and the options.</summary>
     public ColumnMapping Mapping { get; }
 
+    /// <summary>The fields found in the file and their columns, e.g. "amount=TX_AMOUNT".</summary>
+    public IReadOnlyList<string> Columns => _encoder.Mapped;
+
     /// <summary>Data rows in the file (known after the first pass).</summary>
     public long Rows { get; private set; }
 

@@ -33,31 +33,37 @@ internal sealed class RowEncoder
     {
         _file = file;
         _columns = header.Count;
-        int Column(string field, bool required = false)
+        int Column(string field)
         {
             if (mapping[field] is not { } column)
             {
-                return required ? throw new DatasetException($"{file}: no column is mapped to {field}; pass --columns {field}=COLUMN") : -1;
+                return mapping.IsRequired(field) ? throw new DatasetException($"{file}: no column is mapped to {field}; pass --columns {field}=COLUMN") : -1;
             }
 
             var index = IndexOf(header, column);
-            return index >= 0 ? index : throw new DatasetException($"{file} has no column '{column}' for {field} (its columns: {Abbreviate(header)})");
+            return index >= 0 || !mapping.IsRequired(field)
+                ? index
+                : throw new DatasetException($"{file} has no column '{column}' for {field} (its columns: {Abbreviate(header)})");
         }
 
         _id = Column(ColumnMapping.TransactionId);
         _time = Column(ColumnMapping.Timestamp);
         _customer = Column(ColumnMapping.CustomerId);
         _terminal = Column(ColumnMapping.TerminalId);
-        _amount = Column(ColumnMapping.Amount, required: true);
+        _amount = Column(ColumnMapping.Amount);
         _currency = Column(ColumnMapping.Currency);
         _fraud = Column(ColumnMapping.Fraud);
         _scenario = Column(ColumnMapping.FraudScenario);
         int[] mapped = [_id, _time, _customer, _terminal, _amount, _currency, _fraud, _scenario];
+        Mapped = [.. ColumnMapping.Fields.Zip(mapped).Where(f => f.Second >= 0).Select(f => $"{f.First}={header[f.Second]}")];
         _extras = [.. header.Select((name, column) => (column, name))
             .Where(c => !mapped.Contains(c.column) && !mapping.Ignored.Contains(c.name))
             .Select(c => (c.column, JsonRecordBuilder.Name(c.name)))];
         _secondsFromMs = mapping.SecondsFrom is { } date ? new DateTimeOffset(date, TimeOnly.MinValue, TimeSpan.Zero).ToUnixTimeMilliseconds() : null;
     }
+
+    /// <summary>The fields found in the file and their columns, e.g. "amount=TX_AMOUNT".</summary>
+    public IReadOnlyList<string> Mapped { get; }
 
     public bool HasEventTime => _time >= 0;
 
