@@ -57,4 +57,37 @@ public sealed class DashboardBrowserTests : IDisposable
         browser.GetScreenshot().SaveAsFile(screenshot);
         Assert.True(new FileInfo(screenshot).Length > 10_000);
     }
+
+    [Fact]
+    public async Task With_labels_the_dashboard_shows_precision_recall_and_the_confusion_matrix()
+    {
+        await using var demo = await LiveDemo.StartAsync(rate: 5000, simulated: true);
+        using var browser = StartBrowser();
+
+        browser.Navigate().GoToUrl(demo.Server.Address);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30)) { PollingInterval = TimeSpan.FromMilliseconds(200) };
+        wait.Until(b => b.FindElement(By.Id("quality")).Displayed && b.FindElement(By.Id("tp")).Text != "0" && b.FindElement(By.Id("tn")).Text != "0");
+
+        Assert.EndsWith(" %", browser.FindElement(By.Id("precision")).Text, StringComparison.Ordinal);
+        Assert.EndsWith(" %", browser.FindElement(By.Id("recall")).Text, StringComparison.Ordinal);
+        Assert.Matches(@"^0\.\d{3}$", browser.FindElement(By.Id("f1")).Text);
+        Assert.Contains("labelled", browser.FindElement(By.Id("quality-note")).Text, StringComparison.Ordinal);
+        Assert.Contains("event time 2018-", browser.FindElement(By.Id("quality-note")).Text, StringComparison.Ordinal);
+        wait.Until(b => b.FindElements(By.CssSelector("#scenarios li")).Count > 0);
+        Assert.StartsWith("scenario ", browser.FindElement(By.CssSelector("#scenarios li")).Text, StringComparison.Ordinal);
+        browser.GetScreenshot().SaveAsFile(Path.Combine(AppContext.BaseDirectory, "dashboard-quality.png"));
+    }
+
+    [Fact]
+    public async Task Without_labels_the_quality_panel_stays_hidden()
+    {
+        await using var demo = await LiveDemo.StartAsync(rate: 2000);
+        using var browser = StartBrowser();
+
+        browser.Navigate().GoToUrl(demo.Server.Address);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30)) { PollingInterval = TimeSpan.FromMilliseconds(200) };
+        wait.Until(b => b.FindElement(By.Id("processed")).Text != "0");
+
+        Assert.False(browser.FindElement(By.Id("quality")).Displayed);
+    }
 }

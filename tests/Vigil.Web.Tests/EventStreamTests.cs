@@ -108,4 +108,23 @@ public class EventStreamTests
         Assert.InRange(transactions, 1, 20 * 5);
         Assert.True(demo.Pipeline.Status().Processed > transactions);
     }
+
+    [Fact]
+    public async Task Status_carries_quality_and_event_time_when_the_source_has_labels()
+    {
+        await using var demo = await LiveDemo.StartAsync(rate: null, count: 30_000, simulated: true);
+        await demo.CompletionAsync();
+        using var http = new HttpClient { BaseAddress = demo.Server.Address, Timeout = Timeout };
+
+        using var status = JsonDocument.Parse(await http.GetStringAsync("/api/status"));
+
+        var quality = status.RootElement.GetProperty("quality");
+        Assert.Equal(30_000, quality.GetProperty("labelled").GetInt64());
+        Assert.Equal(30_000, quality.GetProperty("decided").GetInt64());
+        var m = quality.GetProperty("confusion_matrix");
+        Assert.Equal(30_000, m.GetProperty("true_positives").GetInt64() + m.GetProperty("false_positives").GetInt64()
+                             + m.GetProperty("true_negatives").GetInt64() + m.GetProperty("false_negatives").GetInt64());
+        Assert.Equal(status.RootElement.GetProperty("fraud").GetInt64(), quality.GetProperty("flagged").GetInt64());
+        Assert.StartsWith("2018-04-", status.RootElement.GetProperty("event_time").GetString(), StringComparison.Ordinal);
+    }
 }

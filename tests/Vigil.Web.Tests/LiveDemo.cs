@@ -1,9 +1,10 @@
-using System.Diagnostics;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Quality;
 using Vigil.Runtime.Sources;
-using Vigil.Simulation.Pacing;
 using Vigil.Simulation.Seed;
+using Vigil.Simulation.Simulator;
+using Vigil.Simulation.Sources;
 using Vigil.Web.Dashboard;
 
 namespace Vigil.Web.Tests;
@@ -29,17 +30,26 @@ internal sealed class LiveDemo : IAsyncDisposable
 
     public DashboardServer Server { get; }
 
-    public static async Task<LiveDemo> StartAsync(double? rate, long count = long.MaxValue, DashboardOptions? options = null)
+    /// <param name="simulated">The simulator with its labels (released at once) and live quality, instead of the seed's generator.</param>
+    public static async Task<LiveDemo> StartAsync(double? rate, long count = long.MaxValue, DashboardOptions? options = null, bool simulated = false)
     {
         options ??= new DashboardOptions { Port = 0, EventsPerSecond = 50 };
-        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold());
-        var feed = new EventFeed(pipeline.Legit, pipeline.Fraud, pipeline.Status, options);
+        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(simulated ? 220 : 900));
+        var quality = simulated ? new QualityMonitor(pipeline.Legit, pipeline.Fraud, pipeline.Labels) : null;
+        ITransactionSource generator = simulated
+            ? new SimulatorSource(new TransactionSimulator(new SimulatorOptions { Customers = 1000, Terminals = 2000, Days = null, Seed = 5 }))
+            : new SeedTransactionGenerator(seed: 5);
+        var outputs = new SourceOutputs(pipeline.Transactions.CreateProducer(), pipeline.Labels.CreateProducer(), TimeSpan.Zero);
+        var source = new SourcePublisher(generator, outputs, SourcePacing.PerSecondOrUnlimited(rate), count);
+        var feed = new EventFeed(pipeline.Legit, pipeline.Fraud, () => pipeline.Status() with
+        {
+            Quality = quality?.Snapshot(),
+            EventTimeMs = simulated ? source.EventTimeMs : null,
+        }, options);
         var server = new DashboardServer(options, feed);
         await server.StartAsync();
-        var feeding = feed.RunAsync();
+        var feeding = Task.WhenAll(feed.RunAsync(), quality?.RunAsync() ?? Task.CompletedTask);
         pipeline.Start();
-        var source = new SourcePublisher(
-            new SeedTransactionGenerator(seed: 5), new SourceOutputs(pipeline.Transactions.CreateProducer()), SourcePacing.PerSecondOrUnlimited(rate), count);
         var stop = new CancellationTokenSource();
         return new LiveDemo(pipeline, feed, server, stop, RunAsync(source, pipeline, feeding, stop.Token));
     }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Quality;
 using Vigil.Runtime.Topics;
 using Vigil.Simulation.Pacing;
 
@@ -198,6 +199,17 @@ public sealed class EventFeed
         w.WriteNumber("latency_p99_ms", status.LatencyP99Nanoseconds / 1e6);
         w.WriteNumber("sampled_every", Interlocked.Read(ref _sampleEvery));
         w.WriteNumber("dropped", dropped);
+        if (status.EventTimeMs is { } eventTime)
+        {
+            w.WriteString("event_time", DateTimeOffset.FromUnixTimeMilliseconds(eventTime).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (status.Quality is { } quality)
+        {
+            w.WriteStartObject("quality");
+            QualityJson.Write(w, quality);
+            w.WriteEndObject();
+        }
     }
 
     private static ReadOnlyMemory<byte> Message(string eventName, Action<Utf8JsonWriter> writeFields)

@@ -29,7 +29,9 @@
     const row = document.createElement('tr');
     row.className = fraud ? 'fraud' : 'legit';
     row.dataset.topic = topic;
-    cell(row, new Date().toLocaleTimeString());
+    // Records with an event time (simulated, replayed) show it; the seed's records show when they arrived.
+    const eventTime = typeof record.timestamp === 'string' ? record.timestamp.replace('T', ' ').replace(/(\.\d+)?Z$/, '') : null;
+    cell(row, eventTime ?? new Date().toLocaleTimeString());
     cell(row, fraud ? 'FRAUD' : 'LEGIT', 'badge');
     cell(row, `${party(record, 'source', 'customer_id')} → ${party(record, 'target', 'terminal_id')}`);
     cell(row, `${Number(record.amount).toFixed(2)} ${record.currency ?? ''}`.trim(), 'amount');
@@ -50,9 +52,36 @@
     const sampling = stats.sampled_every > 1 ? `showing 1 in ${number.format(stats.sampled_every)}` : 'showing all';
     const dropped = stats.dropped > 0 ? ` · ${number.format(stats.dropped)} missed by this browser` : '';
     text('sampling', `newest first · ${sampling}${dropped}`);
+    if (stats.quality) showQuality(stats.quality, stats.event_time);
     history.push({ rate: stats.rate, share: stats.fraud_share * 100 });
     if (history.length > HISTORY_SECONDS) history.shift();
     drawChart();
+  }
+
+  const percent = value => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)} %`);
+  const money = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+  function showQuality(quality, eventTime) {
+    document.getElementById('quality').hidden = false;
+    text('precision', percent(quality.precision));
+    text('recall', percent(quality.recall));
+    text('f1', quality.f1 === null ? '–' : quality.f1.toFixed(3));
+    text('caught', money.format(quality.fraud_amount.caught));
+    text('missed', money.format(quality.fraud_amount.missed));
+    text('alert-rate', percent(quality.alert_rate));
+    const m = quality.confusion_matrix;
+    text('tp', number.format(m.true_positives));
+    text('fn', number.format(m.false_negatives));
+    text('fp', number.format(m.false_positives));
+    text('tn', number.format(m.true_negatives));
+    const waiting = `${number.format(quality.labelled)} labelled · ${number.format(quality.awaiting_label)} awaiting their label`;
+    text('quality-note', eventTime ? `${waiting} · event time ${eventTime}` : waiting);
+    const scenarios = document.getElementById('scenarios');
+    scenarios.replaceChildren(...quality.scenarios.filter(s => s.scenario > 0).map(s => {
+      const item = document.createElement('li');
+      item.textContent = `scenario ${s.scenario}: ${number.format(s.caught)} of ${number.format(s.frauds)} caught (${percent(s.recall)})`;
+      return item;
+    }));
   }
 
   function drawChart() {
