@@ -2,12 +2,15 @@ using BenchmarkDotNet.Running;
 using Vigil.Benchmarks;
 
 // pipeline: end-to-end throughput; latency: decision latency at a paced rate; kafka: Kafka mode against Python and kcat;
-// anything else: BenchmarkDotNet.
+// simulate: the simulator alone, as records and as a CSV file; simulated-pipeline: the pipeline fed by the simulator with
+// live quality; anything else: BenchmarkDotNet.
 return args.FirstOrDefault() switch
 {
     "pipeline" => await PipelineBenchmark.ThroughputAsync(args[1..]),
     "latency" => await PipelineBenchmark.LatencyAsync(args[1..]),
     "kafka" => await KafkaBenchmark.RunAsync(args[1..]),
+    "simulate" => SimulatorBenchmark.Run(args[1..]),
+    "simulated-pipeline" => await SimulatorBenchmark.PipelineAsync(args[1..]),
     _ => Run(args),
 };
 

@@ -4,18 +4,27 @@ using Vigil.Cli.Configuration;
 using Vigil.Kafka.Bridge;
 using Vigil.Kafka.Configuration;
 using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Quality;
 
 namespace Vigil.Cli.Services;
 
-/// <summary><c>vigil dashboard --kafka</c>: the live dashboard over a cluster's output topics, until stopped.</summary>
+/// <summary>
+/// <c>vigil dashboard --kafka</c>: the live dashboard over a cluster's output topics, until stopped, with detection
+/// quality from the labels topic. It reads from the topics' ends as they are at start, so labels of transactions
+/// decided before it started find no decision (they count as awaiting one, and expire).
+/// </summary>
 public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, Action<string> log)
 {
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var topics = settings.Topics;
-        using var bridge = await Task.Run(() => new KafkaTopicBridge(new KafkaClients(kafka, log), [topics.Legit, topics.Fraud, topics.DeadLetter]));
+        using var bridge = await Task.Run(() => new KafkaTopicBridge(new KafkaClients(kafka, log), [topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels]));
+        var quality = new QualityMonitor(bridge[topics.Legit], bridge[topics.Fraud], bridge[topics.Labels], settings.Quality.MaxPending);
         var clock = Stopwatch.StartNew();
-        PipelineStatus Status() => new(clock.Elapsed, 0, bridge.Count(topics.Legit), bridge.Count(topics.Fraud), bridge.Count(topics.DeadLetter), 0, 0, 0, 0);
+        PipelineStatus Status() => new(clock.Elapsed, 0, bridge.Count(topics.Legit), bridge.Count(topics.Fraud), bridge.Count(topics.DeadLetter), 0, 0, 0, 0)
+        {
+            Quality = bridge.Count(topics.Labels) > 0 ? quality.Snapshot() : null,
+        };
         var dashboard = await DashboardHosting.StartAsync(settings.Dashboard, bridge[topics.Legit], bridge[topics.Fraud], Status, console, stop);
         if (dashboard is not { } running)
         {
@@ -26,8 +35,10 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
         console.MarkupLine($"dashboard: [link]{running.Server.Address}[/] · Ctrl+C to stop");
         var bridging = bridge.RunAsync(stop);
         var feeding = running.Feed.RunAsync(CancellationToken.None);
+        var joining = quality.RunAsync();
         await bridging;
         await feeding;
+        await joining;
         await DashboardHosting.StopAsync(running.Server);
         return 0;
     }

@@ -134,7 +134,7 @@ public sealed class KafkaTopicBridge : IDisposable
     {
         foreach (var (_, producer) in _targets.Values)
         {
-            // The dashboard reads as a sampling subscriber, so publishing never waits.
+            // The dashboard samples and never holds this back; blocking readers (files, quality) do, on this thread only.
             producer.FlushAsync().AsTask().GetAwaiter().GetResult();
         }
     }
