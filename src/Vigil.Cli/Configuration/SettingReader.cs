@@ -68,8 +68,8 @@ public sealed class SettingReader(LayeredConfiguration configuration)
     /// <summary>One of an enum's values, written in any case (<c>simulator</c>, <c>seed</c>).</summary>
     public TEnum Choice<TEnum>(string key, TEnum fallback)
         where TEnum : struct, Enum =>
-        Parse(key, fallback, (string raw, out TEnum value) => Enum.TryParse(raw, ignoreCase: true, out value) && Enum.IsDefined(value),
-            string.Join(" or ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant())));
+        Parse(key, fallback, (string raw, out TEnum value) => Enum.TryParse(raw, ignoreCase: true, out value) && Enum.IsDefined(value) && !int.TryParse(raw, out _),
+            Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()).ToList() is { Count: 2 } two ? $"{two[0]} or {two[1]}" : "one of " + string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant())));
 
     /// <summary>A calendar date, <c>YYYY-MM-DD</c>.</summary>
     public DateOnly Date(string key, DateOnly fallback) =>

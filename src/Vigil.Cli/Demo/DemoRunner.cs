@@ -96,10 +96,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             }
         }
 
-        var reason = stop.IsCancellationRequested ? "stopped by signal"
-            : publisher.Ended ? run.EndReason
-            : settings.Generator.Count is { } count && publisher.Read >= count ? $"{count:N0} transactions {run.Intake}"
-            : "duration reached";
+        var reason = run.StopReason(publisher, settings, stop);
         var status = Status();
         new Summary(title, run.Intake, status, reason, run.Seed,
                 sinks.Select(s => (s.Path, s.Records, s.Bytes)).ToList(), dashboard?.Server.Address, dashboard?.Feed.SkippedRecords ?? 0)

@@ -66,7 +66,7 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
 
         await running;
         var c = CultureInfo.InvariantCulture;
-        console.MarkupLine($"[bold]{Markup.Escape(title)} finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", c)} s ({Markup.Escape(publisher.Ended ? run.EndReason : stop.IsCancellationRequested ? "stopped by signal" : "stopped")})");
+        console.MarkupLine($"[bold]{Markup.Escape(title)} finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", c)} s ({Markup.Escape(run.StopReason(publisher, settings, stop))})");
         Row("transactions", $"{writer.Written.ToString("N0", c)} written, {writer.Delivered.ToString("N0", c)} acknowledged by the brokers");
         if (labels is not null)
         {

@@ -96,6 +96,17 @@ public sealed record RunSource(ITransactionSource Source, string Intake, ulong? 
     private static ulong SeedFor(VigilSettings settings) =>
         settings.Generator.Seed ??= BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
 
+    /// <summary>Why a run over this source ended, for the summary.</summary>
+    public string StopReason(SourcePublisher publisher, VigilSettings settings, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
+        ArgumentNullException.ThrowIfNull(settings);
+        return stop.IsCancellationRequested ? "stopped by signal"
+            : publisher.Ended ? EndReason
+            : settings.Generator.Count is { } count && publisher.Read >= count ? $"{count:N0} transactions {Intake}"
+            : "duration reached";
+    }
+
     /// <summary>The pace the settings ask for: by event time with <c>--speed</c>, else by <c>--rate</c>.</summary>
     public static SourcePacing Pacing(VigilSettings settings)
     {

@@ -22,6 +22,7 @@ public sealed class SourcePublisher
 
     private readonly ITransactionSource _source;
     private readonly SourceOutputs _outputs;
+    private readonly IRecordWriter[] _writers;
     private readonly SourcePacing _pacing;
     private readonly EventTimePacer? _eventTime;
     private readonly LabelRelease? _labels;
@@ -50,6 +51,7 @@ public sealed class SourcePublisher
 
         _source = source;
         _outputs = outputs;
+        _writers = [.. new[] { outputs.Transactions, outputs.Labels, outputs.Identities, outputs.DeadLetters }.OfType<IRecordWriter>()];
         _pacing = pacing;
         _labels = source.HasLabels && outputs.Labels is not null ? new LabelRelease(outputs.LabelDelay) : null;
         _limit = limit;
@@ -132,7 +134,7 @@ public sealed class SourcePublisher
             _labels.ReleaseAll(_outputs.Labels!);
         }
 
-        foreach (var output in Outputs())
+        foreach (var output in _writers)
         {
             await output.FlushAsync(CancellationToken.None);
         }
@@ -172,28 +174,9 @@ public sealed class SourcePublisher
 
     private async ValueTask PublishAsync(bool partialBatches)
     {
-        foreach (var output in Outputs())
+        foreach (var output in _writers)
         {
             await output.PublishAsync(partialBatches, CancellationToken.None);
-        }
-    }
-
-    private IEnumerable<IRecordWriter> Outputs()
-    {
-        yield return _outputs.Transactions;
-        if (_outputs.Labels is { } labels)
-        {
-            yield return labels;
-        }
-
-        if (_outputs.Identities is { } identities)
-        {
-            yield return identities;
-        }
-
-        if (_outputs.DeadLetters is { } deadLetters)
-        {
-            yield return deadLetters;
         }
     }
 }

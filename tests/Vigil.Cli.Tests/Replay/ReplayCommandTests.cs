@@ -61,7 +61,7 @@ public sealed class ReplayCommandTests : IDisposable
     [Theory]
     [InlineData(new[] { "replay" }, "Required argument missing for command: 'replay'. (see 'vigil replay --help')")]
     [InlineData(new[] { "replay", "/nonexistent/data.csv" }, "/nonexistent/data.csv not found")]
-    [InlineData(new[] { "replay", "x", "--format", "parquet" }, "invalid --format 'parquet': expected auto or vigil or handbook or ulb or ieee")]
+    [InlineData(new[] { "replay", "x", "--format", "parquet" }, "invalid --format 'parquet': expected one of auto, vigil, handbook, ulb, ieee")]
     [InlineData(new[] { "replay", "x", "--columns", "amount" }, "invalid --columns 'amount': expected FIELD=COLUMN,… such as amount=TransactionAmt,timestamp=TransactionDT")]
     public async Task Wrong_replay_requests_are_one_line_and_exit_code_2(string[] args, string expected)
     {
