@@ -7,7 +7,7 @@ namespace Vigil.Simulation.Sources;
 /// <summary>The simulator as a source: transactions as JSON keyed by customer, their ground truth as labels.</summary>
 /// <remarks>
 /// Transaction: <c>{"transaction_id":0,"timestamp":"2018-04-01T00:00:31Z","customer_id":596,"terminal_id":3156,"amount":57.16}</c>.
-/// Label: the same fields plus <c>"fraud":1,"fraud_scenario":2</c>.
+/// Label: the truth first, then the transaction: <c>{"transaction_id":0,"fraud":1,"fraud_scenario":2,"amount":57.16,"timestamp":…,"customer_id":…,"terminal_id":…}</c>.
 /// </remarks>
 public sealed class SimulatorSource : ITransactionSource
 {
@@ -68,22 +68,27 @@ public sealed class SimulatorSource : ITransactionSource
         Current = transaction;
         EventTimeMs = _simulator.UnixMilliseconds(transaction);
         Utf8Formatter.TryFormat(transaction.CustomerId, _key, out _keyLength);
-        Write(_transaction, transaction);
+        _transaction.Begin();
+        _transaction.WholeNumber(RecordFields.TransactionId, transaction.TransactionId);
+        _transaction.Timestamp(RecordFields.Timestamp, EventTimeMs);
+        WriteParties(_transaction, transaction);
+        _transaction.Amount(RecordFields.Amount, transaction.AmountCents);
         _transaction.End();
-        Write(_label, transaction);
+
+        _label.Begin();
+        _label.WholeNumber(RecordFields.TransactionId, transaction.TransactionId);
         _label.WholeNumber(RecordFields.Fraud, transaction.IsFraud ? 1 : 0);
         _label.WholeNumber(RecordFields.FraudScenario, (int)transaction.Scenario);
+        _label.Amount(RecordFields.Amount, transaction.AmountCents);
+        _label.Timestamp(RecordFields.Timestamp, EventTimeMs);
+        WriteParties(_label, transaction);
         _label.End();
         return true;
     }
 
-    private void Write(JsonRecordBuilder record, in SimulatedTransaction transaction)
+    private static void WriteParties(JsonRecordBuilder record, in SimulatedTransaction transaction)
     {
-        record.Begin();
-        record.WholeNumber(RecordFields.TransactionId, transaction.TransactionId);
-        record.Timestamp(RecordFields.Timestamp, EventTimeMs);
         record.WholeNumber(RecordFields.CustomerId, transaction.CustomerId);
         record.WholeNumber(RecordFields.TerminalId, transaction.TerminalId);
-        record.Amount(RecordFields.Amount, transaction.AmountCents);
     }
 }

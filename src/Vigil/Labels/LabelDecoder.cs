@@ -5,7 +5,10 @@ using Vigil.Transactions;
 namespace Vigil.Labels;
 
 /// <summary>Decodes label records: <c>{"transaction_id":…,"fraud":1,"amount":57.16,"fraud_scenario":2,…}</c>.</summary>
-/// <remarks><c>fraud</c> may be 0/1 or true/false; other fields (timestamp, customer, terminal, report time) are skipped.</remarks>
+/// <remarks>
+/// <c>fraud</c> may be 0/1 or true/false; other fields (timestamp, customer, terminal, report time) are skipped.
+/// Reading stops once the four fields it needs are read: Vigil writes them first.
+/// </remarks>
 public static class LabelDecoder
 {
     public static bool TryDecode(ReadOnlySpan<byte> record, out Label label, [NotNullWhen(false)] out string? error)
@@ -16,6 +19,7 @@ public static class LabelDecoder
         var hasKey = false;
         double amount = 0;
         var scenario = 0;
+        var needed = 4;
         try
         {
             var reader = new Utf8JsonReader(record);
@@ -25,8 +29,9 @@ public static class LabelDecoder
                 return false;
             }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            while (needed > 0 && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
+                needed--;
                 if (reader.ValueTextEquals("transaction_id"u8))
                 {
                     reader.Read();
@@ -66,6 +71,7 @@ public static class LabelDecoder
                 }
                 else
                 {
+                    needed++;
                     reader.Read();
                     reader.Skip();
                 }

@@ -80,7 +80,7 @@ public sealed class ReplaySourceTests : IDisposable
         Assert.True(source.WasInOrder);
         Assert.Equal("""{"transaction_id":470491,"timestamp":"2018-05-20T00:00:26Z","customer_id":2732,"terminal_id":1170,"amount":28.51}""",
             Encoding.UTF8.GetString(source.Value));
-        Assert.Equal("""{"transaction_id":470491,"timestamp":"2018-05-20T00:00:26Z","customer_id":2732,"terminal_id":1170,"amount":28.51,"fraud":0,"fraud_scenario":0}""",
+        Assert.Equal("""{"transaction_id":470491,"fraud":0,"fraud_scenario":0,"amount":28.51,"timestamp":"2018-05-20T00:00:26Z","customer_id":2732,"terminal_id":1170}""",
             Encoding.UTF8.GetString(source.Label));
         Assert.Equal("2732", Encoding.UTF8.GetString(source.Key));
         source.Dispose();

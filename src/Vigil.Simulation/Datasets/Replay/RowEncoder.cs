@@ -139,7 +139,10 @@ internal sealed class RowEncoder
 
         SetKey(_customer >= 0 ? row[_customer] : []);
         TransactionKey = _id >= 0 ? Transactions.TransactionKey.Of(row[_id]) : ordinal;
-        WriteCommon(Transaction, row, ordinal, amountCell, amount);
+        Transaction.Begin();
+        WriteIdentityOf(Transaction, row, ordinal);
+        WriteParties(Transaction, row);
+        WriteAmount(Transaction, amountCell, amount);
         if (_currency >= 0 && !row[_currency].IsEmpty)
         {
             Transaction.Text(RecordFields.Currency, row[_currency]);
@@ -153,13 +156,22 @@ internal sealed class RowEncoder
         Transaction.End();
         if (_fraud >= 0)
         {
-            WriteCommon(Label, row, ordinal, amountCell, amount);
+            // The truth first, as the simulator writes labels, so that readers can stop early.
+            Label.Begin();
+            WriteId(Label, row, ordinal);
             Label.WholeNumber(RecordFields.Fraud, fraud ? 1 : 0);
             if (_scenario >= 0 && long.TryParse(row[_scenario], out var scenario))
             {
                 Label.WholeNumber(RecordFields.FraudScenario, scenario);
             }
 
+            WriteAmount(Label, amountCell, amount);
+            if (_time >= 0)
+            {
+                Label.Timestamp(RecordFields.Timestamp, EventTimeMs);
+            }
+
+            WriteParties(Label, row);
             Label.End();
         }
 
@@ -176,10 +188,8 @@ internal sealed class RowEncoder
         }
     }
 
-    private void WriteCommon(JsonRecordBuilder record, CsvRow row, long ordinal, ReadOnlySpan<byte> amountCell, double amount)
+    private void WriteParties(JsonRecordBuilder record, CsvRow row)
     {
-        record.Begin();
-        WriteIdentityOf(record, row, ordinal);
         if (_customer >= 0 && !row[_customer].IsEmpty)
         {
             CsvValues.WriteId(record, RecordFields.CustomerId, row[_customer]);
@@ -189,7 +199,10 @@ internal sealed class RowEncoder
         {
             CsvValues.WriteId(record, RecordFields.TerminalId, row[_terminal]);
         }
+    }
 
+    private static void WriteAmount(JsonRecordBuilder record, ReadOnlySpan<byte> amountCell, double amount)
+    {
         if (JsonRecordBuilder.IsJsonNumber(amountCell))
         {
             record.NumberText(RecordFields.Amount, amountCell);
