@@ -29,8 +29,8 @@ public static class ReplayCommand
         var file = new Argument<string>("FILE") { Description = "The dataset to replay" };
         var flags = new CommandFlags(command,
             [
-                SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.Identities, SettingFlag.ReplayStartDate, SettingFlag.Rate, SettingFlag.Speed,
-                SettingFlag.Count, SettingFlag.Duration, SettingFlag.LabelDelay, SettingFlag.Report, SettingFlag.Out, SettingFlag.Threshold,
+                SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.Identities, SettingFlag.ReplayStartDate, SettingFlag.ReplayRate, SettingFlag.Speed,
+                SettingFlag.ReplayCount, SettingFlag.Duration, SettingFlag.LabelDelay, SettingFlag.Report, SettingFlag.Out, SettingFlag.DetectThreshold,
                 SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.KafkaOrMock, SettingFlag.Group,
             ],
             dashboardSwitch: true,

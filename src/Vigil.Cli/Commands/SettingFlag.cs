@@ -34,6 +34,9 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag Identities = new("--identities", "FILE", "A second CSV joined by transaction id (IEEE-CIS identities), published to queueing.identities with its transaction's time", "Replay:Identities");
     public static readonly SettingFlag ReplayStartDate = new("--start-date", "YYYY-MM-DD", "The date numeric timestamps count seconds from [default: 2013-09-01 for ULB, 2017-12-01 for IEEE-CIS]", "Replay:StartDate");
 
+    public static readonly SettingFlag ReplayRate = Rate with { Description = "Rows per second read from the file, or 'max' [env: TRANSACTIONS_PER_SECOND] [default: 1000]" };
+    public static readonly SettingFlag ReplayCount = Count with { Description = "Stop after reading this many rows" };
+
     /// <summary>The flags that shape what the simulator generates, and its labels.</summary>
     public static readonly IReadOnlyList<SettingFlag> Simulation = [Profile, Customers, Terminals, Days, StartDate, Radius, LabelDelay];
 }
