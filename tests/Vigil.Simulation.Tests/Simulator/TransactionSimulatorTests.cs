@@ -130,16 +130,18 @@ public sealed class TransactionSimulatorTests
     public void Scenario_3_inflates_exactly_a_third_of_the_compromised_customers_transactions_by_5()
     {
         // Every customer is compromised on the only day: the pool is the whole day, so exactly floor(n / 3) are hit.
-        var plain = Small(days: 1);
-        plain.Customers = 200;
-        plain.FraudAmountThreshold = 1e9;
-        plain.CompromisedTerminalsPerDay = 0;
-        plain.CompromisedCustomersPerDay = 0;
-        var compromised = Small(days: 1);
-        compromised.Customers = 200;
-        compromised.FraudAmountThreshold = 1e9;
-        compromised.CompromisedTerminalsPerDay = 0;
-        compromised.CompromisedCustomersPerDay = 200;
+        static SimulatorOptions OneDay(int compromisedCustomers)
+        {
+            var options = Small(days: 1);
+            options.Customers = 200;
+            options.FraudAmountThreshold = 1e9;
+            options.CompromisedTerminalsPerDay = 0;
+            options.CompromisedCustomersPerDay = compromisedCustomers;
+            return options;
+        }
+
+        var plain = OneDay(compromisedCustomers: 0);
+        var compromised = OneDay(compromisedCustomers: 200);
 
         var before = Simulate(plain);
         var after = Simulate(compromised);
