@@ -110,7 +110,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         if (settings.Quality.Report is { } report && status.Quality is { } snapshot)
         {
             QualityReportFile.Write(report, new QualityReportFile.Run(title, source.Description, rules.Version, reason, run.Seed, settings.LabelDelay, status), snapshot);
-            console.MarkupLine($"  [grey]{"report",-14}[/]{Markup.Escape(Path.GetFullPath(report))}");
+            Summary.TextRow(console, "report", Path.GetFullPath(report));
         }
 
         return 0;

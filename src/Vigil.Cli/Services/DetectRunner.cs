@@ -40,7 +40,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
 
         new Summary("Vigil detect", "consumed", detector.Status(), stop.IsCancellationRequested ? "stopped by signal" : "duration reached",
             Seed: null, Files: [], Dashboard: null, DashboardSkipped: 0).Print(console);
-        console.MarkupLine($"  [grey]{"commits",-14}[/]{detector.Commits:N0} (offsets committed only after the brokers acknowledged the outputs)");
+        Summary.TextRow(console, "commits", $"{detector.Commits:N0} (offsets committed only after the brokers acknowledged the outputs)");
         return 0;
     }
 }

@@ -115,5 +115,5 @@ public sealed class GenerateRunner(VigilSettings settings, IAnsiConsole console,
         }
     }
 
-    private void Row(string label, string text) => console.MarkupLine($"  [grey]{label,-14}[/]{Markup.Escape(text)}");
+    private void Row(string label, string text) => Summary.TextRow(console, label, text);
 }

@@ -95,5 +95,5 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
         return 0;
     }
 
-    private void Row(string label, string text) => console.MarkupLine($"  [grey]{label,-14}[/]{Markup.Escape(text)}");
+    private void Row(string label, string text) => Summary.TextRow(console, label, text);
 }

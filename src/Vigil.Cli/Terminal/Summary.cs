@@ -107,8 +107,15 @@ public sealed record Summary(
         }
     }
 
-    private static void Row(IAnsiConsole console, string label, string markup) =>
+    /// <summary>One labelled line of a summary, as every command prints them; <paramref name="markup"/> is Spectre markup.</summary>
+    public static void Row(IAnsiConsole console, string label, string markup)
+    {
+        ArgumentNullException.ThrowIfNull(console);
         console.MarkupLine($"  [grey]{label,-14}[/]{markup}");
+    }
+
+    /// <summary>A summary line of plain text (escaped).</summary>
+    public static void TextRow(IAnsiConsole console, string label, string text) => Row(console, label, Markup.Escape(text));
 
     private static string Size(long bytes) => bytes switch
     {
