@@ -39,14 +39,14 @@ public sealed class DashboardBrowserTests : IDisposable
         wait.Until(b => b.FindElement(By.Id("processed")).Text != "0");
 
         Assert.Equal("live", browser.FindElement(By.Id("connection")).Text);
-        var fraud = browser.FindElement(By.CssSelector("#rows tr.fraud"));
-        var legit = browser.FindElement(By.CssSelector("#rows tr.legit"));
-        Assert.Equal("rgba(179, 38, 30, 1)", fraud.GetCssValue("color"));
-        Assert.Equal("rgba(30, 123, 52, 1)", legit.GetCssValue("color"));
+        var fraud = ReadRow(wait, "#rows tr.fraud");
+        var legit = ReadRow(wait, "#rows tr.legit");
+        Assert.Equal("rgba(179, 38, 30, 1)", fraud.Color);
+        Assert.Equal("rgba(30, 123, 52, 1)", legit.Color);
         Assert.Contains("FRAUD", fraud.Text, StringComparison.Ordinal);
         Assert.Contains("amount >= 900", fraud.Text, StringComparison.Ordinal);
         Assert.Contains("LEGIT", legit.Text, StringComparison.Ordinal);
-        var amount = double.Parse(fraud.FindElement(By.CssSelector("td.amount")).Text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var amount = double.Parse(fraud.Amount.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(amount >= 900);
 
         // Newest first and bounded: the list never grows past its limit however long it runs.
@@ -56,6 +56,19 @@ public sealed class DashboardBrowserTests : IDisposable
         var screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard.png");
         browser.GetScreenshot().SaveAsFile(screenshot);
         Assert.True(new FileInfo(screenshot).Length > 10_000);
+    }
+
+    private sealed record RowView(string Text, string Color, string Amount);
+
+    /// <summary>Reads one row whole; rows leave the bounded list as new ones arrive, so a row gone stale is looked up again.</summary>
+    private static RowView ReadRow(WebDriverWait wait, string selector)
+    {
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
+        return wait.Until(b =>
+        {
+            var row = b.FindElement(By.CssSelector(selector));
+            return new RowView(row.Text, row.GetCssValue("color"), row.FindElement(By.CssSelector("td.amount")).Text);
+        });
     }
 
     [Fact]
@@ -73,8 +86,9 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Matches(@"^0\.\d{3}$", browser.FindElement(By.Id("f1")).Text);
         Assert.Contains("labelled", browser.FindElement(By.Id("quality-note")).Text, StringComparison.Ordinal);
         Assert.Contains("event time 2018-", browser.FindElement(By.Id("quality-note")).Text, StringComparison.Ordinal);
-        wait.Until(b => b.FindElements(By.CssSelector("#scenarios li")).Count > 0);
-        Assert.StartsWith("scenario ", browser.FindElement(By.CssSelector("#scenarios li")).Text, StringComparison.Ordinal);
+        // The scenario list is rebuilt on every update, so it is read in one script call rather than through an element that may go stale.
+        var scenario = wait.Until(b => (string?)((IJavaScriptExecutor)b).ExecuteScript("return document.querySelector('#scenarios li')?.textContent ?? null;"));
+        Assert.StartsWith("scenario ", scenario, StringComparison.Ordinal);
         browser.GetScreenshot().SaveAsFile(Path.Combine(AppContext.BaseDirectory, "dashboard-quality.png"));
     }
 
