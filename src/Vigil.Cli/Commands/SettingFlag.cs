@@ -34,6 +34,11 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag Identities = new("--identities", "FILE", "A second CSV joined by transaction id (IEEE-CIS identities), published to queueing.identities with its transaction's time", "Replay:Identities");
     public static readonly SettingFlag ReplayStartDate = new("--start-date", "YYYY-MM-DD", "The date numeric timestamps count seconds from [default: 2013-09-01 for ULB, 2017-12-01 for IEEE-CIS]", "Replay:StartDate");
 
+    public static readonly SettingFlag Data = new("--data", "FILE", "The dataset to read (CSV or CSV.gz; formats as for vigil replay)", "Replay:Path");
+    public static readonly SettingFlag FeaturesOut = new("--out", "FILE", "Write the dataset's rows with their features to FILE (FILE.csv.gz compresses)", "Features:Out");
+    public static readonly SettingFlag FeatureSet = new("--feature-set", "vigil|handbook|none", "The features computed before detection: vigil (customer_nb_tx_7d, terminal_risk_30d, …), handbook (the Fraud Detection Handbook's 14, under its column names) or none [default: vigil]", "Features:Set");
+    public static readonly SettingFlag Feature = new("--feature", "'NAME = AGGREGATE(ENTITY, WINDOW[, delay D])';…", "Declare more features, e.g. 'customer_sum_amount_3d = sum_amount(customer, 3d)'; aggregates: count, avg_amount, max_amount, sum_amount, risk, distinct_counterparties, same_amount_counterparties", "Features:Definitions");
+
     public static readonly SettingFlag ReplayRate = Rate with { Description = "Rows per second read from the file, or 'max' [env: TRANSACTIONS_PER_SECOND] [default: 1000]" };
     public static readonly SettingFlag ReplayCount = Count with { Description = "Stop after reading this many rows" };
 

@@ -16,6 +16,7 @@ public static class VigilCommand
             new VersionOption(),
             DemoCommand.Create(context),
             ReplayCommand.Create(context),
+            FeaturesCommand.Create(context),
             KafkaCommands.Generate(context),
             KafkaCommands.Detect(context),
             KafkaCommands.Dashboard(context),

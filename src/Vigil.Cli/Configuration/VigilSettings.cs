@@ -1,4 +1,5 @@
 using Vigil.Detection;
+using Vigil.Features;
 using Vigil.Kafka.Configuration;
 using Vigil.Runtime.Pipeline;
 using Vigil.Quality;
@@ -26,7 +27,8 @@ public sealed record VigilSettings(
     TimeSpan LabelDelay,
     QualitySettings Quality,
     DatasetOutput Dataset,
-    ReplaySettings Replay)
+    ReplaySettings Replay,
+    FeatureSettings Features)
 {
     /// <summary>Settings under <c>Kafka</c> that are Vigil's own; every other name there is a librdkafka setting.</summary>
     private static readonly HashSet<string> KafkaOwnSettings = new(StringComparer.OrdinalIgnoreCase) { "BootstrapServers", "GroupId" };
@@ -104,7 +106,34 @@ public sealed record VigilSettings(
                 read.OptionalText("Quality:Report"),
                 read.WholeNumber("Quality:MaxPending", QualityTracker.DefaultMaxPending, 1_000, 500_000_000)),
             new DatasetOutput(read.OptionalText("Dataset:Out"), read.Choice("Dataset:Format", SimulatedDatasetFormat.Vigil)),
-            ReadReplay(configuration, read));
+            ReadReplay(configuration, read),
+            ReadFeatures(configuration, read));
+    }
+
+    /// <summary>The feature set (a built-in one, extended by declared features) and where features are written.</summary>
+    private static FeatureSettings ReadFeatures(LayeredConfiguration configuration, SettingReader read)
+    {
+        var declared = configuration.Configuration.GetSection("Features:Definitions").GetChildren().Select(c => c.Value ?? string.Empty).ToList();
+        if (configuration["Features:Definitions"] is { Length: > 0 } list)
+        {
+            declared.AddRange(list.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        var name = read.Text("Features:Set", FeatureSet.VigilName);
+        FeatureSet set;
+        try
+        {
+            set = FeatureSet.Create(name, declared);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"invalid {configuration.Origin(configuration["Features:Set"] is null || declared.Count > 0 ? "Features:Definitions" : "Features:Set")}: {e.Message}");
+        }
+
+        return new FeatureSettings(
+            set,
+            read.OptionalText("Features:Out"),
+            read.Duration("Features:AllowedLateness", FeatureSettings.DefaultAllowedLateness));
     }
 
     private static ReplaySettings ReadReplay(LayeredConfiguration configuration, SettingReader read)
@@ -216,6 +245,15 @@ public sealed record QualitySettings(string? Report, int MaxPending);
 
 /// <summary>What <c>vigil replay</c> reads: the file, an identities file, its format and column mapping.</summary>
 public sealed record ReplaySettings(string? Path, string? Identities, DatasetFormat Format, IReadOnlyDictionary<string, string> Columns, DateOnly? StartDate);
+
+/// <summary>The features computed before detection (and by <c>vigil features</c>), and how late a transaction may come.</summary>
+/// <param name="Set">The declared features.</param>
+/// <param name="Out">Where <c>vigil features</c> writes.</param>
+/// <param name="AllowedLateness">How much older than the newest transaction seen one may be and still be computed in its place.</param>
+public sealed record FeatureSettings(FeatureSet Set, string? Out, TimeSpan AllowedLateness)
+{
+    public static readonly TimeSpan DefaultAllowedLateness = TimeSpan.FromSeconds(5);
+}
 
 /// <summary>A dataset file for <c>vigil generate --out</c>.</summary>
 public sealed record DatasetOutput(string? Path, SimulatedDatasetFormat Format);

@@ -14,8 +14,6 @@ namespace Vigil.Cli.Services;
 /// <summary><c>vigil generate --out</c>: simulated transactions with their ground truth into a dataset file.</summary>
 public sealed class GenerateRunner(VigilSettings settings, IAnsiConsole console, bool live)
 {
-    private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
-
     /// <summary>Writes the simulation, day by day, to a CSV file with its ground truth; Ctrl+C stops after the day being written.</summary>
     public async Task<int> WriteFileAsync(string path, CancellationToken stop)
     {
@@ -67,7 +65,12 @@ public sealed class GenerateRunner(VigilSettings settings, IAnsiConsole console,
                     }
                 }
             }, CancellationToken.None);
-            await ShowProgressAsync(writing, simulator, writer, days, limit);
+            await ProgressDisplay.ShowAsync(
+                console,
+                live,
+                writing,
+                () => days is { } d ? (double)simulator.Day / d : (double)writer.Rows / limit,
+                () => string.Create(CultureInfo.InvariantCulture, $"day {simulator.Day:N0} · {writer.Rows:N0} transactions written"));
             await writing;
         }
 
@@ -81,38 +84,6 @@ public sealed class GenerateRunner(VigilSettings settings, IAnsiConsole console,
         Row("file", $"{Path.GetFullPath(path)} ({(writer.Bytes / 1e6).ToString("N1", c)} MB of CSV)");
         Row("seed", $"{seed} (run again with --seed {seed} for the same transactions)");
         return 0;
-    }
-
-    private async Task ShowProgressAsync(Task writing, TransactionSimulator simulator, SimulatedDatasetWriter writer, int? days, long limit)
-    {
-        double Done() => days is { } d ? (double)simulator.Day / d : (double)writer.Rows / limit;
-        if (live)
-        {
-            await console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .StartAsync(async context =>
-                {
-                    var task = context.AddTask("simulating and writing", maxValue: 1);
-                    while (!writing.IsCompleted)
-                    {
-                        await Task.WhenAny(writing, Task.Delay(100));
-                        task.Value = Done();
-                        task.Description = string.Create(CultureInfo.InvariantCulture, $"day {simulator.Day:N0} · {writer.Rows:N0} transactions");
-                    }
-                });
-            return;
-        }
-
-        var clock = Stopwatch.StartNew();
-        var next = StatusInterval;
-        while (!writing.IsCompleted)
-        {
-            await Task.WhenAny(writing, Task.Delay(250));
-            if (clock.Elapsed >= next && !writing.IsCompleted)
-            {
-                next += StatusInterval;
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] {Done():P0} · day {simulator.Day:N0} · {writer.Rows:N0} transactions written"));
-            }
-        }
     }
 
     private void Row(string label, string text) => Summary.TextRow(console, label, text);

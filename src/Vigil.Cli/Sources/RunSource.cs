@@ -35,11 +35,32 @@ public sealed record RunSource(ITransactionSource Source, string Intake, ulong? 
     public static RunSource Replay(VigilSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var source = OpenDataset(settings, "vigil replay needs a FILE to read (see 'vigil replay --help')");
+        var path = source.Path;
+        if (settings.Generator.Speed is not null && !source.HasEventTime)
+        {
+            source.Dispose();
+            throw new UsageException($"--speed paces by event time, and no column of {Path.GetFileName(path)} is mapped to timestamp: use --rate, or --columns timestamp=COLUMN");
+        }
+
+        return new RunSource(source, "read", null, null, $"end of {Path.GetFileName(path)}")
+        {
+            HasIdentities = settings.Replay.Identities is not null,
+            Details = "columns: " + string.Join(", ", source.Columns),
+            MayHaveInvalidRows = true,
+            InvalidExamples = () => source.InvalidLines,
+        };
+    }
+
+    /// <summary>Opens the dataset the replay settings describe; a file that cannot be read is a usage error.</summary>
+    public static ReplaySource OpenDataset(VigilSettings settings, string missing)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         var replay = settings.Replay;
-        var path = replay.Path ?? throw new UsageException("vigil replay needs a FILE to read (see 'vigil replay --help')");
+        var path = replay.Path ?? throw new UsageException(missing);
         try
         {
-            var source = ReplaySource.Open(new ReplayOptions
+            return ReplaySource.Open(new ReplayOptions
             {
                 Path = path,
                 Identities = replay.Identities,
@@ -47,18 +68,6 @@ public sealed record RunSource(ITransactionSource Source, string Intake, ulong? 
                 Columns = replay.Columns,
                 StartDate = replay.StartDate,
             });
-            if (settings.Generator.Speed is not null && !source.HasEventTime)
-            {
-                throw new UsageException($"--speed paces by event time, and no column of {Path.GetFileName(path)} is mapped to timestamp: use --rate, or --columns timestamp=COLUMN");
-            }
-
-            return new RunSource(source, "read", null, null, $"end of {Path.GetFileName(path)}")
-            {
-                HasIdentities = replay.Identities is not null,
-                Details = "columns: " + string.Join(", ", source.Columns),
-                MayHaveInvalidRows = true,
-                InvalidExamples = () => source.InvalidLines,
-            };
         }
         catch (DatasetException e)
         {

@@ -44,6 +44,7 @@ public sealed class ReplaySource : ITransactionSource, IDisposable
     {
         _options = options;
         _fileName = System.IO.Path.GetFileName(options.Path);
+        Header = header;
         Mapping = mapping;
         _encoder = new RowEncoder(header, mapping, _fileName);
         if (options.Identities is { } identities)
@@ -53,6 +54,15 @@ public sealed class ReplaySource : ITransactionSource, IDisposable
             (_identities, _identityExtras) = LoadIdentities(identities, idColumn);
         }
     }
+
+    /// <summary>The file replayed.</summary>
+    public string Path => _options.Path;
+
+    /// <summary>The file's column names, as its header row gives them.</summary>
+    public IReadOnlyList<string> Header { get; }
+
+    /// <summary>The current data row as the file holds it (without its line break); empty for an invalid identity.</summary>
+    public ReadOnlySpan<byte> Row => _invalidRow is null ? CurrentRaw : [];
 
     /// <summary>Which columns feed which fields, as read from the header and the options.</summary>
     public ColumnMapping Mapping { get; }

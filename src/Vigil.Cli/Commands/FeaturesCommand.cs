@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Vigil.Cli.Services;
+
+namespace Vigil.Cli.Commands;
+
+/// <summary><c>vigil features --data IN --out OUT</c>: the features the pipeline computes, over a dataset file.</summary>
+public static class FeaturesCommand
+{
+    public static Command Create(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var command = new Command("features", """
+            Compute features over a dataset file, with the same engine and definitions as the streaming pipeline, and
+            write each row followed by its features (CSV; OUT.csv.gz compresses).
+
+            Rows are read in event-time order (a file out of order is sorted). Customer windows cover (t − n, t] and hold
+            the transaction itself; terminal windows end 7 days ago, (t − 7d − n, t − 7d], and their risk counts only the
+            frauds whose label was released by t (--label-delay after their transaction, as on the stream). Windows are
+            exact to the second.
+
+            --feature-set handbook computes the Fraud Detection Handbook's 14 features under its own column names
+            (TX_DURING_WEEKEND, CUSTOMER_ID_NB_TX_7DAY_WINDOW, TERMINAL_ID_RISK_30DAY_WINDOW, …); --feature declares more.
+            Input formats are those of vigil replay: Vigil's, the handbook's, ULB, IEEE-CIS, or --columns.
+            """);
+        var flags = new CommandFlags(command,
+            [
+                SettingFlag.Data, SettingFlag.FeaturesOut, SettingFlag.FeatureSet, SettingFlag.Feature, SettingFlag.LabelDelay,
+                SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.ReplayStartDate,
+            ]);
+        flags.SetAction(command, context, (settings, _) => new FeaturesRunner(settings, context.Console, context.Live).RunAsync(context.Stop));
+        return command;
+    }
+}

@@ -1,0 +1,246 @@
+namespace Vigil.Features;
+
+/// <summary>
+/// One entity's recent transactions as a ring of compact events (a 4-byte time, and a 4-byte amount in cents or an
+/// 8-byte counterparty where the features need them), with a cursor per window boundary keeping running counts and sums.
+/// </summary>
+/// <remarks>
+/// A sliding window measured to the second cannot be answered exactly from daily buckets: every event crosses every
+/// boundary at its own second. So the ring keeps each event of the longest window, and nothing older; a cursor at
+/// boundary x points at the first event later than t − x and carries the amounts before it, so a window's count and
+/// sum are two subtractions, and moving a cursor costs one step per event that leaves. Fraud labels are kept apart, as
+/// a sorted list of the times of the entity's transactions reported as fraud.
+/// </remarks>
+internal sealed class EntityHistory
+{
+    private const int InitialCapacity = 4;
+
+    internal uint[] Times;
+    internal int[]? Amounts;
+    internal long[]? Others;
+    internal int Head;
+    internal long Base;
+    internal long Next;
+    internal long TotalCents;
+    internal WindowCursor[] Cursors;
+    internal uint[]? Frauds;
+    internal int FraudCount;
+    internal uint LastTime;
+
+    internal EntityHistory(int boundaries, bool amounts, bool others, int capacity = InitialCapacity)
+    {
+        Times = new uint[capacity];
+        Amounts = amounts ? new int[capacity] : null;
+        Others = others ? new long[capacity] : null;
+        Cursors = new WindowCursor[boundaries];
+        for (var i = 0; i < Cursors.Length; i++)
+        {
+            Cursors[i].MaxSeq = -1;
+        }
+    }
+
+    internal int Length => (int)(Next - Base);
+
+    internal int Position(long seq)
+    {
+        var index = Head + (int)(seq - Base);
+        return index >= Times.Length ? index - Times.Length : index;
+    }
+
+    internal void Append(uint time, int cents, long other)
+    {
+        if (Length == Times.Length)
+        {
+            Resize(Times.Length * 2);
+        }
+
+        var at = Position(Next);
+        Times[at] = time;
+        if (Amounts is not null)
+        {
+            Amounts[at] = cents;
+        }
+
+        if (Others is not null)
+        {
+            Others[at] = other;
+        }
+
+        Next++;
+        TotalCents += cents;
+        LastTime = time;
+    }
+
+    /// <summary>Moves the cursor of boundary <paramref name="offset"/> past every event at or before <paramref name="now"/> − offset.</summary>
+    internal void Advance(ref WindowCursor cursor, long now, long offset, bool trackMax)
+    {
+        var limit = now - offset;
+        var moved = false;
+        while (cursor.Seq < Next)
+        {
+            var at = Position(cursor.Seq);
+            if (Times[at] > limit)
+            {
+                break;
+            }
+
+            cursor.CentsBefore += Amounts is null ? 0 : Amounts[at];
+            cursor.Seq++;
+            moved = true;
+        }
+
+        if (trackMax && moved && cursor.MaxSeq < cursor.Seq)
+        {
+            RescanMax(ref cursor);
+        }
+    }
+
+    /// <summary>A new event enters every window that ends now: it may be the new largest amount.</summary>
+    internal static void OfferMax(ref WindowCursor cursor, int cents, long seq)
+    {
+        if (cursor.MaxSeq < cursor.Seq || cents >= cursor.MaxCents)
+        {
+            cursor.MaxCents = cents;
+            cursor.MaxSeq = seq;
+        }
+    }
+
+    /// <summary>Forgets the events before the oldest cursor: no window reads them any more.</summary>
+    internal void DropBefore(long seq)
+    {
+        var drop = (int)(seq - Base);
+        if (drop <= 0)
+        {
+            return;
+        }
+
+        Head += drop;
+        if (Head >= Times.Length)
+        {
+            Head -= Times.Length;
+        }
+
+        Base = seq;
+        if (Length == 0)
+        {
+            Head = 0;
+        }
+
+        if (Times.Length > InitialCapacity * 2 && Length < Times.Length / 4)
+        {
+            Resize(Times.Length / 2);
+        }
+    }
+
+    internal void AddFraud(uint time)
+    {
+        Frauds ??= new uint[2];
+        if (FraudCount == Frauds.Length)
+        {
+            Array.Resize(ref Frauds, Frauds.Length * 2);
+        }
+
+        var at = CountAtOrBefore(time);
+        Array.Copy(Frauds, at, Frauds, at + 1, FraudCount - at);
+        Frauds[at] = time;
+        FraudCount++;
+    }
+
+    /// <summary>Frauds with a time in (<paramref name="after"/>, <paramref name="upTo"/>].</summary>
+    internal int FraudsBetween(long after, long upTo) => FraudCount == 0 ? 0 : CountAtOrBefore(upTo) - CountAtOrBefore(after);
+
+    internal void DropFraudsUpTo(long time)
+    {
+        var drop = FraudCount == 0 ? 0 : CountAtOrBefore(time);
+        if (drop > 0)
+        {
+            Array.Copy(Frauds!, drop, Frauds!, 0, FraudCount - drop);
+            FraudCount -= drop;
+        }
+    }
+
+    /// <summary>Bytes this history holds, arrays and object headers included (64-bit runtime).</summary>
+    internal long Bytes()
+    {
+        const int objectHeader = 16;
+        const int arrayHeader = 24;
+        long bytes = objectHeader + (6 * 8) + (4 * 8);
+        bytes += arrayHeader + (Times.Length * 4L);
+        bytes += Amounts is null ? 0 : arrayHeader + (Amounts.Length * 4L);
+        bytes += Others is null ? 0 : arrayHeader + (Others.Length * 8L);
+        bytes += arrayHeader + (Cursors.Length * (long)WindowCursor.Size);
+        bytes += Frauds is null ? 0 : arrayHeader + (Frauds.Length * 4L);
+        return bytes;
+    }
+
+    private int CountAtOrBefore(long time)
+    {
+        int low = 0, high = FraudCount;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (Frauds![mid] <= time)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    private void RescanMax(ref WindowCursor cursor)
+    {
+        cursor.MaxSeq = -1;
+        for (var seq = cursor.Seq; seq < Next; seq++)
+        {
+            OfferMax(ref cursor, Amounts![Position(seq)], seq);
+        }
+    }
+
+    private void Resize(int capacity)
+    {
+        var length = Length;
+        Times = Unroll(Times, capacity, length);
+        if (Amounts is not null)
+        {
+            Amounts = Unroll(Amounts, capacity, length);
+        }
+
+        if (Others is not null)
+        {
+            Others = Unroll(Others, capacity, length);
+        }
+
+        Head = 0;
+    }
+
+    private T[] Unroll<T>(T[] ring, int capacity, int length)
+    {
+        var copy = new T[capacity];
+        var first = Math.Min(length, ring.Length - Head);
+        Array.Copy(ring, Head, copy, 0, first);
+        Array.Copy(ring, 0, copy, first, length - first);
+        return copy;
+    }
+}
+
+/// <summary>A window boundary's place in an entity's events: the first event inside, and what lies before it.</summary>
+internal struct WindowCursor
+{
+    internal const int Size = 32;
+
+    /// <summary>Sequence number of the first event later than the boundary.</summary>
+    internal long Seq;
+
+    /// <summary>Sum of the amounts of every event before <see cref="Seq"/>, in cents.</summary>
+    internal long CentsBefore;
+
+    /// <summary>Sequence number of the largest amount from the cursor on (-1 when unknown).</summary>
+    internal long MaxSeq;
+
+    internal int MaxCents;
+}

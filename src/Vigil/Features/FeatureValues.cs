@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace Vigil.Features;
+
+/// <summary>Writes feature values as text: whole numbers without a fraction, others in their shortest exact form, NaN (unknown) as nothing.</summary>
+public static class FeatureValues
+{
+    /// <summary>Longest text a value may take.</summary>
+    public const int MaxLength = 32;
+
+    public static int Write(double value, Span<byte> destination)
+    {
+        if (double.IsNaN(value))
+        {
+            return 0;
+        }
+
+        var written = 0;
+        var ok = value == Math.Floor(value) && Math.Abs(value) < 1e15
+            ? ((long)value).TryFormat(destination, out written, default, CultureInfo.InvariantCulture)
+            : value.TryFormat(destination, out written, "R", CultureInfo.InvariantCulture);
+        return ok ? written : throw new ArgumentException($"A feature value needs up to {MaxLength} bytes.", nameof(destination));
+    }
+}

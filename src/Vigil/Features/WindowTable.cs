@@ -1,0 +1,174 @@
+namespace Vigil.Features;
+
+/// <summary>The histories of one kind of entity for a group of windowed features that share their events' shape.</summary>
+/// <remarks>
+/// Features over the same entity share one ring and one cursor per distinct boundary: <c>count(customer, 7d)</c> and
+/// <c>avg_amount(customer, 7d)</c> read the same cursor, and a delayed window (t − d − n, t − d] is the difference of the
+/// cursors at d + n and d. Boundaries are kept longest first, so the first cursor is the oldest event still needed.
+/// </remarks>
+internal sealed class WindowTable
+{
+    private readonly Slot[] _slots;
+    private readonly long[] _boundaries;
+    private readonly bool[] _trackMax;
+    private readonly bool _amounts;
+    private readonly bool _others;
+    private long[] _scratch = new long[64];
+
+    internal WindowTable(FeatureEntity entity, bool counterparties, IReadOnlyList<(int Index, FeatureDefinition Feature)> features)
+    {
+        Entity = entity;
+        _others = counterparties;
+        _boundaries = [.. features
+            .SelectMany(f => f.Feature.Delay > TimeSpan.Zero ? new[] { Seconds(f.Feature.Horizon), Seconds(f.Feature.Delay) } : [Seconds(f.Feature.Horizon)])
+            .Distinct()
+            .OrderDescending()];
+        Horizon = _boundaries[0];
+        _amounts = features.Any(f => f.Feature.Aggregate is FeatureAggregate.AverageAmount or FeatureAggregate.MaxAmount
+            or FeatureAggregate.SumAmount or FeatureAggregate.SameAmountCounterparties);
+        ReadsLabels = features.Any(f => f.Feature.Aggregate == FeatureAggregate.Risk);
+        _trackMax = new bool[_boundaries.Length];
+        _slots = [.. features.Select(f =>
+        {
+            var outer = Array.IndexOf(_boundaries, Seconds(f.Feature.Horizon));
+            var inner = f.Feature.Delay > TimeSpan.Zero ? Array.IndexOf(_boundaries, Seconds(f.Feature.Delay)) : -1;
+            _trackMax[outer] |= f.Feature.Aggregate == FeatureAggregate.MaxAmount;
+            return new Slot(f.Index, f.Feature.Aggregate, outer, inner, Seconds(f.Feature.Delay), Seconds(f.Feature.Window));
+        })];
+    }
+
+    internal FeatureEntity Entity { get; }
+
+    /// <summary>The longest window plus delay, in seconds.</summary>
+    internal long Horizon { get; }
+
+    internal bool ReadsLabels { get; }
+
+    internal Dictionary<long, EntityHistory> Histories { get; } = [];
+
+    internal int Boundaries => _boundaries.Length;
+
+    internal bool HasAmounts => _amounts;
+
+    internal bool HasCounterparties => _others;
+
+    internal IEnumerable<int> Outputs => _slots.Select(s => s.Index);
+
+    internal EntityHistory NewHistory(int capacity = 4) => new(_boundaries.Length, _amounts, _others, capacity);
+
+    /// <summary>Adds the transaction to the entity's history, then writes every feature of this table.</summary>
+    internal void Compute(long key, uint time, int cents, long other, Span<double> values)
+    {
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Histories, key, out _);
+        var history = slot ??= NewHistory();
+        var seq = history.Next;
+        history.Append(time, cents, other);
+        var cursors = history.Cursors;
+        for (var b = 0; b < cursors.Length; b++)
+        {
+            if (_trackMax[b])
+            {
+                EntityHistory.OfferMax(ref cursors[b], cents, seq);
+            }
+
+            history.Advance(ref cursors[b], time, _boundaries[b], _trackMax[b]);
+        }
+
+        history.DropBefore(cursors[0].Seq);
+        if (ReadsLabels)
+        {
+            history.DropFraudsUpTo(time - Horizon);
+        }
+
+        foreach (ref readonly var s in _slots.AsSpan())
+        {
+            values[s.Index] = Value(history, s, time, cents);
+        }
+    }
+
+    /// <summary>Records that the entity's transaction at <paramref name="time"/> was fraud, if that time is still in a window.</summary>
+    internal bool ApplyFraud(long key, uint time)
+    {
+        if (!Histories.TryGetValue(key, out var history) || time <= (long)history.LastTime - Horizon)
+        {
+            return false;
+        }
+
+        history.AddFraud(time);
+        return true;
+    }
+
+    /// <summary>Forgets entities whose last transaction left every window by <paramref name="now"/>.</summary>
+    internal int EvictIdle(long now)
+    {
+        var evicted = 0;
+        foreach (var (key, history) in Histories)
+        {
+            if (history.LastTime <= now - Horizon)
+            {
+                Histories.Remove(key);
+                evicted++;
+            }
+        }
+
+        return evicted;
+    }
+
+    private double Value(EntityHistory history, in Slot slot, uint time, int currentCents)
+    {
+        ref readonly var outer = ref history.Cursors[slot.Outer];
+        var count = history.Next - outer.Seq;
+        var cents = history.TotalCents - outer.CentsBefore;
+        if (slot.Inner >= 0)
+        {
+            ref readonly var inner = ref history.Cursors[slot.Inner];
+            count -= history.Next - inner.Seq;
+            cents -= history.TotalCents - inner.CentsBefore;
+        }
+
+        return slot.Aggregate switch
+        {
+            FeatureAggregate.Count => count,
+            FeatureAggregate.SumAmount => cents / 100.0,
+            FeatureAggregate.AverageAmount => count == 0 ? 0 : cents / 100.0 / count,
+            FeatureAggregate.MaxAmount => outer.MaxCents / 100.0,
+            FeatureAggregate.Risk => count == 0 ? 0 : (double)history.FraudsBetween(time - slot.Delay - slot.Window, time - slot.Delay) / count,
+            FeatureAggregate.DistinctCounterparties => Distinct(history, outer.Seq, matchCents: null),
+            FeatureAggregate.SameAmountCounterparties => Distinct(history, outer.Seq, currentCents),
+            _ => throw new InvalidOperationException($"{slot.Aggregate} is not a windowed aggregate"),
+        };
+    }
+
+    private int Distinct(EntityHistory history, long from, int? matchCents)
+    {
+        var length = (int)(history.Next - from);
+        if (_scratch.Length < length)
+        {
+            _scratch = new long[Math.Max(length, _scratch.Length * 2)];
+        }
+
+        var found = 0;
+        for (var seq = from; seq < history.Next; seq++)
+        {
+            var at = history.Position(seq);
+            if (matchCents is null || history.Amounts![at] == matchCents)
+            {
+                _scratch[found++] = history.Others![at];
+            }
+        }
+
+        var others = _scratch.AsSpan(0, found);
+        others.Sort();
+        var distinct = found == 0 ? 0 : 1;
+        for (var i = 1; i < others.Length; i++)
+        {
+            distinct += others[i] != others[i - 1] ? 1 : 0;
+        }
+
+        return distinct;
+    }
+
+    private static long Seconds(TimeSpan duration) => (long)duration.TotalSeconds;
+
+    private readonly record struct Slot(int Index, FeatureAggregate Aggregate, int Outer, int Inner, long Delay, long Window);
+}
