@@ -39,6 +39,12 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag FeatureSet = new("--feature-set", "vigil|handbook|none", "The features computed before detection: vigil (customer_nb_tx_7d, terminal_risk_30d, …), handbook (the Fraud Detection Handbook's 14, under its column names) or none [default: vigil]", "Features:Set");
     public static readonly SettingFlag Feature = new("--feature", "'NAME = AGGREGATE(ENTITY, WINDOW[, delay D])';…", "Declare more features, e.g. 'customer_sum_amount_3d = sum_amount(customer, 3d)'; aggregates: count, avg_amount, max_amount, sum_amount, risk, distinct_counterparties, same_amount_counterparties", "Features:Definitions");
 
+    public static readonly SettingFlag AllowedLateness = new("--allowed-lateness", "DURATION", "How much older than the newest transaction of its partition one may arrive and still be computed in its place; later ones are computed as of the newest time and counted as late [default: 5s]", "Features:AllowedLateness");
+    public static readonly SettingFlag Checkpoint = new("--checkpoint", "FILE", "Checkpoint the feature state (with the input positions it matches) to FILE every 10 seconds and at the end, and resume from it on start", "Features:Checkpoint");
+
+    /// <summary>The flags of the feature stage that runs before detection.</summary>
+    public static readonly IReadOnlyList<SettingFlag> Features = [FeatureSet, Feature, AllowedLateness, Checkpoint];
+
     public static readonly SettingFlag ReplayRate = Rate with { Description = "Rows per second read from the file, or 'max' [env: TRANSACTIONS_PER_SECOND] [default: 1000]" };
     public static readonly SettingFlag ReplayCount = Count with { Description = "Stop after reading this many rows" };
 

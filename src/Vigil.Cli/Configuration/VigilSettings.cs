@@ -133,7 +133,8 @@ public sealed record VigilSettings(
         return new FeatureSettings(
             set,
             read.OptionalText("Features:Out"),
-            read.Duration("Features:AllowedLateness", FeatureSettings.DefaultAllowedLateness));
+            read.Duration("Features:AllowedLateness", FeatureSettings.DefaultAllowedLateness),
+            read.OptionalText("Features:Checkpoint"));
     }
 
     private static ReplaySettings ReadReplay(LayeredConfiguration configuration, SettingReader read)
@@ -250,7 +251,8 @@ public sealed record ReplaySettings(string? Path, string? Identities, DatasetFor
 /// <param name="Set">The declared features.</param>
 /// <param name="Out">Where <c>vigil features</c> writes.</param>
 /// <param name="AllowedLateness">How much older than the newest transaction seen one may be and still be computed in its place.</param>
-public sealed record FeatureSettings(FeatureSet Set, string? Out, TimeSpan AllowedLateness)
+/// <param name="Checkpoint">The file the feature state is checkpointed to and restored from, or null.</param>
+public sealed record FeatureSettings(FeatureSet Set, string? Out, TimeSpan AllowedLateness, string? Checkpoint)
 {
     public static readonly TimeSpan DefaultAllowedLateness = TimeSpan.FromSeconds(5);
 }

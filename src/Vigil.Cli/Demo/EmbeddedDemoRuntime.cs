@@ -1,4 +1,6 @@
+using Vigil.Cli.Configuration;
 using Vigil.Rules;
+using Vigil.Runtime.Features;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Sources;
@@ -7,11 +9,16 @@ using Vigil.Runtime.Topics;
 namespace Vigil.Cli.Demo;
 
 /// <summary>The demo on the embedded runtime: in-process topics, one detector worker per partition.</summary>
-public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions topics, RuleSet rules) : IDemoRuntime
+public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions topics, RuleSet rules, FeatureSettings features) : IDemoRuntime
 {
-    private readonly EmbeddedPipeline _pipeline = new(pipeline, topics, rules);
+    private readonly EmbeddedPipeline _pipeline = new(pipeline, topics, rules, features.Set, new FeatureStageOptions
+    {
+        AllowedLateness = features.AllowedLateness,
+        CheckpointPath = features.Checkpoint,
+    });
 
-    public string Description => $"embedded runtime · {_pipeline.Transactions.Partitions.Count} partitions";
+    public string Description => $"embedded runtime · {_pipeline.Transactions.Partitions.Count} partitions" +
+        (features.Set.IsEmpty ? string.Empty : $" · features: {features.Set.Name} ({features.Set.Count})");
 
     public Topic Legit => _pipeline.Legit;
 

@@ -20,6 +20,9 @@ public sealed record PipelineStatus(
     /// <summary>The event time the source has reached (Unix milliseconds), when its records have one.</summary>
     public long? EventTimeMs { get; init; }
 
+    /// <summary>The feature stage's progress and state, when features are computed.</summary>
+    public FeatureStatus? Features { get; init; }
+
     public long Decided => Legit + Fraud;
 
     public long Processed => Legit + Fraud + DeadLetters;

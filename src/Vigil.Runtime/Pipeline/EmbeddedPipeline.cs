@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Vigil.Detection;
+using Vigil.Features;
+using Vigil.Runtime.Features;
 using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Sinks;
@@ -10,8 +12,9 @@ using Vigil.Transactions;
 namespace Vigil.Runtime.Pipeline;
 
 /// <summary>
-/// The embedded runtime's topology: transactions topic → one detector worker per partition → legit, fraud and
-/// dead-letter topics. Sources publish into <see cref="Transactions"/>; sinks subscribe to the outputs before <see cref="Start"/>.
+/// The embedded runtime's topology: transactions and labels topics → the feature stage → featured topic → one detector
+/// worker per partition → legit, fraud and dead-letter topics. Without features the detectors read the transactions
+/// topic directly. Sources publish into <see cref="Transactions"/>; sinks subscribe to the outputs before <see cref="Start"/>.
 /// </summary>
 public sealed class EmbeddedPipeline
 {
@@ -22,7 +25,7 @@ public sealed class EmbeddedPipeline
     private readonly Stopwatch _clock = new();
     private RuleSet _rules;
 
-    public EmbeddedPipeline(PipelineOptions pipeline, TopicOptions topics, RuleSet rules)
+    public EmbeddedPipeline(PipelineOptions pipeline, TopicOptions topics, RuleSet rules, FeatureSet? features = null, FeatureStageOptions? featureOptions = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(topics);
@@ -36,8 +39,22 @@ public sealed class EmbeddedPipeline
         Labels = Broker.CreateTopic(topics.Labels, pipeline.Partitions);
         Identities = Broker.CreateTopic(topics.Identities, pipeline.Partitions);
 
+        var detectorInput = Transactions;
+        if (features is { IsEmpty: false })
+        {
+            Featured = Broker.CreateTopic(topics.Featured, pipeline.Partitions);
+            FeatureStage = new FeatureStage(
+                new FeatureEngine(features),
+                Transactions.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity),
+                Labels.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity),
+                Featured.CreateProducer(),
+                featureOptions ?? new FeatureStageOptions(),
+                pipeline.MaxRecordBytes);
+            detectorInput = Featured;
+        }
+
         var decoder = new TransactionDecoder(pipeline.MaxRecordBytes);
-        foreach (var input in Transactions.Subscribe(DetectorGroup, SubscriptionMode.Blocking, pipeline.QueueCapacity))
+        foreach (var input in detectorInput.Subscribe(DetectorGroup, SubscriptionMode.Blocking, pipeline.QueueCapacity))
         {
             _workers.Add(new DetectorWorker(
                 input, new DetectionProcessor(new Detector(rules), decoder), Legit.CreateProducer(), Fraud.CreateProducer(), DeadLetters.CreateProducer()));
@@ -59,6 +76,12 @@ public sealed class EmbeddedPipeline
 
     /// <summary>The second stream of a two-file dataset; nothing in the embedded pipeline reads it yet.</summary>
     public Topic Identities { get; }
+
+    /// <summary>Transactions with their features, read by the detectors; null without features.</summary>
+    public Topic? Featured { get; }
+
+    /// <summary>Computes features before detection; null without features.</summary>
+    public FeatureStage? FeatureStage { get; }
 
     public IReadOnlyList<DetectorWorker> Workers => _workers;
 
@@ -120,6 +143,23 @@ public sealed class EmbeddedPipeline
         }
 
         _clock.Start();
+        if (FeatureStage is { } stage)
+        {
+            _running.Add(Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await stage.RunAsync(abort);
+                    }
+                    finally
+                    {
+                        Featured!.Complete();
+                    }
+                },
+                CancellationToken.None));
+        }
+
         foreach (var worker in _workers)
         {
             _running.Add(Task.Run(() => worker.RunAsync(abort), CancellationToken.None));
@@ -159,7 +199,7 @@ public sealed class EmbeddedPipeline
             latency.Add(worker.Processor.Latency);
         }
 
-        foreach (var partition in Transactions.Partitions)
+        foreach (var partition in (Featured ?? Transactions).Partitions)
         {
             foreach (var subscription in partition.Subscriptions)
             {
@@ -176,6 +216,9 @@ public sealed class EmbeddedPipeline
             lag,
             latency.Percentile(0.50),
             latency.Percentile(0.99),
-            latency.MaxNanoseconds);
+            latency.MaxNanoseconds)
+        {
+            Features = FeatureStage is { } stage ? FeatureStatus.Of(stage) : null,
+        };
     }
 }

@@ -18,6 +18,9 @@ public sealed class TopicOptions
     /// <summary>The second stream of a two-file dataset (IEEE-CIS identities), joined to transactions by id.</summary>
     public string Identities { get; set; } = "queueing.identities";
 
+    /// <summary>Transactions with their features, between the feature stage and the detectors (embedded runtime).</summary>
+    public string Featured { get; set; } = "vigil.transactions.featured";
+
     /// <summary>Every topic Vigil uses, inputs first.</summary>
     public IReadOnlyList<string> All => [Transactions, Labels, Identities, Legit, Fraud, DeadLetter];
 }

@@ -51,7 +51,9 @@ public sealed class SourcePublisher
 
         _source = source;
         _outputs = outputs;
-        _writers = [.. new[] { outputs.Transactions, outputs.Labels, outputs.Identities, outputs.DeadLetters }.OfType<IRecordWriter>()];
+        // Labels first: a label released at R goes out before any transaction at R or later, so that a reader that takes
+        // transactions and then labels (the feature stage) always has a label by the time it counts.
+        _writers = [.. new[] { outputs.Labels, outputs.Transactions, outputs.Identities, outputs.DeadLetters }.OfType<IRecordWriter>()];
         _pacing = pacing;
         _labels = source.HasLabels && outputs.Labels is not null ? new LabelRelease(outputs.LabelDelay) : null;
         _limit = limit;
@@ -176,7 +178,7 @@ public sealed class SourcePublisher
     {
         foreach (var output in _writers)
         {
-            await output.PublishAsync(partialBatches, CancellationToken.None);
+            await output.PublishAsync(partialBatches || output == _outputs.Labels, CancellationToken.None);
         }
     }
 }

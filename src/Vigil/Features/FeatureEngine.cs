@@ -13,7 +13,7 @@ namespace Vigil.Features;
 /// (never reopening the past) and it is counted in <see cref="Late"/>; its time features still use its own time.
 /// Entities idle for longer than their longest window plus delay are evicted as event time passes.
 /// </remarks>
-public sealed class FeatureEngine
+public sealed partial class FeatureEngine
 {
     private const long EvictionEverySeconds = 3600;
 

@@ -1,0 +1,152 @@
+using Vigil.Features;
+
+namespace Vigil.Runtime.Features;
+
+/// <summary>
+/// A feature stage's checkpoint: the input positions it reached, what it held at that moment (transactions waiting for
+/// the watermark, fraud labels waiting for their time) and the engine's state. Restoring it and reading the inputs
+/// again from those positions computes exactly what an uninterrupted run computes.
+/// </summary>
+/// <remarks>
+/// Written to a temporary file and renamed over the previous checkpoint, so a kill at any moment leaves a whole one.
+/// Records computed after the last checkpoint are computed again after a restart: the stage is at-least-once.
+/// </remarks>
+public static class FeatureCheckpoint
+{
+    private const string Magic = "vigil-feature-checkpoint";
+    private const int Version = 1;
+
+    internal static void Write(string path, FeatureStage stage)
+    {
+        var temporary = path + ".tmp";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var writer = new BinaryWriter(stream))
+        {
+            writer.Write(Magic);
+            writer.Write(Version);
+            writer.Write(stage.TransactionInputs.Count);
+            foreach (var input in stage.TransactionInputs)
+            {
+                writer.Write(input.Position);
+                writer.Write(input.MaxTimeMs);
+            }
+
+            writer.Write(stage.LabelInputs.Count);
+            foreach (var input in stage.LabelInputs)
+            {
+                writer.Write(input.Position);
+            }
+
+            var (released, passed, watermark) = stage.Counters;
+            writer.Write(released);
+            writer.Write(passed);
+            writer.Write(watermark);
+            writer.Write(stage.HeldRecords.Count);
+            foreach (var (record, order) in stage.HeldRecords.UnorderedItems)
+            {
+                writer.Write(order.TimeMs);
+                writer.Write(record.Partition);
+                writer.Write(record.Offset);
+                writer.Write(record.HasTime);
+                writer.Write(record.KeyLength);
+                writer.Write(record.ValueLength);
+                writer.Write(record.Bytes, 0, record.KeyLength + record.ValueLength);
+            }
+
+            writer.Write(stage.PendingReports.Count);
+            foreach (var (report, order) in stage.PendingReports.UnorderedItems)
+            {
+                writer.Write(order.TimeMs);
+                writer.Write(order.Partition);
+                writer.Write(order.Offset);
+                writer.Write(report.IsFraud);
+                writer.Write(report.TransactionTimeMs);
+                WriteKey(writer, report.Customer);
+                WriteKey(writer, report.Terminal);
+            }
+
+            stage.Engine.Save(writer);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Puts a stage back where a checkpoint left it; a checkpoint of another topology or feature set is refused.</summary>
+    /// <exception cref="InvalidDataException">The file is not such a checkpoint, or does not fit this stage; the message says why.</exception>
+    internal static void Restore(string path, FeatureStage stage)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        try
+        {
+            if (reader.ReadString() != Magic || reader.ReadInt32() != Version)
+            {
+                throw new InvalidDataException($"{path} is not a feature checkpoint of this Vigil version");
+            }
+
+            var partitions = reader.ReadInt32();
+            if (partitions != stage.TransactionInputs.Count)
+            {
+                throw new InvalidDataException($"{path} was taken with {partitions} partitions, and this run has {stage.TransactionInputs.Count}: run with --partitions {partitions}, or delete it");
+            }
+
+            foreach (var input in stage.TransactionInputs)
+            {
+                input.Position = reader.ReadInt64();
+                input.MaxTimeMs = reader.ReadInt64();
+            }
+
+            if (reader.ReadInt32() != stage.LabelInputs.Count)
+            {
+                throw new InvalidDataException($"{path} was taken with another number of label partitions");
+            }
+
+            foreach (var input in stage.LabelInputs)
+            {
+                input.Position = reader.ReadInt64();
+            }
+
+            stage.Counters = (reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
+            var held = reader.ReadInt32();
+            for (var i = 0; i < held; i++)
+            {
+                var order = new EventOrder(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64());
+                var hasTime = reader.ReadBoolean();
+                var keyLength = reader.ReadInt32();
+                var valueLength = reader.ReadInt32();
+                var bytes = reader.ReadBytes(keyLength + valueLength);
+                stage.HeldRecords.Enqueue(HeldRecord.Copy(bytes.AsSpan(0, keyLength), bytes.AsSpan(keyLength), order.Partition, order.Offset, hasTime), order);
+                stage.TransactionInputs[order.Partition].Buffered++;
+            }
+
+            var reports = reader.ReadInt32();
+            for (var i = 0; i < reports; i++)
+            {
+                var order = new EventOrder(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64());
+                var report = new FraudReport(reader.ReadBoolean(), reader.ReadInt64(), order.TimeMs, ReadKey(reader), ReadKey(reader));
+                stage.PendingReports.Enqueue(report, order);
+            }
+
+            stage.Engine.Restore(reader);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{path} is cut short: delete it to start afresh", e);
+        }
+    }
+
+    private static void WriteKey(BinaryWriter writer, long? key)
+    {
+        writer.Write(key.HasValue);
+        writer.Write(key ?? 0);
+    }
+
+    private static long? ReadKey(BinaryReader reader)
+    {
+        var has = reader.ReadBoolean();
+        var key = reader.ReadInt64();
+        return has ? key : null;
+    }
+}

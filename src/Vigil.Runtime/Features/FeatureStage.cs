@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using Vigil.Features;
+using Vigil.Runtime.Topics;
+using Vigil.Transactions;
+
+namespace Vigil.Runtime.Features;
+
+/// <summary>
+/// The stage before detection: reads every partition of the transactions topic and of the labels topic, puts
+/// transactions in event-time order behind a watermark, computes their features with one <see cref="FeatureEngine"/>
+/// and publishes each record, its features added, to the featured topic on the partition it came from.
+/// </summary>
+/// <remarks>
+/// <para>One stage holds the state of every customer and every terminal, so terminal windows see all of a terminal's
+/// transactions although the input is keyed by customer (the embedded runtime's answer to Kafka's repartition topic).</para>
+/// <para>Watermark: each input partition's is the newest event time it delivered minus the allowed lateness; the stage's
+/// is the least over the partitions still running, so a transaction is computed only once no partition can still bring
+/// an earlier one. An input silent for <see cref="FeatureStageOptions.IdleTimeout"/> stops holding it back; when every
+/// input is silent, what is held is released. Transactions are released in (time, partition, offset) order. A
+/// transaction older than one already computed is late: it is computed as of the newest time computed, and counted.</para>
+/// <para>Labels: a fraud label released at R counts for every transaction at R or later. Sources publish labels before
+/// the transactions that follow them, and the stage reads labels after transactions, so a label is always there in time.</para>
+/// <para>Records that are not transactions pass through untouched; the detector dead-letters them.</para>
+/// </remarks>
+public sealed class FeatureStage
+{
+    public const string Group = "vigil-features";
+
+    private readonly FeatureStageOptions _options;
+    private readonly Input[] _transactions;
+    private readonly Input[] _labels;
+    private readonly TopicProducer _output;
+    private readonly PriorityQueue<HeldRecord, EventOrder> _held = new();
+    private readonly PriorityQueue<FraudReport, EventOrder> _reports = new();
+    private readonly TransactionDecoder _decoder;
+    private readonly Transaction _transaction = new();
+    private readonly FeatureJson _json;
+    private readonly double[] _values;
+    private readonly long _idleTicks;
+    private readonly long _latenessMs;
+    private long _released;
+    private long _passedThrough;
+    private long _watermarkMs = long.MinValue;
+    private long _nextCheckpoint;
+
+    public FeatureStage(
+        FeatureEngine engine, IReadOnlyList<Subscription> transactions, IReadOnlyList<Subscription> labels, TopicProducer output,
+        FeatureStageOptions options, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(transactions);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(options);
+        Engine = engine;
+        _options = options;
+        _transactions = [.. transactions.Select(s => new Input(s))];
+        _labels = [.. labels.Select(s => new Input(s))];
+        _output = output;
+        _decoder = new TransactionDecoder(maxRecordBytes);
+        _json = new FeatureJson(engine.Set);
+        _values = new double[engine.Set.Count];
+        _idleTicks = options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(options.IdleTimeout.TotalSeconds * Stopwatch.Frequency);
+        _latenessMs = (long)options.AllowedLateness.TotalMilliseconds;
+    }
+
+    public FeatureEngine Engine { get; }
+
+    /// <summary>Transactions computed and published.</summary>
+    public long Released => Interlocked.Read(ref _released);
+
+    /// <summary>Records that were not transactions, passed on for the detector to dead-letter.</summary>
+    public long PassedThrough => Interlocked.Read(ref _passedThrough);
+
+    /// <summary>Transactions waiting for the watermark.</summary>
+    public int Held => _held.Count;
+
+    /// <summary>The stage's watermark (Unix milliseconds; <see cref="long.MinValue"/> before there is one).</summary>
+    public long WatermarkMs => Interlocked.Read(ref _watermarkMs);
+
+    public async Task RunAsync(CancellationToken abort)
+    {
+        if (_options.CheckpointPath is { } path && File.Exists(path))
+        {
+            FeatureCheckpoint.Restore(path, this);
+        }
+
+        _nextCheckpoint = Stopwatch.GetTimestamp() + (long)(_options.CheckpointInterval.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            abort.ThrowIfCancellationRequested();
+            var pulled = Pull();
+            var released = Release();
+            await _output.FlushAsync(all: true, abort);
+            if (_options.CheckpointPath is { } checkpoint && Stopwatch.GetTimestamp() >= _nextCheckpoint)
+            {
+                FeatureCheckpoint.Write(checkpoint, this);
+                _nextCheckpoint = Stopwatch.GetTimestamp() + (long)(_options.CheckpointInterval.TotalSeconds * Stopwatch.Frequency);
+            }
+
+            if (_held.Count == 0 && Array.TrueForAll(_transactions, i => i.Done) && Array.TrueForAll(_labels, i => i.Done))
+            {
+                break;
+            }
+
+            if (!pulled && released == 0)
+            {
+                await WaitForInputAsync(abort);
+            }
+        }
+
+        if (_options.CheckpointPath is { } final)
+        {
+            FeatureCheckpoint.Write(final, this);
+        }
+    }
+
+    internal IReadOnlyList<Input> TransactionInputs => _transactions;
+
+    internal IReadOnlyList<Input> LabelInputs => _labels;
+
+    internal PriorityQueue<HeldRecord, EventOrder> HeldRecords => _held;
+
+    internal PriorityQueue<FraudReport, EventOrder> PendingReports => _reports;
+
+    internal (long Released, long PassedThrough, long WatermarkMs) Counters
+    {
+        get => (_released, _passedThrough, _watermarkMs);
+        set => (_released, _passedThrough, _watermarkMs) = value;
+    }
+
+    /// <summary>Takes every batch waiting on the inputs: transactions first, then labels (see the remarks on labels).</summary>
+    private bool Pull()
+    {
+        var pulled = false;
+        foreach (var input in _transactions)
+        {
+            while (input.Buffered < _options.MaxBufferedPerInput && input.Subscription.Reader.TryRead(out var batch))
+            {
+                pulled = true;
+                input.LastData = Stopwatch.GetTimestamp();
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var offset = batch.Offset(i);
+                    if (offset < input.Position)
+                    {
+                        continue; // computed before the checkpoint this run resumed from
+                    }
+
+                    var hasTime = _decoder.TryDecode(batch.ValueMemory(i), _transaction, out _) && _transaction.HasTimestamp;
+                    var time = hasTime ? _transaction.TimestampMs : Math.Max(input.MaxTimeMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                    input.MaxTimeMs = Math.Max(input.MaxTimeMs, time);
+                    _held.Enqueue(HeldRecord.Copy(batch.Key(i), batch.Value(i), batch.Partition, offset, hasTime), new EventOrder(time, batch.Partition, offset));
+                    input.Buffered++;
+                    input.Position = offset + 1;
+                }
+
+                input.Subscription.Complete(batch);
+            }
+
+            input.Done = input.Buffered == 0 && input.Subscription.Reader.Completion.IsCompleted;
+        }
+
+        foreach (var input in _labels)
+        {
+            while (input.Subscription.Reader.TryRead(out var batch))
+            {
+                pulled = true;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var offset = batch.Offset(i);
+                    if (offset >= input.Position && FraudReport.TryDecode(batch.Value(i), out var report) && report.IsFraud)
+                    {
+                        _reports.Enqueue(report, new EventOrder(report.ReportedAtMs, batch.Partition, offset));
+                    }
+
+                    input.Position = Math.Max(input.Position, offset + 1);
+                }
+
+                input.Subscription.Complete(batch);
+            }
+
+            input.Done = input.Subscription.Reader.Completion.IsCompleted;
+        }
+
+        return pulled;
+    }
+
+    private long Watermark()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var watermark = long.MaxValue;
+        foreach (var input in _transactions)
+        {
+            var idle = _idleTicks != long.MaxValue && now - input.LastData > _idleTicks;
+            if (!input.Subscription.Reader.Completion.IsCompleted && !idle)
+            {
+                watermark = Math.Min(watermark, input.MaxTimeMs == long.MinValue ? long.MinValue : input.MaxTimeMs - _latenessMs);
+            }
+        }
+
+        return watermark;
+    }
+
+    private int Release()
+    {
+        var watermark = Watermark();
+        if (watermark != long.MaxValue)
+        {
+            Interlocked.Exchange(ref _watermarkMs, Math.Max(_watermarkMs, watermark));
+        }
+
+        var released = 0;
+        while (_held.TryPeek(out var record, out var order) && (order.TimeMs < watermark || watermark == long.MaxValue))
+        {
+            _held.Dequeue();
+            _transactions[record.Partition].Buffered--;
+            try
+            {
+                Compute(record, order.TimeMs);
+            }
+            finally
+            {
+                record.Return();
+            }
+
+            released++;
+        }
+
+        return released;
+    }
+
+    private void Compute(in HeldRecord record, long timeMs)
+    {
+        while (_reports.TryPeek(out var report, out var due) && due.TimeMs <= timeMs)
+        {
+            _reports.Dequeue();
+            Engine.ApplyLabel(report.Customer, report.Terminal, report.TransactionTimeMs, report.IsFraud);
+        }
+
+        if (!_decoder.TryDecode(record.Value, _transaction, out _))
+        {
+            _output.Append(record.Partition, record.Key, record.Value.Span);
+            Interlocked.Increment(ref _passedThrough);
+            return;
+        }
+
+        Engine.Compute(_transaction, timeMs, _values);
+        var value = record.Value.Span;
+        var room = _output.BeginAppend(record.Partition, record.Key, value.Length + _json.MaxAddedLength);
+        if (!_json.TryWrite(value, _values, room, out var written))
+        {
+            value.CopyTo(room);
+            written = value.Length;
+        }
+
+        _output.EndAppend(written);
+        Interlocked.Increment(ref _released);
+    }
+
+    private async Task WaitForInputAsync(CancellationToken abort)
+    {
+        var waits = new List<Task>(_transactions.Length + _labels.Length + 1);
+        foreach (var input in _transactions.Concat(_labels))
+        {
+            if (!input.Subscription.Reader.Completion.IsCompleted && input.Buffered < _options.MaxBufferedPerInput)
+            {
+                // One wait per input until it completes: a silent input must not gather a waiter per round.
+                if (input.Waiting is null || input.Waiting.IsCompleted)
+                {
+                    input.Waiting = input.Subscription.Reader.WaitToReadAsync(abort).AsTask();
+                }
+
+                waits.Add(input.Waiting);
+            }
+        }
+
+        // Wake up at the idle timeout too: a silent input then stops holding back what is held.
+        if (_idleTicks != long.MaxValue || waits.Count == 0)
+        {
+            waits.Add(Task.Delay(_idleTicks != long.MaxValue ? _options.IdleTimeout : TimeSpan.FromMilliseconds(10), abort));
+        }
+
+        await Task.WhenAny(waits);
+        abort.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>One input partition and where the stage is in it.</summary>
+    internal sealed class Input(Subscription subscription)
+    {
+        public Subscription Subscription { get; } = subscription;
+
+        /// <summary>The offset after the last record taken (or restored from a checkpoint: earlier offsets are skipped).</summary>
+        public long Position { get; set; }
+
+        public long MaxTimeMs { get; set; } = long.MinValue;
+
+        public long Buffered { get; set; }
+
+        public long LastData { get; set; } = Stopwatch.GetTimestamp();
+
+        public bool Done { get; set; }
+
+        public Task? Waiting { get; set; }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Vigil.Runtime.Features;
+
+/// <summary>How the feature stage orders its inputs, and where it keeps checkpoints.</summary>
+public sealed class FeatureStageOptions
+{
+    /// <summary>How much older than the newest transaction of an input one may come and still be computed in its place.</summary>
+    public TimeSpan AllowedLateness { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// An input that delivers nothing for this long (wall time) stops holding the watermark back; <see cref="Timeout.InfiniteTimeSpan"/>
+    /// waits for every input however long it is silent (exact order whatever the machine's hiccups, for inputs that all carry data).
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Transactions held per input, waiting for the watermark, before the stage stops reading that input.</summary>
+    public int MaxBufferedPerInput { get; init; } = 200_000;
+
+    /// <summary>File the stage's state is checkpointed to and restored from; null for none.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Wall time between checkpoints (one is always written when the stage ends).</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
+}

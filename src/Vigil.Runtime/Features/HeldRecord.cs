@@ -1,0 +1,37 @@
+using System.Buffers;
+
+namespace Vigil.Runtime.Features;
+
+/// <summary>A transaction copied out of its batch while it waits for the watermark; its bytes are pooled.</summary>
+internal readonly record struct HeldRecord(byte[] Bytes, int KeyLength, int ValueLength, int Partition, long Offset, bool HasTime)
+{
+    public ReadOnlySpan<byte> Key => Bytes.AsSpan(0, KeyLength);
+
+    public ReadOnlyMemory<byte> Value => Bytes.AsMemory(KeyLength, ValueLength);
+
+    public static HeldRecord Copy(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, int partition, long offset, bool hasTime)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(key.Length + value.Length);
+        key.CopyTo(bytes);
+        value.CopyTo(bytes.AsSpan(key.Length));
+        return new HeldRecord(bytes, key.Length, value.Length, partition, offset, hasTime);
+    }
+
+    public void Return() => ArrayPool<byte>.Shared.Return(Bytes);
+}
+
+/// <summary>Order of release: event time, then input partition, then offset, so that equal times resolve the same way on every run.</summary>
+internal readonly record struct EventOrder(long TimeMs, int Partition, long Offset) : IComparable<EventOrder>
+{
+    public int CompareTo(EventOrder other)
+    {
+        var c = TimeMs.CompareTo(other.TimeMs);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = Partition.CompareTo(other.Partition);
+        return c != 0 ? c : Offset.CompareTo(other.Offset);
+    }
+}
