@@ -21,6 +21,9 @@ namespace Vigil.Runtime.Features;
 /// <para>Labels: a fraud label released at R counts for every transaction at R or later. Sources publish labels before
 /// the transactions that follow them, and the stage reads labels after transactions, so a label is always there in time.</para>
 /// <para>Records that are not transactions pass through untouched; the detector dead-letters them.</para>
+/// <para>Checkpoints are aligned: the stage waits until the detectors have decided everything it published, then writes
+/// its state with the input positions it reached. A restart from it skips no decision; those made after it are made
+/// again (at-least-once, with the same features).</para>
 /// </remarks>
 public sealed class FeatureStage
 {
@@ -94,6 +97,7 @@ public sealed class FeatureStage
             await _output.FlushAsync(all: true, abort);
             if (_options.CheckpointPath is { } checkpoint && Stopwatch.GetTimestamp() >= _nextCheckpoint)
             {
+                await WaitUntilDecidedAsync(abort);
                 FeatureCheckpoint.Write(checkpoint, this);
                 _nextCheckpoint = Stopwatch.GetTimestamp() + (long)(_options.CheckpointInterval.TotalSeconds * Stopwatch.Frequency);
             }
@@ -256,6 +260,24 @@ public sealed class FeatureStage
 
         _output.EndAppend(written);
         Interlocked.Increment(ref _released);
+    }
+
+    /// <summary>
+    /// Waits until the readers of the featured topic have completed every record published to it: a checkpoint's
+    /// positions then never pass a transaction whose decision a kill could still lose.
+    /// </summary>
+    private async Task WaitUntilDecidedAsync(CancellationToken abort)
+    {
+        foreach (var partition in _output.Topic.Partitions)
+        {
+            foreach (var reader in partition.Subscriptions)
+            {
+                while (reader.CommittedOffset < partition.EndOffset)
+                {
+                    await Task.Delay(1, abort);
+                }
+            }
+        }
     }
 
     private async Task WaitForInputAsync(CancellationToken abort)

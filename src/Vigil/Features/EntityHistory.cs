@@ -51,7 +51,8 @@ internal sealed class EntityHistory
     {
         if (Length == Times.Length)
         {
-            Resize(Times.Length * 2);
+            // Growing by half, not doubling: the ring is most of an entity's bytes, and positions need no power of two.
+            Resize(Times.Length + Math.Max(2, Times.Length / 2));
         }
 
         var at = Position(Next);
@@ -126,9 +127,9 @@ internal sealed class EntityHistory
             Head = 0;
         }
 
-        if (Times.Length > InitialCapacity * 2 && Length < Times.Length / 4)
+        if (Times.Length > InitialCapacity * 2 && Length < Times.Length / 3)
         {
-            Resize(Times.Length / 2);
+            Resize(Math.Max(InitialCapacity, Length + (Length / 2)));
         }
     }
 
