@@ -57,6 +57,14 @@ public sealed record Summary(
             Row(console, "labels", Markup.Escape($"{labels.ToString("N0", c)} released, each {StatusView.Delay(LabelDelay)} of event time after its transaction"));
         }
 
+        if (s.Features is { } features)
+        {
+            Row(console, "features", Markup.Escape(
+                $"{features.Computed.ToString("N0", c)} transactions with features · {features.Entities.ToString("N0", c)} customers and terminals in state " +
+                $"({features.Evicted.ToString("N0", c)} evicted when idle) · {features.LabelsApplied.ToString("N0", c)} frauds known · " +
+                $"{features.Late.ToString("N0", c)} late (computed as of the newest time)"));
+        }
+
         if (s.Quality is { } quality)
         {
             PrintQuality(console, quality);
