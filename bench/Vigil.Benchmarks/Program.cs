@@ -3,7 +3,8 @@ using Vigil.Benchmarks;
 
 // pipeline: end-to-end throughput; latency: decision latency at a paced rate; kafka: Kafka mode against Python and kcat;
 // simulate: the simulator alone, as records and as a CSV file; simulated-pipeline: the pipeline fed by the simulator with
-// live quality; anything else: BenchmarkDotNet.
+// live quality (and features); features: the feature engine alone; feature-memory: its state for 1M customers and
+// 100k terminals; anything else: BenchmarkDotNet.
 return args.FirstOrDefault() switch
 {
     "pipeline" => await PipelineBenchmark.ThroughputAsync(args[1..]),
@@ -11,6 +12,8 @@ return args.FirstOrDefault() switch
     "kafka" => await KafkaBenchmark.RunAsync(args[1..]),
     "simulate" => SimulatorBenchmark.Run(args[1..]),
     "simulated-pipeline" => await SimulatorBenchmark.PipelineAsync(args[1..]),
+    "features" => FeatureBenchmark.Throughput(),
+    "feature-memory" => FeatureBenchmark.Memory(args[1..]),
     _ => Run(args),
 };
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Vigil.Features;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Quality;
@@ -70,16 +71,19 @@ public static class SimulatorBenchmark
     /// <summary>
     /// The embedded pipeline fed by the simulator as fast as it goes (183 days, labels released 7 days later, or at
     /// once with <c>--label-delay 0</c>), with the quality monitor joining decisions and labels, or without labels and
-    /// quality (<c>--no-quality</c>). Three rounds. Arguments: [--no-quality] [--label-delay-days N].
+    /// quality (<c>--no-quality</c>), with a feature stage before detection (<c>--features vigil|handbook</c>).
+    /// Three rounds. Arguments: [--no-quality] [--label-delay-days N] [--features NAME].
     /// </summary>
     public static async Task<int> PipelineAsync(string[] args)
     {
         var quality = !args.Contains("--no-quality");
         var delayDays = args.SkipWhile(a => a != "--label-delay-days").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(7);
-        Console.WriteLine($"simulated pipeline: 183 days, {(quality ? $"labels after {delayDays} d and live quality" : "no labels, no quality")}, {Environment.ProcessorCount} partitions");
+        var features = FeatureSet.Create(args.SkipWhile(a => a != "--features").Skip(1).FirstOrDefault(FeatureSet.NoneName));
+        Console.WriteLine($"simulated pipeline: 183 days, {(quality ? $"labels after {delayDays} d and live quality" : "no labels, no quality")}, " +
+                          $"features: {features.Name} ({features.Count}), {Environment.ProcessorCount} partitions");
         for (var round = 1; round <= 3; round++)
         {
-            var pipeline = new EmbeddedPipeline(new PipelineOptions(), new TopicOptions(), RuleSet.AmountThreshold(220));
+            var pipeline = new EmbeddedPipeline(new PipelineOptions(), new TopicOptions(), RuleSet.AmountThreshold(220), features);
             var monitor = quality ? new QualityMonitor(pipeline.Legit, pipeline.Fraud, pipeline.Labels) : null;
             var sinks = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters }.Select(t => DiscardSink.Attach(t, "bench")).ToList();
             sinks.Add(monitor?.RunAsync() ?? DiscardSink.Attach(pipeline.Labels, "bench"));

@@ -29,7 +29,7 @@ public static class ReplayCommand
         var file = new Argument<string>("FILE") { Description = "The dataset to replay" };
         var flags = new CommandFlags(command,
             [
-                SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.Identities, SettingFlag.ReplayStartDate, SettingFlag.ReplayRate, SettingFlag.Speed,
+                SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.Identities, SettingFlag.JoinWindow, SettingFlag.ReplayStartDate, SettingFlag.ReplayRate, SettingFlag.Speed,
                 SettingFlag.ReplayCount, SettingFlag.Duration, SettingFlag.LabelDelay, .. SettingFlag.Features, SettingFlag.Report, SettingFlag.Out, SettingFlag.DetectThreshold,
                 SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.KafkaOrMock, SettingFlag.Group,
             ],

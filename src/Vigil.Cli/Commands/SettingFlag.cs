@@ -31,7 +31,8 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
 
     public static readonly SettingFlag ReplayFormat = new("--format", "auto|vigil|handbook|ulb|ieee", "The file's layout: auto tells it from the header [default: auto]", "Replay:Format");
     public static readonly SettingFlag Columns = new("--columns", "FIELD=COLUMN,…", "Map Vigil's fields to the file's columns: transaction_id, timestamp, customer_id, terminal_id, amount, currency, fraud, fraud_scenario (e.g. amount=TransactionAmt,fraud=isFraud)", "Replay:Columns");
-    public static readonly SettingFlag Identities = new("--identities", "FILE", "A second CSV joined by transaction id (IEEE-CIS identities), published to queueing.identities with its transaction's time", "Replay:Identities");
+    public static readonly SettingFlag Identities = new("--identities", "FILE", "A second CSV (IEEE-CIS identities), published to queueing.identities with its transaction's time and joined to its transaction by id before detection (\"identity\" in the record)", "Replay:Identities");
+    public static readonly SettingFlag JoinWindow = new("--join-window", "DURATION", "How far apart in event time a transaction and its identity may be and still join [default: 1m]", "Features:JoinWindow");
     public static readonly SettingFlag ReplayStartDate = new("--start-date", "YYYY-MM-DD", "The date numeric timestamps count seconds from [default: 2013-09-01 for ULB, 2017-12-01 for IEEE-CIS]", "Replay:StartDate");
 
     public static readonly SettingFlag Data = new("--data", "FILE", "The dataset to read (CSV or CSV.gz; formats as for vigil replay)", "Replay:Path");

@@ -134,7 +134,8 @@ public sealed record VigilSettings(
             set,
             read.OptionalText("Features:Out"),
             read.Duration("Features:AllowedLateness", FeatureSettings.DefaultAllowedLateness),
-            read.OptionalText("Features:Checkpoint"));
+            read.OptionalText("Features:Checkpoint"),
+            read.Duration("Features:JoinWindow", FeatureSettings.DefaultJoinWindow));
     }
 
     private static ReplaySettings ReadReplay(LayeredConfiguration configuration, SettingReader read)
@@ -252,9 +253,12 @@ public sealed record ReplaySettings(string? Path, string? Identities, DatasetFor
 /// <param name="Out">Where <c>vigil features</c> writes.</param>
 /// <param name="AllowedLateness">How much older than the newest transaction seen one may be and still be computed in its place.</param>
 /// <param name="Checkpoint">The file the feature state is checkpointed to and restored from, or null.</param>
-public sealed record FeatureSettings(FeatureSet Set, string? Out, TimeSpan AllowedLateness, string? Checkpoint)
+/// <param name="JoinWindow">How far apart in event time a transaction and its identity may be and still join.</param>
+public sealed record FeatureSettings(FeatureSet Set, string? Out, TimeSpan AllowedLateness, string? Checkpoint, TimeSpan JoinWindow)
 {
     public static readonly TimeSpan DefaultAllowedLateness = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan DefaultJoinWindow = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>A dataset file for <c>vigil generate --out</c>.</summary>

@@ -38,7 +38,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         var rules = RuleSet.AmountThreshold(settings.AmountThresholdFor(run.Profile));
         await using IDemoRuntime runtime = settings.Kafka is { } kafka
             ? new KafkaDemoRuntime(kafka, settings.Topics, rules, settings.Pipeline.Partitions, settings.Pipeline.MaxRecordBytes, log)
-            : new EmbeddedDemoRuntime(settings.Pipeline, settings.Topics, rules, settings.Features);
+            : new EmbeddedDemoRuntime(settings.Pipeline, settings.Topics, rules, settings.Features, joinIdentities: run.HasIdentities);
         await runtime.PrepareAsync();
 
         // Everything that reads the outputs subscribes before the first record: embedded topics keep no history.

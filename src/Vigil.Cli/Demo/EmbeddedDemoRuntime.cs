@@ -9,12 +9,15 @@ using Vigil.Runtime.Topics;
 namespace Vigil.Cli.Demo;
 
 /// <summary>The demo on the embedded runtime: in-process topics, one detector worker per partition.</summary>
-public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions topics, RuleSet rules, FeatureSettings features) : IDemoRuntime
+/// <param name="joinIdentities">Whether the source publishes identities, which the feature stage then joins to their transactions.</param>
+public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions topics, RuleSet rules, FeatureSettings features, bool joinIdentities) : IDemoRuntime
 {
     private readonly EmbeddedPipeline _pipeline = new(pipeline, topics, rules, features.Set, new FeatureStageOptions
     {
         AllowedLateness = features.AllowedLateness,
         CheckpointPath = features.Checkpoint,
+        JoinIdentities = joinIdentities,
+        JoinWindow = features.JoinWindow,
     });
 
     public string Description => $"embedded runtime · {_pipeline.Transactions.Partitions.Count} partitions" +

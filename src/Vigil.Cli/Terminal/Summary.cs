@@ -63,6 +63,12 @@ public sealed record Summary(
                 $"{features.Computed.ToString("N0", c)} transactions with features · {features.Entities.ToString("N0", c)} customers and terminals in state " +
                 $"({features.Evicted.ToString("N0", c)} evicted when idle) · {features.LabelsApplied.ToString("N0", c)} frauds known · " +
                 $"{features.Late.ToString("N0", c)} late (computed as of the newest time)"));
+            if (features.Join is var (joined, unmatched, expired))
+            {
+                Row(console, "identities", Markup.Escape(
+                    $"{joined.ToString("N0", c)} transactions joined with their identity · {unmatched.ToString("N0", c)} without one · " +
+                    $"{expired.ToString("N0", c)} identities expired unjoined"));
+            }
         }
 
         if (s.Quality is { } quality)

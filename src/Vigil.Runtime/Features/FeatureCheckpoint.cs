@@ -4,7 +4,7 @@ namespace Vigil.Runtime.Features;
 
 /// <summary>
 /// A feature stage's checkpoint: the input positions it reached, what it held at that moment (transactions waiting for
-/// the watermark, fraud labels waiting for their time) and the engine's state. Restoring it and reading the inputs
+/// the watermark, fraud labels waiting for their time, identities waiting for their transaction) and the engine's state. Restoring it and reading the inputs
 /// again from those positions computes exactly what an uninterrupted run computes.
 /// </summary>
 /// <remarks>
@@ -64,6 +64,22 @@ public static class FeatureCheckpoint
                 writer.Write(report.TransactionTimeMs);
                 WriteKey(writer, report.Customer);
                 WriteKey(writer, report.Terminal);
+            }
+
+            writer.Write(stage.IdentityInputs.Count);
+            foreach (var input in stage.IdentityInputs)
+            {
+                writer.Write(input.Position);
+            }
+
+            var waiting = stage.Join?.Waiting ?? [];
+            writer.Write(waiting.Count);
+            foreach (var (key, (time, record)) in waiting)
+            {
+                writer.Write(key);
+                writer.Write(time);
+                writer.Write(record.Length);
+                writer.Write(record);
             }
 
             stage.Engine.Save(writer);
@@ -127,6 +143,25 @@ public static class FeatureCheckpoint
                 var order = new EventOrder(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64());
                 var report = new FraudReport(reader.ReadBoolean(), reader.ReadInt64(), order.TimeMs, ReadKey(reader), ReadKey(reader));
                 stage.PendingReports.Enqueue(report, order);
+            }
+
+            if (reader.ReadInt32() != stage.IdentityInputs.Count)
+            {
+                throw new InvalidDataException($"{path} was taken with another number of identity partitions (or with the join on and now off, or off and now on)");
+            }
+
+            foreach (var input in stage.IdentityInputs)
+            {
+                input.Position = reader.ReadInt64();
+            }
+
+            var waiting = reader.ReadInt32();
+            for (var i = 0; i < waiting; i++)
+            {
+                var key = reader.ReadInt64();
+                var time = reader.ReadInt64();
+                var record = reader.ReadBytes(reader.ReadInt32());
+                stage.Join?.Add(key, time, record);
             }
 
             stage.Engine.Restore(reader);

@@ -20,6 +20,7 @@ namespace Vigil.Runtime.Features;
 /// transaction older than one already computed is late: it is computed as of the newest time computed, and counted.</para>
 /// <para>Labels: a fraud label released at R counts for every transaction at R or later. Sources publish labels before
 /// the transactions that follow them, and the stage reads labels after transactions, so a label is always there in time.</para>
+/// <para>With <see cref="FeatureStageOptions.JoinIdentities"/>, each transaction is joined with its identity (see <see cref="IntervalJoin"/>).</para>
 /// <para>Records that are not transactions pass through untouched; the detector dead-letters them.</para>
 /// <para>Checkpoints are aligned: the stage waits until the detectors have decided everything it published, then writes
 /// its state with the input positions it reached. A restart from it skips no decision; those made after it are made
@@ -32,6 +33,7 @@ public sealed class FeatureStage
     private readonly FeatureStageOptions _options;
     private readonly Input[] _transactions;
     private readonly Input[] _labels;
+    private readonly Input[] _identities;
     private readonly TopicProducer _output;
     private readonly PriorityQueue<HeldRecord, EventOrder> _held = new();
     private readonly PriorityQueue<FraudReport, EventOrder> _reports = new();
@@ -48,7 +50,7 @@ public sealed class FeatureStage
 
     public FeatureStage(
         FeatureEngine engine, IReadOnlyList<Subscription> transactions, IReadOnlyList<Subscription> labels, TopicProducer output,
-        FeatureStageOptions options, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes)
+        FeatureStageOptions options, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes, IReadOnlyList<Subscription>? identities = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(transactions);
@@ -59,6 +61,8 @@ public sealed class FeatureStage
         _options = options;
         _transactions = [.. transactions.Select(s => new Input(s))];
         _labels = [.. labels.Select(s => new Input(s))];
+        _identities = [.. (identities ?? []).Select(s => new Input(s))];
+        Join = options.JoinIdentities ? new IntervalJoin(options.JoinWindow) : null;
         _output = output;
         _decoder = new TransactionDecoder(maxRecordBytes);
         _json = new FeatureJson(engine.Set);
@@ -68,6 +72,14 @@ public sealed class FeatureStage
     }
 
     public FeatureEngine Engine { get; }
+
+    /// <summary>The interval join with the identities stream; null without one.</summary>
+    internal IntervalJoin? Join { get; }
+
+    public bool IsJoining => Join is not null;
+
+    /// <summary>Transactions joined with their identity, those emitted without one, and identities that expired unjoined.</summary>
+    public (long Joined, long Unmatched, long Expired) JoinCounts => Join is { } join ? (join.Joined, join.Unmatched, join.Expired) : default;
 
     /// <summary>Transactions computed and published.</summary>
     public long Released => Interlocked.Read(ref _released);
@@ -102,7 +114,7 @@ public sealed class FeatureStage
                 _nextCheckpoint = Stopwatch.GetTimestamp() + (long)(_options.CheckpointInterval.TotalSeconds * Stopwatch.Frequency);
             }
 
-            if (_held.Count == 0 && Array.TrueForAll(_transactions, i => i.Done) && Array.TrueForAll(_labels, i => i.Done))
+            if (_held.Count == 0 && Array.TrueForAll(_transactions, i => i.Done) && Array.TrueForAll(_labels, i => i.Done) && Array.TrueForAll(_identities, i => i.Done))
             {
                 break;
             }
@@ -122,6 +134,8 @@ public sealed class FeatureStage
     internal IReadOnlyList<Input> TransactionInputs => _transactions;
 
     internal IReadOnlyList<Input> LabelInputs => _labels;
+
+    internal IReadOnlyList<Input> IdentityInputs => _identities;
 
     internal PriorityQueue<HeldRecord, EventOrder> HeldRecords => _held;
 
@@ -187,6 +201,27 @@ public sealed class FeatureStage
             input.Done = input.Subscription.Reader.Completion.IsCompleted;
         }
 
+        foreach (var input in _identities)
+        {
+            while (input.Subscription.Reader.TryRead(out var batch))
+            {
+                pulled = true;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (batch.Offset(i) >= input.Position)
+                    {
+                        Join?.Add(batch.Value(i));
+                    }
+
+                    input.Position = Math.Max(input.Position, batch.Offset(i) + 1);
+                }
+
+                input.Subscription.Complete(batch);
+            }
+
+            input.Done = input.Subscription.Reader.Completion.IsCompleted;
+        }
+
         return pulled;
     }
 
@@ -231,6 +266,7 @@ public sealed class FeatureStage
             released++;
         }
 
+        Join?.Expire(watermark);
         return released;
     }
 
@@ -250,9 +286,12 @@ public sealed class FeatureStage
         }
 
         Engine.Compute(_transaction, timeMs, _values);
+        var joined = Join is { } join && _transaction.TransactionId.IsPresent
+            ? join.Match(TransactionKey.Of(_transaction.Raw(_transaction.TransactionId)), timeMs)
+            : null;
         var value = record.Value.Span;
-        var room = _output.BeginAppend(record.Partition, record.Key, value.Length + _json.MaxAddedLength);
-        if (!_json.TryWrite(value, _values, room, out var written))
+        var room = _output.BeginAppend(record.Partition, record.Key, value.Length + _json.MaxAddedLength + FeatureJson.JoinedLength(joined?.Length ?? 0));
+        if (!_json.TryWrite(value, _values, room, out var written, Join is not null, joined))
         {
             value.CopyTo(room);
             written = value.Length;
@@ -283,7 +322,7 @@ public sealed class FeatureStage
     private async Task WaitForInputAsync(CancellationToken abort)
     {
         var waits = new List<Task>(_transactions.Length + _labels.Length + 1);
-        foreach (var input in _transactions.Concat(_labels))
+        foreach (var input in _transactions.Concat(_labels).Concat(_identities))
         {
             if (!input.Subscription.Reader.Completion.IsCompleted && input.Buffered < _options.MaxBufferedPerInput)
             {

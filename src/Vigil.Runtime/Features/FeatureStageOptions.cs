@@ -15,6 +15,12 @@ public sealed class FeatureStageOptions
     /// <summary>Transactions held per input, waiting for the watermark, before the stage stops reading that input.</summary>
     public int MaxBufferedPerInput { get; init; } = 200_000;
 
+    /// <summary>Join each transaction with its record on the identities topic (an interval join by transaction id).</summary>
+    public bool JoinIdentities { get; init; }
+
+    /// <summary>How far apart in event time a transaction and its identity may be and still join.</summary>
+    public TimeSpan JoinWindow { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>File the stage's state is checkpointed to and restored from; null for none.</summary>
     public string? CheckpointPath { get; init; }
 

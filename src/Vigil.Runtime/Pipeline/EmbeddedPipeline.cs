@@ -49,7 +49,8 @@ public sealed class EmbeddedPipeline
                 Labels.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity),
                 Featured.CreateProducer(),
                 featureOptions ?? new FeatureStageOptions(),
-                pipeline.MaxRecordBytes);
+                pipeline.MaxRecordBytes,
+                featureOptions is { JoinIdentities: true } ? Identities.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity) : null);
             detectorInput = Featured;
         }
 
@@ -74,7 +75,7 @@ public sealed class EmbeddedPipeline
     /// <summary>Ground truth from the source, for the quality monitor (and later for features that learn from labels).</summary>
     public Topic Labels { get; }
 
-    /// <summary>The second stream of a two-file dataset; nothing in the embedded pipeline reads it yet.</summary>
+    /// <summary>The second stream of a two-file dataset, joined to transactions by the feature stage when asked to.</summary>
     public Topic Identities { get; }
 
     /// <summary>Transactions with their features, read by the detectors; null without features.</summary>

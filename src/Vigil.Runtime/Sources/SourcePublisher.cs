@@ -51,9 +51,10 @@ public sealed class SourcePublisher
 
         _source = source;
         _outputs = outputs;
-        // Labels first: a label released at R goes out before any transaction at R or later, so that a reader that takes
-        // transactions and then labels (the feature stage) always has a label by the time it counts.
-        _writers = [.. new[] { outputs.Labels, outputs.Transactions, outputs.Identities, outputs.DeadLetters }.OfType<IRecordWriter>()];
+        // Labels and identities first: a label released at R goes out before any transaction at R or later, and an
+        // identity before its transaction, so that a reader that takes transactions and then the others (the feature
+        // stage) always has them by the time it needs them.
+        _writers = [.. new[] { outputs.Labels, outputs.Identities, outputs.Transactions, outputs.DeadLetters }.OfType<IRecordWriter>()];
         _pacing = pacing;
         _labels = source.HasLabels && outputs.Labels is not null ? new LabelRelease(outputs.LabelDelay) : null;
         _limit = limit;
@@ -178,7 +179,7 @@ public sealed class SourcePublisher
     {
         foreach (var output in _writers)
         {
-            await output.PublishAsync(partialBatches || output == _outputs.Labels, CancellationToken.None);
+            await output.PublishAsync(partialBatches || output == _outputs.Labels || output == _outputs.Identities, CancellationToken.None);
         }
     }
 }

@@ -53,7 +53,19 @@ public sealed partial class FeatureEngine
     public long Evicted { get; private set; }
 
     /// <summary>Entities with state, per kind of entity (one entity counts once per group of features that keeps state for it).</summary>
-    public long Entities => _tables.Sum(t => (long)t.Histories.Count);
+    public long Entities
+    {
+        get
+        {
+            long entities = 0;
+            foreach (var table in _tables)
+            {
+                entities += table.Histories.Count;
+            }
+
+            return entities;
+        }
+    }
 
     internal IReadOnlyList<WindowTable> Tables => _tables;
 

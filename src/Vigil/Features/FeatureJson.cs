@@ -1,6 +1,9 @@
 namespace Vigil.Features;
 
-/// <summary>Writes a record with its features: the JSON object, with <c>"features":{"name":value,…}</c> added as its last member.</summary>
+/// <summary>
+/// Writes a record with its features: the JSON object, with <c>"features":{"name":value,…}</c> added, and the record
+/// of a joined stream as <c>"identity":{…}</c> (or null) where there is a join.
+/// </summary>
 /// <remarks>Unknown values (NaN: no customer or terminal to read) are written as null.</remarks>
 public sealed class FeatureJson
 {
@@ -16,8 +19,14 @@ public sealed class FeatureJson
     /// <summary>Most bytes the features add to a record.</summary>
     public int MaxAddedLength { get; }
 
-    /// <summary>Writes <paramref name="record"/> with the features into <paramref name="destination"/>; false when the record is not a JSON object.</summary>
-    public bool TryWrite(ReadOnlySpan<byte> record, ReadOnlySpan<double> values, Span<byte> destination, out int written)
+    /// <summary>Bytes the joined record adds: its own and the member's name.</summary>
+    public static int JoinedLength(int recordLength) => ",\"identity\":".Length + Math.Max(recordLength, 4);
+
+    /// <summary>
+    /// Writes <paramref name="record"/> with the features into <paramref name="destination"/>, and with <paramref name="joined"/>
+    /// when <paramref name="join"/> is set (empty: null); false when the record is not a JSON object.
+    /// </summary>
+    public bool TryWrite(ReadOnlySpan<byte> record, ReadOnlySpan<double> values, Span<byte> destination, out int written, bool join = false, ReadOnlySpan<byte> joined = default)
     {
         written = 0;
         var closing = record.LastIndexOf((byte)'}');
@@ -57,6 +66,15 @@ public sealed class FeatureJson
         }
 
         destination[at++] = (byte)'}';
+        if (join)
+        {
+            ",\"identity\":"u8.CopyTo(destination[at..]);
+            at += ",\"identity\":"u8.Length;
+            var member = joined.IsEmpty ? "null"u8 : joined;
+            member.CopyTo(destination[at..]);
+            at += member.Length;
+        }
+
         destination[at++] = (byte)'}';
         written = at;
         return true;

@@ -102,4 +102,31 @@ public sealed class FeaturesCommandTests : IDisposable
         Assert.Equal(1, record.GetProperty("features").GetProperty("customer_nb_tx_1d").GetDouble(), 0.0);
         Assert.True(record.GetProperty("vigil").TryGetProperty("fraud", out _));
     }
+
+    [Fact]
+    public async Task A_replay_with_identities_joins_each_transaction_with_its_identity_before_detection()
+    {
+        var transactions = Write("train_transaction.csv", """
+            TransactionID,isFraud,TransactionDT,TransactionAmt,card1
+            1,0,100,10.0,11
+            2,1,160,99.5,12
+            3,0,200,12.0,13
+            4,0,260,12.25,11
+            """);
+        var identities = Write("train_identity.csv", "TransactionID,DeviceType\n2,mobile\n4,desktop\n9,mobile\n");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            ["replay", transactions, "--identities", identities, "--rate", "max", "--no-dashboard", "--out", _directory, "--label-delay", "1m"]);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("identities    2 transactions joined with their identity · 2 without one", output, StringComparison.Ordinal);
+        var records = File.ReadAllLines(Path.Combine(_directory, "streaming.transactions.legit.jsonl"))
+            .Concat(File.ReadAllLines(Path.Combine(_directory, "streaming.transactions.fraud.jsonl")))
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(r => r.GetProperty("transaction_id").GetRawText());
+        Assert.Equal("desktop", records["4"].GetProperty("identity").GetProperty("DeviceType").GetString());
+        Assert.Equal("mobile", records["2"].GetProperty("identity").GetProperty("DeviceType").GetString());
+        Assert.Equal(JsonValueKind.Null, records["1"].GetProperty("identity").ValueKind);
+        Assert.Equal(2, records["4"].GetProperty("features").GetProperty("customer_nb_tx_1d").GetDouble(), 0.0); // card1 11 twice
+    }
 }
