@@ -22,22 +22,45 @@ internal sealed class EntityHistory
     internal long Base;
     internal long Next;
     internal long TotalCents;
-    internal WindowCursor[] Cursors;
+    /// <summary>
+    /// The window cursors, packed <see cref="Stride"/> longs each: the sequence number of the first event later than the
+    /// boundary; then, where amounts are kept, the sum of the amounts before it (cents); then, where a largest amount is
+    /// asked for, the sequence number of the largest amount from the cursor on (-1: unknown) and that amount.
+    /// </summary>
+    internal long[] Cursors;
+    internal readonly int Stride;
+    private readonly int _maxAt;
     internal uint[]? Frauds;
     internal int FraudCount;
     internal uint LastTime;
 
-    internal EntityHistory(int boundaries, bool amounts, bool others, int capacity = InitialCapacity)
+    internal EntityHistory(int boundaries, bool amounts, bool others, bool trackMax, int capacity = InitialCapacity)
     {
         Times = new uint[capacity];
         Amounts = amounts ? new int[capacity] : null;
         Others = others ? new long[capacity] : null;
-        Cursors = new WindowCursor[boundaries];
-        for (var i = 0; i < Cursors.Length; i++)
+        _maxAt = amounts ? 2 : 1;
+        Stride = _maxAt + (trackMax ? 2 : 0);
+        Cursors = new long[boundaries * Stride];
+        if (trackMax)
         {
-            Cursors[i].MaxSeq = -1;
+            for (var b = 0; b < boundaries; b++)
+            {
+                Cursors[(b * Stride) + _maxAt] = -1;
+            }
         }
     }
+
+    internal int Boundaries => Cursors.Length / Stride;
+
+    /// <summary>Sequence number of the first event later than boundary <paramref name="b"/>.</summary>
+    internal long Seq(int b) => Cursors[b * Stride];
+
+    /// <summary>Sum of the amounts of every event before boundary <paramref name="b"/>'s cursor, in cents.</summary>
+    internal long CentsBefore(int b) => Amounts is null ? 0 : Cursors[(b * Stride) + 1];
+
+    /// <summary>The largest amount from boundary <paramref name="b"/>'s cursor on, in cents.</summary>
+    internal long MaxCents(int b) => Cursors[(b * Stride) + _maxAt + 1];
 
     internal int Length => (int)(Next - Base);
 
@@ -72,37 +95,51 @@ internal sealed class EntityHistory
         LastTime = time;
     }
 
-    /// <summary>Moves the cursor of boundary <paramref name="offset"/> past every event at or before <paramref name="now"/> − offset.</summary>
-    internal void Advance(ref WindowCursor cursor, long now, long offset, bool trackMax)
+    /// <summary>Moves the cursor of boundary <paramref name="b"/> past every event at or before <paramref name="now"/> − <paramref name="offset"/>.</summary>
+    internal void Advance(int b, long now, long offset, bool trackMax)
     {
         var limit = now - offset;
-        var moved = false;
-        while (cursor.Seq < Next)
+        var at = b * Stride;
+        var seq = Cursors[at];
+        var start = seq;
+        long cents = 0;
+        while (seq < Next)
         {
-            var at = Position(cursor.Seq);
-            if (Times[at] > limit)
+            var position = Position(seq);
+            if (Times[position] > limit)
             {
                 break;
             }
 
-            cursor.CentsBefore += Amounts is null ? 0 : Amounts[at];
-            cursor.Seq++;
-            moved = true;
+            cents += Amounts is null ? 0 : Amounts[position];
+            seq++;
         }
 
-        if (trackMax && moved && cursor.MaxSeq < cursor.Seq)
+        if (seq == start)
         {
-            RescanMax(ref cursor);
+            return;
+        }
+
+        Cursors[at] = seq;
+        if (Amounts is not null)
+        {
+            Cursors[at + 1] += cents;
+        }
+
+        if (trackMax && Cursors[at + _maxAt] < seq)
+        {
+            RescanMax(b);
         }
     }
 
     /// <summary>A new event enters every window that ends now: it may be the new largest amount.</summary>
-    internal static void OfferMax(ref WindowCursor cursor, int cents, long seq)
+    internal void OfferMax(int b, int cents, long seq)
     {
-        if (cursor.MaxSeq < cursor.Seq || cents >= cursor.MaxCents)
+        var at = (b * Stride) + _maxAt;
+        if (Cursors[at] < Cursors[b * Stride] || cents >= Cursors[at + 1])
         {
-            cursor.MaxCents = cents;
-            cursor.MaxSeq = seq;
+            Cursors[at] = seq;
+            Cursors[at + 1] = cents;
         }
     }
 
@@ -127,9 +164,9 @@ internal sealed class EntityHistory
             Head = 0;
         }
 
-        if (Times.Length > InitialCapacity * 2 && Length < Times.Length / 3)
+        if (Times.Length > InitialCapacity * 2 && Length < Times.Length / 2)
         {
-            Resize(Math.Max(InitialCapacity, Length + (Length / 2)));
+            Resize(Math.Max(InitialCapacity, Length + (Length / 4)));
         }
     }
 
@@ -165,11 +202,11 @@ internal sealed class EntityHistory
     {
         const int objectHeader = 16;
         const int arrayHeader = 24;
-        long bytes = objectHeader + (6 * 8) + (4 * 8);
+        long bytes = (objectHeader + (5 * 8) + (3 * 8) + (5 * 4) + 7) / 8 * 8; // five references, three longs, five ints
         bytes += arrayHeader + (Times.Length * 4L);
         bytes += Amounts is null ? 0 : arrayHeader + (Amounts.Length * 4L);
         bytes += Others is null ? 0 : arrayHeader + (Others.Length * 8L);
-        bytes += arrayHeader + (Cursors.Length * (long)WindowCursor.Size);
+        bytes += arrayHeader + (Cursors.Length * 8L);
         bytes += Frauds is null ? 0 : arrayHeader + (Frauds.Length * 4L);
         return bytes;
     }
@@ -193,12 +230,12 @@ internal sealed class EntityHistory
         return low;
     }
 
-    private void RescanMax(ref WindowCursor cursor)
+    private void RescanMax(int b)
     {
-        cursor.MaxSeq = -1;
-        for (var seq = cursor.Seq; seq < Next; seq++)
+        Cursors[(b * Stride) + _maxAt] = -1;
+        for (var seq = Seq(b); seq < Next; seq++)
         {
-            OfferMax(ref cursor, Amounts![Position(seq)], seq);
+            OfferMax(b, Amounts![Position(seq)], seq);
         }
     }
 
@@ -227,21 +264,4 @@ internal sealed class EntityHistory
         Array.Copy(ring, 0, copy, first, length - first);
         return copy;
     }
-}
-
-/// <summary>A window boundary's place in an entity's events: the first event inside, and what lies before it.</summary>
-internal struct WindowCursor
-{
-    internal const int Size = 32;
-
-    /// <summary>Sequence number of the first event later than the boundary.</summary>
-    internal long Seq;
-
-    /// <summary>Sum of the amounts of every event before <see cref="Seq"/>, in cents.</summary>
-    internal long CentsBefore;
-
-    /// <summary>Sequence number of the largest amount from the cursor on (-1 when unknown).</summary>
-    internal long MaxSeq;
-
-    internal int MaxCents;
 }

@@ -43,10 +43,7 @@ public sealed partial class FeatureEngine
 
                 foreach (var cursor in history.Cursors)
                 {
-                    writer.Write(cursor.Seq);
-                    writer.Write(cursor.CentsBefore);
-                    writer.Write(cursor.MaxSeq);
-                    writer.Write(cursor.MaxCents);
+                    writer.Write(cursor);
                 }
 
                 writer.Write(history.FraudCount);
@@ -121,9 +118,9 @@ public sealed partial class FeatureEngine
 
         history.TotalCents = total;
         history.LastTime = last;
-        for (var b = 0; b < history.Cursors.Length; b++)
+        for (var i = 0; i < history.Cursors.Length; i++)
         {
-            history.Cursors[b] = new WindowCursor { Seq = reader.ReadInt64(), CentsBefore = reader.ReadInt64(), MaxSeq = reader.ReadInt64(), MaxCents = reader.ReadInt32() };
+            history.Cursors[i] = reader.ReadInt64();
         }
 
         var frauds = reader.ReadInt32();

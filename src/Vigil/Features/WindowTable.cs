@@ -11,6 +11,7 @@ internal sealed class WindowTable
     private readonly Slot[] _slots;
     private readonly long[] _boundaries;
     private readonly bool[] _trackMax;
+    private readonly bool _anyMax;
     private readonly bool _amounts;
     private readonly bool _others;
     private long[] _scratch = new long[64];
@@ -35,6 +36,7 @@ internal sealed class WindowTable
             _trackMax[outer] |= f.Feature.Aggregate == FeatureAggregate.MaxAmount;
             return new Slot(f.Index, f.Feature.Aggregate, outer, inner, Seconds(f.Feature.Delay), Seconds(f.Feature.Window));
         })];
+        _anyMax = Array.IndexOf(_trackMax, true) >= 0;
     }
 
     internal FeatureEntity Entity { get; }
@@ -54,7 +56,7 @@ internal sealed class WindowTable
 
     internal IEnumerable<int> Outputs => _slots.Select(s => s.Index);
 
-    internal EntityHistory NewHistory(int capacity = 4) => new(_boundaries.Length, _amounts, _others, capacity);
+    internal EntityHistory NewHistory(int capacity = 4) => new(_boundaries.Length, _amounts, _others, _anyMax, capacity);
 
     /// <summary>Adds the transaction to the entity's history, then writes every feature of this table.</summary>
     internal void Compute(long key, uint time, int cents, long other, Span<double> values)
@@ -63,18 +65,17 @@ internal sealed class WindowTable
         var history = slot ??= NewHistory();
         var seq = history.Next;
         history.Append(time, cents, other);
-        var cursors = history.Cursors;
-        for (var b = 0; b < cursors.Length; b++)
+        for (var b = 0; b < _boundaries.Length; b++)
         {
             if (_trackMax[b])
             {
-                EntityHistory.OfferMax(ref cursors[b], cents, seq);
+                history.OfferMax(b, cents, seq);
             }
 
-            history.Advance(ref cursors[b], time, _boundaries[b], _trackMax[b]);
+            history.Advance(b, time, _boundaries[b], _trackMax[b]);
         }
 
-        history.DropBefore(cursors[0].Seq);
+        history.DropBefore(history.Seq(0));
         if (ReadsLabels)
         {
             history.DropFraudsUpTo(time - Horizon);
@@ -116,14 +117,13 @@ internal sealed class WindowTable
 
     private double Value(EntityHistory history, in Slot slot, uint time, int currentCents)
     {
-        ref readonly var outer = ref history.Cursors[slot.Outer];
-        var count = history.Next - outer.Seq;
-        var cents = history.TotalCents - outer.CentsBefore;
+        var outer = history.Seq(slot.Outer);
+        var count = history.Next - outer;
+        var cents = history.TotalCents - history.CentsBefore(slot.Outer);
         if (slot.Inner >= 0)
         {
-            ref readonly var inner = ref history.Cursors[slot.Inner];
-            count -= history.Next - inner.Seq;
-            cents -= history.TotalCents - inner.CentsBefore;
+            count -= history.Next - history.Seq(slot.Inner);
+            cents -= history.TotalCents - history.CentsBefore(slot.Inner);
         }
 
         return slot.Aggregate switch
@@ -131,10 +131,10 @@ internal sealed class WindowTable
             FeatureAggregate.Count => count,
             FeatureAggregate.SumAmount => cents / 100.0,
             FeatureAggregate.AverageAmount => count == 0 ? 0 : cents / 100.0 / count,
-            FeatureAggregate.MaxAmount => outer.MaxCents / 100.0,
+            FeatureAggregate.MaxAmount => history.MaxCents(slot.Outer) / 100.0,
             FeatureAggregate.Risk => count == 0 ? 0 : (double)history.FraudsBetween(time - slot.Delay - slot.Window, time - slot.Delay) / count,
-            FeatureAggregate.DistinctCounterparties => Distinct(history, outer.Seq, matchCents: null),
-            FeatureAggregate.SameAmountCounterparties => Distinct(history, outer.Seq, currentCents),
+            FeatureAggregate.DistinctCounterparties => Distinct(history, outer, matchCents: null),
+            FeatureAggregate.SameAmountCounterparties => Distinct(history, outer, currentCents),
             _ => throw new InvalidOperationException($"{slot.Aggregate} is not a windowed aggregate"),
         };
     }
