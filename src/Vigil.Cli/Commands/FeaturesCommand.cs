@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vigil.Cli.Configuration;
 using Vigil.Cli.Services;
 
 namespace Vigil.Cli.Commands;
@@ -21,13 +22,27 @@ public static class FeaturesCommand
             --feature-set handbook computes the Fraud Detection Handbook's 14 features under its own column names
             (TX_DURING_WEEKEND, CUSTOMER_ID_NB_TX_7DAY_WINDOW, TERMINAL_ID_RISK_30DAY_WINDOW, …); --feature declares more.
             Input formats are those of vigil replay: Vigil's, the handbook's, ULB, IEEE-CIS, or --columns.
+
+            With --kafka BROKERS it runs as the feature stage in front of the detectors instead: it reads every partition
+            of queueing.transactions and queueing.labels (and queueing.identities with --join-identities), computes the
+            features in event time, and writes each transaction with them to vigil.transactions.featured, keyed by
+            customer as before; run vigil detect --input vigil.transactions.featured on it. --checkpoint FILE keeps its
+            state and offsets to resume from after a restart.
             """);
         var flags = new CommandFlags(command,
             [
                 SettingFlag.Data, SettingFlag.FeaturesOut, SettingFlag.FeatureSet, SettingFlag.Feature, SettingFlag.LabelDelay,
                 SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.ReplayStartDate,
-            ]);
-        flags.SetAction(command, context, (settings, _) => new FeaturesRunner(settings, context.Console, context.Live).RunAsync(context.Stop));
+                SettingFlag.Kafka, SettingFlag.JoinIdentities, SettingFlag.AllowedLateness, SettingFlag.Checkpoint, SettingFlag.JoinWindow, SettingFlag.Duration,
+            ],
+            kafkaConfig: true);
+        flags.SetAction(command, context, (settings, configuration) => settings.Kafka switch
+        {
+            null => new FeaturesRunner(settings, context.Console, context.Live).RunAsync(context.Stop),
+            { IsMock: true } => throw new UsageException("--kafka mock works with vigil demo only; for vigil features, start one with 'vigil kafka mock' and pass its address"),
+            var kafka => new FeatureServiceRunner(settings, kafka, context.Console, context.ReportLine)
+                .RunAsync(new SettingReader(configuration).Flag("Features:JoinIdentities", false), context.Stop),
+        });
         return command;
     }
 }

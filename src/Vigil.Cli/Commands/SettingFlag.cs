@@ -32,6 +32,8 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag ReplayFormat = new("--format", "auto|vigil|handbook|ulb|ieee", "The file's layout: auto tells it from the header [default: auto]", "Replay:Format");
     public static readonly SettingFlag Columns = new("--columns", "FIELD=COLUMN,…", "Map Vigil's fields to the file's columns: transaction_id, timestamp, customer_id, terminal_id, amount, currency, fraud, fraud_scenario (e.g. amount=TransactionAmt,fraud=isFraud)", "Replay:Columns");
     public static readonly SettingFlag Identities = new("--identities", "FILE", "A second CSV (IEEE-CIS identities), published to queueing.identities with its transaction's time and joined to its transaction by id before detection (\"identity\" in the record)", "Replay:Identities");
+    public static readonly SettingFlag JoinIdentities = new("--join-identities", "true|false", "On Kafka, join each transaction with its record on queueing.identities [default: false]", "Features:JoinIdentities");
+    public static readonly SettingFlag DetectInput = new("--input", "TOPIC", "The topic to decide: queueing.transactions, or vigil.transactions.featured behind vigil features --kafka [default: queueing.transactions]", "Topics:Transactions");
     public static readonly SettingFlag JoinWindow = new("--join-window", "DURATION", "How far apart in event time a transaction and its identity may be and still join [default: 1m]", "Features:JoinWindow");
     public static readonly SettingFlag ReplayStartDate = new("--start-date", "YYYY-MM-DD", "The date numeric timestamps count seconds from [default: 2013-09-01 for ULB, 2017-12-01 for IEEE-CIS]", "Replay:StartDate");
 

@@ -45,8 +45,9 @@ public sealed record VigilSettings(
             DeadLetter = read.Text("Topics:DeadLetter", new TopicOptions().DeadLetter),
             Labels = read.Text("Topics:Labels", new TopicOptions().Labels),
             Identities = read.Text("Topics:Identities", new TopicOptions().Identities),
+            Featured = read.Text("Topics:Featured", new TopicOptions().Featured),
         };
-        var names = new[] { topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels, topics.Identities };
+        var names = new[] { topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels, topics.Identities, topics.Featured };
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Length)
         {
             throw new UsageException($"topic names must differ: {string.Join(", ", names)}");

@@ -172,6 +172,57 @@ public static class FeatureCheckpoint
         }
     }
 
+    /// <summary>The input positions a checkpoint holds (per partition of transactions, labels and identities), to resume reading there.</summary>
+    public static (long[] Transactions, long[] Labels, long[] Identities) ReadPositions(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        try
+        {
+            if (reader.ReadString() != Magic || reader.ReadInt32() != Version)
+            {
+                throw new InvalidDataException($"{path} is not a feature checkpoint of this Vigil version");
+            }
+
+            var transactions = new long[reader.ReadInt32()];
+            for (var i = 0; i < transactions.Length; i++)
+            {
+                transactions[i] = reader.ReadInt64();
+                reader.ReadInt64();
+            }
+
+            var labels = new long[reader.ReadInt32()];
+            for (var i = 0; i < labels.Length; i++)
+            {
+                labels[i] = reader.ReadInt64();
+            }
+
+            reader.ReadBytes(3 * sizeof(long));
+            var held = reader.ReadInt32();
+            for (var i = 0; i < held; i++)
+            {
+                reader.ReadBytes(8 + 4 + 8 + 1);
+                var keyLength = reader.ReadInt32();
+                var valueLength = reader.ReadInt32();
+                reader.ReadBytes(keyLength + valueLength);
+            }
+
+            var reports = reader.ReadInt32();
+            reader.ReadBytes(reports * (8 + 4 + 8 + 1 + 8 + (2 * (1 + 8))));
+            var identities = new long[reader.ReadInt32()];
+            for (var i = 0; i < identities.Length; i++)
+            {
+                identities[i] = reader.ReadInt64();
+            }
+
+            return (transactions, labels, identities);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{path} is cut short: delete it to start afresh", e);
+        }
+    }
+
     private static void WriteKey(BinaryWriter writer, long? key)
     {
         writer.Write(key.HasValue);

@@ -127,6 +127,8 @@ public sealed class FeatureStage
 
         if (_options.CheckpointPath is { } final)
         {
+            await _output.FlushAsync(all: true, CancellationToken.None);
+            await WaitUntilDecidedAsync(abort);
             FeatureCheckpoint.Write(final, this);
         }
     }

@@ -47,6 +47,21 @@ public sealed class TopicPartition
         }
     }
 
+    /// <summary>
+    /// Numbers this partition's records from <paramref name="offset"/> rather than 0, as a copy of a Kafka partition read
+    /// from there: offsets then name the same records in both. Only before anything is published or subscribed.
+    /// </summary>
+    public void StartAt(long offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (_endOffset != 0 || _subscriptions.Length != 0)
+        {
+            throw new InvalidOperationException($"Partition {Index} of {Topic.Name} is in use; it can start elsewhere only before it is.");
+        }
+
+        _endOffset = offset;
+    }
+
     /// <summary>Publishes a sealed batch: gives it offsets and waits until every blocking subscriber has room.</summary>
     /// <remarks>The publisher's reference is released here: the batch belongs to the topic afterwards.</remarks>
     internal async ValueTask PublishAsync(RecordBatch batch, CancellationToken cancellationToken)

@@ -96,38 +96,14 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.True(exitCode == 0, error);
         Assert.Contains("3 written, 3 acknowledged by the brokers", output, StringComparison.Ordinal);
         Assert.Contains("2 rows the source could not read", output, StringComparison.Ordinal);
-        var written = Read(cluster, topics.Transactions, 3);
+        var written = MockClusterReader.Read(cluster, topics.Transactions, 3);
         Assert.Equal(["1", "2", "4"], written.Select(r => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("transaction_id").GetRawText()).Order());
         Assert.Equal("11", Encoding.UTF8.GetString(written.First(r => r.Message.Value.AsSpan().IndexOf("\"transaction_id\":1,"u8) >= 0).Message.Key));
-        var labels = Read(cluster, topics.Labels, 3);
+        var labels = MockClusterReader.Read(cluster, topics.Labels, 3);
         Assert.Equal(1, labels.Count(r => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("fraud").GetInt32() == 1));
-        var joined = Read(cluster, topics.Identities, 2);
+        var joined = MockClusterReader.Read(cluster, topics.Identities, 2);
         Assert.Equal(["desktop", "mobile"], joined.Select(r => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("DeviceType").GetString()).Order());
-        var dead = Read(cluster, topics.DeadLetter, 2);
+        var dead = MockClusterReader.Read(cluster, topics.DeadLetter, 2);
         Assert.Equal(["amount_negative", "no_transaction"], dead.Select(r => Encoding.UTF8.GetString(r.Message.Headers.GetLastBytes("vigil.error.code"))).Order());
-    }
-
-    private static List<ConsumeResult<byte[], byte[]>> Read(MockCluster cluster, string topic, int count)
-    {
-        var config = new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "test-" + Guid.NewGuid().ToString("N"), EnableAutoCommit = false };
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
-        consumer.Assign(Enumerable.Range(0, 2).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
-        var records = new List<ConsumeResult<byte[], byte[]>>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (records.Count < count && DateTime.UtcNow < deadline)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } result)
-            {
-                records.Add(result);
-            }
-        }
-
-        // Nothing more than expected arrives either.
-        if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } extra)
-        {
-            records.Add(extra);
-        }
-
-        return records;
     }
 }

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using Vigil.Cli.Configuration;
+using Vigil.Cli.Terminal;
+using Vigil.Kafka.Configuration;
+using Vigil.Kafka.Features;
+using Vigil.Runtime.Features;
+
+namespace Vigil.Cli.Services;
+
+/// <summary><c>vigil features --kafka</c>: the feature stage in front of the detectors, until stopped.</summary>
+public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, Action<string> log)
+{
+    private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(5);
+
+    public async Task<int> RunAsync(bool joinIdentities, CancellationToken stop)
+    {
+        var features = settings.Features;
+        var options = new FeatureStageOptions
+        {
+            AllowedLateness = features.AllowedLateness,
+            CheckpointPath = features.Checkpoint,
+            JoinIdentities = joinIdentities,
+            JoinWindow = features.JoinWindow,
+        };
+        using var stage = await Task.Run(() => new KafkaFeatureStage(new KafkaClients(kafka, log), settings.Topics, features.Set, options));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (settings.Duration is { } duration)
+        {
+            deadline.CancelAfter(duration);
+        }
+
+        var topics = settings.Topics;
+        console.MarkupLine(Markup.Escape(
+            $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · {topics.Transactions} + {topics.Labels}{(joinIdentities ? " + " + topics.Identities : string.Empty)} " +
+            $"→ {topics.Featured} on {kafka.BootstrapServers} · {(features.Checkpoint is null ? "no checkpoint" : "checkpoint " + features.Checkpoint)} · Ctrl+C to stop"));
+        console.MarkupLine(Markup.Escape($"Run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
+        var clock = Stopwatch.StartNew();
+        var running = stage.RunAsync(deadline.Token);
+        while (!running.IsCompleted)
+        {
+            await Task.WhenAny(running, Task.Delay(LineInterval, CancellationToken.None));
+            if (!running.IsCompleted)
+            {
+                console.WriteLine(Line(clock.Elapsed, stage));
+            }
+        }
+
+        await running;
+        console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
+        Summary.TextRow(console, "computed", Line(clock.Elapsed, stage));
+        Summary.TextRow(console, "written", $"{stage.Delivered:N0} featured transactions acknowledged by the brokers");
+        if (features.Checkpoint is { } checkpoint)
+        {
+            Summary.TextRow(console, "checkpoint", $"{Path.GetFullPath(checkpoint)} (the next run resumes from it)");
+        }
+
+        return 0;
+    }
+
+    private static string Line(TimeSpan elapsed, KafkaFeatureStage service)
+    {
+        var stage = service.Stage;
+        var engine = stage.Engine;
+        var watermark = stage.WatermarkMs is > 0 and < long.MaxValue ? StatusView.EventTime(stage.WatermarkMs) : "none yet";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"[{elapsed:hh\\:mm\\:ss}] {stage.Released:N0} transactions with features · watermark {watermark} · {engine.Entities:N0} entities · {engine.Late:N0} late · {engine.LabelsApplied:N0} frauds known");
+    }
+}

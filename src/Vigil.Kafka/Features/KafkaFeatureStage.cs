@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Vigil.Features;
+using Vigil.Kafka.Configuration;
+using Vigil.Kafka.Sources;
+using Vigil.Runtime.Features;
+using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Topics;
+using TopicPartition = Confluent.Kafka.TopicPartition;
+
+namespace Vigil.Kafka.Features;
+
+/// <summary>
+/// The feature stage on Kafka, a second stage in front of the detectors: it reads every partition of the transactions
+/// topic (keyed by customer), of the labels topic and, when joining, of the identities topic, computes the features with
+/// one <see cref="FeatureStage"/>, and writes each transaction with its features to the featured topic, keyed as it came.
+/// </summary>
+/// <remarks>
+/// <para>Terminal windows need every transaction of a terminal, which a customer-keyed topic spreads over all its
+/// partitions. One stage that reads them all (merged in event time behind its watermark) holds every terminal whole, and
+/// the detectors, sharing the featured topic's partitions in their group, stay partitioned by customer. The price is that
+/// features are computed on one core: about two million transactions a second for the handbook's set.</para>
+/// <para>Positions are the stage's own: it reads outside any consumer group and keeps its offsets in its checkpoint
+/// (<see cref="FeatureStageOptions.CheckpointPath"/>), from which it resumes; without one it starts at the topics' beginnings
+/// so that its windows fill from the history Kafka keeps. A checkpoint is taken only once the brokers acknowledged every
+/// featured record before it. Kafka does not order records across topics, so a label counts from when the stage reads it.</para>
+/// </remarks>
+public sealed class KafkaFeatureStage : IDisposable
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(20);
+
+    private readonly IConsumer<byte[], byte[]> _consumer;
+    private readonly KafkaRecordWriter _writer;
+    private readonly EmbeddedBroker _broker = new();
+    private readonly Dictionary<string, (Topic Topic, TopicProducer Producer)> _inputs = new(StringComparer.Ordinal);
+    private readonly List<TopicPartitionOffset> _start = [];
+    private readonly Topic _featured;
+    private readonly IReadOnlyList<Subscription> _out;
+
+    public KafkaFeatureStage(KafkaClients clients, TopicOptions topics, FeatureSet features, FeatureStageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(topics);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(options);
+        _consumer = clients.Consumer("features", $"vigil-features-{Guid.NewGuid():N}");
+        try
+        {
+            var positions = options.CheckpointPath is { } path && File.Exists(path) ? FeatureCheckpoint.ReadPositions(path) : default;
+            var transactions = Input(topics.Transactions, positions.Transactions);
+            var labels = Input(topics.Labels, positions.Labels);
+            var identities = options.JoinIdentities ? Input(topics.Identities, positions.Identities) : null;
+            _featured = _broker.CreateTopic(topics.Featured, transactions.Partitions.Count);
+            Stage = new FeatureStage(
+                new FeatureEngine(features),
+                transactions.Subscribe(FeatureStage.Group),
+                labels.Subscribe(FeatureStage.Group),
+                _featured.CreateProducer(),
+                options,
+                identities: identities?.Subscribe(FeatureStage.Group));
+            _out = _featured.Subscribe("kafka-out");
+            _writer = new KafkaRecordWriter(clients, topics.Featured);
+        }
+        catch
+        {
+            _consumer.Dispose();
+            throw;
+        }
+    }
+
+    public FeatureStage Stage { get; }
+
+    /// <summary>Featured records the brokers acknowledged.</summary>
+    public long Delivered => _writer.Delivered;
+
+    /// <summary>Reads, computes and writes until <paramref name="stop"/>; then computes what it holds, writes it and checkpoints.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var reading = Task.Factory.StartNew(() => Read(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var computing = Task.Run(async () =>
+        {
+            try
+            {
+                await Stage.RunAsync(CancellationToken.None);
+            }
+            finally
+            {
+                _featured.Complete();
+            }
+        }, CancellationToken.None);
+        var writing = Task.WhenAll(_out.Select(WriteAsync));
+        await Task.WhenAll(reading, computing, writing);
+    }
+
+    public void Dispose()
+    {
+        _consumer.Dispose();
+        _writer.Dispose();
+    }
+
+    /// <summary>An embedded copy of a Kafka topic, partition for partition, numbered from where reading starts.</summary>
+    private Topic Input(string name, long[]? positions)
+    {
+        var metadata = Metadata(name);
+        var topic = _broker.CreateTopic(name, metadata.Count);
+        if (positions is not null && positions.Length != metadata.Count)
+        {
+            throw new KafkaSetupException($"the feature checkpoint was taken with {positions.Length} partitions of {name}, which now has {metadata.Count}: delete it to start afresh");
+        }
+
+        foreach (var partition in metadata)
+        {
+            var offset = positions?[partition] ?? _consumer.QueryWatermarkOffsets(new TopicPartition(name, partition), TimeSpan.FromSeconds(30)).Low.Value;
+            topic.Partitions[partition].StartAt(offset);
+            _start.Add(new TopicPartitionOffset(name, partition, offset));
+        }
+
+        _inputs[name] = (topic, topic.CreateProducer());
+        return topic;
+    }
+
+    private List<int> Metadata(string topic)
+    {
+        using var admin = new DependentAdminClientBuilder(_consumer.Handle).Build();
+        try
+        {
+            var metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(30)).Topics.Single();
+            if (metadata.Error.IsError || metadata.Partitions.Count == 0)
+            {
+                throw new KafkaSetupException($"cannot read topic {topic}: {(metadata.Error.IsError ? metadata.Error.Reason : "it has no partitions")}");
+            }
+
+            return [.. metadata.Partitions.Select(p => p.PartitionId).Order()];
+        }
+        catch (KafkaException e)
+        {
+            throw new KafkaSetupException($"cannot reach the Kafka cluster to read {topic}: {e.Error.Reason}", e);
+        }
+    }
+
+    private void Read(CancellationToken stop)
+    {
+        _consumer.Assign(_start);
+        var lastPublish = Stopwatch.GetTimestamp();
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (_consumer.Consume(PollTimeout) is { } result && _inputs.TryGetValue(result.Topic, out var input))
+                {
+                    input.Producer.Append(result.Partition.Value, result.Message.Key ?? [], result.Message.Value ?? []);
+                }
+
+                if (Stopwatch.GetElapsedTime(lastPublish) >= PublishEvery)
+                {
+                    Publish();
+                    lastPublish = Stopwatch.GetTimestamp();
+                }
+            }
+
+            Publish();
+        }
+        finally
+        {
+            foreach (var (topic, _) in _inputs.Values)
+            {
+                topic.Complete();
+            }
+        }
+    }
+
+    private void Publish()
+    {
+        foreach (var (_, producer) in _inputs.Values)
+        {
+            producer.FlushAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Writes one featured partition to Kafka; a batch is completed (and can be checkpointed past) once acknowledged.</summary>
+    private async Task WriteAsync(Subscription subscription)
+    {
+        await foreach (var batch in subscription.Reader.ReadAllAsync())
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                _writer.Write(batch.Key(i), batch.Value(i));
+            }
+
+            await _writer.FlushAsync(CancellationToken.None);
+            subscription.Complete(batch);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using Confluent.Kafka;
+using Vigil.Kafka.Mock;
+
+namespace Vigil.Cli.Tests.Commands;
+
+/// <summary>Reads what a command wrote to a topic of the mock cluster, with a real Kafka consumer.</summary>
+internal static class MockClusterReader
+{
+    /// <summary>Reads <paramref name="count"/> records of a 2-partition topic from the beginning (30 s at most), and any one more that follows.</summary>
+    public static List<ConsumeResult<byte[], byte[]>> Read(MockCluster cluster, string topic, int count)
+    {
+        var config = new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "test-" + Guid.NewGuid().ToString("N"), EnableAutoCommit = false };
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        consumer.Assign(Enumerable.Range(0, 2).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var records = new List<ConsumeResult<byte[], byte[]>>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (records.Count < count && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } result)
+            {
+                records.Add(result);
+            }
+        }
+
+        // Nothing more than expected arrives either.
+        if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } extra)
+        {
+            records.Add(extra);
+        }
+
+        return records;
+    }
+}
