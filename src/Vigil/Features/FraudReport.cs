@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vigil.Labels;
 using Vigil.Transactions;
 
 namespace Vigil.Features;
@@ -28,13 +29,7 @@ public readonly record struct FraudReport(bool IsFraud, long TransactionTimeMs, 
                 if (reader.ValueTextEquals("fraud"u8))
                 {
                     reader.Read();
-                    fraud = reader.TokenType switch
-                    {
-                        JsonTokenType.True => true,
-                        JsonTokenType.False => false,
-                        JsonTokenType.Number when reader.TryGetInt32(out var flag) && flag is 0 or 1 => flag == 1,
-                        _ => null,
-                    };
+                    fraud = LabelDecoder.ReadFraud(ref reader);
                 }
                 else if (reader.ValueTextEquals("timestamp"u8))
                 {

@@ -40,13 +40,7 @@ public static class LabelDecoder
                 else if (reader.ValueTextEquals("fraud"u8))
                 {
                     reader.Read();
-                    fraud = reader.TokenType switch
-                    {
-                        JsonTokenType.True => true,
-                        JsonTokenType.False => false,
-                        JsonTokenType.Number when reader.TryGetInt32(out var flag) && flag is 0 or 1 => flag == 1,
-                        _ => null,
-                    };
+                    fraud = ReadFraud(ref reader);
                     if (fraud is null)
                     {
                         error = "fraud must be 0, 1, true or false";
@@ -99,4 +93,13 @@ public static class LabelDecoder
         error = null;
         return true;
     }
+
+    /// <summary>The <c>fraud</c> value the reader is on: 0, 1, true or false; null for anything else.</summary>
+    internal static bool? ReadFraud(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        JsonTokenType.Number when reader.TryGetInt32(out var flag) && flag is 0 or 1 => flag == 1,
+        _ => null,
+    };
 }

@@ -6,12 +6,8 @@ using Vigil.Runtime.Pipeline;
 
 namespace Vigil.Cli.Tests.Features;
 
-public sealed class FeatureServiceTests : IDisposable
+public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-service-")
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("vigil-feature-service-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
     [Fact]
     public async Task On_kafka_the_feature_stage_reads_every_partition_and_computes_what_the_batch_computation_does()
     {
@@ -25,14 +21,14 @@ public sealed class FeatureServiceTests : IDisposable
         string[] simulation = ["--customers", "150", "--terminals", "300", "--days", "12", "--seed", "4"];
         var (generated, _, generateError) = await CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "max", .. simulation]);
         Assert.True(generated == 0, generateError);
-        var file = Path.Combine(_directory, "sim.csv");
-        var batch = Path.Combine(_directory, "features.csv");
+        var file = Path.Combine(Directory, "sim.csv");
+        var batch = Path.Combine(Directory, "features.csv");
         Assert.Equal(0, (await CliRunner.RunAsync(["generate", "--out", file, .. simulation])).ExitCode);
         Assert.Equal(0, (await CliRunner.RunAsync(["features", "--data", file, "--out", batch, "--feature-set", "handbook"])).ExitCode);
         var expected = File.ReadAllLines(batch).Skip(1).Select(l => l.Split(',')).ToDictionary(r => long.Parse(r[0], CultureInfo.InvariantCulture));
         var header = File.ReadLines(batch).First().Split(',');
 
-        var checkpoint = Path.Combine(_directory, "features.checkpoint");
+        var checkpoint = Path.Combine(Directory, "features.checkpoint");
         using var stop = new CancellationTokenSource();
         var service = CliRunner.RunAsync(["features", "--kafka", cluster.BootstrapServers, "--feature-set", "handbook", "--checkpoint", checkpoint], stop: stop.Token);
         var featured = MockClusterReader.Read(cluster, topics.Featured, expected.Count);

@@ -4,24 +4,13 @@ using Vigil.Cli.Tests.Commands;
 
 namespace Vigil.Cli.Tests.Features;
 
-public sealed class FeaturesCommandTests : IDisposable
+public sealed class FeaturesCommandTests() : TempDirectoryTest("vigil-features-cli-")
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("vigil-features-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private string Write(string name, string content)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, content);
-        return path;
-    }
-
     [Fact]
     public async Task A_simulated_dataset_gets_its_rows_back_with_the_vigil_features_after_them()
     {
-        var data = Path.Combine(_directory, "sim.csv");
-        var features = Path.Combine(_directory, "features.csv.gz");
+        var data = Path.Combine(Directory, "sim.csv");
+        var features = Path.Combine(Directory, "features.csv.gz");
         var (generated, _, generateError) = await CliRunner.RunAsync(["generate", "--out", data, "--customers", "200", "--terminals", "400", "--days", "20", "--seed", "3"]);
         Assert.True(generated == 0, generateError);
 
@@ -57,7 +46,7 @@ public sealed class FeaturesCommandTests : IDisposable
             3,2018-04-02T10:00:00Z,c1,t1,20
             4,2018-04-02T10:00:01Z,c2,t1,5
             """);
-        var features = Path.Combine(_directory, "out.csv");
+        var features = Path.Combine(Directory, "out.csv");
 
         var (exitCode, _, error) = await CliRunner.RunAsync(
             ["features", "--data", data, "--out", features, "--feature-set", "none", "--feature", "n = count(customer, 1d); top = max_amount(customer, 2d); who = distinct_counterparties(terminal, 1d)"]);
@@ -93,12 +82,12 @@ public sealed class FeaturesCommandTests : IDisposable
     public async Task The_demo_decides_with_features_and_writes_them_in_every_record()
     {
         var (exitCode, output, error) = await CliRunner.RunAsync(
-            ["demo", "--count", "3000", "--rate", "max", "--no-dashboard", "--out", _directory, "--customers", "300", "--terminals", "600", "--seed", "5"]);
+            ["demo", "--count", "3000", "--rate", "max", "--no-dashboard", "--out", Directory, "--customers", "300", "--terminals", "600", "--seed", "5"]);
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("features: vigil (22)", output, StringComparison.Ordinal);
         Assert.Contains("3,000 transactions with features", output, StringComparison.Ordinal);
-        var record = JsonDocument.Parse(File.ReadLines(Path.Combine(_directory, "streaming.transactions.legit.jsonl")).First()).RootElement;
+        var record = JsonDocument.Parse(File.ReadLines(Path.Combine(Directory, "streaming.transactions.legit.jsonl")).First()).RootElement;
         Assert.Equal(1, record.GetProperty("features").GetProperty("customer_nb_tx_1d").GetDouble(), 0.0);
         Assert.True(record.GetProperty("vigil").TryGetProperty("fraud", out _));
     }
@@ -116,12 +105,12 @@ public sealed class FeaturesCommandTests : IDisposable
         var identities = Write("train_identity.csv", "TransactionID,DeviceType\n2,mobile\n4,desktop\n9,mobile\n");
 
         var (exitCode, output, error) = await CliRunner.RunAsync(
-            ["replay", transactions, "--identities", identities, "--rate", "max", "--no-dashboard", "--out", _directory, "--label-delay", "1m"]);
+            ["replay", transactions, "--identities", identities, "--rate", "max", "--no-dashboard", "--out", Directory, "--label-delay", "1m"]);
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("identities    2 transactions joined with their identity · 2 without one", output, StringComparison.Ordinal);
-        var records = File.ReadAllLines(Path.Combine(_directory, "streaming.transactions.legit.jsonl"))
-            .Concat(File.ReadAllLines(Path.Combine(_directory, "streaming.transactions.fraud.jsonl")))
+        var records = File.ReadAllLines(Path.Combine(Directory, "streaming.transactions.legit.jsonl"))
+            .Concat(File.ReadAllLines(Path.Combine(Directory, "streaming.transactions.fraud.jsonl")))
             .Select(l => JsonDocument.Parse(l).RootElement)
             .ToDictionary(r => r.GetProperty("transaction_id").GetRawText());
         Assert.Equal("desktop", records["4"].GetProperty("identity").GetProperty("DeviceType").GetString());

@@ -7,24 +7,13 @@ using Vigil.Runtime.Pipeline;
 
 namespace Vigil.Cli.Tests.Replay;
 
-public sealed class ReplayCommandTests : IDisposable
+public sealed class ReplayCommandTests() : TempDirectoryTest("vigil-replay-cli-")
 {
     private static readonly string SharedData = Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/data");
-    private readonly string _directory = Directory.CreateTempSubdirectory("vigil-replay-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private string Write(string name, string content)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, content);
-        return path;
-    }
-
     [Fact]
     public async Task The_ulb_sample_replays_through_detection_with_quality_against_its_class_column()
     {
-        var report = Path.Combine(_directory, "ulb.json");
+        var report = Path.Combine(Directory, "ulb.json");
 
         var (exitCode, output, error) = await CliRunner.RunAsync(
             ["replay", Path.Combine(SharedData, "ulb/creditcard_first_9528_rows.csv.gz"), "--rate", "max", "--no-dashboard", "--label-delay", "0", "--report", report]);
@@ -46,16 +35,16 @@ public sealed class ReplayCommandTests : IDisposable
     {
         var path = Write("tx.csv", "transaction_id,timestamp,amount\n1,2018-04-01T00:00:01Z,5\n2,2018-04-01T00:00:02Z,oops\n3,2018-04-01T00:00:03Z\n4,2018-04-01T00:00:04Z,950\n");
 
-        var (exitCode, output, error) = await CliRunner.RunAsync(["replay", path, "--rate", "max", "--no-dashboard", "--out", _directory]);
+        var (exitCode, output, error) = await CliRunner.RunAsync(["replay", path, "--rate", "max", "--no-dashboard", "--out", Directory]);
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("dead letters  2 (2 of them rows the source could not read)", output, StringComparison.Ordinal);
         Assert.Contains("tx.csv line 3: amount 'oops' is not a finite number", output, StringComparison.Ordinal);
-        var deadLetters = File.ReadAllLines(Path.Combine(_directory, "deadletter.transactions.jsonl"))
+        var deadLetters = File.ReadAllLines(Path.Combine(Directory, "deadletter.transactions.jsonl"))
             .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("headers")).ToList();
         Assert.Equal(["3", "4"], deadLetters.Select(h => h.GetProperty("vigil.source.line").GetString()).Order());
         Assert.All(deadLetters, h => Assert.Equal("tx.csv", h.GetProperty("vigil.source.file").GetString()));
-        Assert.Single(File.ReadAllLines(Path.Combine(_directory, "streaming.transactions.fraud.jsonl")));
+        Assert.Single(File.ReadAllLines(Path.Combine(Directory, "streaming.transactions.fraud.jsonl")));
     }
 
     [Theory]
