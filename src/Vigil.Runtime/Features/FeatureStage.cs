@@ -167,8 +167,8 @@ public sealed class FeatureStage
                         continue; // computed before the checkpoint this run resumed from
                     }
 
-                    var hasTime = _decoder.TryDecode(batch.ValueMemory(i), _transaction, out _) && _transaction.HasTimestamp;
-                    var time = hasTime ? _transaction.TimestampMs : Math.Max(input.MaxTimeMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                    var hasTime = Iso8601.TryReadTimestamp(batch.Value(i), out var time);
+                    time = hasTime ? time : Math.Max(input.MaxTimeMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                     input.MaxTimeMs = Math.Max(input.MaxTimeMs, time);
                     _held.Enqueue(HeldRecord.Copy(batch.Key(i), batch.Value(i), batch.Partition, offset, hasTime), new EventOrder(time, batch.Partition, offset));
                     input.Buffered++;

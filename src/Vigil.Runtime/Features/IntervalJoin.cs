@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Vigil.Transactions;
 
 namespace Vigil.Runtime.Features;
@@ -33,7 +32,7 @@ internal sealed class IntervalJoin(TimeSpan bound)
 
     public void Add(ReadOnlySpan<byte> record)
     {
-        if (!TransactionKey.TryRead(record, out var key) || !TryTimestamp(record, out var time))
+        if (!TransactionKey.TryRead(record, out var key) || !Iso8601.TryReadTimestamp(record, out var time))
         {
             Invalid++;
             return;
@@ -74,35 +73,5 @@ internal sealed class IntervalJoin(TimeSpan bound)
                 Expired++;
             }
         }
-    }
-
-    private static bool TryTimestamp(ReadOnlySpan<byte> record, out long timeMs)
-    {
-        timeMs = 0;
-        try
-        {
-            var reader = new Utf8JsonReader(record);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isTimestamp = reader.ValueTextEquals("timestamp"u8);
-                reader.Read();
-                if (isTimestamp)
-                {
-                    return reader.TokenType == JsonTokenType.String && Iso8601.TryParseUtf8(reader.ValueSpan, out timeMs);
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return false;
     }
 }

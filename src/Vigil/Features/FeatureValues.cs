@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Vigil.Features;
 
-/// <summary>Writes feature values as text: whole numbers without a fraction, others in their shortest exact form, NaN (unknown) as nothing.</summary>
+/// <summary>Writes feature values as text: whole numbers without a fraction, others in the shortest text that reads back exactly, NaN (unknown) as nothing.</summary>
 public static class FeatureValues
 {
     /// <summary>Longest text a value may take.</summary>
@@ -18,7 +18,7 @@ public static class FeatureValues
         var written = 0;
         var ok = value == Math.Floor(value) && Math.Abs(value) < 1e15
             ? ((long)value).TryFormat(destination, out written, default, CultureInfo.InvariantCulture)
-            : value.TryFormat(destination, out written, "R", CultureInfo.InvariantCulture);
+            : value.TryFormat(destination, out written, default, CultureInfo.InvariantCulture); // the shortest text that reads back exactly
         return ok ? written : throw new ArgumentException($"A feature value needs up to {MaxLength} bytes.", nameof(destination));
     }
 }

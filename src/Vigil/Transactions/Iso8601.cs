@@ -80,6 +80,40 @@ public static class Iso8601
     /// <summary>The longest text <see cref="Write"/> produces (<c>2018-04-01T00:00:31.250Z</c>).</summary>
     public const int MaxLength = 24;
 
+    /// <summary>
+    /// Reads the top-level <c>timestamp</c> of a JSON record, stopping there (Vigil writes it second), without decoding
+    /// the rest; false when the record has none that can be read.
+    /// </summary>
+    public static bool TryReadTimestamp(ReadOnlySpan<byte> record, out long unixMilliseconds)
+    {
+        unixMilliseconds = 0;
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(record);
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                var isTimestamp = reader.ValueTextEquals("timestamp"u8);
+                reader.Read();
+                if (isTimestamp)
+                {
+                    return reader.TokenType == System.Text.Json.JsonTokenType.String && !reader.ValueIsEscaped && TryParseUtf8(reader.ValueSpan, out unixMilliseconds);
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        return false;
+    }
+
     /// <summary>Writes a UTC date-time: <c>2018-04-01T00:00:31Z</c>, with milliseconds only when there are some.</summary>
     /// <param name="handbookStyle">Writes the handbook's <c>2018-04-01 00:00:31</c> instead: a space, no zone.</param>
     /// <returns>The bytes written.</returns>
