@@ -58,9 +58,10 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
         }
     }
 
-    public string Description => _mock is null
+    // The demo's detector reads the transactions topic itself; features on Kafka are a stage of their own (vigil features --kafka).
+    public string Description => (_mock is null
         ? $"Kafka at {_options.BootstrapServers} · consumer group {_options.GroupId}"
-        : $"Kafka mock cluster at {_options.BootstrapServers} (in this process, in memory)";
+        : $"Kafka mock cluster at {_options.BootstrapServers} (in this process, in memory)") + " · no features (on Kafka they are vigil features --kafka)";
 
     public Topic Legit => Ready(_bridge)[_topics.Legit];
 

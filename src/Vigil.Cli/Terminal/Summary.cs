@@ -60,7 +60,7 @@ public sealed record Summary(
         if (s.Features is { } features)
         {
             Row(console, "features", Markup.Escape(
-                $"{features.Computed.ToString("N0", c)} transactions with features · {features.Entities.ToString("N0", c)} customers and terminals in state " +
+                $"{features.Computed.ToString("N0", c)} transactions with features · {features.Entities.ToString("N0", c)} entity histories in state " +
                 $"({features.Evicted.ToString("N0", c)} evicted when idle) · {features.LabelsApplied.ToString("N0", c)} frauds known · " +
                 $"{features.Late.ToString("N0", c)} late (computed as of the newest time)"));
             if (features.Join is var (joined, unmatched, expired))

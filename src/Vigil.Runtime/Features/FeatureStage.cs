@@ -170,7 +170,7 @@ public sealed class FeatureStage
                     var hasTime = Iso8601.TryReadTimestamp(batch.Value(i), out var time);
                     time = hasTime ? time : Math.Max(input.MaxTimeMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                     input.MaxTimeMs = Math.Max(input.MaxTimeMs, time);
-                    _held.Enqueue(HeldRecord.Copy(batch.Key(i), batch.Value(i), batch.Partition, offset, hasTime), new EventOrder(time, batch.Partition, offset));
+                    _held.Enqueue(HeldRecord.Copy(batch.Key(i), batch.Value(i), batch.Partition, offset, hasTime, batch.CreatedTimestamp), new EventOrder(time, batch.Partition, offset));
                     input.Buffered++;
                     input.Position = offset + 1;
                 }
@@ -282,7 +282,9 @@ public sealed class FeatureStage
 
         if (!_decoder.TryDecode(record.Value, _transaction, out _))
         {
-            _output.Append(record.Partition, record.Key, record.Value.Span);
+            var copy = _output.BeginAppend(record.Partition, record.Key, record.ValueLength);
+            record.Value.Span.CopyTo(copy);
+            _output.EndAppend(record.ValueLength, entered: record.Entered);
             Interlocked.Increment(ref _passedThrough);
             return;
         }
@@ -299,7 +301,7 @@ public sealed class FeatureStage
             written = value.Length;
         }
 
-        _output.EndAppend(written);
+        _output.EndAppend(written, entered: record.Entered);
         Interlocked.Increment(ref _released);
     }
 

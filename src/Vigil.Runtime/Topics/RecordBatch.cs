@@ -34,7 +34,7 @@ public sealed class RecordBatch
     /// <summary>The offset of the first record; offsets are consecutive within a batch.</summary>
     public long BaseOffset { get; internal set; }
 
-    /// <summary>Stopwatch timestamp of the first append: when the oldest record here entered the topic.</summary>
+    /// <summary>Stopwatch timestamp of the first append (or earlier, see <see cref="EnteredAt"/>): when the oldest record here entered Vigil.</summary>
     public long CreatedTimestamp { get; private set; }
 
     public int Count { get; private set; }
@@ -59,6 +59,15 @@ public sealed class RecordBatch
 
     internal bool HasRoomFor(int keyLength, int valueLength) =>
         Count < _entries.Length && _used + SizeOf(keyLength, valueLength) <= _bytes.Length;
+
+    /// <summary>Dates the batch back to when a record copied into it entered Vigil, so that latency counts from there.</summary>
+    internal void EnteredAt(long timestamp)
+    {
+        if (timestamp > 0 && timestamp < CreatedTimestamp)
+        {
+            CreatedTimestamp = timestamp;
+        }
+    }
 
     /// <summary>Copies the key and returns room for the value, to be encoded in place and then committed.</summary>
     internal Span<byte> BeginAppend(ReadOnlySpan<byte> key, int maxValueLength)

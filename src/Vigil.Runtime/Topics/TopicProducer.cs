@@ -65,7 +65,8 @@ public sealed class TopicProducer : IRecordWriter
         return batch.BeginAppend(key, maxValueLength);
     }
 
-    public void EndAppend(int valueLength, IReadOnlyList<RecordHeader>? headers = null)
+    /// <param name="entered">For a record carried over from another topic: the Stopwatch timestamp at which it entered Vigil, or 0.</param>
+    public void EndAppend(int valueLength, IReadOnlyList<RecordHeader>? headers = null, long entered = 0)
     {
         var partition = _pendingPartition;
         if (partition < 0)
@@ -76,6 +77,7 @@ public sealed class TopicProducer : IRecordWriter
         _pendingPartition = -1;
         var batch = _open[partition]!;
         batch.EndAppend(valueLength, headers);
+        batch.EnteredAt(entered);
         if (!batch.HasRoomFor(0, 0))
         {
             Seal(partition);
