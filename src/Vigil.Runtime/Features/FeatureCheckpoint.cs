@@ -164,7 +164,14 @@ public static class FeatureCheckpoint
                 stage.Join?.Add(key, time, record);
             }
 
-            stage.Engine.Restore(reader);
+            try
+            {
+                stage.Engine.Restore(reader);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"cannot resume from {path}: {e.Message}", e);
+            }
         }
         catch (EndOfStreamException e)
         {
