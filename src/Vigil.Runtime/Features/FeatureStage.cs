@@ -13,8 +13,9 @@ namespace Vigil.Runtime.Features;
 /// <remarks>
 /// <para>One stage holds the state of every customer and every terminal, so terminal windows see all of a terminal's
 /// transactions although the input is keyed by customer (the embedded runtime's answer to Kafka's repartition topic).</para>
-/// <para>Watermark: each input partition's is the newest event time it delivered minus the allowed lateness; the stage's
-/// is the least over the partitions still running, so a transaction is computed only once no partition can still bring
+/// <para>Watermark: each input partition's is the newest event time it delivered minus the allowed lateness, or the
+/// watermark the topic's one writer declared (<see cref="Topic.WatermarkMs"/>) when later; the stage's is the least over
+/// the partitions still running, so a transaction is computed only once no partition can still bring
 /// an earlier one. An input silent for <see cref="FeatureStageOptions.IdleTimeout"/> stops holding it back; when every
 /// input is silent, what is held is released. Transactions are released in (time, partition, offset) order. A
 /// transaction older than one already computed is late: it is computed as of the newest time computed, and counted.</para>
@@ -35,6 +36,7 @@ public sealed class FeatureStage
     private readonly Input[] _labels;
     private readonly Input[] _identities;
     private readonly TopicProducer _output;
+    private readonly Topic? _input;
     private readonly PriorityQueue<HeldRecord, EventOrder> _held = new();
     private readonly PriorityQueue<FraudReport, EventOrder> _reports = new();
     private readonly TransactionDecoder _decoder;
@@ -60,6 +62,7 @@ public sealed class FeatureStage
         Engine = engine;
         _options = options;
         _transactions = [.. transactions.Select(s => new Input(s))];
+        _input = transactions.Count > 0 ? transactions[0].Partition.Topic : null;
         _labels = [.. labels.Select(s => new Input(s))];
         _identities = [.. (identities ?? []).Select(s => new Input(s))];
         Join = options.JoinIdentities ? new IntervalJoin(options.JoinWindow) : null;
@@ -104,8 +107,11 @@ public sealed class FeatureStage
         while (true)
         {
             abort.ThrowIfCancellationRequested();
+            // The writer's declared watermark is read before pulling: it must not cover records not yet pulled.
+            var advanced = _input?.NextWatermark;
+            var declared = _input?.WatermarkMs ?? long.MinValue;
             var pulled = Pull();
-            var released = Release();
+            var released = Release(declared);
             await _output.FlushAsync(all: true, abort);
             if (_options.CheckpointPath is { } checkpoint && Stopwatch.GetTimestamp() >= _nextCheckpoint)
             {
@@ -121,7 +127,7 @@ public sealed class FeatureStage
 
             if (!pulled && released == 0)
             {
-                await WaitForInputAsync(abort);
+                await WaitForInputAsync(advanced, abort);
             }
         }
 
@@ -227,7 +233,8 @@ public sealed class FeatureStage
         return pulled;
     }
 
-    private long Watermark()
+    /// <param name="declared">The watermark the writer declared on the input topic before the last pull, if any.</param>
+    private long Watermark(long declared)
     {
         var now = Stopwatch.GetTimestamp();
         var watermark = long.MaxValue;
@@ -236,16 +243,17 @@ public sealed class FeatureStage
             var idle = _idleTicks != long.MaxValue && now - input.LastData > _idleTicks;
             if (!input.Subscription.Reader.Completion.IsCompleted && !idle)
             {
-                watermark = Math.Min(watermark, input.MaxTimeMs == long.MinValue ? long.MinValue : input.MaxTimeMs - _latenessMs);
+                var own = input.MaxTimeMs == long.MinValue ? long.MinValue : input.MaxTimeMs - _latenessMs;
+                watermark = Math.Min(watermark, Math.Max(own, declared));
             }
         }
 
         return watermark;
     }
 
-    private int Release()
+    private int Release(long declared)
     {
-        var watermark = Watermark();
+        var watermark = Watermark(declared);
         if (watermark != long.MaxValue)
         {
             Interlocked.Exchange(ref _watermarkMs, Math.Max(_watermarkMs, watermark));
@@ -323,7 +331,7 @@ public sealed class FeatureStage
         }
     }
 
-    private async Task WaitForInputAsync(CancellationToken abort)
+    private async Task WaitForInputAsync(Task? watermarkAdvanced, CancellationToken abort)
     {
         var waits = new List<Task>(_transactions.Length + _labels.Length + 1);
         foreach (var input in _transactions.Concat(_labels).Concat(_identities))
@@ -338,6 +346,12 @@ public sealed class FeatureStage
 
                 waits.Add(input.Waiting);
             }
+        }
+
+        // A watermark declared by the writer may release what is held, without any data coming.
+        if (_held.Count > 0 && watermarkAdvanced is not null)
+        {
+            waits.Add(watermarkAdvanced);
         }
 
         // Wake up at the idle timeout too: a silent input then stops holding back what is held.

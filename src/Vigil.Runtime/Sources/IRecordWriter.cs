@@ -17,3 +17,10 @@ public interface IRecordWriter
     /// <summary>Waits until every record written is published (embedded) or acknowledged by the brokers (Kafka).</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A writer whose readers can be told how far in event time everything has been published (an embedded topic).</summary>
+public interface IWatermarkWriter
+{
+    /// <summary>Declares that every record with an event time before <paramref name="eventTimeMs"/> has been published.</summary>
+    void AdvanceWatermark(long eventTimeMs);
+}

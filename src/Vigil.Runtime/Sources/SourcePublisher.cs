@@ -112,6 +112,19 @@ public sealed class SourcePublisher
             }
 
             await PublishAsync(partialBatches: !_pacing.IsUnlimited);
+            if (!_pacing.IsUnlimited && _source.HasEventTime && _outputs.Transactions is IWatermarkWriter watermark)
+            {
+                // Everything written is out and the source is in event-time order, so nothing earlier than the next
+                // record is coming: readers (the feature stage) need not wait for that record to know it.
+                if (!current && !Ended && _read < _limit)
+                {
+                    current = _source.MoveNext();
+                    Ended = !current;
+                }
+
+                watermark.AdvanceWatermark(current && _source.Invalid is null ? _source.EventTimeMs : Interlocked.Read(ref _eventTimeMs));
+            }
+
             if (Ended)
             {
                 break;

@@ -4,6 +4,8 @@ namespace Vigil.Runtime.Topics;
 public sealed class Topic
 {
     private int _completed;
+    private long _watermarkMs = long.MinValue;
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal Topic(string name, int partitions, BatchPool pool)
     {
@@ -34,6 +36,32 @@ public sealed class Topic
             }
 
             return total;
+        }
+    }
+
+    /// <summary>
+    /// Event time (Unix milliseconds) below which every record has been published to every partition, as declared by
+    /// a single writer that writes in event-time order; <see cref="long.MinValue"/> when none was declared.
+    /// </summary>
+    public long WatermarkMs => Interlocked.Read(ref _watermarkMs);
+
+    /// <summary>Completes when the watermark next advances; take it before reading <see cref="WatermarkMs"/> so as to miss no advance.</summary>
+    public Task NextWatermark => Volatile.Read(ref _advanced).Task;
+
+    /// <summary>Declares that every record with an event time before <paramref name="eventTimeMs"/> is published; it never moves back.</summary>
+    public void AdvanceWatermark(long eventTimeMs)
+    {
+        var current = Interlocked.Read(ref _watermarkMs);
+        while (eventTimeMs > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _watermarkMs, eventTimeMs, current);
+            if (seen == current)
+            {
+                Interlocked.Exchange(ref _advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                return;
+            }
+
+            current = seen;
         }
     }
 

@@ -8,7 +8,7 @@ namespace Vigil.Runtime.Topics;
 /// publishes what is queued and, with <c>all</c>, what is open: that is where backpressure makes a producer wait.
 /// Records without a key stick to one partition per batch, as Kafka's sticky partitioner does.
 /// </remarks>
-public sealed class TopicProducer : IRecordWriter
+public sealed class TopicProducer : IRecordWriter, IWatermarkWriter
 {
     private readonly Topic _topic;
     private readonly RecordBatch?[] _open;
@@ -104,6 +104,9 @@ public sealed class TopicProducer : IRecordWriter
             _sealed.Dequeue();
         }
     }
+
+    /// <summary>Declares the topic's watermark; call only after publishing everything before it (<see cref="FlushAsync"/> with all).</summary>
+    public void AdvanceWatermark(long eventTimeMs) => _topic.AdvanceWatermark(eventTimeMs);
 
     void IRecordWriter.Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers) => Append(key, value, headers);
 

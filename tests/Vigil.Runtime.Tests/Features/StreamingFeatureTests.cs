@@ -54,6 +54,35 @@ public sealed class StreamingFeatureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_watermark_declared_by_the_writer_releases_a_transaction_without_waiting_for_a_later_one()
+    {
+        var pipeline = new EmbeddedPipeline(
+            new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)"]),
+            new FeatureStageOptions { IdleTimeout = System.Threading.Timeout.InfiniteTimeSpan });
+        var collector = FeatureCollector.Attach(null, pipeline.Legit, pipeline.Fraud);
+        var drain = DiscardSink.Attach(pipeline.DeadLetters, "test");
+        pipeline.Start();
+        var producer = pipeline.Transactions.CreateProducer();
+        producer.Append(0, "c"u8, """{"transaction_id":1,"timestamp":"2018-04-01T10:00:00Z","customer_id":"c","amount":1}"""u8);
+        await producer.FlushAsync();
+
+        await Task.Delay(200);
+        Assert.Equal(0, pipeline.FeatureStage!.Released); // partition 1 has said nothing: an earlier transaction may come
+        producer.AdvanceWatermark(new DateTimeOffset(2018, 4, 1, 10, 0, 1, TimeSpan.Zero).ToUnixTimeMilliseconds());
+        var deadline = DateTime.UtcNow + Timeout;
+        while (pipeline.FeatureStage.Released == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1);
+        }
+
+        Assert.Equal(1, pipeline.FeatureStage.Released);
+        await pipeline.DrainAsync().WaitAsync(Timeout);
+        await collector.Completion.WaitAsync(Timeout);
+        await drain;
+        Assert.Equal(1, collector.Features[1]["n"]);
+    }
+
+    [Fact]
     public async Task Transactions_within_the_allowed_lateness_are_put_in_order_and_later_ones_are_counted_late()
     {
         var pipeline = new EmbeddedPipeline(
