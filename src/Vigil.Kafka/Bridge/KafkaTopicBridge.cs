@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Confluent.Kafka;
 using Vigil.Kafka.Configuration;
 using Vigil.Runtime.Topics;
@@ -13,9 +12,6 @@ namespace Vigil.Kafka.Bridge;
 /// </remarks>
 public sealed class KafkaTopicBridge : IDisposable
 {
-    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(20);
-
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly Dictionary<string, (Topic Topic, TopicProducer Producer)> _targets;
     private readonly Dictionary<string, long> _counts;
@@ -67,59 +63,26 @@ public sealed class KafkaTopicBridge : IDisposable
 
     public void Dispose() => _consumer.Dispose();
 
-    private void Run(CancellationToken stop)
+    private void Run(CancellationToken stop) => KafkaCopy.Run(_consumer, _start, _targets, samePartition: false, Counted, stop);
+
+    private void Counted(string topic)
     {
-        _consumer.Assign(_start);
-        var lastPublish = Stopwatch.GetTimestamp();
-        try
+        lock (_countsLock)
         {
-            while (!stop.IsCancellationRequested)
-            {
-                if (_consumer.Consume(PollTimeout) is { } result && _targets.TryGetValue(result.Topic, out var target))
-                {
-                    target.Producer.Append(0, result.Message.Key ?? [], result.Message.Value ?? []);
-                    lock (_countsLock)
-                    {
-                        _counts[result.Topic]++;
-                    }
-                }
-
-                if (Stopwatch.GetElapsedTime(lastPublish) >= PublishEvery)
-                {
-                    Publish();
-                    lastPublish = Stopwatch.GetTimestamp();
-                }
-            }
-
-            Publish();
-            _consumer.Close();
-        }
-        finally
-        {
-            foreach (var (topic, _) in _targets.Values)
-            {
-                topic.Complete();
-            }
+            _counts[topic]++;
         }
     }
 
     private static List<TopicPartitionOffset> EndOffsets(IConsumer<byte[], byte[]> consumer, IEnumerable<string> topics)
     {
         var timeout = TimeSpan.FromSeconds(30);
-        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var offsets = new List<TopicPartitionOffset>();
         foreach (var topic in topics)
         {
             try
             {
-                var metadata = admin.GetMetadata(topic, timeout).Topics.Single();
-                if (metadata.Error.IsError)
-                {
-                    throw new KafkaSetupException($"cannot read topic {topic}: {metadata.Error.Reason}");
-                }
-
-                offsets.AddRange(metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId))
-                    .Select(p => new TopicPartitionOffset(p, consumer.QueryWatermarkOffsets(p, timeout).High)));
+                offsets.AddRange(KafkaCopy.Partitions(consumer, topic)
+                    .Select(p => new TopicPartitionOffset(topic, p, consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), timeout).High)));
             }
             catch (KafkaException e)
             {
@@ -128,14 +91,5 @@ public sealed class KafkaTopicBridge : IDisposable
         }
 
         return offsets;
-    }
-
-    private void Publish()
-    {
-        foreach (var (_, producer) in _targets.Values)
-        {
-            // The dashboard samples and never holds this back; blocking readers (files, quality) do, on this thread only.
-            producer.FlushAsync().AsTask().GetAwaiter().GetResult();
-        }
     }
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Confluent.Kafka;
 using Vigil.Features;
+using Vigil.Kafka.Bridge;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Sources;
 using Vigil.Runtime.Features;
@@ -27,9 +27,6 @@ namespace Vigil.Kafka.Features;
 /// </remarks>
 public sealed class KafkaFeatureStage : IDisposable
 {
-    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(20);
-
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly KafkaRecordWriter _writer;
     private readonly EmbeddedBroker _broker = new();
@@ -102,7 +99,7 @@ public sealed class KafkaFeatureStage : IDisposable
     /// <summary>An embedded copy of a Kafka topic, partition for partition, numbered from where reading starts.</summary>
     private Topic Input(string name, long[]? positions)
     {
-        var metadata = Metadata(name);
+        var metadata = KafkaCopy.Partitions(_consumer, name);
         var topic = _broker.CreateTopic(name, metadata.Count);
         if (positions is not null && positions.Length != metadata.Count)
         {
@@ -120,63 +117,7 @@ public sealed class KafkaFeatureStage : IDisposable
         return topic;
     }
 
-    private List<int> Metadata(string topic)
-    {
-        using var admin = new DependentAdminClientBuilder(_consumer.Handle).Build();
-        try
-        {
-            var metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(30)).Topics.Single();
-            if (metadata.Error.IsError || metadata.Partitions.Count == 0)
-            {
-                throw new KafkaSetupException($"cannot read topic {topic}: {(metadata.Error.IsError ? metadata.Error.Reason : "it has no partitions")}");
-            }
-
-            return [.. metadata.Partitions.Select(p => p.PartitionId).Order()];
-        }
-        catch (KafkaException e)
-        {
-            throw new KafkaSetupException($"cannot reach the Kafka cluster to read {topic}: {e.Error.Reason}", e);
-        }
-    }
-
-    private void Read(CancellationToken stop)
-    {
-        _consumer.Assign(_start);
-        var lastPublish = Stopwatch.GetTimestamp();
-        try
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                if (_consumer.Consume(PollTimeout) is { } result && _inputs.TryGetValue(result.Topic, out var input))
-                {
-                    input.Producer.Append(result.Partition.Value, result.Message.Key ?? [], result.Message.Value ?? []);
-                }
-
-                if (Stopwatch.GetElapsedTime(lastPublish) >= PublishEvery)
-                {
-                    Publish();
-                    lastPublish = Stopwatch.GetTimestamp();
-                }
-            }
-
-            Publish();
-        }
-        finally
-        {
-            foreach (var (topic, _) in _inputs.Values)
-            {
-                topic.Complete();
-            }
-        }
-    }
-
-    private void Publish()
-    {
-        foreach (var (_, producer) in _inputs.Values)
-        {
-            producer.FlushAsync().AsTask().GetAwaiter().GetResult();
-        }
-    }
+    private void Read(CancellationToken stop) => KafkaCopy.Run(_consumer, _start, _inputs, samePartition: true, copied: null, stop);
 
     /// <summary>Writes one featured partition to Kafka; a batch is completed (and can be checkpointed past) once acknowledged.</summary>
     private async Task WriteAsync(Subscription subscription)

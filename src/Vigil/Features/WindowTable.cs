@@ -37,6 +37,7 @@ internal sealed class WindowTable
             return new Slot(f.Index, f.Feature.Aggregate, outer, inner, Seconds(f.Feature.Delay), Seconds(f.Feature.Window));
         })];
         _anyMax = Array.IndexOf(_trackMax, true) >= 0;
+        Outputs = [.. _slots.Select(s => s.Index)];
     }
 
     internal FeatureEntity Entity { get; }
@@ -54,7 +55,8 @@ internal sealed class WindowTable
 
     internal bool HasCounterparties => _others;
 
-    internal IEnumerable<int> Outputs => _slots.Select(s => s.Index);
+    /// <summary>Positions of this table's features among the computed values.</summary>
+    internal int[] Outputs { get; }
 
     internal EntityHistory NewHistory(int capacity = 4) => new(_boundaries.Length, _amounts, _others, _anyMax, capacity);
 

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Vigil.Runtime.Topics;
+
+namespace Vigil.Kafka.Bridge;
+
+/// <summary>Copies Kafka partitions into embedded topics: the loop the dashboard's bridge and the Kafka feature stage share.</summary>
+internal static class KafkaCopy
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The partition numbers of <paramref name="topic"/>, in order; a topic that cannot be read is a setup error.</summary>
+    public static List<int> Partitions(IConsumer<byte[], byte[]> consumer, string topic)
+    {
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        try
+        {
+            var metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(30)).Topics.Single();
+            if (metadata.Error.IsError || metadata.Partitions.Count == 0)
+            {
+                throw new KafkaSetupException($"cannot read topic {topic}: {(metadata.Error.IsError ? metadata.Error.Reason : "it has no partitions")}");
+            }
+
+            return [.. metadata.Partitions.Select(p => p.PartitionId).Order()];
+        }
+        catch (KafkaException e)
+        {
+            throw new KafkaSetupException($"cannot reach the Kafka cluster to read {topic}: {e.Error.Reason}", e);
+        }
+    }
+
+    /// <summary>
+    /// Reads from <paramref name="start"/> until <paramref name="stop"/>, appending each record to its topic's copy (on
+    /// the same partition, or on partition 0 when <paramref name="samePartition"/> is unset) and publishing every 20 ms;
+    /// then completes the copies. <paramref name="copied"/> hears of each record copied.
+    /// </summary>
+    public static void Run(
+        IConsumer<byte[], byte[]> consumer, IEnumerable<TopicPartitionOffset> start, IReadOnlyDictionary<string, (Topic Topic, TopicProducer Producer)> targets,
+        bool samePartition, Action<string>? copied, CancellationToken stop)
+    {
+        consumer.Assign(start);
+        var lastPublish = Stopwatch.GetTimestamp();
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (consumer.Consume(PollTimeout) is { } result && targets.TryGetValue(result.Topic, out var target))
+                {
+                    target.Producer.Append(samePartition ? result.Partition.Value : 0, result.Message.Key ?? [], result.Message.Value ?? []);
+                    copied?.Invoke(result.Topic);
+                }
+
+                if (Stopwatch.GetElapsedTime(lastPublish) >= PublishEvery)
+                {
+                    Publish(targets);
+                    lastPublish = Stopwatch.GetTimestamp();
+                }
+            }
+
+            Publish(targets);
+            consumer.Close();
+        }
+        finally
+        {
+            foreach (var (topic, _) in targets.Values)
+            {
+                topic.Complete();
+            }
+        }
+    }
+
+    private static void Publish(IReadOnlyDictionary<string, (Topic Topic, TopicProducer Producer)> targets)
+    {
+        foreach (var (_, producer) in targets.Values)
+        {
+            // Blocking readers hold this back, on this thread only; the dashboard samples and never does.
+            producer.FlushAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}
