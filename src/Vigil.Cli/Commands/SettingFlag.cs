@@ -53,4 +53,41 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
 
     /// <summary>The flags that shape what the simulator generates, and its labels.</summary>
     public static readonly IReadOnlyList<SettingFlag> Simulation = [Profile, Customers, Terminals, Days, StartDate, Radius, LabelDelay];
+
+    public static readonly SettingFlag ModelKind = new("--model", "lr|gbt|iforest", "The algorithm: lr (logistic regression), gbt (gradient-boosted trees) or iforest (isolation forest, unsupervised) [default: gbt]", "Model:Path");
+    public static readonly SettingFlag ModelFile = new("--model", "MODEL.json|lr|gbt|iforest", "A trained model file to score with, or an algorithm to train on each split of --protocol", "Model:Path");
+    public static readonly SettingFlag ServeModel = new("--model", "MODEL.json", "The model file to serve; replacing the file swaps the model without a restart", "Model:Path");
+    public static readonly SettingFlag ModelOut = new("--out", "MODEL.json", "Write the trained model to this file", "Model:Out");
+    public static readonly SettingFlag Inputs = new("--inputs", "NAME,…", "The model's inputs: features, amount, or numeric columns of the file [default: every feature of the set, amount, and the file's other numeric columns]", "Model:Inputs");
+    public static readonly SettingFlag Label = new("--label", "COLUMN", "The column holding the label, 1 for fraud [default: the format's: fraud, TX_FRAUD, Class, isFraud]", "Training:Label");
+    public static readonly SettingFlag TrainFrom = new("--from", "YYYY-MM-DD", "Train on rows from this day (features still read all the history before it)", "Training:From");
+    public static readonly SettingFlag TrainTo = new("--to", "YYYY-MM-DD", "Train on rows up to this day, included", "Training:To");
+    public static readonly SettingFlag ModelSeed = new("--seed", "N", "Random seed of row and column sampling; the same data, seed and settings train the same model [default: 42]", "Training:Seed");
+    public static readonly SettingFlag ModelThreshold = new("--threshold", "SCORE", "Scores at or above this are fraud [default: the best F1 on held-out rows; iforest: from --contamination]", "Model:Threshold");
+    public static readonly SettingFlag Trees = new("--trees", "N", "gbt: the most trees, early stopping may keep fewer [default: 300]; iforest: trees [default: 100]", "Training:Trees");
+    public static readonly SettingFlag LearningRate = new("--learning-rate", "ETA", "gbt: shrinkage of each tree [default: 0.1]", "Training:LearningRate");
+    public static readonly SettingFlag MaxDepth = new("--max-depth", "N", "gbt: the deepest a tree grows [default: 6]", "Training:MaxDepth");
+    public static readonly SettingFlag MaxLeaves = new("--max-leaves", "N", "gbt: leaves per tree, best split first [default: 31]", "Training:MaxLeaves");
+    public static readonly SettingFlag MinChildWeight = new("--min-child-weight", "H", "gbt: the least hessian either side of a split [default: 1]", "Training:MinChildWeight");
+    public static readonly SettingFlag L2 = new("--l2", "LAMBDA", "gbt: L2 regularization of leaf values [default: 1]", "Training:L2");
+    public static readonly SettingFlag RowSample = new("--row-sample", "SHARE", "gbt: share of rows each tree learns from [default: 0.8]", "Training:RowSample");
+    public static readonly SettingFlag ColumnSample = new("--column-sample", "SHARE", "gbt: share of inputs each tree may split on [default: 0.8]", "Training:ColumnSample");
+    public static readonly SettingFlag ValidationFraction = new("--validation-fraction", "SHARE", "gbt: the latest share of training rows held out for early stopping and the threshold [default: 0.15]", "Training:ValidationFraction");
+    public static readonly SettingFlag EarlyStopping = new("--early-stopping", "N", "gbt: stop when the validation loss has not improved in N trees; 0 never [default: 30]", "Training:EarlyStopping");
+    public static readonly SettingFlag Refit = new("--refit", "true|false", "gbt: once early stopping has chosen the number of trees, train again on every row, held-out ones included [default: true]", "Training:Refit");
+    public static readonly SettingFlag RegularizationC = new("--c", "C", "lr: inverse L2 strength, as scikit-learn's C [default: 1]", "Training:C");
+    public static readonly SettingFlag ClassWeight = new("--class-weight", "balanced|W", "lr and gbt: weight of fraud rows, or balanced (inverse class frequency) [default: 1]", "Training:ClassWeight");
+    public static readonly SettingFlag SampleSize = new("--sample-size", "N", "iforest: rows drawn to grow each tree [default: 256]", "Training:SampleSize");
+    public static readonly SettingFlag Contamination = new("--contamination", "SHARE", "iforest: the share of rows flagged [default: the training fraud rate, else 0.01]", "Training:Contamination");
+    public static readonly SettingFlag Protocol = new("--protocol", "handbook|random70|none", "handbook: the Fraud Detection Handbook's single split and 4 prequential folds; random70: a random 70/30 split; none: score the whole file with a model file [default: none]", "Evaluation:Protocol");
+    public static readonly SettingFlag TrainStart = new("--train-start", "YYYY-MM-DD", "handbook protocol: the single split's first training day [default: 2018-07-25]", "Evaluation:TrainStart");
+    public static readonly SettingFlag EvaluationReport = new("--report", "FILE.json|FILE.html|FILE.md,…", "Write the results: JSON (auc_roc, average_precision, card_precision_at_100 per split), or HTML or Markdown with ROC and precision-recall curves", "Evaluation:Report");
+
+    /// <summary>The settings of each algorithm, for vigil train and vigil evaluate.</summary>
+    public static readonly IReadOnlyList<SettingFlag> Training =
+        [ModelSeed, ModelThreshold, Trees, LearningRate, MaxDepth, MaxLeaves, MinChildWeight, L2, RowSample, ColumnSample, ValidationFraction, EarlyStopping, Refit,
+         RegularizationC, ClassWeight, SampleSize, Contamination];
+
+    /// <summary>What a dataset holds and which features to compute over it.</summary>
+    public static readonly IReadOnlyList<SettingFlag> DatasetFeatures = [Data, ReplayFormat, Columns, ReplayStartDate, Label, FeatureSet, Feature, LabelDelay, Inputs];
 }

@@ -17,6 +17,8 @@ public static class VigilCommand
             DemoCommand.Create(context),
             ReplayCommand.Create(context),
             FeaturesCommand.Create(context),
+            ModelCommands.Train(context),
+            ModelCommands.Evaluate(context),
             KafkaCommands.Generate(context),
             KafkaCommands.Detect(context),
             KafkaCommands.Dashboard(context),

@@ -37,14 +37,27 @@ public sealed class FeatureDataset(ReplaySource source, FeatureSet set, TimeSpan
             throw new DatasetException($"the file already has a column {clash}: give a file without features, or another --feature-set");
         }
 
+        var line = new byte[256];
+        using var writer = new BufferedStream(output, 1 << 16);
+        writer.Write(Encoding.UTF8.GetBytes(string.Join(',', [.. source.Header, .. set.Definitions.Select(d => d.Name)]) + "\n"));
+        ForEach((_, values, _) => WriteRow(writer, source.Row, values, ref line), stop);
+    }
+
+    /// <summary>A transaction of the file with its features, and its label when the file has one (the row is <see cref="ReplaySource.Row"/>).</summary>
+    public delegate void RowHandler(Transaction transaction, ReadOnlySpan<double> features, bool? fraud);
+
+    /// <summary>
+    /// Reads the whole source, computing each transaction's features before its own label is known, and hands each
+    /// row to <paramref name="handle"/>; <paramref name="stop"/> ends it after the current row.
+    /// </summary>
+    public void ForEach(RowHandler handle, CancellationToken stop = default)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
         var labels = new DelayedLabels(labelDelay);
         var decoder = new TransactionDecoder();
         var transaction = new Transaction();
         var values = new double[set.Count];
         var record = new byte[1024];
-        var line = new byte[256];
-        using var writer = new BufferedStream(output, 1 << 16);
-        writer.Write(Encoding.UTF8.GetBytes(string.Join(',', [.. source.Header, .. set.Definitions.Select(d => d.Name)]) + "\n"));
         while (!stop.IsCancellationRequested && source.MoveNext())
         {
             if (source.Invalid is not null)
@@ -68,18 +81,20 @@ public sealed class FeatureDataset(ReplaySource source, FeatureSet set, TimeSpan
             var timeMs = source.EventTimeMs;
             labels.ReleaseDue(timeMs, Engine);
             Engine.Compute(transaction, timeMs, values);
+            bool? fraud = null;
             if (source.HasLabels && LabelDecoder.TryDecode(source.Label, out var label, out _))
             {
                 var (customer, terminal) = FeatureKeys.Of(transaction);
                 labels.Hold(customer, terminal, timeMs, label.IsFraud);
+                fraud = label.IsFraud;
             }
 
-            WriteRow(writer, source.Row, values, ref line);
+            handle(transaction, values, fraud);
             Interlocked.Increment(ref _rows);
         }
     }
 
-    private static void WriteRow(Stream writer, ReadOnlySpan<byte> row, double[] values, ref byte[] line)
+    private static void WriteRow(Stream writer, ReadOnlySpan<byte> row, ReadOnlySpan<double> values, ref byte[] line)
     {
         if (row.Length > 0 && row[^1] == '\r')
         {

@@ -1,0 +1,94 @@
+namespace Vigil.Learning.Data;
+
+/// <summary>Rows of model inputs with their labels, event times and cards, in event-time order.</summary>
+/// <remarks>Values are row-major (<see cref="Width"/> per row), NaN where an input is missing.</remarks>
+public sealed class TrainingSet
+{
+    public TrainingSet(IReadOnlyList<string> inputs, double[] values, byte[] labels, long[] timesMs, int[] cards)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(timesMs);
+        ArgumentNullException.ThrowIfNull(cards);
+        if (inputs.Count == 0 || values.Length != labels.Length * inputs.Count || timesMs.Length != labels.Length || cards.Length != labels.Length)
+        {
+            throw new ArgumentException("a training set has inputs, and one label, time and card per row of values");
+        }
+
+        Inputs = inputs;
+        Values = values;
+        Labels = labels;
+        TimesMs = timesMs;
+        Cards = cards;
+    }
+
+    public IReadOnlyList<string> Inputs { get; }
+
+    public int Width => Inputs.Count;
+
+    public int Rows => Labels.Length;
+
+    public double[] Values { get; }
+
+    /// <summary>1 for fraud, 0 otherwise.</summary>
+    public byte[] Labels { get; }
+
+    public long[] TimesMs { get; }
+
+    /// <summary>The customer (card) of each row as a small integer, −1 when the row has none; Card Precision@k ranks these.</summary>
+    public int[] Cards { get; }
+
+    public int Frauds => Labels.Count(l => l != 0);
+
+    public ReadOnlySpan<double> Row(int row) => Values.AsSpan(row * Width, Width);
+
+    public double Value(int row, int input) => Values[(row * Width) + input];
+
+    /// <summary>The rows at the given indexes, in that order.</summary>
+    public TrainingSet Select(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var values = new double[rows.Count * Width];
+        var labels = new byte[rows.Count];
+        var times = new long[rows.Count];
+        var cards = new int[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            Row(r).CopyTo(values.AsSpan(i * Width, Width));
+            labels[i] = Labels[r];
+            times[i] = TimesMs[r];
+            cards[i] = Cards[r];
+        }
+
+        return new TrainingSet(Inputs, values, labels, times, cards);
+    }
+
+    /// <summary>The rows whose event time lies in [<paramref name="fromMs"/>, <paramref name="toMs"/>).</summary>
+    public int[] RowsBetween(long fromMs, long toMs)
+    {
+        var first = LowerBound(fromMs);
+        var end = LowerBound(toMs);
+        return [.. Enumerable.Range(first, Math.Max(0, end - first))];
+    }
+
+    private int LowerBound(long timeMs)
+    {
+        int lo = 0, hi = Rows;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (TimesMs[mid] < timeMs)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Vigil.Learning.Evaluation;
+
+namespace Vigil.Learning.Reports;
+
+/// <summary>Human-readable reports of an evaluation: a table of every split and the ROC and precision-recall curves.</summary>
+public static class EvaluationReport
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static string RocSvg(EvaluationResult result) =>
+        SvgChart.Render("ROC curve", "false positive rate", "true positive rate",
+            [.. result.Splits.Select(s => (Legend(s, s.Metrics.AucRoc, "AUC"), s.Roc))], diagonal: true);
+
+    public static string PrecisionRecallSvg(EvaluationResult result) =>
+        SvgChart.Render("Precision-recall curve", "recall", "precision",
+            [.. result.Splits.Select(s => (Legend(s, s.Metrics.AveragePrecision, "AP"), s.PrecisionRecall))], diagonal: false);
+
+    /// <summary>One HTML page with the table and both curves inline.</summary>
+    public static string Html(EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Vigil evaluation</title>");
+        html.Append("<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}</style></head><body>");
+        html.Append(C, $"<h1>Vigil evaluation</h1><p>Model: {E(result.Model)}<br>Data: {E(result.Data)}<br>Protocol: {E(result.Protocol)}</p>");
+        html.Append("<table><tr>");
+        foreach (var header in Headers)
+        {
+            html.Append(C, $"<th>{E(header)}</th>");
+        }
+
+        html.Append("</tr>");
+        foreach (var row in Rows(result))
+        {
+            html.Append("<tr>");
+            foreach (var cell in row)
+            {
+                html.Append(C, $"<td>{E(cell)}</td>");
+            }
+
+            html.Append("</tr>");
+        }
+
+        html.Append("</table><p>AUC ROC and average precision are over each split's test transactions; Card Precision@100 is the daily ")
+            .Append("share of compromised cards among the 100 riskiest, averaged over the test days (Fraud Detection Handbook).</p>");
+        html.Append(RocSvg(result)).Append(PrecisionRecallSvg(result)).Append("</body></html>\n");
+        return html.ToString();
+    }
+
+    /// <summary>A Markdown page whose images are the two SVG files written beside it.</summary>
+    public static string Markdown(EvaluationResult result, string rocFile, string precisionRecallFile)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var md = new StringBuilder();
+        md.Append(C, $"# Vigil evaluation\n\n- Model: {result.Model}\n- Data: {result.Data}\n- Protocol: {result.Protocol}\n\n");
+        md.Append("| ").AppendJoin(" | ", Headers).Append(" |\n|").AppendJoin("|", Headers.Select(_ => "---")).Append("|\n");
+        foreach (var row in Rows(result))
+        {
+            md.Append("| ").AppendJoin(" | ", row).Append(" |\n");
+        }
+
+        md.Append(C, $"\n![ROC curve]({rocFile})\n\n![Precision-recall curve]({precisionRecallFile})\n");
+        return md.ToString();
+    }
+
+    public static readonly IReadOnlyList<string> Headers =
+        ["split", "train rows (frauds)", "test rows (frauds)", "AUC ROC", "AP", "CP@100", "threshold", "precision", "recall", "F1"];
+
+    /// <summary>The table's rows: every split, then the prequential mean when there are folds.</summary>
+    public static IEnumerable<string[]> Rows(EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        foreach (var s in result.Splits)
+        {
+            yield return [s.Split.Name, $"{s.TrainRows.ToString("N0", C)} ({s.TrainFrauds.ToString("N0", C)})",
+                $"{s.TestRows.ToString("N0", C)} ({s.TestFrauds.ToString("N0", C)})", .. Measures(s.Metrics)];
+        }
+
+        if (result.Prequential is { } mean)
+        {
+            yield return ["prequential mean", "", "", .. Measures(mean)];
+        }
+    }
+
+    private static string[] Measures(ClassificationMetrics m) =>
+        [F(m.AucRoc), F(m.AveragePrecision), F(m.CardPrecisionAt100), m.Threshold.ToString("G4", C), F(m.Precision), F(m.Recall), F(m.F1)];
+
+    private static string F(double value) => double.IsFinite(value) ? value.ToString("F3", C) : "n/a";
+
+    private static string Legend(SplitResult split, double value, string measure) => $"{split.Split.Name} ({measure} {F(value)})";
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}
