@@ -65,9 +65,9 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag ModelSeed = new("--seed", "N", "Random seed of row and column sampling; the same data, seed and settings train the same model [default: 42]", "Training:Seed");
     public static readonly SettingFlag ModelThreshold = new("--threshold", "SCORE", "Scores at or above this are fraud [default: the best F1 on held-out rows; iforest: from --contamination]", "Model:Threshold");
     public static readonly SettingFlag Trees = new("--trees", "N", "gbt: the most trees, early stopping may keep fewer [default: 300]; iforest: trees [default: 100]", "Training:Trees");
-    public static readonly SettingFlag LearningRate = new("--learning-rate", "ETA", "gbt: shrinkage of each tree [default: 0.1]", "Training:LearningRate");
+    public static readonly SettingFlag LearningRate = new("--learning-rate", "ETA", "gbt: shrinkage of each tree [default: 0.05]", "Training:LearningRate");
     public static readonly SettingFlag MaxDepth = new("--max-depth", "N", "gbt: the deepest a tree grows [default: 6]", "Training:MaxDepth");
-    public static readonly SettingFlag MaxLeaves = new("--max-leaves", "N", "gbt: leaves per tree, best split first [default: 31]", "Training:MaxLeaves");
+    public static readonly SettingFlag MaxLeaves = new("--max-leaves", "N", "gbt: leaves per tree, best split first [default: 7]", "Training:MaxLeaves");
     public static readonly SettingFlag MinChildWeight = new("--min-child-weight", "H", "gbt: the least hessian either side of a split [default: 1]", "Training:MinChildWeight");
     public static readonly SettingFlag L2 = new("--l2", "LAMBDA", "gbt: L2 regularization of leaf values [default: 1]", "Training:L2");
     public static readonly SettingFlag RowSample = new("--row-sample", "SHARE", "gbt: share of rows each tree learns from [default: 0.8]", "Training:RowSample");

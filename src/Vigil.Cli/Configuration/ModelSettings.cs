@@ -46,9 +46,9 @@ public sealed record ModelSettings(
             Boosting = new GradientBoostingOptions
             {
                 Trees = read.WholeNumber("Training:Trees", 300, 1, 100_000),
-                LearningRate = read.Number("Training:LearningRate", 0.1, 1e-6, 1, "a number in (0, 1]"),
+                LearningRate = read.Number("Training:LearningRate", 0.05, 1e-6, 1, "a number in (0, 1]"),
                 MaxDepth = read.WholeNumber("Training:MaxDepth", 6, 1, 30),
-                MaxLeaves = read.WholeNumber("Training:MaxLeaves", 31, 2, 1 << 16),
+                MaxLeaves = read.WholeNumber("Training:MaxLeaves", 7, 2, 1 << 16),
                 MinChildWeight = read.Number("Training:MinChildWeight", 1, 0, 1e9, "a number ≥ 0"),
                 L2 = read.Number("Training:L2", 1, 0, 1e9, "a number ≥ 0"),
                 RowSample = read.Number("Training:RowSample", 0.8, 1e-3, 1, "a share in (0, 1]"),

@@ -7,12 +7,12 @@ public sealed record GradientBoostingOptions
     public int Trees { get; init; } = 300;
 
     /// <summary>Shrinkage: each tree's leaves are scaled by this (eta).</summary>
-    public double LearningRate { get; init; } = 0.1;
+    public double LearningRate { get; init; } = 0.05;
 
     public int MaxDepth { get; init; } = 6;
 
     /// <summary>Trees grow best split first until they have this many leaves (or reach <see cref="MaxDepth"/>).</summary>
-    public int MaxLeaves { get; init; } = 31;
+    public int MaxLeaves { get; init; } = 7;
 
     /// <summary>The least hessian (about p(1 − p) per row) either side of a split must hold.</summary>
     public double MinChildWeight { get; init; } = 1;

@@ -38,10 +38,10 @@ public sealed class IsolationForestTrainer(IsolationForestOptions options)
         });
 
         var model = new IsolationForestModel(data.Inputs, sampleSize, trees, 1);
-        var contamination = options.Contamination ?? (data.Frauds > 0 ? (double)data.Frauds / data.Rows : 0.01);
-        if (!(contamination > 0 && contamination < 0.5))
+        var contamination = options.Contamination ?? (data.Frauds > 0 ? Math.Min(0.5, (double)data.Frauds / data.Rows) : 0.01);
+        if (!(contamination > 0 && contamination <= 0.5))
         {
-            throw new ArgumentException($"contamination is a share in (0, 0.5), not {contamination}");
+            throw new ArgumentException($"contamination is a share in (0, 0.5], not {contamination}");
         }
 
         var scores = Scores.Of(model, data);

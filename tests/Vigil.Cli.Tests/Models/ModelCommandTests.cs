@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Vigil.Cli.Tests.Commands;
+using Vigil.Models;
+
+namespace Vigil.Cli.Tests.Models;
+
+public sealed class ModelCommandTests() : TempDirectoryTest("vigil-models-")
+{
+    private static readonly string Ulb = Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/data/ulb/creditcard_first_9528_rows.csv.gz");
+
+    [Fact]
+    public async Task Train_on_the_ulb_sample_writes_a_model_of_v1_to_v28_and_amount_that_evaluate_scores()
+    {
+        var model = Path.Combine(Directory, "lr.json");
+
+        var (trained, output, error) = await CliRunner.RunAsync(["train", "--data", Ulb, "--model", "lr", "--out", model]);
+
+        Assert.True(trained == 0, error + output);
+        var read = ModelJson.Deserialize(File.ReadAllText(model));
+        Assert.Equal(ModelKind.LogisticRegression, read.Kind);
+        Assert.Equal(["amount", .. Enumerable.Range(1, 28).Select(i => $"V{i}")], read.Inputs);
+        Assert.Equal(38, read.Metadata["training"]!["frauds"]!.GetValue<int>());
+        Assert.Contains(read.Version, output, StringComparison.Ordinal);
+
+        var report = Path.Combine(Directory, "scored.json");
+        var (evaluated, evaluation, evaluateError) = await CliRunner.RunAsync(["evaluate", "--data", Ulb, "--model", model, "--report", report]);
+
+        Assert.True(evaluated == 0, evaluateError + evaluation);
+        var all = JsonDocument.Parse(File.ReadAllText(report)).RootElement.GetProperty("splits").GetProperty("all");
+        Assert.True(all.GetProperty("auc_roc").GetDouble() > 0.95);
+        Assert.Equal(38, all.GetProperty("test_frauds").GetInt32());
+    }
+
+    [Fact]
+    public async Task Evaluate_random70_trains_on_70_percent_and_writes_json_html_and_markdown_reports()
+    {
+        var json = Path.Combine(Directory, "report.json");
+        var html = Path.Combine(Directory, "report.html");
+        var markdown = Path.Combine(Directory, "report.md");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            ["evaluate", "--data", Ulb, "--model", "gbt", "--protocol", "random70", "--trees", "40", "--report", $"{json},{html},{markdown}"]);
+
+        Assert.True(exitCode == 0, error + output);
+        var split = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("splits").GetProperty("random70");
+        Assert.Equal(9528 - (int)(9528 * 0.7), split.GetProperty("test_rows").GetInt32());
+        foreach (var key in new[] { "auc_roc", "average_precision", "precision", "recall", "f1" })
+        {
+            Assert.InRange(split.GetProperty(key).GetDouble(), 0, 1);
+        }
+
+        Assert.Equal(JsonValueKind.Null, split.GetProperty("card_precision_at_100").ValueKind);
+        Assert.Contains("<svg", File.ReadAllText(html), StringComparison.Ordinal);
+        Assert.Contains("![ROC curve](report-roc.svg)", File.ReadAllText(markdown), StringComparison.Ordinal);
+        Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(Directory, "report-pr.svg")), StringComparison.Ordinal);
+        Assert.Contains("random70", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_handbook_protocol_on_simulated_data_reports_the_single_split_and_four_prequential_folds()
+    {
+        var data = Path.Combine(Directory, "sim.csv");
+        Assert.Equal(0, (await CliRunner.RunAsync(["generate", "--out", data, "--customers", "300", "--terminals", "600", "--days", "57", "--seed", "2"])).ExitCode);
+        var report = Path.Combine(Directory, "handbook.json");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            ["evaluate", "--data", data, "--model", "lr", "--protocol", "handbook", "--train-start", "2018-04-15", "--feature-set", "handbook", "--report", report]);
+
+        Assert.True(exitCode == 0, error + output);
+        var root = JsonDocument.Parse(File.ReadAllText(report)).RootElement;
+        Assert.Equal(["single", "prequential-1", "prequential-2", "prequential-3", "prequential-4"],
+            root.GetProperty("splits").EnumerateObject().Select(p => p.Name));
+        var single = root.GetProperty("splits").GetProperty("single");
+        Assert.Contains("train 2018-04-15..2018-04-21, test 2018-04-29..2018-05-05", single.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.True(single.GetProperty("auc_roc").GetDouble() > 0.7);
+        Assert.Equal(7, single.GetProperty("card_precision_at_100_per_day").GetArrayLength());
+        var folds = root.GetProperty("splits").EnumerateObject().Skip(1).Select(p => p.Value.GetProperty("average_precision").GetDouble()).Average();
+        Assert.Equal(folds, root.GetProperty("prequential").GetProperty("average_precision").GetDouble(), 5);
+        Assert.Contains("prequential mean", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "train", "--model", "svm", "--out", "m.json", "--data", "x.csv" }, "invalid --model 'svm': expected lr, gbt or iforest")]
+    [InlineData(new[] { "train", "--model", "lr", "--data", "x.csv" }, "vigil train needs --out MODEL.json")]
+    [InlineData(new[] { "evaluate", "--model", "lr", "--data", "x.csv" }, "give --protocol handbook or random70")]
+    [InlineData(new[] { "evaluate", "--model", "missing.json", "--data", "x.csv" }, "cannot read model 'missing.json'")]
+    [InlineData(new[] { "evaluate", "--model", "lr", "--protocol", "kfold" }, "invalid --protocol 'kfold'")]
+    [InlineData(new[] { "evaluate", "--model", "lr", "--protocol", "random70", "--report", "r.pdf" }, "name a .json, .html or .md file")]
+    [InlineData(new[] { "train", "--model", "gbt", "--out", "m.json", "--learning-rate", "2" }, "--learning-rate")]
+    public async Task Bad_flags_get_one_line_and_exit_code_2(string[] args, string message)
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_input_is_named()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(["train", "--data", Ulb, "--model", "lr", "--out", Path.Combine(Directory, "m.json"), "--inputs", "V1,V99"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("unknown input V99", error, StringComparison.Ordinal);
+    }
+}

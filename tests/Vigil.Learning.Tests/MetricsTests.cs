@@ -1,0 +1,70 @@
+using Vigil.Learning.Evaluation;
+
+namespace Vigil.Learning.Tests;
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public void Auc_counts_each_fraud_above_a_legitimate_row_and_ties_as_half()
+    {
+        // Pairs (fraud, legit): 0.8 beats 0.1, 0.4 and ties 0.8 → 2.5 of 3; 0.4 beats 0.1 and ties 0.4 → 1.5 of 3. AUC = 4/6.
+        double[] scores = [0.8, 0.4, 0.1, 0.4, 0.8];
+        byte[] labels = [1, 1, 0, 0, 0];
+
+        Assert.Equal(4.0 / 6, RankingMetrics.RocAuc(scores, labels), 12);
+        Assert.True(double.IsNaN(RankingMetrics.RocAuc([0.1, 0.2], [0, 0])));
+    }
+
+    [Fact]
+    public void Average_precision_sums_precision_at_each_recall_step()
+    {
+        // Ranked: 0.9 fraud (P 1, R 1/2), 0.8 legit, 0.7 fraud (P 2/3, R 1) → AP = 1/2·1 + 1/2·2/3.
+        double[] scores = [0.7, 0.9, 0.8, 0.1];
+        byte[] labels = [1, 1, 0, 0];
+
+        Assert.Equal((0.5 * 1) + (0.5 * 2 / 3.0), RankingMetrics.AveragePrecision(scores, labels), 12);
+    }
+
+    [Fact]
+    public void Average_precision_takes_tied_scores_as_one_threshold()
+    {
+        // Both at 0.5: one step to recall 1 at precision 1/2.
+        Assert.Equal(0.5, RankingMetrics.AveragePrecision([0.5, 0.5], [1, 0]), 12);
+    }
+
+    [Fact]
+    public void Card_precision_ranks_cards_by_their_highest_score_each_day_and_forgets_cards_caught_before()
+    {
+        const long Day = 86_400_000;
+        // Day 0: card 1 (max 0.9, fraud), card 2 (0.8, legit), card 3 (0.2, fraud). Top 2 → card 1 caught: 1/2.
+        // Day 1: card 1 again (0.95, fraud) is left out as caught; card 3 (0.7, fraud), card 2 (0.1) → 1/2.
+        double[] scores = [0.9, 0.1, 0.8, 0.2, 0.95, 0.7, 0.1];
+        byte[] labels = [1, 0, 0, 1, 1, 1, 0];
+        int[] cards = [1, 1, 2, 3, 1, 3, 2];
+        long[] times = [0, 10, 20, 30, Day, Day + 1, Day + 2];
+
+        var (mean, perDay) = CardPrecision.AtK(scores, labels, cards, times, k: 2);
+
+        Assert.Equal([0.5, 0.5], perDay);
+        Assert.Equal(0.5, mean);
+    }
+
+    [Fact]
+    public void The_best_f1_threshold_flags_exactly_the_frauds_when_they_score_highest()
+    {
+        Assert.Equal(0.7, Vigil.Learning.Training.Thresholds.BestF1([0.1, 0.7, 0.9, 0.3], [0, 1, 1, 0]));
+    }
+
+    [Fact]
+    public void The_confusion_matrix_counts_scores_at_the_threshold_as_fraud()
+    {
+        var data = Rows.Of(["x"], [([0.0], 1), ([0.0], 0), ([0.0], 1), ([0.0], 0)]);
+
+        var m = ClassificationMetrics.Measure([0.5, 0.5, 0.2, 0.1], data, threshold: 0.5);
+
+        Assert.Equal((1, 1, 1, 1), (m.TruePositives, m.FalsePositives, m.TrueNegatives, m.FalseNegatives));
+        Assert.Equal(0.5, m.Precision);
+        Assert.Equal(0.5, m.Recall);
+        Assert.Equal(0.5, m.F1);
+    }
+}
