@@ -45,6 +45,9 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag AllowedLateness = new("--allowed-lateness", "DURATION", "How much older than the newest transaction of its partition one may arrive and still be computed in its place; later ones are computed as of the newest time and counted as late [default: 5s]", "Features:AllowedLateness");
     public static readonly SettingFlag Checkpoint = new("--checkpoint", "FILE", "Checkpoint the feature state (with the input positions it matches) to FILE every 10 seconds and at the end, and resume from it on start", "Features:Checkpoint");
 
+    public static readonly SettingFlag DetectModel = new("--model", "MODEL.json", "Score every transaction with a trained model (vigil train) as well as the rules; its features are computed too; replacing the file swaps the model live", "Detector:Model");
+    public static readonly SettingFlag ShadowModel = new("--shadow-model", "MODEL.json", "A second model scored in shadow: its score is written on every decision, it decides nothing", "Detector:ShadowModel");
+
     /// <summary>The flags of the feature stage that runs before detection.</summary>
     public static readonly IReadOnlyList<SettingFlag> Features = [FeatureSet, Feature, AllowedLateness, Checkpoint];
 

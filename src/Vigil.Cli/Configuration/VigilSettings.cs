@@ -90,6 +90,8 @@ public sealed record VigilSettings(
                 AmountThreshold = configuration["Detector:AmountThreshold"] is null
                     ? null
                     : read.Number("Detector:AmountThreshold", 0, 0, double.MaxValue, "an amount of 0 or more"),
+                Model = read.OptionalText("Detector:Model"),
+                ShadowModel = read.OptionalText("Detector:ShadowModel"),
             },
             new DashboardOptions
             {

@@ -1,5 +1,7 @@
 using Spectre.Console;
 using Vigil.Cli.Configuration;
+using Vigil.Cli.Models;
+using Vigil.Models;
 using Vigil.Cli.Reports;
 using Vigil.Cli.Services;
 using Vigil.Cli.Sources;
@@ -36,9 +38,19 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         var rules = RuleSet.AmountThreshold(settings.AmountThresholdFor(run.Profile));
+        var models = ModelFiles.Open(settings.Detector);
+        if (models is not null && settings.Kafka is not null)
+        {
+            throw new UsageException("--model runs on the embedded runtime for now: drop --kafka (vigil demo --kafka has no feature stage)");
+        }
+
+        var features = models?.FeaturesFor(settings.Features.Set) ?? settings.Features.Set;
         await using IDemoRuntime runtime = settings.Kafka is { } kafka
             ? new KafkaDemoRuntime(kafka, settings.Topics, rules, settings.Pipeline.Partitions, settings.Pipeline.MaxRecordBytes, log)
-            : new EmbeddedDemoRuntime(settings.Pipeline, settings.Topics, rules, settings.Features, joinIdentities: run.HasIdentities);
+            : new EmbeddedDemoRuntime(settings.Pipeline, settings.Topics, rules, settings.Features with { Set = features }, joinIdentities: run.HasIdentities)
+            {
+                Models = models?.Current,
+            };
         await runtime.PrepareAsync();
 
         // Everything that reads the outputs subscribes before the first record: embedded topics keep no history.
@@ -79,6 +91,10 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             deadline.CancelAfter(duration);
         }
 
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        var watcher = models is null || runtime is not EmbeddedDemoRuntime embedded
+            ? Task.CompletedTask
+            : models.WatchAsync(features, m => embedded.Models = m, log, watching.Token);
         var view = new StatusView(console, live, StatusLineInterval);
         using var stopping = stop.Register(() => view.Note = "stopping: deciding the records in flight (Ctrl+C again to abort)");
         var running = RunToEndAsync(publisher, runtime, readers, deadline.Token);
@@ -89,6 +105,8 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
         finally
         {
+            await watching.CancelAsync();
+            await watcher;
             await DashboardHosting.StopAsync(dashboard?.Server);
             foreach (var sink in sinks)
             {
@@ -107,6 +125,14 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
                 LabelDelay = settings.LabelDelay,
             }
             .Print(console);
+        if (models is not null)
+        {
+            var current = models.Current;
+            Summary.TextRow(console, "model", $"{current.Primary.Version} ({current.Primary.Kind.Name()}, threshold {current.Primary.Threshold:G4})"
+                + (current.Shadow is null ? string.Empty : $" · shadow {current.Shadow.Version}")
+                + $" · {models.Swaps} swapped in, {models.Rejected} updates rejected");
+        }
+
         if (settings.Quality.Report is { } report && status.Quality is { } snapshot)
         {
             QualityReportFile.Write(report, new QualityReportFile.Run(title, source.Description, rules.Version, reason, run.Seed, settings.LabelDelay, status), snapshot);

@@ -1,4 +1,5 @@
 using Vigil.Cli.Configuration;
+using Vigil.Detection;
 using Vigil.Rules;
 using Vigil.Runtime.Features;
 using Vigil.Runtime.Metrics;
@@ -22,6 +23,13 @@ public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions t
 
     public string Description => $"embedded runtime · {_pipeline.Transactions.Partitions.Count} partitions" +
         (features.Set.IsEmpty ? string.Empty : $" · features: {features.Set.Name} ({features.Set.Count})");
+
+    /// <summary>The models scoring with the rules; setting them swaps every worker's between two records.</summary>
+    public DetectionModels? Models
+    {
+        get => _pipeline.Models;
+        set => _pipeline.Models = value;
+    }
 
     public Topic Legit => _pipeline.Legit;
 

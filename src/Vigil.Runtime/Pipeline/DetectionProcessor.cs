@@ -78,7 +78,7 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
     public static void WarmUp(Detector detector, int records = 50_000)
     {
         ArgumentNullException.ThrowIfNull(detector);
-        var scratch = new DetectionProcessor(new Detector(detector.Rules), new TransactionDecoder());
+        var scratch = new DetectionProcessor(new Detector(detector.Rules) { Models = detector.Models }, new TransactionDecoder());
         var generator = new SeedTransactionGenerator(seed: 0);
         var input = new byte[SeedTransactionGenerator.MaxRecordLength];
         var output = new byte[4096];

@@ -24,6 +24,7 @@ public sealed class EmbeddedPipeline
     private readonly List<Task> _running = [];
     private readonly Stopwatch _clock = new();
     private RuleSet _rules;
+    private DetectionModels? _models;
 
     public EmbeddedPipeline(PipelineOptions pipeline, TopicOptions topics, RuleSet rules, FeatureSet? features = null, FeatureStageOptions? featureOptions = null)
     {
@@ -100,6 +101,20 @@ public sealed class EmbeddedPipeline
             foreach (var worker in _workers)
             {
                 worker.Processor.Detector.Rules = value;
+            }
+        }
+    }
+
+    /// <summary>The models scoring with the rules (null: rules alone); setting them swaps every worker's models between two records.</summary>
+    public DetectionModels? Models
+    {
+        get => _models;
+        set
+        {
+            _models = value;
+            foreach (var worker in _workers)
+            {
+                worker.Processor.Detector.Models = value;
             }
         }
     }

@@ -8,6 +8,9 @@ namespace Vigil.Detection;
 /// <remarks>
 /// <code>{...input...,"vigil":{"fraud":true,"score":1,"reasons":[{"code":"amount_threshold","text":"amount >= 900"}],
 /// "versions":{"rules":"builtin:amount>=900"},"latency_us":12.5,"input":{"partition":0,"offset":42}}}</code>
+/// With a model, its reasons follow the rules' (<c>{"code":"model:tx_amount","text":"tx_amount = 412.5","contribution":2.1}</c>,
+/// only when it flags), its version joins the rules' in <c>versions</c>, and <c>"model":{"score":0.93,"fraud":true}</c>
+/// (and <c>"shadow":{…}</c> for a shadow model) follow.
 /// Every input field is kept byte for byte (a <c>vigil</c> member already present is replaced); line breaks
 /// between tokens become spaces so that each record stays on one line of a JSON Lines file.
 /// </remarks>
@@ -18,7 +21,8 @@ public static class DecisionEncoder
 
     /// <summary>An upper bound of the bytes <see cref="TryWrite"/> needs for this record and decision.</summary>
     public static int MaxLength(Transaction transaction, Decision decision) =>
-        transaction.Utf8.Length + FixedOverhead + decision.RuleSet.MaxReasonsLength + decision.RuleSet.VersionUtf8.Length;
+        transaction.Utf8.Length + FixedOverhead + decision.RuleSet.MaxReasonsLength + decision.RuleSet.VersionUtf8.Length
+        + (decision.Model?.MaxLength ?? 0) + (decision.Shadow?.MaxLength ?? 0);
 
     public static bool TryWrite(
         Transaction transaction, Decision decision, int inputPartition, long inputOffset, Span<byte> destination, out int written)
@@ -59,9 +63,50 @@ public static class DecisionEncoder
             at += Put(rules[fired[i]].ReasonUtf8, destination[at..]);
         }
 
+        for (var k = 0; k < decision.ModelReasonCount; k++)
+        {
+            if (k > 0 || fired.Length > 0)
+            {
+                destination[at++] = (byte)',';
+            }
+
+            at += decision.Model!.WriteReason(decision.ReasonInputs[k], decision.ReasonValues[k], decision.ReasonContributions[k], destination[at..]);
+        }
+
         at += Put("],\"versions\":{\"rules\":"u8, destination[at..]);
         at += Put(decision.RuleSet.VersionUtf8, destination[at..]);
-        at += Put("},\"latency_us\":"u8, destination[at..]);
+        if (decision.Model is { } model)
+        {
+            at += Put(",\"model\":"u8, destination[at..]);
+            at += Put(model.VersionUtf8, destination[at..]);
+        }
+
+        if (decision.Shadow is { } shadow)
+        {
+            at += Put(",\"shadow\":"u8, destination[at..]);
+            at += Put(shadow.VersionUtf8, destination[at..]);
+        }
+
+        destination[at++] = (byte)'}';
+        if (decision.Model is not null)
+        {
+            at += Put(",\"model\":{\"score\":"u8, destination[at..]);
+            at += ModelRunner.WriteNumber(decision.ModelScore, destination[at..], "G6");
+            at += Put(",\"fraud\":"u8, destination[at..]);
+            at += ModelRunner.PutBoolean(decision.ModelFlagged, destination[at..]);
+            destination[at++] = (byte)'}';
+        }
+
+        if (decision.Shadow is not null)
+        {
+            at += Put(",\"shadow\":{\"score\":"u8, destination[at..]);
+            at += ModelRunner.WriteNumber(decision.ShadowScore, destination[at..], "G6");
+            at += Put(",\"fraud\":"u8, destination[at..]);
+            at += ModelRunner.PutBoolean(decision.ShadowFlagged, destination[at..]);
+            destination[at++] = (byte)'}';
+        }
+
+        at += Put(",\"latency_us\":"u8, destination[at..]);
         at += PutTenths(Math.Max(0, decision.LatencyNanoseconds) / 100, destination[at..]);
         at += Put(",\"input\":{\"partition\":"u8, destination[at..]);
         at += PutInteger(inputPartition, destination[at..]);

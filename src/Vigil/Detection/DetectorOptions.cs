@@ -8,4 +8,10 @@ public sealed class DetectorOptions
     /// scenario-1 bound of 220 when the host generates simulated transactions itself.
     /// </summary>
     public double? AmountThreshold { get; set; }
+
+    /// <summary>A model file (<c>vigil train</c>) that scores with the rules; replacing the file swaps the model live.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>A second model file, scored and reported on every decision but not deciding.</summary>
+    public string? ShadowModel { get; set; }
 }

@@ -107,6 +107,27 @@ public sealed class FeatureSet
     }
 
     /// <summary>The position of a feature in the computed values, or -1.</summary>
+    /// <summary>This set with the definitions it lacks appended (a model's features); a name defined otherwise here is an error.</summary>
+    public FeatureSet Including(IEnumerable<FeatureDefinition> more)
+    {
+        ArgumentNullException.ThrowIfNull(more);
+        var definitions = Definitions.ToList();
+        foreach (var definition in more)
+        {
+            var at = IndexOf(definition.Name);
+            if (at < 0)
+            {
+                definitions.Add(definition);
+            }
+            else if (Definitions[at] != definition)
+            {
+                throw new ArgumentException($"feature {definition.Name} is '{Definitions[at]}' here but '{definition}' in the model");
+            }
+        }
+
+        return definitions.Count == Count ? this : new FeatureSet(Name, definitions.DistinctBy(d => d.Name).ToList());
+    }
+
     public int IndexOf(string name) => _index.GetValueOrDefault(name, -1);
 
     /// <summary>The longest window plus delay: an entity idle this long has nothing left in any window.</summary>

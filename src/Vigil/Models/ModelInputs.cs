@@ -80,11 +80,29 @@ public sealed class ModelInputs
         for (var i = 0; i < _feature.Length; i++)
         {
             var feature = _feature[i];
-            _simple[i] = feature >= 0 ? featureValues[feature]
-                : _field[i].AsSpan().SequenceEqual("amount"u8) ? transaction.Amount
-                : Field(transaction.Numbers, i);
+            _simple[i] = feature >= 0 ? featureValues[feature] : Field(transaction, i);
         }
 
+        Combine(row);
+    }
+
+    /// <summary>Fills one row from a record the feature stage enriched: features from its <c>"features"</c> object, NaN where absent.</summary>
+    public void Fill(Transaction transaction, Span<double> row)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        for (var i = 0; i < _feature.Length; i++)
+        {
+            _simple[i] = _feature[i] >= 0 ? Field(transaction.Features, i) : Field(transaction, i);
+        }
+
+        Combine(row);
+    }
+
+    private double Field(Transaction transaction, int input) =>
+        _field[input].AsSpan().SequenceEqual("amount"u8) ? transaction.Amount : Field(transaction.Numbers, input);
+
+    private void Combine(Span<double> row)
+    {
         for (var i = 0; i < _numerator.Length; i++)
         {
             var value = _simple[_numerator[i]];

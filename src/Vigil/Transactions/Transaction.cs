@@ -33,6 +33,9 @@ public sealed class Transaction
     /// <summary>Numeric fields Vigil does not know by name (model inputs such as V1..V28).</summary>
     public NumericFields Numbers { get; } = new();
 
+    /// <summary>The values of the feature stage's <c>"features"</c> object, NaN where a feature is unknown (null).</summary>
+    public NumericFields Features { get; } = new();
+
     /// <summary>Index of the closing brace of the top-level object.</summary>
     internal int ObjectEnd { get; set; }
 
@@ -63,5 +66,6 @@ public sealed class Transaction
         PreviousDecision = default;
         HasPreviousDecision = false;
         Numbers.Reset(utf8);
+        Features.Reset(utf8);
     }
 }

@@ -40,6 +40,7 @@ public sealed class TransactionDecoder
         Target,
         Currency,
         Vigil,
+        Features,
     }
 
     public bool TryDecode(ReadOnlyMemory<byte> utf8, Transaction into, [NotNullWhen(false)] out DecodeFailure? failure)
@@ -103,6 +104,7 @@ public sealed class TransactionDecoder
                 Field.Timestamp => ReadTimestamp(ref reader, into),
                 Field.Currency => ReadCurrency(ref reader, into),
                 Field.Vigil => ReadPreviousDecision(ref reader, record, nameStart, into),
+                Field.Features => ReadFeatures(ref reader, into),
                 Field.Unknown => ReadUnknown(ref reader, name, into),
                 _ => ReadIdentifier(ref reader, record, field, name, into),
             };
@@ -144,6 +146,7 @@ public sealed class TransactionDecoder
         6 when name.SequenceEqual("source"u8) => Field.Source,
         6 when name.SequenceEqual("target"u8) => Field.Target,
         8 when name.SequenceEqual("currency"u8) => Field.Currency,
+        8 when name.SequenceEqual("features"u8) => Field.Features,
         9 when name.SequenceEqual("timestamp"u8) => Field.Timestamp,
         11 when name.SequenceEqual("customer_id"u8) => Field.CustomerId,
         11 when name.SequenceEqual("terminal_id"u8) => Field.TerminalId,
@@ -304,6 +307,42 @@ public sealed class TransactionDecoder
 
         into.PreviousDecision = start..end;
         into.HasPreviousDecision = true;
+        return null;
+    }
+
+    /// <summary>The feature stage's <c>"features":{"name":value,…}</c>: numbers kept for models, null (unknown) as NaN.</summary>
+    private static DecodeFailure? ReadFeatures(ref Utf8JsonReader reader, Transaction into)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            var got = Describe(reader.TokenType);
+            reader.Skip();
+            return new(DecodeError.FieldWrongType, $"features must be an object of numbers, got {got}");
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = new Utf8Field((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, reader.ValueIsEscaped, IsNumber: false);
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Number when reader.TryGetDouble(out var value):
+                    into.Features.Add(name, value);
+                    break;
+                case JsonTokenType.Null:
+                    into.Features.Add(name, double.NaN);
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
         return null;
     }
 

@@ -1,0 +1,121 @@
+using Vigil.Cli.Configuration;
+using Vigil.Detection;
+using Vigil.Features;
+using Vigil.Models;
+
+namespace Vigil.Cli.Models;
+
+/// <summary>The detector's model files: loaded at start, then watched; a changed file that loads is swapped in whole.</summary>
+/// <remarks>
+/// Files are polled (time and size) rather than watched through inotify, which misses a file replaced by rename on
+/// some file systems. An update that does not load, or needs features the running stage does not compute, is
+/// rejected with a line saying why, and the models already running go on deciding.
+/// </remarks>
+public sealed class ModelFiles(string primary, string? shadow)
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    private (DateTime, long) _primaryStamp;
+    private (DateTime, long) _shadowStamp;
+
+    public DetectionModels Current { get; private set; } = null!;
+
+    /// <summary>Updates swapped in, and updates rejected, since start.</summary>
+    public int Swaps { get; private set; }
+
+    public int Rejected { get; private set; }
+
+    /// <summary>Loads both files; either one that cannot be used is a usage error.</summary>
+    public static ModelFiles? Open(DetectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Model is null)
+        {
+            return options.ShadowModel is null ? null : throw new UsageException("--shadow-model runs beside a model: give --model too");
+        }
+
+        var files = new ModelFiles(options.Model, options.ShadowModel);
+        files._primaryStamp = Stamp(options.Model);
+        files._shadowStamp = options.ShadowModel is null ? default : Stamp(options.ShadowModel);
+        files.Current = new DetectionModels(ModelFileLoader.Load(options.Model), options.ShadowModel is null ? null : ModelFileLoader.Load(options.ShadowModel));
+        return files;
+    }
+
+    /// <summary>The feature set with every feature either model needs added.</summary>
+    public FeatureSet FeaturesFor(FeatureSet configured)
+    {
+        ArgumentNullException.ThrowIfNull(configured);
+        try
+        {
+            return configured.Including(Current.Primary.Features.Definitions.Concat(Current.Shadow?.Features.Definitions ?? []));
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"the model cannot run with these features: {e.Message}");
+        }
+    }
+
+    /// <summary>Polls the files until stopped, handing each update that loads and fits <paramref name="available"/> to <paramref name="swap"/>.</summary>
+    public async Task WatchAsync(FeatureSet available, Action<DetectionModels> swap, Action<string> log, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(swap);
+        ArgumentNullException.ThrowIfNull(log);
+        using var timer = new PeriodicTimer(PollInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                Check(available, swap, log);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One poll: swaps when a file changed and loads.</summary>
+    public void Check(FeatureSet available, Action<DetectionModels> swap, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(available);
+        ArgumentNullException.ThrowIfNull(swap);
+        ArgumentNullException.ThrowIfNull(log);
+        var primaryStamp = Stamp(primary);
+        var shadowStamp = shadow is null ? default : Stamp(shadow);
+        if (primaryStamp == _primaryStamp && shadowStamp == _shadowStamp)
+        {
+            return;
+        }
+
+        _primaryStamp = primaryStamp;
+        _shadowStamp = shadowStamp;
+        DetectionModels next;
+        try
+        {
+            next = new DetectionModels(ModelFileLoader.Load(primary), shadow is null ? null : ModelFileLoader.Load(shadow));
+            var missing = next.Primary.Features.Definitions.Concat(next.Shadow?.Features.Definitions ?? [])
+                .FirstOrDefault(d => available.IndexOf(d.Name) is var at && (at < 0 || available.Definitions[at] != d));
+            if (missing is not null)
+            {
+                throw new UsageException($"it needs feature '{missing}', which this pipeline does not compute (restart with it)");
+            }
+        }
+        catch (UsageException e)
+        {
+            Rejected++;
+            log($"model update rejected: {e.Message}; still deciding with {Current.Primary.Version}");
+            return;
+        }
+
+        var before = Current;
+        Current = next;
+        Swaps++;
+        swap(next);
+        log($"model swapped: {before.Primary.Version} → {next.Primary.Version}" + (next.Shadow is null ? string.Empty : $" (shadow {next.Shadow.Version})"));
+    }
+
+    private static (DateTime, long) Stamp(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? (file.LastWriteTimeUtc, file.Length) : default;
+    }
+}
