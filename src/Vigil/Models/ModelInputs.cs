@@ -19,6 +19,7 @@ public sealed class ModelInputs
     private readonly int[] _feature;
     private readonly byte[][] _field;
     private readonly int[] _fieldPosition;
+    private readonly int[] _recordFeaturePosition;
 
     // For a ratio input, the simple inputs (appended after the named ones) of its numerator and denominator.
     private readonly int[] _numerator;
@@ -60,6 +61,7 @@ public sealed class ModelInputs
         _feature = [.. simple.Select(features.IndexOf)];
         _field = [.. simple.Select(Encoding.UTF8.GetBytes)];
         _fieldPosition = new int[simple.Count];
+        _recordFeaturePosition = new int[simple.Count];
         _simple = new double[simple.Count];
         SimpleNames = simple;
     }
@@ -86,20 +88,22 @@ public sealed class ModelInputs
         Combine(row);
     }
 
-    /// <summary>Fills one row from a record the feature stage enriched: features from its <c>"features"</c> object, NaN where absent.</summary>
+    /// <summary>Fills one row from a record the feature stage enriched: each name from its <c>"features"</c> object, else the record, else NaN.</summary>
     public void Fill(Transaction transaction, Span<double> row)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         for (var i = 0; i < _feature.Length; i++)
         {
-            _simple[i] = _feature[i] >= 0 ? Field(transaction.Features, i) : Field(transaction, i);
+            _simple[i] = TryField(transaction.Features, i, _recordFeaturePosition, out var value) ? value : Field(transaction, i);
         }
 
         Combine(row);
     }
 
     private double Field(Transaction transaction, int input) =>
-        _field[input].AsSpan().SequenceEqual("amount"u8) ? transaction.Amount : Field(transaction.Numbers, input);
+        _field[input].AsSpan().SequenceEqual("amount"u8) ? transaction.Amount
+        : TryField(transaction.Numbers, input, _fieldPosition, out var value) ? value
+        : double.NaN;
 
     private void Combine(Span<double> row)
     {
@@ -117,23 +121,26 @@ public sealed class ModelInputs
     }
 
     /// <summary>Reads a record field by name, trying first where it was found in the last record: records of one stream share a layout.</summary>
-    private double Field(NumericFields fields, int input)
+    private bool TryField(NumericFields fields, int input, int[] positions, out double value)
     {
-        var at = _fieldPosition[input];
+        var at = positions[input];
         if (at < fields.Count && fields.NameUtf8(at).SequenceEqual(_field[input]))
         {
-            return fields[at];
+            value = fields[at];
+            return true;
         }
 
         for (var j = 0; j < fields.Count; j++)
         {
             if (fields.NameUtf8(j).SequenceEqual(_field[input]))
             {
-                _fieldPosition[input] = j;
-                return fields[j];
+                positions[input] = j;
+                value = fields[j];
+                return true;
             }
         }
 
-        return double.NaN;
+        value = double.NaN;
+        return false;
     }
 }

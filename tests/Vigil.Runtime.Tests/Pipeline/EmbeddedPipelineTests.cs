@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Vigil.Models;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Sources;
@@ -108,6 +109,50 @@ public sealed class EmbeddedPipelineTests : IDisposable
 
         Assert.Equal(1, pipeline.Legit.EndOffset);
         Assert.Equal(1, pipeline.Fraud.EndOffset);
+    }
+
+    [Fact]
+    public async Task Swapping_models_under_load_loses_no_record_and_each_decision_follows_the_version_it_names()
+    {
+        const int generated = 100_000;
+        static LogisticModel Above(double amount, string version) =>
+            new(["amount"], mean: [0], scale: [1], weights: [1], intercept: -amount, threshold: 0.5) { Version = version };
+        var models = new Dictionary<string, double> { ["lr-above-500"] = 500, ["lr-above-100"] = 100 };
+        var topics = new TopicOptions();
+        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2, QueueCapacity = 4 }, topics, RuleSet.AmountThreshold(1e12))
+        {
+            Models = new(Above(500, "lr-above-500")),
+        };
+        var sinks = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters }.Select(t => new JsonLinesSink(t, _directory)).ToList();
+        var sinking = sinks.Select(s => s.RunAsync()).ToList();
+        pipeline.Start();
+        var source = new SourcePublisher(new SeedTransactionGenerator(seed: 7), new SourceOutputs(pipeline.Transactions.CreateProducer()), SourcePacing.Unlimited, generated);
+        var generating = source.RunAsync(CancellationToken.None);
+        var swaps = 0;
+        for (var i = 0; i < 100_000 && !generating.IsCompleted; i++)
+        {
+            var (version, amount) = models.ElementAt(i % 2);
+            pipeline.Models = new(Above(amount, version));
+            swaps++;
+            await Task.Delay(1);
+        }
+
+        await generating.WaitAsync(Timeout);
+        await pipeline.DrainAsync().WaitAsync(Timeout);
+        await Task.WhenAll(sinking).WaitAsync(Timeout);
+        foreach (var sink in sinks)
+        {
+            await sink.DisposeAsync();
+        }
+
+        var decided = ReadLines(topics.Legit).Concat(ReadLines(topics.Fraud)).ToList();
+        Assert.Equal(generated, decided.Count);
+        Assert.Empty(ReadLines(topics.DeadLetter));
+        var versions = decided.Select(r => r.GetProperty("vigil").GetProperty("versions").GetProperty("model").GetString()!).ToList();
+        Assert.All(decided.Zip(versions), pair =>
+            Assert.Equal(pair.First.GetProperty("amount").GetDouble() >= models[pair.Second], Fraud(pair.First)));
+        Assert.True(swaps > 2, $"{swaps} swaps");
+        Assert.Equal(2, versions.Distinct().Count());
     }
 
     private static async Task WaitUntil(Func<bool> condition)
