@@ -3,7 +3,7 @@ using Vigil.Cli.Models;
 
 namespace Vigil.Cli.Commands;
 
-/// <summary><c>vigil train</c> and <c>vigil evaluate</c>: models learned from dataset files.</summary>
+/// <summary><c>vigil train</c>, <c>vigil evaluate</c> and <c>vigil serve</c>: models learned from dataset files, and served.</summary>
 public static class ModelCommands
 {
     public static Command Train(CliContext context)
@@ -37,6 +37,25 @@ public static class ModelCommands
             """);
         var flags = new CommandFlags(command, [SettingFlag.ModelFile, SettingFlag.Protocol, SettingFlag.TrainStart, SettingFlag.EvaluationReport, .. SettingFlag.DatasetFeatures, .. SettingFlag.Training]);
         flags.SetAction(command, context, (settings, configuration) => new EvaluateRunner(settings, configuration, context.Console, context.Live).RunAsync(context.Stop));
+        return command;
+    }
+
+    public static Command Serve(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var command = new Command("serve", """
+            Serve a trained model over HTTP until Ctrl+C.
+
+            POST /invocations answers as MLflow's scoring server: the seed's {"columns":[...],"data":[[...]]} gets [0] or
+            [1] per row; dataframe_split, dataframe_records, instances and inputs get {"predictions":[...]}. Columns are
+            the model's inputs (GET /v1/model lists them), matched by name, ignoring case when nothing matches exactly.
+            POST /v1/score takes one transaction JSON and answers fraud, score, threshold, the reasons (top contributing
+            inputs) and the model version; its features come from the record's "features" object, or else from the
+            server's live feature state, which every scored transaction updates. Bad bodies get 400 and bodies over
+            1 MiB 413, with {"error":"..."}. Replacing the model file swaps the model without a restart.
+            """);
+        var flags = new CommandFlags(command, [SettingFlag.ServeModel, SettingFlag.ServePort, SettingFlag.ServeHost]);
+        flags.SetAction(command, context, (_, configuration) => new ServeRunner(configuration, context.Console, context.ReportLine).RunAsync(context.Stop));
         return command;
     }
 }

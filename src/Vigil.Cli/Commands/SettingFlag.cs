@@ -86,6 +86,9 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag TrainStart = new("--train-start", "YYYY-MM-DD", "handbook protocol: the single split's first training day [default: 2018-07-25]", "Evaluation:TrainStart");
     public static readonly SettingFlag EvaluationReport = new("--report", "FILE.json|FILE.html|FILE.md,…", "Write the results: JSON (auc_roc, average_precision, card_precision_at_100 per split), or HTML or Markdown with ROC and precision-recall curves", "Evaluation:Report");
 
+    public static readonly SettingFlag ServePort = new("--port", "PORT", "Port to serve on; 0 picks a free one [default: 5000, as MLflow's]", "Serve:Port");
+    public static readonly SettingFlag ServeHost = new("--host", "ADDRESS", "Address to serve on [default: 127.0.0.1]", "Serve:Host");
+
     /// <summary>The settings of each algorithm, for vigil train and vigil evaluate.</summary>
     public static readonly IReadOnlyList<SettingFlag> Training =
         [ModelSeed, ModelThreshold, Trees, LearningRate, MaxDepth, MaxLeaves, MinChildWeight, L2, RowSample, ColumnSample, ValidationFraction, EarlyStopping, Refit,

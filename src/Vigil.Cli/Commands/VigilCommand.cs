@@ -19,6 +19,7 @@ public static class VigilCommand
             FeaturesCommand.Create(context),
             ModelCommands.Train(context),
             ModelCommands.Evaluate(context),
+            ModelCommands.Serve(context),
             KafkaCommands.Generate(context),
             KafkaCommands.Detect(context),
             KafkaCommands.Dashboard(context),

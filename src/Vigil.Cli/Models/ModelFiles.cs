@@ -55,8 +55,8 @@ public sealed class ModelFiles(string primary, string? shadow)
         }
     }
 
-    /// <summary>Polls the files until stopped, handing each update that loads and fits <paramref name="available"/> to <paramref name="swap"/>.</summary>
-    public async Task WatchAsync(FeatureSet available, Action<DetectionModels> swap, Action<string> log, CancellationToken stop)
+    /// <summary>Polls the files until stopped, handing each update that loads and fits <paramref name="available"/> (null: any features) to <paramref name="swap"/>.</summary>
+    public async Task WatchAsync(FeatureSet? available, Action<DetectionModels> swap, Action<string> log, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(swap);
         ArgumentNullException.ThrowIfNull(log);
@@ -74,9 +74,8 @@ public sealed class ModelFiles(string primary, string? shadow)
     }
 
     /// <summary>One poll: swaps when a file changed and loads.</summary>
-    public void Check(FeatureSet available, Action<DetectionModels> swap, Action<string> log)
+    public void Check(FeatureSet? available, Action<DetectionModels> swap, Action<string> log)
     {
-        ArgumentNullException.ThrowIfNull(available);
         ArgumentNullException.ThrowIfNull(swap);
         ArgumentNullException.ThrowIfNull(log);
         var primaryStamp = Stamp(primary);
@@ -92,7 +91,7 @@ public sealed class ModelFiles(string primary, string? shadow)
         try
         {
             next = new DetectionModels(ModelFileLoader.Load(primary), shadow is null ? null : ModelFileLoader.Load(shadow));
-            var missing = next.Primary.Features.Definitions.Concat(next.Shadow?.Features.Definitions ?? [])
+            var missing = available is null ? null : next.Primary.Features.Definitions.Concat(next.Shadow?.Features.Definitions ?? [])
                 .FirstOrDefault(d => available.IndexOf(d.Name) is var at && (at < 0 || available.Definitions[at] != d));
             if (missing is not null)
             {

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Vigil.Web.Hosting;
 
 namespace Vigil.Web.Dashboard;
 
@@ -96,13 +97,5 @@ public sealed class DashboardServer : IAsyncDisposable
         var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Vigil.Web.wwwroot." + name)
                      ?? throw new InvalidOperationException($"The dashboard asset {name} is missing from the build.");
         return Results.Stream(stream, contentType);
-    }
-
-    /// <summary>The caller owns the process's lifetime (Ctrl+C, shutdown order); the web host must not.</summary>
-    private sealed class HostedByCaller : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -105,14 +105,17 @@ public sealed class ModelInputs
         : TryField(transaction.Numbers, input, _fieldPosition, out var value) ? value
         : double.NaN;
 
-    private void Combine(Span<double> row)
+    private void Combine(Span<double> row) => FromSimple(_simple, row);
+
+    /// <summary>A row of the inputs from the values of <see cref="SimpleNames"/>, computing the ratios; keeps no state.</summary>
+    public void FromSimple(ReadOnlySpan<double> simple, Span<double> row)
     {
         for (var i = 0; i < _numerator.Length; i++)
         {
-            var value = _simple[_numerator[i]];
+            var value = simple[_numerator[i]];
             if (_denominator[i] >= 0)
             {
-                var divisor = _simple[_denominator[i]];
+                var divisor = simple[_denominator[i]];
                 value = divisor == 0 ? double.NaN : value / divisor;
             }
 

@@ -1,0 +1,55 @@
+using Spectre.Console;
+using Vigil.Cli.Configuration;
+using Vigil.Cli.Terminal;
+using Vigil.Models;
+using Vigil.Web.Scoring;
+
+namespace Vigil.Cli.Models;
+
+/// <summary><c>vigil serve --model MODEL.json --port 5000</c>: the model behind MLflow's /invocations and Vigil's /v1/score.</summary>
+public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole console, Action<string> log)
+{
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        var read = new SettingReader(configuration);
+        var path = read.OptionalText("Model:Path") ?? throw new UsageException("vigil serve needs --model MODEL.json (train one with vigil train)");
+        var port = read.WholeNumber("Serve:Port", 5000, 0, 65535);
+        var host = read.Text("Serve:Host", "127.0.0.1");
+        var files = ModelFiles.Open(new Vigil.Detection.DetectorOptions { Model = path })!;
+        using var scorer = new TransactionScorer(files.Current.Primary);
+        ScoringServer server;
+        try
+        {
+            server = new ScoringServer(host, port, scorer);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"invalid --host: {e.Message}");
+        }
+
+        await using (server)
+        {
+            try
+            {
+                await server.StartAsync(stop);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"vigil: cannot serve on {host}:{port}: {e.Message} (choose another --port)");
+                return 1;
+            }
+
+            var model = scorer.Model;
+            console.MarkupLine(Markup.Escape($"Vigil serve · model {model.Version} ({model.Kind.Name()}, threshold {model.Threshold:G4}) · {server.Address}"));
+            Summary.TextRow(console, "invocations", $"POST {server.Address}invocations  (MLflow: columns/data, dataframe_split, dataframe_records, instances, inputs)");
+            Summary.TextRow(console, "score", $"POST {server.Address}v1/score  (one transaction JSON → fraud, score, reasons, model version)");
+            Summary.TextRow(console, "columns", string.Join(", ", scorer.Columns.Simple));
+            Summary.TextRow(console, "reload", $"replacing {Path.GetFullPath(path)} swaps the model; Ctrl+C stops");
+            await files.WatchAsync(null, m => scorer.Swap(m.Primary), log, stop);
+            await server.StopAsync(CancellationToken.None);
+        }
+
+        console.MarkupLine($"[bold]Vigil serve stopped[/] · {files.Swaps} model updates swapped in, {files.Rejected} rejected");
+        return 0;
+    }
+}

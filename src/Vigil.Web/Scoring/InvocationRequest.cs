@@ -1,0 +1,178 @@
+using System.Text.Json;
+
+namespace Vigil.Web.Scoring;
+
+/// <summary>Reads the bodies MLflow's scoring server accepts at <c>/invocations</c> into rows of a model's inputs.</summary>
+/// <remarks>
+/// Formats: the seed's <c>{"columns":[…],"data":[[…]]}</c> (answered with a bare list, as MLflow 1 did), and MLflow 2's
+/// <c>dataframe_split</c>, <c>dataframe_records</c>, <c>instances</c> and <c>inputs</c> (answered with
+/// <c>{"predictions":[…]}</c>). Columns are matched to inputs by name, exactly or else ignoring case (the seed sends
+/// <c>Amount</c>); a ratio input is computed from its two columns; extra columns are ignored; null is a missing value.
+/// </remarks>
+public sealed class InvocationRequest
+{
+    private InvocationRequest(List<double[]> rows, bool legacy)
+    {
+        Rows = rows;
+        Legacy = legacy;
+    }
+
+    public IReadOnlyList<double[]> Rows { get; }
+
+    /// <summary>Whether the body was the bare columns/data form, answered with a bare list.</summary>
+    public bool Legacy { get; }
+
+    /// <exception cref="ScoringRequestException">The body is not one of the formats, or lacks an input, or has a value that is not a number.</exception>
+    public static InvocationRequest Parse(ReadOnlyMemory<byte> body, InputColumns inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw new ScoringRequestException($"the body is not JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new ScoringRequestException("the body must be a JSON object: {\"dataframe_split\":…}, {\"dataframe_records\":…}, {\"instances\":…}, {\"inputs\":…} or {\"columns\":…,\"data\":…}");
+            }
+
+            if (root.TryGetProperty("dataframe_split", out var split))
+            {
+                return new(Split(split, inputs), legacy: false);
+            }
+
+            if (root.TryGetProperty("dataframe_records", out var records))
+            {
+                return new(Records(records, inputs, "dataframe_records"), legacy: false);
+            }
+
+            foreach (var name in new[] { "instances", "inputs" })
+            {
+                if (root.TryGetProperty(name, out var instances))
+                {
+                    return new(instances.ValueKind == JsonValueKind.Object ? Columnar(instances, inputs, name) : Records(instances, inputs, name), legacy: false);
+                }
+            }
+
+            if (root.TryGetProperty("columns", out _) || root.TryGetProperty("data", out _))
+            {
+                return new(Split(root, inputs), legacy: true);
+            }
+
+            throw new ScoringRequestException("unknown body: send {\"dataframe_split\":{\"columns\":[…],\"data\":[[…]]}}, {\"dataframe_records\":[{…}]}, {\"instances\":[…]}, {\"inputs\":…} or {\"columns\":[…],\"data\":[[…]]}");
+        }
+    }
+
+    private static List<double[]> Split(JsonElement split, InputColumns inputs)
+    {
+        if (split.ValueKind != JsonValueKind.Object || !split.TryGetProperty("columns", out var columns) || columns.ValueKind != JsonValueKind.Array
+            || !split.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+        {
+            throw new ScoringRequestException("a split data frame needs \"columns\" (an array of names) and \"data\" (an array of rows)");
+        }
+
+        var names = columns.EnumerateArray().Select(c => c.ValueKind == JsonValueKind.String ? c.GetString()! : throw new ScoringRequestException("\"columns\" must hold names")).ToList();
+        var positions = inputs.Locate(names);
+        var rows = new List<double[]>();
+        var r = 0;
+        foreach (var row in data.EnumerateArray())
+        {
+            if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != names.Count)
+            {
+                throw new ScoringRequestException($"data row {r} must be an array of {names.Count} values, one per column");
+            }
+
+            var values = row.EnumerateArray().ToList();
+            rows.Add(inputs.Row(column => Number(values[positions[column]], $"data[{r}][{positions[column]}]")));
+            r++;
+        }
+
+        return Checked(rows);
+    }
+
+    private static List<double[]> Records(JsonElement records, InputColumns inputs, string name)
+    {
+        if (records.ValueKind != JsonValueKind.Array)
+        {
+            throw new ScoringRequestException($"\"{name}\" must be an array of records");
+        }
+
+        var rows = new List<double[]>();
+        var r = 0;
+        foreach (var record in records.EnumerateArray())
+        {
+            var index = r;
+            if (record.ValueKind == JsonValueKind.Array && name != "dataframe_records")
+            {
+                // A bare row: values in the model's input order.
+                var values = record.EnumerateArray().ToList();
+                if (values.Count != inputs.Simple.Count)
+                {
+                    throw new ScoringRequestException($"{name}[{r}] has {values.Count} values; the model takes {inputs.Simple.Count} ({string.Join(", ", inputs.Simple)})");
+                }
+
+                rows.Add(inputs.Row(column => Number(values[column], $"{name}[{index}][{column}]")));
+            }
+            else if (record.ValueKind == JsonValueKind.Object)
+            {
+                var fields = record.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+                var positions = inputs.Locate(fields.Keys.ToList(), $"{name}[{r}]");
+                var names = fields.Keys.ToList();
+                rows.Add(inputs.Row(column => Number(fields[names[positions[column]]], $"{name}[{index}].{names[positions[column]]}")));
+            }
+            else
+            {
+                throw new ScoringRequestException($"{name}[{r}] must be a record (a JSON object){(name == "dataframe_records" ? string.Empty : " or an array of values")}");
+            }
+
+            r++;
+        }
+
+        return Checked(rows);
+    }
+
+    private static List<double[]> Columnar(JsonElement columns, InputColumns inputs, string name)
+    {
+        var fields = columns.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+        var names = fields.Keys.ToList();
+        var positions = inputs.Locate(names);
+        var length = -1;
+        foreach (var (key, value) in fields)
+        {
+            if (value.ValueKind != JsonValueKind.Array || (length >= 0 && value.GetArrayLength() != length))
+            {
+                throw new ScoringRequestException($"\"{name}\" as columns needs arrays of one length; {key} is not");
+            }
+
+            length = value.GetArrayLength();
+        }
+
+        var rows = new List<double[]>();
+        for (var r = 0; r < Math.Max(0, length); r++)
+        {
+            var index = r;
+            rows.Add(inputs.Row(column => Number(fields[names[positions[column]]][index], $"{name}.{names[positions[column]]}[{index}]")));
+        }
+
+        return Checked(rows);
+    }
+
+    private static List<double[]> Checked(List<double[]> rows) =>
+        rows.Count > 0 ? rows : throw new ScoringRequestException("no rows to score");
+
+    private static double Number(JsonElement value, string where) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.TryGetDouble(out var d) && double.IsFinite(d) => d,
+        JsonValueKind.Null => double.NaN,
+        JsonValueKind.Number => throw new ScoringRequestException($"{where} is out of range"),
+        _ => throw new ScoringRequestException($"{where} must be a number or null, got {value.ValueKind.ToString().ToLowerInvariant()}"),
+    };
+}

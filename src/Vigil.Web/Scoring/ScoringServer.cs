@@ -1,0 +1,175 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Vigil.Models;
+using Vigil.Web.Hosting;
+
+namespace Vigil.Web.Scoring;
+
+/// <summary>
+/// The model server: <c>POST /invocations</c> as MLflow's scoring server answers it, <c>POST /v1/score</c> for one
+/// transaction with its reasons, <c>GET /v1/model</c> and <c>GET /healthz</c>. Bad requests are 400, bodies over
+/// 1 MiB 413, always with <c>{"error":"…"}</c>.
+/// </summary>
+public sealed class ScoringServer : IAsyncDisposable
+{
+    public const int MaxBodyBytes = 1 << 20;
+
+    private static readonly JsonWriterOptions Compact = new() { Indented = false };
+
+    private readonly WebApplication _app;
+    private readonly TransactionScorer _scorer;
+
+    public ScoringServer(string host, int port, TransactionScorer scorer)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        _scorer = scorer;
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            address = host == "localhost" ? IPAddress.Loopback : throw new ArgumentException($"host '{host}' is not an IP address", nameof(host));
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, HostedByCaller>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(address, port);
+            kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1;
+        });
+        _app = builder.Build();
+        _app.MapPost("/invocations", InvocationsAsync);
+        _app.MapPost("/v1/score", ScoreAsync);
+        _app.MapGet("/v1/model", ModelAsync);
+        _app.MapGet("/healthz", () => Results.Text("ok"));
+        _app.MapGet("/ping", () => Results.Text("ok"));
+    }
+
+    public Uri Address { get; private set; } = new("http://127.0.0.1/");
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken);
+        var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private Task InvocationsAsync(HttpContext context) => HandleAsync(context, (body, writer) =>
+    {
+        var model = _scorer.Model;
+        var request = InvocationRequest.Parse(body, _scorer.Columns);
+        if (!request.Legacy)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("predictions");
+        }
+
+        writer.WriteStartArray();
+        foreach (var row in request.Rows)
+        {
+            writer.WriteNumberValue(model.Score(row) >= model.Threshold ? 1 : 0);
+        }
+
+        writer.WriteEndArray();
+        if (!request.Legacy)
+        {
+            writer.WriteEndObject();
+        }
+    });
+
+    private Task ScoreAsync(HttpContext context) => HandleAsync(context, (body, writer) => _scorer.Score(body, writer));
+
+    private Task ModelAsync(HttpContext context)
+    {
+        var model = _scorer.Model;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            version = model.Version,
+            kind = model.Kind.Name(),
+            threshold = model.Threshold,
+            inputs = model.Inputs,
+            columns = _scorer.Columns.Simple,
+            features = model.Features.Definitions.Select(d => d.ToString()),
+        });
+    }
+
+    /// <summary>Reads the body within the limit, answers 200 with what <paramref name="answer"/> writes, or 4xx with the reason.</summary>
+    private static async Task HandleAsync(HttpContext context, Action<ReadOnlyMemory<byte>, Utf8JsonWriter> answer)
+    {
+        var response = context.Response;
+        response.ContentType = "application/json";
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, $"the body is {context.Request.ContentLength:N0} bytes; the limit is {MaxBodyBytes:N0}");
+            return;
+        }
+
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {MaxBodyBytes:N0} bytes");
+            return;
+        }
+
+        if (body.Length > MaxBodyBytes)
+        {
+            await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {MaxBodyBytes:N0} bytes");
+            return;
+        }
+
+        if (body.Length == 0)
+        {
+            await ErrorAsync(response, StatusCodes.Status400BadRequest, "the body is empty: send JSON");
+            return;
+        }
+
+        using var output = new MemoryStream();
+        try
+        {
+            using (var writer = new Utf8JsonWriter(output, Compact))
+            {
+                answer(body, writer);
+            }
+        }
+        catch (ScoringRequestException e)
+        {
+            await ErrorAsync(response, StatusCodes.Status400BadRequest, e.Message);
+            return;
+        }
+
+        await response.Body.WriteAsync(output.GetBuffer().AsMemory(0, (int)output.Length), context.RequestAborted);
+    }
+
+    private static async Task ErrorAsync(HttpResponse response, int status, string message)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        using var output = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", message);
+            writer.WriteEndObject();
+        }
+
+        await response.Body.WriteAsync(output.ToArray());
+    }
+}
