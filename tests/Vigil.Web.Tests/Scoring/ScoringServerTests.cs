@@ -1,0 +1,139 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Vigil.Features;
+using Vigil.Models;
+using Vigil.Web.Scoring;
+
+namespace Vigil.Web.Tests.Scoring;
+
+public sealed class ScoringServerTests : IAsyncLifetime, IDisposable
+{
+    // Fraud when amount ≥ 100 (V1 weighs nothing): σ(amount − 100) ≥ 0.5.
+    private static readonly LogisticModel Model = new(["amount", "V1"], [0, 0], [1, 1], [1, 0], intercept: -100, threshold: 0.5) { Version = "lr-amount" };
+
+    private readonly TransactionScorer _scorer = new(Model);
+    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private ScoringServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = new ScoringServer("127.0.0.1", 0, _scorer);
+        await _server.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.StopAsync();
+        await _server.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        _scorer.Dispose();
+        _client.Dispose();
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> PostAsync(string path, string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await _client.PostAsync(new Uri(_server.Address, path), content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public static TheoryData<string, string> Formats => new()
+    {
+        { """{"columns":["V1","Amount"],"data":[[1,150],[2,50]]}""", "[1,0]" },
+        { """{"dataframe_split":{"index":[0,1],"columns":["amount","V1"],"data":[[150,1],[50,2]]}}""", """{"predictions":[1,0]}""" },
+        { """{"dataframe_records":[{"amount":150,"V1":1},{"V1":2,"amount":50,"extra":"ignored"}]}""", """{"predictions":[1,0]}""" },
+        { """{"instances":[{"amount":150,"V1":1},{"amount":50,"V1":null}]}""", """{"predictions":[1,0]}""" },
+        { """{"instances":[[150,1],[50,2]]}""", """{"predictions":[1,0]}""" },
+        { """{"inputs":{"amount":[150,50],"V1":[1,2]}}""", """{"predictions":[1,0]}""" },
+        { """{"inputs":[{"amount":150,"V1":1}]}""", """{"predictions":[1]}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public async Task Invocations_answers_every_mlflow_format(string body, string expected)
+    {
+        var (status, answer) = await PostAsync("invocations", body);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(expected, answer);
+    }
+
+    [Theory]
+    [InlineData("not json", "the body is not JSON")]
+    [InlineData("[1,2]", "the body must be a JSON object")]
+    [InlineData("""{"rows":[]}""", "unknown body")]
+    [InlineData("""{"columns":["amount"],"data":[[1]]}""", "lacks column V1 (model lr-amount takes amount, V1)")]
+    [InlineData("""{"columns":["amount","V1"],"data":[[1]]}""", "data row 0 must be an array of 2 values")]
+    [InlineData("""{"columns":["amount","V1"],"data":[["1",2]]}""", "data[0][0] must be a number or null, got string")]
+    [InlineData("""{"dataframe_records":[]}""", "no rows to score")]
+    [InlineData("""{"dataframe_records":[[1,2]]}""", "dataframe_records[0] must be a record")]
+    [InlineData("""{"instances":[[1]]}""", "instances[0] has 1 values; the model takes 2")]
+    [InlineData("""{"inputs":{"amount":[1,2],"V1":[1]}}""", "arrays of one length")]
+    [InlineData("", "the body is empty")]
+    public async Task A_bad_invocation_gets_400_with_a_json_error(string body, string message)
+    {
+        var (status, answer) = await PostAsync("invocations", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(message, JsonDocument.Parse(answer).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("invocations")]
+    [InlineData("v1/score")]
+    public async Task A_body_over_one_mebibyte_gets_413(string path)
+    {
+        var (status, answer) = await PostAsync(path, "{\"pad\":\"" + new string('x', ScoringServer.MaxBodyBytes) + "\"}");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("limit is 1,048,576", JsonDocument.Parse(answer).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Score_answers_fraud_score_reasons_and_the_model_version()
+    {
+        var (status, answer) = await PostAsync("v1/score", """{"transaction_id":"t1","amount":180,"V1":4}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var root = JsonDocument.Parse(answer).RootElement;
+        Assert.True(root.GetProperty("fraud").GetBoolean());
+        Assert.Equal(Vigil.Models.Model.Sigmoid(80), root.GetProperty("score").GetDouble(), 9);
+        Assert.Equal("lr-amount", root.GetProperty("model_version").GetString());
+        var reason = Assert.Single(root.GetProperty("reasons").EnumerateArray());
+        Assert.Equal("model:amount", reason.GetProperty("code").GetString());
+        Assert.Equal(180, reason.GetProperty("value").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("""{"amount":"x"}""", "amount must be a JSON number")]
+    [InlineData("""{"customer_id":1}""", "amount is missing")]
+    [InlineData("[]", "not a JSON object")]
+    public async Task A_bad_transaction_gets_400(string body, string message)
+    {
+        var (status, answer) = await PostAsync("v1/score", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(message, JsonDocument.Parse(answer).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Score_keeps_live_feature_state_across_requests_and_a_swapped_model_answers_next()
+    {
+        var features = new FeatureSet("model", [FeatureDefinition.Parse("customer_nb_tx_1d = count(customer, 1d)")]);
+        _scorer.Swap(new LogisticModel(["customer_nb_tx_1d"], [0], [1], [1], intercept: -2.5, threshold: 0.5) { Version = "lr-velocity", Features = features });
+        var answers = new List<JsonElement>();
+        for (var minute = 0; minute < 3; minute++)
+        {
+            var (_, body) = await PostAsync("v1/score", $$"""{"customer_id":"c9","amount":10,"timestamp":"2018-05-01T10:0{{minute}}:00Z"}""");
+            answers.Add(JsonDocument.Parse(body).RootElement);
+        }
+
+        Assert.Equal([1.0, 2.0, 3.0], answers.Select(a => a.GetProperty("features").GetProperty("customer_nb_tx_1d").GetDouble()));
+        Assert.Equal([false, false, true], answers.Select(a => a.GetProperty("fraud").GetBoolean()));
+        Assert.All(answers, a => Assert.Equal("lr-velocity", a.GetProperty("model_version").GetString()));
+    }
+}
