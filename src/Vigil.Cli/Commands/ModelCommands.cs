@@ -49,9 +49,9 @@ public static class ModelCommands
             POST /invocations answers as MLflow's scoring server: the seed's {"columns":[...],"data":[[...]]} gets [0] or
             [1] per row; dataframe_split, dataframe_records, instances and inputs get {"predictions":[...]}. Columns are
             the model's inputs (GET /v1/model lists them), matched by name, ignoring case when nothing matches exactly.
-            POST /v1/score takes one transaction JSON and answers fraud, score, threshold, the reasons (top contributing
-            inputs) and the model version; its features come from the record's "features" object, or else from the
-            server's live feature state, which every scored transaction updates. Bad bodies get 400 and bodies over
+            POST /v1/score takes one transaction JSON and answers fraud, score, threshold, the model version and, for fraud,
+            the reasons (top contributing inputs); its features come from the record's "features" object, or else from
+            the server's live feature state, which every scored transaction updates (?features=true echoes them). Bad bodies get 400 and bodies over
             1 MiB 413, with {"error":"..."}. Replacing the model file swaps the model without a restart.
             """);
         var flags = new CommandFlags(command, [SettingFlag.ServeModel, SettingFlag.ServePort, SettingFlag.ServeHost]);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -88,7 +89,11 @@ public sealed class ScoringServer : IAsyncDisposable
         }
     });
 
-    private Task ScoreAsync(HttpContext context) => HandleAsync(context, (body, writer) => _scorer.Score(body, writer));
+    private Task ScoreAsync(HttpContext context)
+    {
+        var withFeatures = context.Request.Query.TryGetValue("features", out var flag) && flag == "true";
+        return HandleAsync(context, (body, writer) => _scorer.Score(body, writer, withFeatures));
+    }
 
     private Task ModelAsync(HttpContext context)
     {
@@ -116,12 +121,10 @@ public sealed class ScoringServer : IAsyncDisposable
             return;
         }
 
-        byte[] body;
+        ReadOnlyMemory<byte> body;
         try
         {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            body = buffer.ToArray();
+            body = await ReadBodyAsync(context.Request, context.RequestAborted);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -141,13 +144,11 @@ public sealed class ScoringServer : IAsyncDisposable
             return;
         }
 
-        using var output = new MemoryStream();
+        var output = new ArrayBufferWriter<byte>(512);
         try
         {
-            using (var writer = new Utf8JsonWriter(output, Compact))
-            {
-                answer(body, writer);
-            }
+            using var writer = new Utf8JsonWriter(output, Compact);
+            answer(body, writer);
         }
         catch (ScoringRequestException e)
         {
@@ -155,7 +156,34 @@ public sealed class ScoringServer : IAsyncDisposable
             return;
         }
 
-        await response.Body.WriteAsync(output.GetBuffer().AsMemory(0, (int)output.Length), context.RequestAborted);
+        response.ContentLength = output.WrittenCount;
+        await response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted);
+    }
+
+    /// <summary>The whole body: read straight into an array of the announced length, else gathered up to one byte over the limit.</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } length)
+        {
+            var exact = new byte[length];
+            var read = 0;
+            while (read < exact.Length)
+            {
+                var n = await request.Body.ReadAsync(exact.AsMemory(read), cancellationToken);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            return exact.AsMemory(0, read);
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
     }
 
     private static async Task ErrorAsync(HttpResponse response, int status, string message)

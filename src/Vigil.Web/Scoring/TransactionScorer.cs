@@ -40,8 +40,9 @@ public sealed class TransactionScorer : IDisposable
         _state = new State(model, new InputColumns(model), sameFeatures ? current.Engine : new FeatureEngine(model.Features));
     }
 
+    /// <summary>Writes fraud, score, threshold, model version, the reasons when it is fraud, and the computed features when asked.</summary>
     /// <exception cref="ScoringRequestException">The body is not a transaction.</exception>
-    public void Score(ReadOnlyMemory<byte> body, Utf8JsonWriter writer)
+    public void Score(ReadOnlyMemory<byte> body, Utf8JsonWriter writer, bool withFeatures = false)
     {
         ArgumentNullException.ThrowIfNull(writer);
         var state = _state;
@@ -71,10 +72,15 @@ public sealed class TransactionScorer : IDisposable
         }
 
         var score = state.Model.Score(row);
+        var fraud = score >= state.Model.Threshold;
         var contributions = new double[row.Length];
-        state.Model.Explain(row, contributions);
+        if (fraud)
+        {
+            state.Model.Explain(row, contributions);
+        }
+
         writer.WriteStartObject();
-        writer.WriteBoolean("fraud", score >= state.Model.Threshold);
+        writer.WriteBoolean("fraud", fraud);
         writer.WriteNumber("score", score);
         writer.WriteNumber("threshold", state.Model.Threshold);
         writer.WriteString("model_version", state.Model.Version);
@@ -90,7 +96,7 @@ public sealed class TransactionScorer : IDisposable
         }
 
         writer.WriteEndArray();
-        if (computed is not null)
+        if (computed is not null && withFeatures)
         {
             writer.WriteStartObject("features");
             for (var f = 0; f < computed.Length; f++)

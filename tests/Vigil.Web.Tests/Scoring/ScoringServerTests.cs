@@ -128,7 +128,7 @@ public sealed class ScoringServerTests : IAsyncLifetime, IDisposable
         var answers = new List<JsonElement>();
         for (var minute = 0; minute < 3; minute++)
         {
-            var (_, body) = await PostAsync("v1/score", $$"""{"customer_id":"c9","amount":10,"timestamp":"2018-05-01T10:0{{minute}}:00Z"}""");
+            var (_, body) = await PostAsync("v1/score?features=true", $$"""{"customer_id":"c9","amount":10,"timestamp":"2018-05-01T10:0{{minute}}:00Z"}""");
             answers.Add(JsonDocument.Parse(body).RootElement);
         }
 
