@@ -81,3 +81,21 @@ public sealed class GradientBoostingTests
         Assert.Equal(4, FeatureBins.BinOf(cuts, 6));
     }
 }
+
+public sealed class CrossProcessDeterminismTests
+{
+    [Fact]
+    public void A_seeded_model_is_the_same_in_every_process()
+    {
+        // A per-process salted hash (HashCode) once seeded the trees: same-process runs agreed, separate runs did not.
+        var model = new GradientBoostingTrainer(new GradientBoostingOptions { Trees = 10, RowSample = 0.5, ColumnSample = 0.5, EarlyStoppingRounds = 0, ValidationFraction = 0, Threshold = 0.5 })
+            .Train(Rows.Xor(50, seed: 9));
+        var forest = new IsolationForestTrainer(new IsolationForestOptions { Trees = 5, SampleSize = 32 }).Train(Rows.Xor(50, seed: 9));
+
+        Assert.Equal(ExpectedTrees, Vigil.Models.ModelJson.Deserialize(ModelJson.Serialize(model)).Version);
+        Assert.Equal(ExpectedForest, Vigil.Models.ModelJson.Deserialize(ModelJson.Serialize(forest)).Version);
+    }
+
+    private const string ExpectedTrees = "gbt-815b567f";
+    private const string ExpectedForest = "iforest-a2fe6565";
+}

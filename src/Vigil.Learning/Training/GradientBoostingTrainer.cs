@@ -85,7 +85,7 @@ public sealed class GradientBoostingTrainer(GradientBoostingOptions options)
                 hessians[r] = (float)(weights[r] * Math.Max(p * (1 - p), 1e-16));
             });
 
-            var random = new Random(HashCode.Combine(options.Seed, t));
+            var random = new Random(Seeds.For(options.Seed, t));
             var rows = SampleRows(n, random);
             var features = SampleFeatures(train.Width, random);
             var grower = new HistogramTree(bins, options);

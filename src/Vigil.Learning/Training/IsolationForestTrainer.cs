@@ -30,7 +30,7 @@ public sealed class IsolationForestTrainer(IsolationForestOptions options)
         var done = 0;
         Parallel.For(0, options.Trees, t =>
         {
-            var random = new Random(HashCode.Combine(options.Seed, t));
+            var random = new Random(Seeds.For(options.Seed, t));
             var rows = Sample(data.Rows, sampleSize, random);
             trees[t] = Grow(data, rows, maxDepth, random);
             var count = Interlocked.Increment(ref done);
