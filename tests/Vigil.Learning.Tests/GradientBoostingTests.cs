@@ -6,7 +6,7 @@ namespace Vigil.Learning.Tests;
 
 public sealed class GradientBoostingTests
 {
-    private static readonly GradientBoostingOptions Small = new() { Trees = 60, LearningRate = 0.3, MaxDepth = 3, MaxLeaves = 8, EarlyStoppingRounds = 0, ValidationFraction = 0, Threshold = 0.5 };
+    private static readonly GradientBoostingOptions Small = new() { LinearBase = false, Trees = 60, LearningRate = 0.3, MaxDepth = 3, MaxLeaves = 8, EarlyStoppingRounds = 0, ValidationFraction = 0, Threshold = 0.5 };
 
     [Fact]
     public void Trees_learn_xor_which_no_linear_model_can()
@@ -48,6 +48,24 @@ public sealed class GradientBoostingTests
         var roots = model.Trees.Sum(t => t.Value[0]);
         Assert.Equal(model.Margin(row), model.BaseMargin + roots + contributions.Sum(), 9);
         Assert.Equal(model.Trees.Sum(t => t.Value[t.LeafOf([double.NaN, 0.1])]) + model.BaseMargin, model.Margin([double.NaN, 0.1]), 9);
+    }
+
+    [Fact]
+    public void Trees_boosted_from_a_linear_base_keep_its_margin_and_explain_both_parts()
+    {
+        var data = Rows.Xor(60, seed: 6);
+        var model = new GradientBoostingTrainer(Small with { LinearBase = true, Trees = 5 }).Train(data);
+        var row = new[] { 0.2, 0.9 };
+        var contributions = new double[2];
+
+        model.Explain(row, contributions);
+
+        Assert.NotNull(model.LinearBase);
+        Assert.Equal(0, model.BaseMargin);
+        Assert.Equal(model.LinearBase!.Margin(row) + model.Trees.Sum(t => t.Value[t.LeafOf(row)]), model.Margin(row), 9);
+        Assert.Equal(model.Margin(row), model.LinearBase.Intercept + model.Trees.Sum(t => t.Value[0]) + contributions.Sum(), 9);
+        var read = (GradientBoostedModel)ModelJson.Deserialize(ModelJson.Serialize(model));
+        Assert.Equal(model.Score(row), read.Score(row));
     }
 
     [Fact]
@@ -96,6 +114,6 @@ public sealed class CrossProcessDeterminismTests
         Assert.Equal(ExpectedForest, Vigil.Models.ModelJson.Deserialize(ModelJson.Serialize(forest)).Version);
     }
 
-    private const string ExpectedTrees = "gbt-815b567f";
+    private const string ExpectedTrees = "gbt-8375407d";
     private const string ExpectedForest = "iforest-a2fe6565";
 }

@@ -78,6 +78,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag ValidationFraction = new("--validation-fraction", "SHARE", "gbt: the latest share of training rows held out for early stopping and the threshold [default: 0.15]", "Training:ValidationFraction");
     public static readonly SettingFlag EarlyStopping = new("--early-stopping", "N", "gbt: stop when the validation loss has not improved in N trees; 0 never [default: 30]", "Training:EarlyStopping");
     public static readonly SettingFlag Refit = new("--refit", "true|false", "gbt: once early stopping has chosen the number of trees, train again on every row, held-out ones included [default: true]", "Training:Refit");
+    public static readonly SettingFlag LinearBase = new("--linear-base", "true|false", "gbt: boost from a logistic regression's margin instead of a constant [default: true]", "Training:LinearBase");
     public static readonly SettingFlag RegularizationC = new("--c", "C", "lr: inverse L2 strength, as scikit-learn's C [default: 1]", "Training:C");
     public static readonly SettingFlag ClassWeight = new("--class-weight", "balanced|W", "lr and gbt: weight of fraud rows, or balanced (inverse class frequency) [default: 1]", "Training:ClassWeight");
     public static readonly SettingFlag SampleSize = new("--sample-size", "N", "iforest: rows drawn to grow each tree [default: 256]", "Training:SampleSize");
@@ -91,7 +92,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
 
     /// <summary>The settings of each algorithm, for vigil train and vigil evaluate.</summary>
     public static readonly IReadOnlyList<SettingFlag> Training =
-        [ModelSeed, ModelThreshold, Trees, LearningRate, MaxDepth, MaxLeaves, MinChildWeight, L2, RowSample, ColumnSample, ValidationFraction, EarlyStopping, Refit,
+        [ModelSeed, ModelThreshold, Trees, LearningRate, MaxDepth, MaxLeaves, MinChildWeight, L2, RowSample, ColumnSample, ValidationFraction, EarlyStopping, Refit, LinearBase,
          RegularizationC, ClassWeight, SampleSize, Contamination];
 
     /// <summary>What a dataset holds and which features to compute over it.</summary>

@@ -56,6 +56,7 @@ public sealed record ModelSettings(
                 ValidationFraction = read.Number("Training:ValidationFraction", 0.15, 0, 0.9, "a share in [0, 0.9]"),
                 EarlyStoppingRounds = read.WholeNumber("Training:EarlyStopping", 30, 0, 100_000),
                 Refit = read.Flag("Training:Refit", true),
+                LinearBase = read.Flag("Training:LinearBase", true),
                 PositiveWeight = positiveWeight,
                 Seed = seed,
                 Threshold = threshold,

@@ -41,6 +41,9 @@ public sealed record GradientBoostingOptions
     /// <summary>Stop when the validation loss has not improved for this many trees; 0 never stops early.</summary>
     public int EarlyStoppingRounds { get; init; } = 30;
 
+    /// <summary>Boost from a logistic regression's margin instead of a constant (LightGBM's linear_tree spirit, XGBoost's base_margin).</summary>
+    public bool LinearBase { get; init; } = true;
+
     /// <summary>Weight of each fraud row relative to a legitimate one.</summary>
     public double PositiveWeight { get; init; } = 1;
 

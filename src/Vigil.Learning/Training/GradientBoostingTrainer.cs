@@ -32,26 +32,39 @@ public sealed class GradientBoostingTrainer(GradientBoostingOptions options)
             throw new ArgumentException("the training rows hold no fraud: gradient boosting needs both classes");
         }
 
-        var (trees, baseMargin, losses, bestCount) = Boost(train, validation, options.Trees, progress, stop);
+        var linear = LinearBase(train, progress);
+        var (trees, baseMargin, losses, bestCount) = Boost(train, validation, linear, options.Trees, progress, stop);
         stop.ThrowIfCancellationRequested();
         TreesKept = options.EarlyStoppingRounds > 0 ? bestCount : trees.Count;
         ValidationLoss = losses;
         var kept = trees.Take(TreesKept).ToList();
         var chooser = validation ?? train;
-        var threshold = options.Threshold ?? Thresholds.BestF1(Scores.Of(new GradientBoostedModel(data.Inputs, baseMargin, kept, 0.5), chooser), chooser.Labels);
+        var threshold = options.Threshold ?? Thresholds.BestF1(Scores.Of(new GradientBoostedModel(data.Inputs, baseMargin, kept, 0.5, linear), chooser), chooser.Labels);
         if (validation is not null && options.Refit)
         {
             // The held-out rows are the latest, the most like what comes next: learn from them too, with the tree count they chose.
             progress?.Report(new(0, TreesKept, "refitting on every training row"));
-            (kept, baseMargin, _, _) = Boost(data, null, TreesKept, progress, stop);
+            linear = LinearBase(data, progress);
+            (kept, baseMargin, _, _) = Boost(data, null, linear, TreesKept, progress, stop);
             stop.ThrowIfCancellationRequested();
         }
 
-        return new GradientBoostedModel(data.Inputs, baseMargin, kept, threshold);
+        return new GradientBoostedModel(data.Inputs, baseMargin, kept, threshold, linear);
+    }
+
+    private LogisticModel? LinearBase(TrainingSet rows, IProgress<TrainingProgress>? progress)
+    {
+        if (!options.LinearBase)
+        {
+            return null;
+        }
+
+        progress?.Report(new(0, options.Trees, "fitting the linear base"));
+        return new LogisticRegressionTrainer(new LogisticRegressionOptions { PositiveWeight = options.PositiveWeight, Threshold = 0.5 }).Train(rows);
     }
 
     private (List<DecisionTree> Trees, double BaseMargin, List<double> Losses, int BestCount) Boost(
-        TrainingSet train, TrainingSet? validation, int maxTrees, IProgress<TrainingProgress>? progress, CancellationToken stop)
+        TrainingSet train, TrainingSet? validation, LogisticModel? linear, int maxTrees, IProgress<TrainingProgress>? progress, CancellationToken stop)
     {
         var bins = FeatureBins.Build(train, options.MaxBins);
         var n = train.Rows;
@@ -65,11 +78,11 @@ public sealed class GradientBoostingTrainer(GradientBoostingOptions options)
         }
 
         var rate = positiveSum / weightSum;
-        var baseMargin = Math.Log(rate / (1 - rate));
+        var baseMargin = linear is null ? Math.Log(rate / (1 - rate)) : 0;
         var margins = new double[n];
-        Array.Fill(margins, baseMargin);
+        Parallel.For(0, n, r => margins[r] = baseMargin + (linear?.Margin(train.Row(r)) ?? 0));
         var validationMargins = new double[validation?.Rows ?? 0];
-        Array.Fill(validationMargins, baseMargin);
+        Parallel.For(0, validationMargins.Length, r => validationMargins[r] = baseMargin + (linear?.Margin(validation!.Row(r)) ?? 0));
         var gradients = new float[n];
         var hessians = new float[n];
         var trees = new List<DecisionTree>();

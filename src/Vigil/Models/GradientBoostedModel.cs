@@ -6,7 +6,7 @@ public sealed class GradientBoostedModel : Model
     private readonly DecisionTree[] _trees;
     private readonly FlatForest _forest;
 
-    public GradientBoostedModel(IReadOnlyList<string> inputs, double baseMargin, IReadOnlyList<DecisionTree> trees, double threshold)
+    public GradientBoostedModel(IReadOnlyList<string> inputs, double baseMargin, IReadOnlyList<DecisionTree> trees, double threshold, LogisticModel? linearBase = null)
         : base(inputs, threshold)
     {
         ArgumentNullException.ThrowIfNull(trees);
@@ -23,7 +23,13 @@ public sealed class GradientBoostedModel : Model
             }
         }
 
+        if (linearBase is not null && !linearBase.Inputs.SequenceEqual(inputs))
+        {
+            throw new ArgumentException("the linear base must take the model's inputs", nameof(linearBase));
+        }
+
         BaseMargin = baseMargin;
+        LinearBase = linearBase;
         _trees = [.. trees];
         _forest = new FlatForest(_trees, (tree, leaf) => tree.Value[leaf]);
     }
@@ -33,19 +39,25 @@ public sealed class GradientBoostedModel : Model
     /// <summary>The log-odds every row starts from: the training set's fraud rate.</summary>
     public double BaseMargin { get; }
 
+    /// <summary>A logistic regression the trees boost from, when trained so: its margin replaces the constant start.</summary>
+    /// <remarks>Trees model interactions and thresholds; the linear part keeps a fine, smooth ranking where trees tie.</remarks>
+    public LogisticModel? LinearBase { get; }
+
     public IReadOnlyList<DecisionTree> Trees => _trees;
 
     public override double Score(ReadOnlySpan<double> inputs) => Sigmoid(Margin(inputs));
 
-    public double Margin(ReadOnlySpan<double> inputs) => BaseMargin + _forest.Sum(inputs);
+    public double Margin(ReadOnlySpan<double> inputs) => BaseMargin + (LinearBase?.Margin(inputs) ?? 0) + _forest.Sum(inputs);
 
     /// <summary>
     /// Path contributions (Saabas): each split on the way to a leaf moves the output from the node's value to the
-    /// child's, and that move is credited to the split's input. They sum to the margin minus the trees' root values.
+    /// child's, and that move is credited to the split's input. A linear base adds its own weight × standardized value.
+    /// They sum to the margin minus the trees' root values and the base's intercept.
     /// </summary>
     public override void Explain(ReadOnlySpan<double> inputs, Span<double> contributions)
     {
         contributions.Clear();
+        LinearBase?.Explain(inputs, contributions);
         foreach (var tree in _trees)
         {
             var node = 0;

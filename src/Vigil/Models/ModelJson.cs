@@ -11,6 +11,7 @@ namespace Vigil.Models;
 /// <code>{"format":"vigil-model","format_version":1,"kind":"gbt","version":"gbt-1a2b3c4d","inputs":[...],
 /// "features":{"set":"vigil","definitions":["customer_nb_tx_1d = count(customer, 1d)",...]},"threshold":0.42,
 /// "logistic":{"mean":[...],"scale":[...],"weights":[...],"intercept":-4.2} | "trees":{"base_margin":-4.8,"trees":[...]}
+/// (with <c>"linear_base":{…logistic…}</c> when the trees boost from a logistic regression)
 /// | "isolation":{"sample_size":256,"trees":[...]},"training":{...},"metrics":{...}}</code>
 /// A tree is <c>{"feature":[...],"threshold":[...],"left":[...],"right":[...],"value":[...],"cover":[...]}</c>
 /// (see <see cref="DecisionTree"/>). The version, unless the file gives one, is the kind and the first 8 hex digits
@@ -89,9 +90,9 @@ public static class ModelJson
         {
             model = kind switch
             {
-                ModelKind.LogisticRegression => new LogisticModel(inputs, Numbers(parameters, "mean"), Numbers(parameters, "scale"),
-                    Numbers(parameters, "weights"), Number(parameters, "intercept"), threshold),
-                ModelKind.GradientBoostedTrees => new GradientBoostedModel(inputs, Number(parameters, "base_margin"), Trees(parameters), threshold),
+                ModelKind.LogisticRegression => ReadLogistic(parameters, inputs, threshold),
+                ModelKind.GradientBoostedTrees => new GradientBoostedModel(inputs, Number(parameters, "base_margin"), Trees(parameters), threshold,
+                    parameters["linear_base"] is JsonObject linear ? ReadLogistic(linear, inputs, threshold) : null),
                 _ => new IsolationForestModel(inputs, (int)Number(parameters, "sample_size"), Trees(parameters), threshold),
             };
         }
@@ -118,14 +119,23 @@ public static class ModelJson
 
     private static JsonObject Parameters(Model model) => model switch
     {
-        LogisticModel lr => new JsonObject
+        LogisticModel lr => Logistic(lr),
+        GradientBoostedModel { LinearBase: { } linear } gbt => new JsonObject
         {
-            ["mean"] = Array(lr.Mean), ["scale"] = Array(lr.Scale), ["weights"] = Array(lr.Weights), ["intercept"] = lr.Intercept,
+            ["base_margin"] = gbt.BaseMargin, ["linear_base"] = Logistic(linear), ["trees"] = TreeArray(gbt.Trees),
         },
         GradientBoostedModel gbt => new JsonObject { ["base_margin"] = gbt.BaseMargin, ["trees"] = TreeArray(gbt.Trees) },
         IsolationForestModel forest => new JsonObject { ["sample_size"] = forest.SampleSize, ["trees"] = TreeArray(forest.Trees) },
         _ => throw new ArgumentException($"cannot write a {model.GetType().Name}"),
     };
+
+    private static JsonObject Logistic(LogisticModel lr) => new()
+    {
+        ["mean"] = Array(lr.Mean), ["scale"] = Array(lr.Scale), ["weights"] = Array(lr.Weights), ["intercept"] = lr.Intercept,
+    };
+
+    private static LogisticModel ReadLogistic(JsonObject parameters, IReadOnlyList<string> inputs, double threshold) =>
+        new(inputs, Numbers(parameters, "mean"), Numbers(parameters, "scale"), Numbers(parameters, "weights"), Number(parameters, "intercept"), threshold);
 
     private static string DefaultVersion(ModelKind kind, JsonObject parameters)
     {
