@@ -1,13 +1,6 @@
-using System.Net;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Vigil.Web.Hosting;
 
 namespace Vigil.Web.Dashboard;
@@ -22,17 +15,15 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _feed = feed;
-        if (!IPAddress.TryParse(options.Host, out var address))
+        try
         {
-            address = options.Host == "localhost" ? IPAddress.Loopback : throw new ArgumentException($"Dashboard host '{options.Host}' is not an IP address.", nameof(options));
+            _app = LocalWebApp.Create(options.Host, options.Port);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Dashboard {e.Message}", nameof(options), e);
         }
 
-        // The content root is ours, not the working directory: a user's appsettings.json there must not configure us.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IHostLifetime, HostedByCaller>();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port));
-        _app = builder.Build();
         _app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
         _app.MapGet("/dashboard.js", () => Asset("dashboard.js", "text/javascript; charset=utf-8"));
         _app.MapGet("/dashboard.css", () => Asset("dashboard.css", "text/css; charset=utf-8"));
@@ -48,8 +39,7 @@ public sealed class DashboardServer : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _app.StartAsync(cancellationToken);
-        var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        Address = LocalWebApp.Address(_app);
     }
 
     /// <summary>Ends the browsers' streams and stops the server.</summary>

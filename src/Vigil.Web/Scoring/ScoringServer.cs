@@ -1,14 +1,7 @@
 using System.Buffers;
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Vigil.Models;
 using Vigil.Web.Hosting;
 
@@ -32,20 +25,7 @@ public sealed class ScoringServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(scorer);
         _scorer = scorer;
-        if (!IPAddress.TryParse(host, out var address))
-        {
-            address = host == "localhost" ? IPAddress.Loopback : throw new ArgumentException($"host '{host}' is not an IP address", nameof(host));
-        }
-
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IHostLifetime, HostedByCaller>();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(address, port);
-            kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1;
-        });
-        _app = builder.Build();
+        _app = LocalWebApp.Create(host, port, kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1);
         _app.MapPost("/invocations", InvocationsAsync);
         _app.MapPost("/v1/score", ScoreAsync);
         _app.MapGet("/v1/model", ModelAsync);
@@ -58,8 +38,7 @@ public sealed class ScoringServer : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _app.StartAsync(cancellationToken);
-        var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        Address = LocalWebApp.Address(_app);
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);

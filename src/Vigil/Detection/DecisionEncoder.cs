@@ -90,20 +90,12 @@ public static class DecisionEncoder
         destination[at++] = (byte)'}';
         if (decision.Model is not null)
         {
-            at += Put(",\"model\":{\"score\":"u8, destination[at..]);
-            at += ModelRunner.WriteNumber(decision.ModelScore, destination[at..], "G6");
-            at += Put(",\"fraud\":"u8, destination[at..]);
-            at += ModelRunner.PutBoolean(decision.ModelFlagged, destination[at..]);
-            destination[at++] = (byte)'}';
+            at += PutModelScore(",\"model\":{\"score\":"u8, decision.ModelScore, decision.ModelFlagged, destination[at..]);
         }
 
         if (decision.Shadow is not null)
         {
-            at += Put(",\"shadow\":{\"score\":"u8, destination[at..]);
-            at += ModelRunner.WriteNumber(decision.ShadowScore, destination[at..], "G6");
-            at += Put(",\"fraud\":"u8, destination[at..]);
-            at += ModelRunner.PutBoolean(decision.ShadowFlagged, destination[at..]);
-            destination[at++] = (byte)'}';
+            at += PutModelScore(",\"shadow\":{\"score\":"u8, decision.ShadowScore, decision.ShadowFlagged, destination[at..]);
         }
 
         at += Put(",\"latency_us\":"u8, destination[at..]);
@@ -115,6 +107,17 @@ public static class DecisionEncoder
         at += Put("}}}"u8, destination[at..]);
         written = at;
         return true;
+    }
+
+    /// <summary>Writes <c>,"model":{"score":0.93,"fraud":true}</c> after the given opening.</summary>
+    private static int PutModelScore(ReadOnlySpan<byte> opening, double score, bool flagged, Span<byte> destination)
+    {
+        var at = Put(opening, destination);
+        at += ModelRunner.WriteNumber(score, destination[at..], "G6");
+        at += Put(",\"fraud\":"u8, destination[at..]);
+        at += ModelRunner.PutBoolean(flagged, destination[at..]);
+        destination[at++] = (byte)'}';
+        return at;
     }
 
     private static int CopyOnOneLine(ReadOnlySpan<byte> source, Span<byte> destination)
