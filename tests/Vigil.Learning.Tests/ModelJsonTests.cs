@@ -50,6 +50,17 @@ public sealed class ModelJsonTests
         Assert.Equal("customer_nb_tx_1d = count(customer, 1d)", Assert.Single(read.Features.Definitions).ToString());
     }
 
+    [Fact]
+    public void A_model_of_a_ratio_alone_still_declares_both_features_the_ratio_reads()
+    {
+        var set = FeatureSet.Vigil;
+        var data = Rows.Of(["tx_amount/customer_avg_amount_30d"], [([1.0], 0), ([5.0], 1), ([1.2], 0), ([4.0], 1)]);
+
+        var model = ModelTrainer.Train(new TrainingOptions(ModelKind.LogisticRegression), data, set, "ratios");
+
+        Assert.Equal(["tx_amount", "customer_avg_amount_30d"], model.Features.Definitions.Select(d => d.Name));
+    }
+
     [Theory]
     [InlineData("[]", "one JSON object")]
     [InlineData("{", "not JSON")]

@@ -56,7 +56,9 @@ public static class ModelTrainer
                 break;
         }
 
-        model.Features = new FeatureSet(features.Name, [.. features.Definitions.Where(d => data.Inputs.Contains(d.Name))]);
+        // Every feature an input reads, the parts of ratios included, so that a pipeline computes them all.
+        var read = new ModelInputs(data.Inputs, features).SimpleNames;
+        model.Features = new FeatureSet(features.Name, [.. features.Definitions.Where(d => read.Contains(d.Name))]);
         model.Metadata = new JsonObject
         {
             ["training"] = new JsonObject
