@@ -49,9 +49,12 @@ public static class KafkaCommands
             it to streaming.transactions.legit, streaming.transactions.fraud or deadletter.transactions. Run several to
             share the partitions; when one stops, the others take its partitions over. At-least-once, no loss: an input
             offset is committed only after the brokers acknowledged its output. Ctrl+C or SIGTERM commits and leaves.
-            Behind vigil features --kafka, decide its output instead: --input vigil.transactions.featured.
+            Behind vigil features --kafka, decide its output instead: --input vigil.transactions.featured. --model scores
+            with a trained model too (one that reads features needs that input); replacing its file swaps it live.
             """);
-        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.DetectThreshold, SettingFlag.Duration], kafkaConfig: true);
+        var flags = new CommandFlags(command,
+            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Duration],
+            kafkaConfig: true);
         flags.SetAction(command, context, (settings, _) =>
             new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine).RunAsync(context.Stop));
         return command;

@@ -41,7 +41,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         var models = ModelFiles.Open(settings.Detector);
         if (models is not null && settings.Kafka is not null)
         {
-            throw new UsageException("--model runs on the embedded runtime for now: drop --kafka (vigil demo --kafka has no feature stage)");
+            throw new UsageException("vigil demo --kafka has no feature stage for --model: drop --kafka, or on a cluster run vigil features --kafka and vigil detect --input vigil.transactions.featured --model");
         }
 
         var features = models?.FeaturesFor(settings.Features.Set) ?? settings.Features.Set;

@@ -1,6 +1,8 @@
 using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Demo;
+using Vigil.Cli.Models;
+using Vigil.Features;
 using Vigil.Cli.Terminal;
 using Vigil.Kafka;
 using Vigil.Kafka.Configuration;
@@ -16,17 +18,28 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var rules = RuleSet.AmountThreshold(settings.Detector.AmountThreshold ?? RuleSet.SeedAmountThreshold);
-        using var detector = await Task.Run(() => new KafkaDetector(new KafkaClients(kafka, log), settings.Topics, rules, settings.Pipeline.MaxRecordBytes));
+        var models = ModelFiles.Open(settings.Detector);
+        if (models is not null && !models.FeaturesFor(FeatureSet.None).IsEmpty && settings.Topics.Transactions != settings.Topics.Featured)
+        {
+            throw new UsageException($"the model reads features: run 'vigil features --kafka' in front and decide its output with --input {settings.Topics.Featured}");
+        }
+
+        using var detector = await Task.Run(() => new KafkaDetector(new KafkaClients(kafka, log), settings.Topics, rules, settings.Pipeline.MaxRecordBytes)
+        {
+            Models = models?.Current,
+        });
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (settings.Duration is { } duration)
         {
             deadline.CancelAfter(duration);
         }
 
-        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/] · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
+        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
         var view = new StatusView(console, live, DemoRunner.StatusLineInterval);
         using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
         var running = detector.RunAsync(deadline.Token);
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        var watcher = models?.WatchAsync(null, m => detector.Models = m, log, watching.Token) ?? Task.CompletedTask;
         await view.ShowUntilAsync(running, detector.Status);
         try
         {
@@ -37,9 +50,19 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             console.MarkupLine($"[red]vigil: {Markup.Escape(e.Message)}[/]");
             return 1;
         }
+        finally
+        {
+            await watching.CancelAsync();
+            await watcher;
+        }
 
         new Summary("Vigil detect", "consumed", detector.Status(), stop.IsCancellationRequested ? "stopped by signal" : "duration reached",
             Seed: null, Files: [], Dashboard: null, DashboardSkipped: 0).Print(console);
+        if (models is not null)
+        {
+            Summary.TextRow(console, "model", $"{models.Current.Primary.Version} · {models.Swaps} swapped in, {models.Rejected} updates rejected");
+        }
+
         Summary.TextRow(console, "commits", $"{detector.Commits:N0} (offsets committed only after the brokers acknowledged the outputs)");
         return 0;
     }

@@ -76,6 +76,13 @@ public sealed class KafkaDetector : IDisposable
     }
 
     /// <summary>The partitions of the transactions topic this instance owns now.</summary>
+    /// <summary>The models scoring with the rules; setting them swaps between two records.</summary>
+    public DetectionModels? Models
+    {
+        get => _processor.Detector.Models;
+        set => _processor.Detector.Models = value;
+    }
+
     public IReadOnlyList<int> Assignment => _assignment;
 
     public string GroupId => _options.GroupId;
