@@ -54,7 +54,9 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         await runtime.PrepareAsync();
 
         // Everything that reads the outputs subscribes before the first record: embedded topics keep no history.
-        var quality = source.HasLabels ? new QualityMonitor(runtime.Legit, runtime.Fraud, runtime.Labels, settings.Quality.MaxPending) : null;
+        var quality = source.HasLabels
+            ? new QualityMonitor(runtime.Legit, runtime.Fraud, runtime.Labels, settings.Quality.MaxPending, shadow: models?.Current.Shadow is not null)
+            : null;
         var written = new List<Topic> { runtime.Legit, runtime.Fraud, runtime.DeadLetters };
         if (source.HasLabels)
         {
@@ -131,6 +133,10 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             Summary.TextRow(console, "model", $"{current.Primary.Version} ({current.Primary.Kind.Name()}, threshold {current.Primary.Threshold:G4})"
                 + (current.Shadow is null ? string.Empty : $" · shadow {current.Shadow.Version}")
                 + $" · {models.Swaps} swapped in, {models.Rejected} updates rejected");
+            if (quality?.ShadowSnapshot() is { } shadow)
+            {
+                Summary.TextRow(console, "shadow", $"{StatusView.QualityLine(shadow)} · it flagged {shadow.Flagged:N0} ({shadow.AlertRate:P1}), deciding nothing");
+            }
         }
 
         if (settings.Quality.Report is { } report && status.Quality is { } snapshot)

@@ -16,16 +16,19 @@ public sealed class QualityMonitor
     public const string Group = "vigil-quality";
 
     private readonly QualityTracker _tracker;
+    private readonly QualityTracker? _shadow;
     private readonly Lock _gate = new();
     private readonly List<(Subscription Subscription, Kind Kind)> _subscriptions = [];
 
     /// <summary>Subscribes now, before anything is published: embedded topics keep no history.</summary>
-    public QualityMonitor(Topic legit, Topic fraud, Topic labels, int maxPending = QualityTracker.DefaultMaxPending, int queueCapacity = 8)
+    /// <param name="shadow">Whether decisions carry a shadow model's verdict (<c>"shadow":{…,"fraud":…}</c>), measured apart.</param>
+    public QualityMonitor(Topic legit, Topic fraud, Topic labels, int maxPending = QualityTracker.DefaultMaxPending, int queueCapacity = 8, bool shadow = false)
     {
         ArgumentNullException.ThrowIfNull(legit);
         ArgumentNullException.ThrowIfNull(fraud);
         ArgumentNullException.ThrowIfNull(labels);
         _tracker = new QualityTracker(maxPending);
+        _shadow = shadow ? new QualityTracker(maxPending) : null;
         Subscribe(legit, Kind.Legit, queueCapacity);
         Subscribe(fraud, Kind.Fraud, queueCapacity);
         Subscribe(labels, Kind.Label, queueCapacity);
@@ -36,6 +39,15 @@ public sealed class QualityMonitor
         Legit,
         Fraud,
         Label,
+    }
+
+    /// <summary>The shadow model's quality, as if it had decided; null without a shadow model.</summary>
+    public QualitySnapshot? ShadowSnapshot()
+    {
+        lock (_gate)
+        {
+            return _shadow?.Snapshot();
+        }
     }
 
     public QualitySnapshot Snapshot()
@@ -61,6 +73,7 @@ public sealed class QualityMonitor
     private async Task ReadAsync(Subscription subscription, Kind kind)
     {
         var keys = new long[256];
+        var shadowFlags = new sbyte[256];
         var labels = new Label[256];
         var valid = new bool[256];
         var reader = subscription.Reader;
@@ -76,7 +89,7 @@ public sealed class QualityMonitor
                     }
                     else
                     {
-                        CountDecisions(batch, kind == Kind.Fraud, ref keys);
+                        CountDecisions(batch, kind == Kind.Fraud, ref keys, ref shadowFlags);
                     }
                 }
                 finally
@@ -87,17 +100,19 @@ public sealed class QualityMonitor
         }
     }
 
-    private void CountDecisions(RecordBatch batch, bool flagged, ref long[] keys)
+    private void CountDecisions(RecordBatch batch, bool flagged, ref long[] keys, ref sbyte[] shadowFlags)
     {
         if (keys.Length < batch.Count)
         {
             keys = new long[batch.Count];
+            shadowFlags = new sbyte[batch.Count];
         }
 
         // A key of long.MinValue marks a transaction without an id; FNV-1a reaching it exactly is not a concern.
         for (var i = 0; i < batch.Count; i++)
         {
             keys[i] = TransactionKey.TryRead(batch.Value(i), out var key) ? key : long.MinValue;
+            shadowFlags[i] = _shadow is null ? (sbyte)-1 : ShadowFlag(batch.Value(i));
         }
 
         lock (_gate)
@@ -111,9 +126,28 @@ public sealed class QualityMonitor
                 else
                 {
                     _tracker.Decided(keys[i], flagged);
+                    if (shadowFlags[i] >= 0)
+                    {
+                        _shadow!.Decided(keys[i], shadowFlags[i] == 1);
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>The shadow's verdict in a decided record: 1, 0, or −1 when the record has none.</summary>
+    /// <remarks>The decision is the record's last member, so the last <c>"shadow":{</c> is Vigil's, not the input's.</remarks>
+    private static sbyte ShadowFlag(ReadOnlySpan<byte> record)
+    {
+        var at = record.LastIndexOf(",\"shadow\":{\"score\":"u8);
+        if (at < 0)
+        {
+            return -1;
+        }
+
+        var rest = record[at..];
+        var fraud = rest.IndexOf("\"fraud\":"u8);
+        return fraud < 0 ? (sbyte)-1 : rest[fraud + 8] == (byte)'t' ? (sbyte)1 : (sbyte)0;
     }
 
     private void CountLabels(RecordBatch batch, ref Label[] labels, ref bool[] valid)
@@ -136,6 +170,7 @@ public sealed class QualityMonitor
                 if (valid[i])
                 {
                     _tracker.Labelled(labels[i]);
+                    _shadow?.Labelled(labels[i]);
                 }
                 else
                 {

@@ -46,16 +46,20 @@ public sealed class ModelFilesTests() : TempDirectoryTest("vigil-model-files-")
         var model = Path.Combine(Directory, "model.json");
         var features = new FeatureSet("model", [FeatureSet.Vigil.Definitions[FeatureSet.Vigil.IndexOf("customer_nb_tx_1d")]]);
         File.WriteAllText(model, ModelJson.Serialize(new LogisticModel(["customer_nb_tx_1d"], [0], [1], [1], -2.5, 0.5) { Version = "lr-busy", Features = features }));
+        var shadow = Path.Combine(Directory, "shadow.json");
+        File.WriteAllText(shadow, ModelJson.Serialize(new LogisticModel(["amount"], [0], [1], [0], 10, 0.5) { Version = "lr-alarmist" }));
         var output = Path.Combine(Directory, "out");
 
         var (exitCode, stdout, error) = await CliRunner.RunAsync(
-            ["demo", "--count", "3000", "--rate", "max", "--no-dashboard", "--feature-set", "none", "--model", model, "--out", output]);
+            ["demo", "--count", "3000", "--rate", "max", "--no-dashboard", "--feature-set", "none", "--model", model, "--shadow-model", shadow, "--out", output]);
 
         Assert.True(exitCode == 0, error + stdout);
-        Assert.Contains("model         lr-busy (lr, threshold 0.5) · 0 swapped in, 0 updates rejected", stdout, StringComparison.Ordinal);
+        Assert.Contains("model         lr-busy (lr, threshold 0.5) · shadow lr-alarmist · 0 swapped in, 0 updates rejected", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"shadow        precision [\d.]+ % · recall 100\.0 % .* · it flagged 3,000 \(100\.0 %\), deciding nothing", stdout);
         var decided = System.IO.Directory.GetFiles(output, "streaming.*.jsonl").SelectMany(File.ReadLines).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(3000, decided.Count);
         Assert.All(decided, r => Assert.Equal("lr-busy", r.GetProperty("vigil").GetProperty("versions").GetProperty("model").GetString()));
+        Assert.All(decided, r => Assert.True(r.GetProperty("vigil").GetProperty("shadow").GetProperty("fraud").GetBoolean()));
         var busy = decided.Where(r => r.GetProperty("features").GetProperty("customer_nb_tx_1d").GetDouble() >= 3).ToList();
         Assert.NotEmpty(busy);
         Assert.All(busy, r => Assert.Contains(r.GetProperty("vigil").GetProperty("reasons").EnumerateArray(),
