@@ -55,7 +55,7 @@ public sealed class TransactionScorer : IDisposable
         var inputs = Inputs(state.Model);
         var row = new double[state.Model.Inputs.Count];
         double[]? computed = null;
-        if (transaction.Features.Count > 0 || state.Model.Features.IsEmpty)
+        if (transaction.HasFeatures || state.Model.Features.IsEmpty)
         {
             inputs.Fill(transaction, row);
         }

@@ -33,8 +33,32 @@ public sealed class Transaction
     /// <summary>Numeric fields Vigil does not know by name (model inputs such as V1..V28).</summary>
     public NumericFields Numbers { get; } = new();
 
+    private readonly NumericFields _features = new();
+    private bool _featuresRead;
+
     /// <summary>The values of the feature stage's <c>"features"</c> object, NaN where a feature is unknown (null).</summary>
-    public NumericFields Features { get; } = new();
+    /// <remarks>Read from the record on first use, so records that no model scores never pay for it.</remarks>
+    public NumericFields Features
+    {
+        get
+        {
+            if (!_featuresRead)
+            {
+                _featuresRead = true;
+                if (HasFeatures)
+                {
+                    TransactionDecoder.ReadFeatureValues(Utf8.Span, FeaturesRange, _features);
+                }
+            }
+
+            return _features;
+        }
+    }
+
+    /// <summary>Whether the record has a <c>"features"</c> object.</summary>
+    public bool HasFeatures { get; internal set; }
+
+    internal Range FeaturesRange { get; set; }
 
     /// <summary>Index of the closing brace of the top-level object.</summary>
     internal int ObjectEnd { get; set; }
@@ -66,6 +90,9 @@ public sealed class Transaction
         PreviousDecision = default;
         HasPreviousDecision = false;
         Numbers.Reset(utf8);
-        Features.Reset(utf8);
+        _features.Reset(utf8);
+        _featuresRead = false;
+        HasFeatures = false;
+        FeaturesRange = default;
     }
 }

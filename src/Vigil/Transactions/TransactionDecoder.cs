@@ -325,25 +325,37 @@ public sealed class TransactionDecoder
             return new(DecodeError.FieldWrongType, $"features must be an object of numbers, got {got}");
         }
 
+        // Kept as a range and read only when a model asks (Transaction.Features): most records are never scored by one.
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        into.FeaturesRange = start..(int)reader.BytesConsumed;
+        into.HasFeatures = true;
+        return null;
+    }
+
+    /// <summary>Reads the numbers of a <c>"features"</c> object the decoder found; null (an unknown value) is NaN.</summary>
+    internal static void ReadFeatureValues(ReadOnlySpan<byte> record, Range range, NumericFields into)
+    {
+        var (start, length) = range.GetOffsetAndLength(record.Length);
+        var reader = new Utf8JsonReader(record.Slice(start, length));
+        reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = new Utf8Field((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, reader.ValueIsEscaped, IsNumber: false);
+            var name = new Utf8Field(start + (int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, reader.ValueIsEscaped, IsNumber: false);
             reader.Read();
             switch (reader.TokenType)
             {
                 case JsonTokenType.Number when reader.TryGetDouble(out var value):
-                    into.Features.Add(name, value);
+                    into.Add(name, value);
                     break;
                 case JsonTokenType.Null:
-                    into.Features.Add(name, double.NaN);
+                    into.Add(name, double.NaN);
                     break;
                 default:
                     reader.Skip();
                     break;
             }
         }
-
-        return null;
     }
 
     private static DecodeFailure? ReadUnknown(ref Utf8JsonReader reader, Utf8Field name, Transaction into)

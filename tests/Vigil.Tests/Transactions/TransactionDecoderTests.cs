@@ -148,4 +148,28 @@ public class TransactionDecoderTests
     {
         Assert.Equal(name, new DecodeFailure(code, "reason").CodeName);
     }
+
+    [Fact]
+    public void Decoder_keeps_the_feature_stages_values_apart_from_the_records_own_numbers()
+    {
+        var t = Decode("""{"amount":5,"V1":2.5,"features":{"customer_nb_tx_1d":3,"terminal_risk_7d":null,"note":"x","nested":{"a":1}},"after":7}""");
+
+        Assert.True(t.HasFeatures);
+        Assert.Equal(2, t.Features.Count);
+        Assert.Equal("customer_nb_tx_1d", t.Features.Name(0));
+        Assert.Equal(3, t.Features[0]);
+        Assert.True(double.IsNaN(t.Features[1]));
+        Assert.Equal(["V1", "after"], Enumerable.Range(0, t.Numbers.Count).Select(t.Numbers.Name));
+        Assert.False(Decode("""{"amount":5}""").HasFeatures);
+        Assert.Equal(0, Decode("""{"amount":5,"features":null}""").Features.Count);
+    }
+
+    [Fact]
+    public void Decoder_rejects_features_that_are_not_an_object()
+    {
+        var ok = _decoder.TryDecode("""{"amount":5,"features":[1,2]}"""u8.ToArray(), _transaction, out var failure);
+
+        Assert.False(ok);
+        Assert.Equal("features must be an object of numbers, got an array", failure!.Reason);
+    }
 }
