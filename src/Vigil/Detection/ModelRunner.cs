@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Globalization;
 using Vigil.Models;
 using Vigil.Rules;
@@ -117,10 +116,4 @@ public sealed class ModelRunner
     }
 
     internal static int PutBoolean(bool value, Span<byte> destination) => Put(value ? "true"u8 : "false"u8, destination);
-
-    internal static int PutInteger(long value, Span<byte> destination)
-    {
-        Utf8Formatter.TryFormat(value, destination, out var written);
-        return written;
-    }
 }
