@@ -61,7 +61,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag ModelFile = new("--model", "MODEL.json|lr|gbt|iforest", "A trained model file to score with, or an algorithm to train on each split of --protocol", "Model:Path");
     public static readonly SettingFlag ServeModel = new("--model", "MODEL.json", "The model file to serve; replacing the file swaps the model without a restart", "Model:Path");
     public static readonly SettingFlag ModelOut = new("--out", "MODEL.json", "Write the trained model to this file", "Model:Out");
-    public static readonly SettingFlag Inputs = new("--inputs", "NAME,…", "The model's inputs: features, amount, or numeric columns of the file [default: every feature of the set, amount, and the file's other numeric columns]", "Model:Inputs");
+    public static readonly SettingFlag Inputs = new("--inputs", "NAME,…", "The model's inputs: features, amount, numeric columns of the file, or ratios a/b of them [default: every feature of the set, amount, the amount's ratios to the customer's average and largest amounts, and the file's other numeric columns]", "Model:Inputs");
     public static readonly SettingFlag Label = new("--label", "COLUMN", "The column holding the label, 1 for fraud [default: the format's: fraud, TX_FRAUD, Class, isFraud]", "Training:Label");
     public static readonly SettingFlag TrainFrom = new("--from", "YYYY-MM-DD", "Train on rows from this day (features still read all the history before it)", "Training:From");
     public static readonly SettingFlag TrainTo = new("--to", "YYYY-MM-DD", "Train on rows up to this day, included", "Training:To");

@@ -1,6 +1,7 @@
 using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Models;
+using Vigil.Detection;
 using Vigil.Models;
 using Vigil.Cli.Reports;
 using Vigil.Cli.Services;
@@ -81,7 +82,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        PrintHeader(runtime, run, rules, pacing, dashboard?.Server.Address);
+        PrintHeader(runtime, run, rules, models?.Current, pacing, dashboard?.Server.Address);
 
         // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
         var readers = sinks.Select(s => s.RunAsync()).ToList();
@@ -176,9 +177,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
     }
 
-    private void PrintHeader(IDemoRuntime runtime, RunSource run, RuleSet rules, SourcePacing pacing, Uri? dashboard)
+    private void PrintHeader(IDemoRuntime runtime, RunSource run, RuleSet rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard)
     {
-        console.MarkupLine($"[bold]{Markup.Escape(title)}[/] · {Markup.Escape(runtime.Description)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/]");
+        var model = models is null ? string.Empty
+            : $" · model {models.Primary.Version}" + (models.Shadow is null ? string.Empty : $" (shadow {models.Shadow.Version})");
+        console.MarkupLine($"[bold]{Markup.Escape(title)}[/] · {Markup.Escape(runtime.Description)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/]{Markup.Escape(model)}");
         console.MarkupLine($"source:    {Markup.Escape(run.Source.Description)} · {Markup.Escape(pacing.Describe())}");
         if (run.Details is { } details)
         {
