@@ -26,13 +26,11 @@ public sealed class LogisticRegressionTests
     [Fact]
     public void L2_regularization_shrinks_the_weight_as_C_gets_smaller()
     {
-        var data = Rows.Xor(50, seed: 1);
         var shifted = Rows.Of(["x"], [.. Enumerable.Range(0, 200).Select(i => (new double[] { i % 10 }, i % 10 >= 6 ? 1 : 0))]);
         var loose = new LogisticRegressionTrainer(new LogisticRegressionOptions { C = 100 }).Train(shifted);
         var tight = new LogisticRegressionTrainer(new LogisticRegressionOptions { C = 0.01 }).Train(shifted);
 
         Assert.True(Math.Abs(tight.Weights[0]) < Math.Abs(loose.Weights[0]) / 2, $"{tight.Weights[0]} vs {loose.Weights[0]}");
-        Assert.Equal(2, data.Width);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Terminal;
+using Vigil.Learning.Data;
 using Vigil.Learning.Evaluation;
 using Vigil.Learning.Reports;
 using Vigil.Learning.Training;
@@ -29,8 +30,8 @@ public sealed class TrainRunner(VigilSettings settings, LayeredConfiguration con
         var rows = data.Rows;
         if (model.From is not null || model.To is not null)
         {
-            var from = model.From is { } f ? Millis(f) : long.MinValue;
-            var to = model.To is { } t ? Millis(t.AddDays(1)) : long.MaxValue;
+            var from = model.From is { } f ? TrainingSet.StartOfDayMs(f) : long.MinValue;
+            var to = model.To is { } t ? TrainingSet.StartOfDayMs(t.AddDays(1)) : long.MaxValue;
             rows = rows.Select(rows.RowsBetween(from, to));
             if (rows.Rows == 0)
             {
@@ -55,6 +56,4 @@ public sealed class TrainRunner(VigilSettings settings, LayeredConfiguration con
             $"precision {metrics.Precision.ToString("F3", c)} · recall {metrics.Recall.ToString("F3", c)} (training rows flatter a model: use vigil evaluate)");
         return 0;
     }
-
-    private static long Millis(DateOnly date) => new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
 }

@@ -65,6 +65,10 @@ public sealed class TrainingSet
         return new TrainingSet(Inputs, values, labels, times, cards);
     }
 
+    /// <summary>Midnight UTC of a day in Unix milliseconds, the unit of <see cref="TimesMs"/>.</summary>
+    public static long StartOfDayMs(DateOnly date) =>
+        new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
+
     /// <summary>The rows whose event time lies in [<paramref name="fromMs"/>, <paramref name="toMs"/>).</summary>
     public int[] RowsBetween(long fromMs, long toMs)
     {

@@ -43,7 +43,7 @@ public static class EvaluationProtocols
 
     private static EvaluationSplit HandbookSplit(TrainingSet data, string name, DateOnly trainingStart)
     {
-        var start = Millis(trainingStart);
+        var start = TrainingSet.StartOfDayMs(trainingStart);
         var train = data.RowsBetween(start, start + (7 * DayMs));
         var testStart = start + (14 * DayMs);
         var lastTime = data.Rows == 0 ? 0 : data.TimesMs[^1];
@@ -69,8 +69,6 @@ public static class EvaluationProtocols
         return new(name, $"train {trainingStart:yyyy-MM-dd}..{trainingStart.AddDays(6):yyyy-MM-dd}, test {trainingStart.AddDays(14):yyyy-MM-dd}..{trainingStart.AddDays(20):yyyy-MM-dd}",
             train, [.. test]);
     }
-
-    private static long Millis(DateOnly date) => new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
 
     private static string Day(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -25,12 +25,13 @@ public sealed class InputColumns
     {
         var positions = new int[Simple.Count];
         var missing = new List<string>();
+        var names = columns as List<string> ?? [.. columns];
         for (var i = 0; i < Simple.Count; i++)
         {
-            var at = columns.ToList().IndexOf(Simple[i]);
+            var at = names.IndexOf(Simple[i]);
             if (at < 0)
             {
-                at = columns.ToList().FindIndex(c => string.Equals(c, Simple[i], StringComparison.OrdinalIgnoreCase));
+                at = names.FindIndex(c => string.Equals(c, Simple[i], StringComparison.OrdinalIgnoreCase));
             }
 
             if (at < 0)

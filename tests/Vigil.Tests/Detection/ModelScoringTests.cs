@@ -89,4 +89,15 @@ public sealed class ModelScoringTests
 
         Assert.Equal(Vigil.Models.Model.Sigmoid(-4), decision.ModelScore, 12);
     }
+
+    [Fact]
+    public void Only_the_three_largest_positive_contributions_become_reasons_largest_first()
+    {
+        // Standardized values are the inputs themselves: contributions 1, 4, −5, 2 and 3.
+        var wide = new LogisticModel(["a", "b", "c", "d", "e"], [0, 0, 0, 0, 0], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1], intercept: 0, threshold: 0.5);
+
+        var (_, vigil) = Decide("""{"amount":1,"features":{"a":1,"b":4,"c":-5,"d":2,"e":3}}""", new(wide));
+
+        Assert.Equal(["model:b", "model:e", "model:d"], vigil.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()));
+    }
 }
