@@ -7,11 +7,21 @@ namespace Vigil.Detection;
 public sealed class Decision
 {
     private int[] _firedRules = new int[8];
+    private bool _ruleFlagged;
+    private bool _ruleReview;
+    private double _ruleScore;
 
-    public bool IsFraud { get; private set; }
+    /// <summary>A flag rule or the model flagged the transaction, and no allow rule cleared it.</summary>
+    public bool IsFraud => !Allowed && (_ruleFlagged || ModelFlagged);
 
-    /// <summary>The fraud score in [0, 1].</summary>
-    public double Score { get; private set; }
+    /// <summary>A review rule matched a transaction that is not fraud and not allowed: an analyst should look at it.</summary>
+    public bool Review => _ruleReview && !IsFraud && !Allowed;
+
+    /// <summary>An allow rule matched: the transaction is legitimate whatever else said.</summary>
+    public bool Allowed { get; private set; }
+
+    /// <summary>The fraud score in [0, 1]: the larger of the model's and the rules' (the sum of the matching rules' scores, at most 1).</summary>
+    public double Score => Math.Max(Math.Min(1, _ruleScore), ModelScore);
 
     /// <summary>The rule set that decided; its version is written with the decision.</summary>
     public RuleSet RuleSet { get; private set; } = RuleSet.AmountThreshold();
@@ -24,7 +34,7 @@ public sealed class Decision
     /// <summary>The model that scored this record, or null when the detector has none.</summary>
     public ModelRunner? Model { get; private set; }
 
-    /// <summary>The model's score; the decision's <see cref="Score"/> is the larger of it and the rules' scores.</summary>
+    /// <summary>The model's score, 0 without a model.</summary>
     public double ModelScore { get; private set; }
 
     public bool ModelFlagged => Model is not null && ModelScore >= Model.Model.Threshold;
@@ -51,8 +61,10 @@ public sealed class Decision
     internal void Reset(RuleSet ruleSet)
     {
         RuleSet = ruleSet;
-        IsFraud = false;
-        Score = 0;
+        _ruleFlagged = false;
+        _ruleReview = false;
+        _ruleScore = 0;
+        Allowed = false;
         FiredCount = 0;
         LatencyNanoseconds = 0;
         Model = null;
@@ -66,10 +78,8 @@ public sealed class Decision
     {
         Model = model;
         ModelScore = score;
-        Score = Math.Max(Score, score);
         if (score >= model.Model.Threshold)
         {
-            IsFraud = true;
             ModelReasonCount = model.Explain(ReasonInputs, ReasonValues, ReasonContributions);
         }
     }
@@ -80,7 +90,7 @@ public sealed class Decision
         ShadowScore = score;
     }
 
-    internal void Fire(int ruleIndex, double score)
+    internal void Fire(int ruleIndex, Rule rule)
     {
         if (FiredCount == _firedRules.Length)
         {
@@ -88,7 +98,19 @@ public sealed class Decision
         }
 
         _firedRules[FiredCount++] = ruleIndex;
-        IsFraud = true;
-        Score = Math.Max(Score, score);
+        switch (rule.Action)
+        {
+            case RuleAction.Allow:
+                Allowed = true;
+                return;
+            case RuleAction.Review:
+                _ruleReview = true;
+                break;
+            default:
+                _ruleFlagged = true;
+                break;
+        }
+
+        _ruleScore += rule.Score;
     }
 }

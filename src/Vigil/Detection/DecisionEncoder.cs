@@ -17,7 +17,7 @@ namespace Vigil.Detection;
 public static class DecisionEncoder
 {
     // Everything but the input, the reasons and the version: names, punctuation, numbers at their longest.
-    private const int FixedOverhead = 256;
+    private const int FixedOverhead = 384;
 
     /// <summary>An upper bound of the bytes <see cref="TryWrite"/> needs for this record and decision.</summary>
     public static int MaxLength(Transaction transaction, Decision decision) =>
@@ -48,6 +48,16 @@ public static class DecisionEncoder
 
         at += Put(",\"vigil\":{\"fraud\":"u8, destination[at..]);
         at += Put(decision.IsFraud ? "true"u8 : "false"u8, destination[at..]);
+        if (decision.Review)
+        {
+            at += Put(",\"review\":true"u8, destination[at..]);
+        }
+
+        if (decision.Allowed)
+        {
+            at += Put(",\"allowed\":true"u8, destination[at..]);
+        }
+
         at += Put(",\"score\":"u8, destination[at..]);
         at += PutScore(decision.Score, destination[at..]);
         at += Put(",\"reasons\":["u8, destination[at..]);

@@ -1,3 +1,4 @@
+using Vigil.Features;
 using Vigil.Models;
 using Vigil.Rules;
 using Vigil.Transactions;
@@ -15,6 +16,9 @@ public sealed class Detector
     private volatile DetectionModels? _models;
     private ModelRunner? _primary;
     private ModelRunner? _shadow;
+    private RuleSet? _inputsFor;
+    private ModelInputs? _ruleInputs;
+    private double[] _ruleRow = [];
 
     public Detector(RuleSet rules)
     {
@@ -35,18 +39,22 @@ public sealed class Detector
         set => _models = value;
     }
 
-    /// <summary>Rules first (any that matches flags), then the model (flags at its threshold), then the shadow (reported only).</summary>
+    /// <summary>
+    /// Rules first (a flag rule flags, a review rule marks for review, an allow rule clears), then the model (flags at
+    /// its threshold), then the shadow (reported only).
+    /// </summary>
     public void Decide(Transaction transaction, Decision into)
     {
         var rules = _rules;
         into.Reset(rules);
+        var inputs = RuleInputs(rules, transaction);
         var list = rules.RuleSpan;
         for (var i = 0; i < list.Length; i++)
         {
             var rule = list[i];
-            if (rule.Matches(transaction))
+            if (rule.Condition(transaction, inputs))
             {
-                into.Fire(i, rule.Score);
+                into.Fire(i, rule);
             }
         }
 
@@ -63,6 +71,25 @@ public sealed class Detector
             var shadow = Runner(ref _shadow, shadowModel);
             into.ScoredInShadow(shadow, shadow.Score(transaction));
         }
+    }
+
+    /// <summary>The numbers the rule set reads, filled once per transaction; the map is made on the first record after a swap.</summary>
+    private double[] RuleInputs(RuleSet rules, Transaction transaction)
+    {
+        if (rules.Inputs.Count == 0)
+        {
+            return _ruleRow;
+        }
+
+        if (_inputsFor != rules)
+        {
+            _ruleInputs = new ModelInputs(rules.Inputs, FeatureSet.None);
+            _ruleRow = new double[rules.Inputs.Count];
+            _inputsFor = rules;
+        }
+
+        _ruleInputs!.Fill(transaction, _ruleRow);
+        return _ruleRow;
     }
 
     /// <summary>This detector's runner for a model, made on the first record after a swap.</summary>

@@ -2,14 +2,23 @@ using Vigil.Transactions;
 
 namespace Vigil.Rules;
 
-/// <summary>A named condition on a transaction that flags it as fraud when it holds.</summary>
+/// <summary>Whether a rule matches a transaction; <paramref name="inputs"/> holds the numbers its rule set reads (<see cref="RuleSet.Inputs"/>).</summary>
+public delegate bool RuleCondition(Transaction transaction, double[] inputs);
+
+/// <summary>A named condition on a transaction, and what to do with a transaction it matches.</summary>
 public sealed class Rule
 {
+    /// <summary>A rule that flags, from code (tests, the built-in amount rule).</summary>
     public Rule(string name, string expression, double score, Func<Transaction, bool> matches)
+        : this(name, expression, RuleAction.Flag, score, Wrap(matches))
+    {
+    }
+
+    public Rule(string name, string expression, RuleAction action, double score, RuleCondition condition)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(expression);
-        ArgumentNullException.ThrowIfNull(matches);
+        ArgumentNullException.ThrowIfNull(condition);
         if (!double.IsFinite(score) || score < 0 || score > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(score), score, "A rule's score lies between 0 and 1.");
@@ -17,25 +26,39 @@ public sealed class Rule
 
         Name = name;
         Expression = expression;
+        Action = action;
         Score = score;
-        Matches = matches;
+        Condition = condition;
         ReasonUtf8 =
         [
-            .. "{\"code\":\""u8, .. JsonText.Escape(name), .. "\",\"text\":\""u8, .. JsonText.Escape(expression), .. "\"}"u8,
+            .. "{\"code\":\""u8, .. JsonText.Escape(name), .. "\",\"text\":\""u8, .. JsonText.Escape(OneLine(expression)), .. "\""u8,
+            .. action == RuleAction.Flag ? [] : (byte[])[.. ",\"action\":\""u8, .. JsonText.Escape(action.Name()), .. "\""u8],
+            .. "}"u8,
         ];
     }
 
-    /// <summary>The reason code written on every decision this rule makes.</summary>
+    /// <summary>The reason code written on every decision this rule takes part in.</summary>
     public string Name { get; }
 
     /// <summary>What the rule checks, as a person reads it (<c>amount &gt;= 900</c>).</summary>
     public string Expression { get; }
 
-    /// <summary>The fraud score the rule gives a transaction it matches, in [0, 1].</summary>
+    public RuleAction Action { get; }
+
+    /// <summary>What the rule adds to the score of a transaction it matches, in [0, 1]; a decision's rule score is the sum, at most 1.</summary>
     public double Score { get; }
 
-    public Func<Transaction, bool> Matches { get; }
+    public RuleCondition Condition { get; }
 
     /// <summary>The reason as a JSON object, encoded once so that decisions only copy it.</summary>
     internal byte[] ReasonUtf8 { get; }
+
+    private static RuleCondition Wrap(Func<Transaction, bool> matches)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        return (transaction, _) => matches(transaction);
+    }
+
+    private static string OneLine(string expression) =>
+        string.Join(' ', expression.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -46,7 +46,7 @@ public class DetectorTests
     }
 
     [Fact]
-    public void Detector_reports_every_rule_that_fired_and_the_highest_score()
+    public void Detector_reports_every_rule_that_fired_and_adds_their_scores()
     {
         var rules = new RuleSet("test-2",
         [
@@ -58,8 +58,9 @@ public class DetectorTests
         var decision = Decide(new Detector(rules), 5);
 
         Assert.True(decision.IsFraud);
-        Assert.Equal(0.6, decision.Score);
+        Assert.Equal(0.9, decision.Score, 12);
         Assert.Equal([0, 1], decision.FiredRules.ToArray());
+        Assert.Equal(1, Decide(new Detector(rules), 2000).Score);
     }
 
     [Fact]
