@@ -53,7 +53,7 @@ public static class KafkaCommands
             with a trained model too (one that reads features needs that input); replacing its file swaps it live.
             """);
         var flags = new CommandFlags(command,
-            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Duration],
+            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.Duration],
             kafkaConfig: true);
         flags.SetAction(command, context, (settings, _) =>
             new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine).RunAsync(context.Stop));

@@ -20,6 +20,7 @@ public static class VigilCommand
             ModelCommands.Train(context),
             ModelCommands.Evaluate(context),
             ModelCommands.Serve(context),
+            RulesCommands.Create(context),
             KafkaCommands.Generate(context),
             KafkaCommands.Detect(context),
             KafkaCommands.Dashboard(context),

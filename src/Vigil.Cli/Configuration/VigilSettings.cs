@@ -92,6 +92,7 @@ public sealed record VigilSettings(
                     : read.Number("Detector:AmountThreshold", 0, 0, double.MaxValue, "an amount of 0 or more"),
                 Model = read.OptionalText("Detector:Model"),
                 ShadowModel = read.OptionalText("Detector:ShadowModel"),
+                Rules = read.OptionalText("Detector:Rules"),
             },
             new DashboardOptions
             {
@@ -176,7 +177,7 @@ public sealed record VigilSettings(
 
     /// <summary>The amount rule's threshold: as configured, else 220 (the simulator's scenario-1 bound) or the seed's 900.</summary>
     public double AmountThresholdFor(GeneratorProfile? profile) =>
-        Detector.AmountThreshold ?? (profile == GeneratorProfile.Simulator ? new SimulatorOptions().FraudAmountThreshold : Rules.RuleSet.SeedAmountThreshold);
+        Detector.AmountThreshold ?? (profile == GeneratorProfile.Simulator ? new SimulatorOptions().FraudAmountThreshold : global::Vigil.Rules.RuleSet.SeedAmountThreshold);
 
     /// <summary>The simulator's parameters: the common ones have flags, every one can be set under <c>Simulator</c>.</summary>
     private static SimulatorOptions ReadSimulator(SettingReader read)

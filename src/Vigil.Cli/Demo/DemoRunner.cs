@@ -4,10 +4,12 @@ using Vigil.Cli.Models;
 using Vigil.Detection;
 using Vigil.Models;
 using Vigil.Cli.Reports;
+using Vigil.Cli.Rules;
+using Vigil.Features;
+using Vigil.Runtime.Rules;
 using Vigil.Cli.Services;
 using Vigil.Cli.Sources;
 using Vigil.Cli.Terminal;
-using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Quality;
 using Vigil.Runtime.Sinks;
@@ -38,7 +40,6 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             throw new UsageException($"--report writes detection quality against ground truth, and {source.Description} has no labels");
         }
 
-        var rules = RuleSet.AmountThreshold(settings.AmountThresholdFor(run.Profile));
         var models = ModelFiles.Open(settings.Detector);
         if (models is not null && settings.Kafka is not null)
         {
@@ -46,6 +47,9 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         var features = models?.FeaturesFor(settings.Features.Set) ?? settings.Features.Set;
+        var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.AmountThresholdFor(run.Profile), settings.Detector.AmountThreshold is not null,
+            settings.Kafka is null ? features : FeatureSet.None);
+        var rules = ruleFiles.Initial;
         await using IDemoRuntime runtime = settings.Kafka is { } kafka
             ? new KafkaDemoRuntime(kafka, settings.Topics, rules, settings.Pipeline.Partitions, settings.Pipeline.MaxRecordBytes, log)
             : new EmbeddedDemoRuntime(settings.Pipeline, settings.Topics, rules, settings.Features with { Set = features }, joinIdentities: run.HasIdentities)
@@ -82,7 +86,8 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        PrintHeader(runtime, run, rules, models?.Current, pacing, dashboard?.Server.Address);
+        PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address);
+        var liveRules = new LiveRules(rules, settings.Kafka is null ? features : FeatureSet.None, r => runtime.Rules = r, log);
 
         // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
         var readers = sinks.Select(s => s.RunAsync()).ToList();
@@ -98,6 +103,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         var watcher = models is null || runtime is not EmbeddedDemoRuntime embedded
             ? Task.CompletedTask
             : models.WatchAsync(features, m => embedded.Models = m, log, watching.Token);
+        var rulesWatcher = ruleFiles.WatchAsync(liveRules, watching.Token);
         var view = new StatusView(console, live, StatusLineInterval);
         using var stopping = stop.Register(() => view.Note = "stopping: deciding the records in flight (Ctrl+C again to abort)");
         var running = RunToEndAsync(publisher, runtime, readers, deadline.Token);
@@ -110,6 +116,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         {
             await watching.CancelAsync();
             await watcher;
+            await rulesWatcher;
             await DashboardHosting.StopAsync(dashboard?.Server);
             foreach (var sink in sinks)
             {
@@ -140,9 +147,14 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             }
         }
 
+        if (ruleFiles.Document is not null)
+        {
+            Summary.TextRow(console, "rules", $"{liveRules.Current.Version} ({liveRules.Current.Rules.Count} rules) · {liveRules.Swaps} swapped in, {liveRules.Rejected} updates rejected");
+        }
+
         if (settings.Quality.Report is { } report && status.Quality is { } snapshot)
         {
-            QualityReportFile.Write(report, new QualityReportFile.Run(title, source.Description, rules.Version, reason, run.Seed, settings.LabelDelay, status), snapshot);
+            QualityReportFile.Write(report, new QualityReportFile.Run(title, source.Description, liveRules.Current.Version, reason, run.Seed, settings.LabelDelay, status), snapshot);
             Summary.TextRow(console, "report", Path.GetFullPath(report));
         }
 
@@ -177,11 +189,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
     }
 
-    private void PrintHeader(IDemoRuntime runtime, RunSource run, RuleSet rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard)
+    private void PrintHeader(IDemoRuntime runtime, RunSource run, RuleFiles rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard)
     {
         var model = models is null ? string.Empty
             : $" · model {models.Primary.Version}" + (models.Shadow is null ? string.Empty : $" (shadow {models.Shadow.Version})");
-        console.MarkupLine($"[bold]{Markup.Escape(title)}[/] · {Markup.Escape(runtime.Description)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/]{Markup.Escape(model)}");
+        console.MarkupLine($"[bold]{Markup.Escape(title)}[/] · {Markup.Escape(runtime.Description)} · [bold]{Markup.Escape(rules.Describe())}[/]{Markup.Escape(model)}");
         console.MarkupLine($"source:    {Markup.Escape(run.Source.Description)} · {Markup.Escape(pacing.Describe())}");
         if (run.Details is { } details)
         {

@@ -25,6 +25,11 @@ public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions t
         (features.Set.IsEmpty ? string.Empty : $" · features: {features.Set.Name} ({features.Set.Count})");
 
     /// <summary>The models scoring with the rules; setting them swaps every worker's between two records.</summary>
+    public RuleSet Rules
+    {
+        set => _pipeline.Rules = value;
+    }
+
     public DetectionModels? Models
     {
         get => _pipeline.Models;

@@ -1,3 +1,4 @@
+using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
@@ -22,6 +23,9 @@ public interface IDemoRuntime : IAsyncDisposable
 
     /// <summary>Completes when detection has ended; faults as soon as it fails (so that a run never waits for ever).</summary>
     Task Completion { get; }
+
+    /// <summary>Swaps the rule set the detectors decide with, between two records.</summary>
+    RuleSet Rules { set; }
 
     /// <summary>Where the source writes: transactions, labels, identities and invalid rows.</summary>
     SourceOutputs Outputs(TimeSpan labelDelay);

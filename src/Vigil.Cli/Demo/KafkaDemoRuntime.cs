@@ -23,7 +23,7 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
     private readonly KafkaOptions _options;
     private readonly TopicOptions _topics;
     private readonly int _maxRecordBytes;
-    private readonly RuleSet _rules;
+    private RuleSet _rules;
     private readonly Action<string> _log;
     private readonly MockCluster? _mock;
     private readonly CancellationTokenSource _stopDetector = new();
@@ -76,6 +76,15 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
     public PipelineStatus Status() => Ready(_detector).Status() with { Produced = Ready(_writer).Written };
 
     public SourceOutputs Outputs(TimeSpan labelDelay) => new(Ready(_writer), Ready(_labels), labelDelay, Ready(_identities), Ready(_deadLetters));
+
+    public RuleSet Rules
+    {
+        set
+        {
+            _rules = value;
+            _detector?.Rules = value;
+        }
+    }
 
     public Task PrepareAsync() => Task.Run(() =>
     {

@@ -7,14 +7,11 @@ namespace Vigil.Cli.Models;
 
 /// <summary>The detector's model files: loaded at start, then watched; a changed file that loads is swapped in whole.</summary>
 /// <remarks>
-/// Files are polled (time and size) rather than watched through inotify, which misses a file replaced by rename on
-/// some file systems. An update that does not load, or needs features the running stage does not compute, is
-/// rejected with a line saying why, and the models already running go on deciding.
+/// Files are polled (<see cref="FilePoller"/>). An update that does not load, or needs features the running stage does
+/// not compute, is rejected with a line saying why, and the models already running go on deciding.
 /// </remarks>
 public sealed class ModelFiles(string primary, string? shadow)
 {
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-
     private (DateTime, long) _primaryStamp;
     private (DateTime, long) _shadowStamp;
 
@@ -35,8 +32,8 @@ public sealed class ModelFiles(string primary, string? shadow)
         }
 
         var files = new ModelFiles(options.Model, options.ShadowModel);
-        files._primaryStamp = Stamp(options.Model);
-        files._shadowStamp = options.ShadowModel is null ? default : Stamp(options.ShadowModel);
+        files._primaryStamp = FilePoller.Stamp(options.Model);
+        files._shadowStamp = options.ShadowModel is null ? default : FilePoller.Stamp(options.ShadowModel);
         files.Current = new DetectionModels(ModelFileLoader.Load(options.Model), options.ShadowModel is null ? null : ModelFileLoader.Load(options.ShadowModel));
         return files;
     }
@@ -60,17 +57,7 @@ public sealed class ModelFiles(string primary, string? shadow)
     {
         ArgumentNullException.ThrowIfNull(swap);
         ArgumentNullException.ThrowIfNull(log);
-        using var timer = new PeriodicTimer(PollInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop))
-            {
-                Check(available, swap, log);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
+        await FilePoller.PollAsync(() => Check(available, swap, log), stop);
     }
 
     /// <summary>One poll: swaps when a file changed and loads.</summary>
@@ -78,8 +65,8 @@ public sealed class ModelFiles(string primary, string? shadow)
     {
         ArgumentNullException.ThrowIfNull(swap);
         ArgumentNullException.ThrowIfNull(log);
-        var primaryStamp = Stamp(primary);
-        var shadowStamp = shadow is null ? default : Stamp(shadow);
+        var primaryStamp = FilePoller.Stamp(primary);
+        var shadowStamp = shadow is null ? default : FilePoller.Stamp(shadow);
         if (primaryStamp == _primaryStamp && shadowStamp == _shadowStamp)
         {
             return;
@@ -110,11 +97,5 @@ public sealed class ModelFiles(string primary, string? shadow)
         Swaps++;
         swap(next);
         log($"model swapped: {before.Primary.Version} → {next.Primary.Version}" + (next.Shadow is null ? string.Empty : $" (shadow {next.Shadow.Version})"));
-    }
-
-    private static (DateTime, long) Stamp(string path)
-    {
-        var file = new FileInfo(path);
-        return file.Exists ? (file.LastWriteTimeUtc, file.Length) : default;
     }
 }

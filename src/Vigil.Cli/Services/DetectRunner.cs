@@ -2,6 +2,7 @@ using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Demo;
 using Vigil.Cli.Models;
+using Vigil.Cli.Rules;
 using Vigil.Features;
 using Vigil.Cli.Terminal;
 using Vigil.Kafka;
@@ -9,6 +10,7 @@ using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Detection;
 using Vigil.Kafka.Native;
 using Vigil.Rules;
+using Vigil.Runtime.Rules;
 
 namespace Vigil.Cli.Services;
 
@@ -17,8 +19,10 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
 {
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        var rules = RuleSet.AmountThreshold(settings.Detector.AmountThreshold ?? RuleSet.SeedAmountThreshold);
         var models = ModelFiles.Open(settings.Detector);
+        var features = settings.Topics.Transactions == settings.Topics.Featured ? settings.Features.Set : FeatureSet.None;
+        var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.Detector.AmountThreshold ?? RuleSet.SeedAmountThreshold, settings.Detector.AmountThreshold is not null, features);
+        var rules = ruleFiles.Initial;
         if (models is not null && !models.FeaturesFor(FeatureSet.None).IsEmpty && settings.Topics.Transactions != settings.Topics.Featured)
         {
             throw new UsageException($"the model reads features: run 'vigil features --kafka' in front and decide its output with --input {settings.Topics.Featured}");
@@ -34,12 +38,14 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             deadline.CancelAfter(duration);
         }
 
-        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · rule [bold]{Markup.Escape(rules.Rules[0].Expression)}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
+        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · [bold]{Markup.Escape(ruleFiles.Describe())}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
         var view = new StatusView(console, live, DemoRunner.StatusLineInterval);
         using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
         var running = detector.RunAsync(deadline.Token);
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
         var watcher = models?.WatchAsync(null, m => detector.Models = m, log, watching.Token) ?? Task.CompletedTask;
+        var liveRules = new LiveRules(rules, features, r => detector.Rules = r, log);
+        var rulesWatcher = ruleFiles.WatchAsync(liveRules, watching.Token);
         await view.ShowUntilAsync(running, detector.Status);
         try
         {
@@ -54,6 +60,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         {
             await watching.CancelAsync();
             await watcher;
+            await rulesWatcher;
         }
 
         new Summary("Vigil detect", "consumed", detector.Status(), stop.IsCancellationRequested ? "stopped by signal" : "duration reached",
@@ -61,6 +68,11 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         if (models is not null)
         {
             Summary.TextRow(console, "model", $"{models.Current.Primary.Version} · {models.Swaps} swapped in, {models.Rejected} updates rejected");
+        }
+
+        if (ruleFiles.Document is not null)
+        {
+            Summary.TextRow(console, "rules", $"{liveRules.Current.Version} · {liveRules.Swaps} swapped in, {liveRules.Rejected} updates rejected");
         }
 
         Summary.TextRow(console, "commits", $"{detector.Commits:N0} (offsets committed only after the brokers acknowledged the outputs)");

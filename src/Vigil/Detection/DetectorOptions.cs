@@ -12,6 +12,9 @@ public sealed class DetectorOptions
     /// <summary>A model file (<c>vigil train</c>) that scores with the rules; replacing the file swaps the model live.</summary>
     public string? Model { get; set; }
 
+    /// <summary>A rules file (YAML) replacing the amount rule; editing it swaps the rules live.</summary>
+    public string? Rules { get; set; }
+
     /// <summary>A second model file, scored and reported on every decision but not deciding.</summary>
     public string? ShadowModel { get; set; }
 }
