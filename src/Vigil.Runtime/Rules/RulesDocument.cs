@@ -251,9 +251,9 @@ public sealed class RulesDocument
         var start = expression.Start;
         if (expression.Style is ScalarStyle.Literal or ScalarStyle.Folded)
         {
-            var fileLine = start.Line + line;
-            var text = fileLine - 1 < lines.Length ? lines[fileLine - 1] : string.Empty;
-            return (fileLine, text.Length - text.TrimStart(' ').Length + column);
+            // The block's indentation is its first line's; the expression's columns count from there.
+            var first = start.Line < lines.Length ? lines[start.Line] : string.Empty;
+            return (start.Line + line, first.Length - first.TrimStart(' ').Length + column);
         }
 
         var quote = expression.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted ? 1 : 0;

@@ -1,8 +1,10 @@
 using System.Text;
 using System.Text.Json;
+using Vigil.Features;
 using Vigil.Models;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Rules;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Sinks;
 using Vigil.Simulation.Pacing;
@@ -114,25 +116,57 @@ public sealed class EmbeddedPipelineTests : IDisposable
     [Fact]
     public async Task Swapping_models_under_load_loses_no_record_and_each_decision_follows_the_version_it_names()
     {
-        const int generated = 100_000;
         static LogisticModel Above(double amount, string version) =>
             new(["amount"], mean: [0], scale: [1], weights: [1], intercept: -amount, threshold: 0.5) { Version = version };
         var models = new Dictionary<string, double> { ["lr-above-500"] = 500, ["lr-above-100"] = 100 };
+        await SwapUnderLoadAsync(
+            RuleSet.AmountThreshold(1e12),
+            p => p.Models = new(Above(500, "lr-above-500")),
+            (p, i) => p.Models = new(Above(models.ElementAt(i % 2).Value, models.ElementAt(i % 2).Key)),
+            vigil => models[vigil.GetProperty("versions").GetProperty("model").GetString()!]);
+    }
+
+    [Fact]
+    public async Task Swapping_compiled_rule_files_under_load_loses_no_record_and_each_decision_follows_the_version_it_names()
+    {
+        static RuleSet Above(int amount) => RulesDocument.Parse($"""
+            version: above-{amount}
+            lists:
+              never: [nobody]
+            rules:
+              - name: large
+                expression: amount >= {amount} and source not in never
+              - name: unreadable
+                expression: record.missing > 0 or amount / 0 > 1
+            """, "test", ".", FeatureSet.None).RuleSet;
+        var rules = new[] { Above(500), Above(100) };
+        var thresholds = rules.ToDictionary(r => r.Version, r => r.Version.StartsWith("above-500", StringComparison.Ordinal) ? 500.0 : 100.0);
+        await SwapUnderLoadAsync(
+            rules[0],
+            _ => { },
+            (p, i) => p.Rules = rules[i % 2],
+            vigil => thresholds[vigil.GetProperty("versions").GetProperty("rules").GetString()!]);
+    }
+
+    /// <summary>
+    /// Streams 100,000 seed transactions while <paramref name="swap"/> runs every millisecond; every record must be
+    /// decided once, as fraud exactly when its amount reaches the threshold of the version it names.
+    /// </summary>
+    private async Task SwapUnderLoadAsync(RuleSet rules, Action<EmbeddedPipeline> setUp, Action<EmbeddedPipeline, int> swap, Func<JsonElement, double> threshold)
+    {
+        const int generated = 100_000;
         var topics = new TopicOptions();
-        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2, QueueCapacity = 4 }, topics, RuleSet.AmountThreshold(1e12))
-        {
-            Models = new(Above(500, "lr-above-500")),
-        };
+        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2, QueueCapacity = 4 }, topics, rules);
+        setUp(pipeline);
         var sinks = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters }.Select(t => new JsonLinesSink(t, _directory)).ToList();
         var sinking = sinks.Select(s => s.RunAsync()).ToList();
         pipeline.Start();
         var source = new SourcePublisher(new SeedTransactionGenerator(seed: 7), new SourceOutputs(pipeline.Transactions.CreateProducer()), SourcePacing.Unlimited, generated);
         var generating = source.RunAsync(CancellationToken.None);
         var swaps = 0;
-        for (var i = 0; i < 100_000 && !generating.IsCompleted; i++)
+        for (var i = 1; i < 100_000 && !generating.IsCompleted; i++)
         {
-            var (version, amount) = models.ElementAt(i % 2);
-            pipeline.Models = new(Above(amount, version));
+            swap(pipeline, i);
             swaps++;
             await Task.Delay(1);
         }
@@ -148,11 +182,11 @@ public sealed class EmbeddedPipelineTests : IDisposable
         var decided = ReadLines(topics.Legit).Concat(ReadLines(topics.Fraud)).ToList();
         Assert.Equal(generated, decided.Count);
         Assert.Empty(ReadLines(topics.DeadLetter));
-        var versions = decided.Select(r => r.GetProperty("vigil").GetProperty("versions").GetProperty("model").GetString()!).ToList();
-        Assert.All(decided.Zip(versions), pair =>
-            Assert.Equal(pair.First.GetProperty("amount").GetDouble() >= models[pair.Second], Fraud(pair.First)));
+        var thresholds = decided.Select(r => threshold(r.GetProperty("vigil"))).ToList();
+        Assert.All(decided.Zip(thresholds), pair =>
+            Assert.Equal(pair.First.GetProperty("amount").GetDouble() >= pair.Second, Fraud(pair.First)));
         Assert.True(swaps > 2, $"{swaps} swaps");
-        Assert.Equal(2, versions.Distinct().Count());
+        Assert.Equal(2, thresholds.Distinct().Count());
     }
 
     private static async Task WaitUntil(Func<bool> condition)
