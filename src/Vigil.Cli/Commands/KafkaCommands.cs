@@ -51,12 +51,19 @@ public static class KafkaCommands
             offset is committed only after the brokers acknowledged its output. Ctrl+C or SIGTERM commits and leaves.
             Behind vigil features --kafka, decide its output instead: --input vigil.transactions.featured. --model scores
             with a trained model too (one that reads features needs that input); replacing its file swaps it live.
+            --rules RULES.yaml decides with a rules file, swapped live when edited; --rules-topic vigil.rules also
+            follows the rules control topic, where vigil rules publish puts new rule sets for every detector at once.
+            Each decision records the version of the rule set that made it; an update that does not compile is logged
+            and the running rules go on.
             """);
         var flags = new CommandFlags(command,
-            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.Duration],
+            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.Duration],
             kafkaConfig: true);
-        flags.SetAction(command, context, (settings, _) =>
-            new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine).RunAsync(context.Stop));
+        flags.SetAction(command, context, (settings, configuration) =>
+            new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine)
+            {
+                FollowRulesTopic = configuration["Topics:Rules"] is not null,
+            }.RunAsync(context.Stop));
         return command;
     }
 
@@ -87,7 +94,7 @@ public static class KafkaCommands
         return new Command("kafka", "Kafka tools.") { mock };
     }
 
-    private static KafkaOptions RequireKafka(VigilSettings settings, string command, string alternative = "") =>
+    internal static KafkaOptions RequireKafka(VigilSettings settings, string command, string alternative = "") =>
         settings.Kafka switch
         {
             null => throw new UsageException($"vigil {command} needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock'){alternative}"),

@@ -45,6 +45,15 @@ public static class RulesCommands
         var file = new Argument<string>("RULES.yaml") { Description = "The rules file to check" };
         var flags = new CommandFlags(check, [.. SettingFlag.DatasetFeatures.Where(f => f != SettingFlag.Inputs)], argument: (file, "Detector:Rules"));
         flags.SetAction(check, context, (settings, configuration) => new RulesCheckRunner(settings, configuration, context.Console, context.Live).RunAsync(context.Stop));
-        return new Command("rules", "Rules files: check one before it goes live.") { check };
+        var publish = new Command("publish", """
+            Check a rules file and publish it to the rules control topic (vigil.rules; --rules-topic), with its list
+            files inline, so that every vigil detect following that topic (--rules-topic) swaps it in without a restart.
+            A detector that cannot compile it (a feature its input lacks) logs why and keeps its rules.
+            """);
+        var publishFlags = new CommandFlags(publish, [SettingFlag.Kafka, SettingFlag.RulesTopic, SettingFlag.FeatureSet, SettingFlag.Feature],
+            kafkaConfig: true, argument: (new Argument<string>("RULES.yaml") { Description = "The rules file to publish" }, "Detector:Rules"));
+        publishFlags.SetAction(publish, context, (settings, _) =>
+            new RulesPublishRunner(settings, KafkaCommands.RequireKafka(settings, "rules publish"), context.Console, context.ReportLine).RunAsync(context.Stop));
+        return new Command("rules", "Rules files: check one before it goes live, publish one to the detectors.") { check, publish };
     }
 }

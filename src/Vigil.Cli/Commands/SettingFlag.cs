@@ -47,6 +47,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
 
     public static readonly SettingFlag DetectModel = new("--model", "MODEL.json", "Score every transaction with a trained model (vigil train) as well as the rules; its features are computed too; replacing the file swaps the model live", "Detector:Model");
     public static readonly SettingFlag Rules = new("--rules", "RULES.yaml", "Decide with the rules of a rules file instead of the amount rule (see vigil rules check --help); editing the file, or a list file it reads, swaps the rules live", "Detector:Rules");
+    public static readonly SettingFlag RulesTopic = new("--rules-topic", "TOPIC", "Follow the rules control topic: every rule set published there (vigil rules publish) is swapped in [default: not followed; vigil rules publish writes to vigil.rules]", "Topics:Rules");
     public static readonly SettingFlag ShadowModel = new("--shadow-model", "MODEL.json", "A second model scored in shadow: its score is written on every decision, it decides nothing", "Detector:ShadowModel");
 
     /// <summary>The flags of the feature stage that runs before detection.</summary>

@@ -46,6 +46,7 @@ public sealed record VigilSettings(
             Labels = read.Text("Topics:Labels", new TopicOptions().Labels),
             Identities = read.Text("Topics:Identities", new TopicOptions().Identities),
             Featured = read.Text("Topics:Featured", new TopicOptions().Featured),
+            Rules = read.Text("Topics:Rules", new TopicOptions().Rules),
         };
         var names = new[] { topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels, topics.Identities, topics.Featured };
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Length)

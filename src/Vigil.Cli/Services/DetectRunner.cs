@@ -17,6 +17,9 @@ namespace Vigil.Cli.Services;
 /// <summary><c>vigil detect --kafka</c>: one member of the detectors' consumer group, until stopped.</summary>
 public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, bool live, Action<string> log)
 {
+    /// <summary>Whether to follow the rules control topic (<c>--rules-topic</c>).</summary>
+    public bool FollowRulesTopic { get; init; }
+
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var models = ModelFiles.Open(settings.Detector);
@@ -32,20 +35,22 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         {
             Models = models?.Current,
         });
+        var liveRules = new LiveRules(rules, features, r => detector.Rules = r, log);
+        using var follower = FollowRulesTopic ? await Task.Run(() => Follow(liveRules)) : null;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (settings.Duration is { } duration)
         {
             deadline.CancelAfter(duration);
         }
 
-        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · [bold]{Markup.Escape(ruleFiles.Describe())}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
+        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · [bold]{Markup.Escape(follower is null ? ruleFiles.Describe() : $"rules {liveRules.Current.Version} from {settings.Topics.Rules}")}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
         var view = new StatusView(console, live, DemoRunner.StatusLineInterval);
         using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
         var running = detector.RunAsync(deadline.Token);
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
         var watcher = models?.WatchAsync(null, m => detector.Models = m, log, watching.Token) ?? Task.CompletedTask;
-        var liveRules = new LiveRules(rules, features, r => detector.Rules = r, log);
         var rulesWatcher = ruleFiles.WatchAsync(liveRules, watching.Token);
+        var following = follower?.RunAsync(watching.Token) ?? Task.CompletedTask;
         await view.ShowUntilAsync(running, detector.Status);
         try
         {
@@ -61,6 +66,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             await watching.CancelAsync();
             await watcher;
             await rulesWatcher;
+            await following;
         }
 
         new Summary("Vigil detect", "consumed", detector.Status(), stop.IsCancellationRequested ? "stopped by signal" : "duration reached",
@@ -70,12 +76,29 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             Summary.TextRow(console, "model", $"{models.Current.Primary.Version} · {models.Swaps} swapped in, {models.Rejected} updates rejected");
         }
 
-        if (ruleFiles.Document is not null)
+        if (ruleFiles.Document is not null || follower is not null)
         {
-            Summary.TextRow(console, "rules", $"{liveRules.Current.Version} · {liveRules.Swaps} swapped in, {liveRules.Rejected} updates rejected");
+            Summary.TextRow(console, "rules", $"{liveRules.Current.Version} · {liveRules.Swaps} swapped in, {liveRules.Rejected} updates rejected"
+                + (follower is null ? string.Empty : $" · {follower.Messages:N0} read from {settings.Topics.Rules}"));
         }
 
         Summary.TextRow(console, "commits", $"{detector.Commits:N0} (offsets committed only after the brokers acknowledged the outputs)");
         return 0;
+    }
+
+    /// <summary>Reads the control topic up to its end before the first record is decided.</summary>
+    private RuleTopicFollower Follow(LiveRules rules)
+    {
+        var follower = new RuleTopicFollower(new KafkaClients(kafka, log), settings.Topics.Rules, rules);
+        try
+        {
+            follower.CatchUp(TimeSpan.FromSeconds(30));
+            return follower;
+        }
+        catch
+        {
+            follower.Dispose();
+            throw;
+        }
     }
 }

@@ -21,6 +21,9 @@ public sealed class TopicOptions
     /// <summary>Transactions with their features, between the feature stage and the detectors (embedded runtime).</summary>
     public string Featured { get; set; } = "vigil.transactions.featured";
 
+    /// <summary>The control topic of rule sets: each message a whole rules document (<c>vigil rules publish</c>).</summary>
+    public string Rules { get; set; } = "vigil.rules";
+
     /// <summary>Every topic Vigil uses, inputs first.</summary>
-    public IReadOnlyList<string> All => [Transactions, Labels, Identities, Legit, Fraud, DeadLetter];
+    public IReadOnlyList<string> All => [Transactions, Labels, Identities, Legit, Fraud, DeadLetter, Rules];
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Vigil.Features;
 using Vigil.Rules;
 using Vigil.Rules.Language;
@@ -35,13 +36,17 @@ public sealed class RulesDocument
     private static readonly string[] TopKeys = ["version", "lists", "rules"];
     private static readonly string[] RuleKeys = ["name", "expression", "action", "score", "enabled", "description"];
 
-    private RulesDocument(RuleSet ruleSet, IReadOnlyList<RuleDefinition> definitions, IReadOnlyDictionary<string, IReadOnlyList<string>> lists, IReadOnlyList<string> files)
+    private RulesDocument(string? declared, RuleSet ruleSet, IReadOnlyList<RuleDefinition> definitions, IReadOnlyDictionary<string, IReadOnlyList<string>> lists, IReadOnlyList<string> files)
     {
+        DeclaredVersion = declared;
         RuleSet = ruleSet;
         Definitions = definitions;
         Lists = lists;
         Files = files;
     }
+
+    /// <summary>The document's own <c>version</c>, if it has one.</summary>
+    public string? DeclaredVersion { get; }
 
     /// <summary>The enabled rules, compiled.</summary>
     public RuleSet RuleSet { get; }
@@ -132,7 +137,28 @@ public sealed class RulesDocument
             compiled.Add(rule);
         }
 
-        return new RulesDocument(RuleSet.Compile(version, compiled, catalog), compiled, lists, files);
+        return new RulesDocument(declared?.Value, RuleSet.Compile(version, compiled, catalog), compiled, lists, files);
+    }
+
+    /// <summary>The document as one JSON object with every list inline, for the control topic: it needs no files.</summary>
+    public string ToJson()
+    {
+        var document = new JsonObject();
+        if (DeclaredVersion is not null)
+        {
+            document["version"] = DeclaredVersion;
+        }
+
+        document["lists"] = new JsonObject(Lists.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)new JsonArray([.. l.Value.Select(v => JsonValue.Create(v))]))));
+        document["rules"] = new JsonArray([.. Definitions.Select(d => new JsonObject
+        {
+            ["name"] = d.Name,
+            ["expression"] = d.Expression,
+            ["action"] = d.Action.Name(),
+            ["score"] = d.Score,
+            ["enabled"] = d.Enabled,
+        })]);
+        return document.ToJsonString();
     }
 
     private static Dictionary<string, IReadOnlyList<string>> ReadLists(
