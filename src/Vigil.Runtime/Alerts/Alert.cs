@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Vigil.Runtime.Alerts;
+
+/// <summary>A reason a decision gives: a rule's name and expression, or a model input and its value.</summary>
+public sealed record AlertReason(string Code, string Text);
+
+/// <summary>One fraud decision as an alert tells it: the transaction, its parties, the score and the top reasons.</summary>
+/// <param name="Key">What duplicates share: the transaction id, or else the input position the record was decided from.</param>
+public sealed record Alert(
+    string Key, string? TransactionId, double Amount, string? Currency, string? Customer, string? Terminal, string? Source, string? Target,
+    string? Timestamp, double Score, IReadOnlyList<AlertReason> Reasons, string? RulesVersion, string? ModelVersion)
+{
+    /// <summary>At most this many reasons are kept: the ones that explain most.</summary>
+    public const int MaxReasons = 3;
+
+    /// <summary>Reads a decided record (a line of the fraud topic); null when it is not one.</summary>
+    public static Alert? TryParse(ReadOnlySpan<byte> record)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(record);
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("vigil", out var vigil) || vigil.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            var id = Text(root, "transaction_id");
+            var input = vigil.TryGetProperty("input", out var i) && i.ValueKind == JsonValueKind.Object ? $"input {Text(i, "partition")}@{Text(i, "offset")}" : null;
+            var reasons = vigil.TryGetProperty("reasons", out var r) && r.ValueKind == JsonValueKind.Array
+                ? r.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.Object).Take(MaxReasons)
+                    .Select(x => new AlertReason(Text(x, "code") ?? "?", Text(x, "text") ?? string.Empty)).ToList()
+                : [];
+            var versions = vigil.TryGetProperty("versions", out var v) && v.ValueKind == JsonValueKind.Object ? v : default;
+            return new Alert(
+                id ?? input ?? "?",
+                id,
+                Number(root, "amount"),
+                Text(root, "currency"),
+                Text(root, "customer_id"),
+                Text(root, "terminal_id"),
+                Text(root, "source"),
+                Text(root, "target"),
+                Text(root, "timestamp") ?? Text(root, "TX_DATETIME"),
+                Number(vigil, "score"),
+                reasons,
+                versions.ValueKind == JsonValueKind.Object ? Text(versions, "rules") : null,
+                versions.ValueKind == JsonValueKind.Object ? Text(versions, "model") : null);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Who paid whom, as the record names them: customer → terminal, or source → target.</summary>
+    public string Parties => (Customer ?? Source, Terminal ?? Target) switch
+    {
+        (null, null) => "unknown parties",
+        (var from, null) => $"customer {from}",
+        (null, var to) => $"to {to}",
+        var (from, to) => Customer is not null ? $"customer {from} → terminal {to}" : $"{from} → {to}",
+    };
+
+    public string AmountText => Amount.ToString("N2", CultureInfo.InvariantCulture) + (Currency is null ? string.Empty : " " + Currency);
+
+    private static string? Text(JsonElement element, string name) =>
+        !element.TryGetProperty(name, out var value) ? null
+        : value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => null,
+        };
+
+    private static double Number(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : 0;
+}

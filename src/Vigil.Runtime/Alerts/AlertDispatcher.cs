@@ -1,0 +1,117 @@
+using Vigil.Runtime.Topics;
+
+namespace Vigil.Runtime.Alerts;
+
+/// <summary>
+/// Turns fraud decisions into alerts on every channel, once per transaction: a bounded window of recent keys drops
+/// duplicates (a record decided again after a restart). <see cref="Offer"/> never waits, so alerting can never slow
+/// detection; each channel paces, digests and retries on its own.
+/// </summary>
+public sealed class AlertDispatcher
+{
+    private readonly IReadOnlyList<AlertChannel> _channels;
+    private readonly AlertOptions _options;
+    private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
+    private readonly Queue<string> _order = new();
+    private readonly Lock _lock = new();
+    private long _received;
+    private long _duplicates;
+    private long _unreadable;
+
+    public AlertDispatcher(IEnumerable<IAlertSink> sinks, AlertOptions options, Action<string> log, Uri? dashboard = null)
+    {
+        ArgumentNullException.ThrowIfNull(sinks);
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _channels = [.. sinks.Select(s => new AlertChannel(s, options, log, dashboard))];
+    }
+
+    public IReadOnlyList<AlertChannel> Channels => _channels;
+
+    /// <summary>Fraud records read, duplicates dropped, and records that were not decided records.</summary>
+    public (long Received, long Duplicates, long Unreadable) Counts() =>
+        (Interlocked.Read(ref _received), Interlocked.Read(ref _duplicates), Interlocked.Read(ref _unreadable));
+
+    /// <summary>The dashboard every message links to, once it is known.</summary>
+    public Uri? Dashboard
+    {
+        set
+        {
+            foreach (var channel in _channels)
+            {
+                channel.Dashboard = value;
+            }
+        }
+    }
+
+    /// <summary>Takes one record of the fraud stream; returns whether it became an alert.</summary>
+    public bool Offer(ReadOnlySpan<byte> record)
+    {
+        Interlocked.Increment(ref _received);
+        if (Alert.TryParse(record) is not { } alert)
+        {
+            Interlocked.Increment(ref _unreadable);
+            return false;
+        }
+
+        lock (_lock)
+        {
+            if (!_recent.Add(alert.Key))
+            {
+                Interlocked.Increment(ref _duplicates);
+                return false;
+            }
+
+            _order.Enqueue(alert.Key);
+            if (_order.Count > _options.DedupeWindow)
+            {
+                _recent.Remove(_order.Dequeue());
+            }
+        }
+
+        foreach (var channel in _channels)
+        {
+            channel.Enqueue(alert);
+        }
+
+        return true;
+    }
+
+    /// <summary>Runs every channel's sender until <see cref="CompleteAsync"/> and they have sent what they hold.</summary>
+    public Task RunAsync(CancellationToken abort) => Task.WhenAll(_channels.Select(c => c.RunAsync(abort)));
+
+    /// <summary>Ends the channels once what they hold is sent, giving up after the drain timeout.</summary>
+    public async Task CompleteAsync(Task running)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        foreach (var channel in _channels)
+        {
+            channel.Complete();
+        }
+
+        await running.WaitAsync(_options.DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Reads an in-process fraud topic until it completes, offering every record.</summary>
+    public IReadOnlyList<Func<Task>> Readers(Topic fraud)
+    {
+        ArgumentNullException.ThrowIfNull(fraud);
+        return [.. fraud.Subscribe("alerts", SubscriptionMode.Blocking, 64).Select(s => (Func<Task>)(() => ReadAsync(s)))];
+    }
+
+    private async Task ReadAsync(Subscription subscription)
+    {
+        var reader = subscription.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var batch))
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    Offer(batch.Value(i));
+                }
+
+                subscription.Complete(batch);
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Vigil.Runtime.Tests.Alerts;
+
+/// <summary>A scripted HTTP server on 127.0.0.1 standing in for Slack or a webhook receiver; it records every request.</summary>
+internal sealed class FakeHttpServer : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Queue<(int Status, string Body, string? RetryAfter)> _script = new();
+    private readonly Lock _lock = new();
+    private readonly Task _serving;
+    private readonly string _defaultBody;
+
+    public FakeHttpServer(string defaultBody = "ok")
+    {
+        _defaultBody = defaultBody;
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        Url = new Uri($"http://127.0.0.1:{port}/");
+        _listener.Prefixes.Add(Url.ToString());
+        _listener.Start();
+        _serving = Task.Run(ServeAsync);
+    }
+
+    public Uri Url { get; }
+
+    public List<Request> Requests { get; } = [];
+
+    public sealed record Request(string Path, IReadOnlyDictionary<string, string> Headers, string Body, TimeSpan At);
+
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    /// <summary>The next answers, in order; after them every request gets 200 and the default body.</summary>
+    public void Answer(int status, string body = "", string? retryAfter = null)
+    {
+        lock (_lock)
+        {
+            _script.Enqueue((status, body, retryAfter));
+        }
+    }
+
+    public IReadOnlyList<Request> Received()
+    {
+        lock (_lock)
+        {
+            return [.. Requests];
+        }
+    }
+
+    /// <summary>Waits (10 s at most) until <paramref name="count"/> requests came.</summary>
+    public async Task<IReadOnlyList<Request>> WaitForAsync(int count)
+    {
+        for (var i = 0; i < 1000 && Received().Count < count; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        return Received();
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            (int Status, string Body, string? RetryAfter) answer;
+            lock (_lock)
+            {
+                Requests.Add(new Request(
+                    context.Request.Url!.AbsolutePath,
+                    context.Request.Headers.AllKeys.ToDictionary(k => k!, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase),
+                    body,
+                    _clock.Elapsed));
+                answer = _script.Count > 0 ? _script.Dequeue() : (200, _defaultBody, null);
+            }
+
+            context.Response.StatusCode = answer.Status;
+            if (answer.RetryAfter is not null)
+            {
+                context.Response.Headers["Retry-After"] = answer.RetryAfter;
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(answer.Body);
+            await context.Response.OutputStream.WriteAsync(bytes);
+            context.Response.Close();
+        }
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        _serving.Wait(TimeSpan.FromSeconds(5));
+    }
+}
