@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vigil.Cli.Alerts;
 using Vigil.Cli.Demo;
 using Vigil.Cli.Sources;
 
@@ -32,13 +33,13 @@ public static class DemoCommand
         var flags = new CommandFlags(command,
             [
                 .. SettingFlag.Simulation, SettingFlag.Rate, SettingFlag.Speed, SettingFlag.Duration, SettingFlag.Count, SettingFlag.Seed,
-                .. SettingFlag.Features, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.Report, SettingFlag.Out, SettingFlag.Threshold, SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host,
+                .. SettingFlag.Features, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, .. SettingFlag.AlertSinks, SettingFlag.Report, SettingFlag.Out, SettingFlag.Threshold, SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host,
                 SettingFlag.KafkaOrMock, SettingFlag.Group,
             ],
             dashboardSwitch: true,
             kafkaConfig: true);
-        flags.SetAction(command, context, (settings, _) =>
-            new DemoRunner(settings, "Vigil demo", context.Console, context.Live, context.ReportLine).RunAsync(RunSource.Generated(settings), context.Stop));
+        flags.SetAction(command, context, (settings, configuration) =>
+            new DemoRunner(settings, "Vigil demo", context.Console, context.Live, context.ReportLine) { Alerts = AlertSettings.Read(configuration, console: false) }.RunAsync(RunSource.Generated(settings), context.Stop));
         return command;
     }
 }

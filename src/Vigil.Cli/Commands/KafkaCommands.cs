@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vigil.Cli.Alerts;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Services;
 using Vigil.Cli.Sources;
@@ -64,6 +65,37 @@ public static class KafkaCommands
             {
                 FollowRulesTopic = configuration["Topics:Rules"] is not null,
             }.RunAsync(context.Stop));
+        return command;
+    }
+
+    public static Command Alert(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var command = new Command("alert", """
+            Read the fraud topic on Kafka (streaming.transactions.fraud, group vigil-alert) and send an alert for every
+            fraud decision: amount, parties, score, the top reasons and a link to the dashboard.
+
+            Slack: --slack-channel CHANNEL with a bot token in SLACK_API_TOKEN (chat.postMessage), or an incoming
+            webhook with --slack-webhook URL or SLACK_WEBHOOK_URL. A generic webhook: --webhook URL gets JSON, signed
+            with --webhook-secret (or WEBHOOK_SECRET) in X-Vigil-Signature: sha256=HMAC-SHA256(secret, timestamp.body),
+            the timestamp in X-Vigil-Timestamp. The console prints each alert (--alert-console false to stop it).
+
+            Each transaction is alerted once. Slack gets at most one message a second per channel: fraud arriving faster
+            goes out as one digest, and HTTP 429 waits as long as Retry-After says. Failed sends are retried with
+            backoff (5 tries); what still fails is logged and counted. Tokens and secrets are never printed. The same
+            options work on vigil demo and vigil replay.
+            """);
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, .. SettingFlag.AlertSinks, SettingFlag.DashboardUrl, SettingFlag.Duration], kafkaConfig: true);
+        flags.SetAction(command, context, (settings, configuration) =>
+        {
+            var alerts = AlertSettings.Read(configuration, console: true);
+            if (!alerts.Any)
+            {
+                throw new UsageException("vigil alert has nowhere to send: give --slack-channel, --slack-webhook, --webhook, or --alert-console true");
+            }
+
+            return new AlertRunner(alerts, settings.Topics, RequireKafka(settings, "alert"), settings.Duration, context.Console, context.ReportLine).RunAsync(context.Stop);
+        });
         return command;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vigil.Cli.Alerts;
 using Vigil.Cli.Demo;
 using Vigil.Cli.Services;
 using Vigil.Cli.Sources;
@@ -30,18 +31,18 @@ public static class ReplayCommand
         var flags = new CommandFlags(command,
             [
                 SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.Identities, SettingFlag.JoinWindow, SettingFlag.ReplayStartDate, SettingFlag.ReplayRate, SettingFlag.Speed,
-                SettingFlag.ReplayCount, SettingFlag.Duration, SettingFlag.LabelDelay, .. SettingFlag.Features, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.Report, SettingFlag.Out, SettingFlag.DetectThreshold,
+                SettingFlag.ReplayCount, SettingFlag.Duration, SettingFlag.LabelDelay, .. SettingFlag.Features, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, .. SettingFlag.AlertSinks, SettingFlag.Report, SettingFlag.Out, SettingFlag.DetectThreshold,
                 SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.KafkaOrMock, SettingFlag.Group,
             ],
             dashboardSwitch: true,
             kafkaConfig: true,
             argument: (file, "Replay:Path"));
-        flags.SetAction(command, context, async (settings, _) =>
+        flags.SetAction(command, context, async (settings, configuration) =>
         {
             using var run = RunSource.Replay(settings);
             return settings.Kafka is { IsMock: false } kafka
                 ? await new ProduceRunner(settings, kafka, context.Console, context.ReportLine).RunAsync("Vigil replay", run, context.Stop)
-                : await new DemoRunner(settings, "Vigil replay", context.Console, context.Live, context.ReportLine).RunAsync(run, context.Stop);
+                : await new DemoRunner(settings, "Vigil replay", context.Console, context.Live, context.ReportLine) { Alerts = AlertSettings.Read(configuration, console: false) }.RunAsync(run, context.Stop);
         });
         return command;
     }

@@ -48,6 +48,14 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag DetectModel = new("--model", "MODEL.json", "Score every transaction with a trained model (vigil train) as well as the rules; its features are computed too; replacing the file swaps the model live", "Detector:Model");
     public static readonly SettingFlag Rules = new("--rules", "RULES.yaml", "Decide with the rules of a rules file instead of the amount rule (see vigil rules check --help); editing the file, or a list file it reads, swaps the rules live", "Detector:Rules");
     public static readonly SettingFlag RulesTopic = new("--rules-topic", "TOPIC", "Follow the rules control topic: every rule set published there (vigil rules publish) is swapped in [default: not followed; vigil rules publish writes to vigil.rules]", "Topics:Rules");
+    public static readonly SettingFlag SlackWebhook = new("--slack-webhook", "URL", "Send fraud alerts to a Slack incoming webhook [env: SLACK_WEBHOOK_URL]", "Alerts:SlackWebhook");
+    public static readonly SettingFlag SlackChannel = new("--slack-channel", "CHANNEL", "Send fraud alerts to a Slack channel with chat.postMessage, authenticated by the bot token in SLACK_API_TOKEN", "Alerts:SlackChannel");
+    public static readonly SettingFlag SlackApiUrl = new("--slack-api-url", "URL", "The Slack Web API to post to [default: https://slack.com/api/]", "Alerts:SlackApiUrl");
+    public static readonly SettingFlag Webhook = new("--webhook", "URL", "POST fraud alerts as JSON to a webhook", "Alerts:Webhook");
+    public static readonly SettingFlag WebhookSecret = new("--webhook-secret", "SECRET", "Sign webhook messages: X-Vigil-Signature: sha256=HMAC-SHA256(SECRET, X-Vigil-Timestamp + '.' + body) [env: WEBHOOK_SECRET]", "Alerts:WebhookSecret");
+    public static readonly SettingFlag AlertConsole = new("--alert-console", "true|false", "Print each alert on the console [default: true for vigil alert, false for vigil demo]", "Alerts:Console");
+    public static readonly SettingFlag DashboardUrl = new("--dashboard-url", "URL", "The dashboard alerts link to [default: the demo's own; none for vigil alert]", "Alerts:DashboardUrl");
+    public static readonly IReadOnlyList<SettingFlag> AlertSinks = [SlackWebhook, SlackChannel, SlackApiUrl, Webhook, WebhookSecret, AlertConsole];
     public static readonly SettingFlag ShadowModel = new("--shadow-model", "MODEL.json", "A second model scored in shadow: its score is written on every decision, it decides nothing", "Detector:ShadowModel");
 
     /// <summary>The flags of the feature stage that runs before detection.</summary>

@@ -23,6 +23,7 @@ public static class VigilCommand
             RulesCommands.Create(context),
             KafkaCommands.Generate(context),
             KafkaCommands.Detect(context),
+            KafkaCommands.Alert(context),
             KafkaCommands.Dashboard(context),
             KafkaCommands.Kafka(context),
         };

@@ -24,6 +24,9 @@ public sealed class LayeredConfiguration
         ["FRAUD_TOPIC"] = "Topics:Fraud",
         ["DEAD_LETTER_TOPIC"] = "Topics:DeadLetter",
         ["TRANSACTIONS_PER_SECOND"] = "Generator:Rate",
+        ["SLACK_API_TOKEN"] = "Alerts:SlackToken",
+        ["SLACK_WEBHOOK_URL"] = "Alerts:SlackWebhook",
+        ["WEBHOOK_SECRET"] = "Alerts:WebhookSecret",
     };
 
     private readonly IConfigurationRoot _root;

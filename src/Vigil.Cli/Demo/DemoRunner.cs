@@ -1,4 +1,5 @@
 using Spectre.Console;
+using Vigil.Cli.Alerts;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Models;
 using Vigil.Detection;
@@ -11,6 +12,7 @@ using Vigil.Cli.Services;
 using Vigil.Cli.Sources;
 using Vigil.Cli.Terminal;
 using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Alerts;
 using Vigil.Runtime.Quality;
 using Vigil.Runtime.Sinks;
 using Vigil.Runtime.Sources;
@@ -29,6 +31,9 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 {
     /// <summary>How often a non-interactive run prints a status line.</summary>
     public static readonly TimeSpan StatusLineInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where fraud alerts go; null or none for no alerts.</summary>
+    public AlertSettings? Alerts { get; init; }
 
     /// <summary>Runs the pipeline over <paramref name="run"/>'s source; returns the process exit code.</summary>
     public async Task<int> RunAsync(RunSource run, CancellationToken stop)
@@ -69,6 +74,9 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         var sinks = settings.OutputDirectory is null ? [] : written.Select(t => new JsonLinesSink(t, settings.OutputDirectory)).ToList();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, log), new AlertOptions(), log, alerts.DashboardUrl) : null;
+        var alertReaders = alerting?.Readers(runtime.Fraud) ?? [];
         var pacing = RunSource.Pacing(settings);
         var publisher = new SourcePublisher(source, runtime.Outputs(settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue);
         PipelineStatus Status() => runtime.Status() with
@@ -85,6 +93,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             return 1;
         }
 
+        if (alerting is not null && Alerts!.DashboardUrl is null)
+        {
+            alerting.Dashboard = dashboard?.Server.Address;
+        }
+
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address);
         var liveRules = new LiveRules(rules, settings.Kafka is null ? features : FeatureSet.None, r => runtime.Rules = r, log);
@@ -93,6 +106,8 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         var readers = sinks.Select(s => s.RunAsync()).ToList();
         readers.Add(dashboard?.Feed.RunAsync(CancellationToken.None) ?? Task.CompletedTask);
         readers.Add(quality?.RunAsync() ?? Task.CompletedTask);
+        readers.AddRange(alertReaders.Select(read => Task.Run(read, CancellationToken.None)));
+        var sending = alerting?.RunAsync(CancellationToken.None) ?? Task.CompletedTask;
         await runtime.StartAsync();
         if (settings.Duration is { } duration)
         {
@@ -117,6 +132,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             await watching.CancelAsync();
             await watcher;
             await rulesWatcher;
+            if (alerting is not null)
+            {
+                await alerting.CompleteAsync(sending);
+            }
+
             await DashboardHosting.StopAsync(dashboard?.Server);
             foreach (var sink in sinks)
             {
@@ -145,6 +165,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             {
                 Summary.TextRow(console, "shadow", $"{StatusView.QualityLine(shadow)} · it flagged {shadow.Flagged:N0} ({shadow.AlertRate:P1}), deciding nothing");
             }
+        }
+
+        if (alerting is not null)
+        {
+            AlertSummary.Print(console, alerting);
         }
 
         if (ruleFiles.Document is not null)
