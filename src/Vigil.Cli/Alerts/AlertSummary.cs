@@ -12,7 +12,8 @@ public static class AlertSummary
     {
         ArgumentNullException.ThrowIfNull(dispatcher);
         var (received, duplicates, unreadable) = dispatcher.Counts();
-        var unread = unreadable > 0 ? string.Create(CultureInfo.InvariantCulture, $" · {unreadable:N0} unreadable records") : string.Empty;
+        var unread = (unreadable > 0 ? string.Create(CultureInfo.InvariantCulture, $" · {unreadable:N0} unreadable records") : string.Empty)
+            + (dispatcher.Skipped > 0 ? string.Create(CultureInfo.InvariantCulture, $" · {dispatcher.Skipped:N0} passed over: alerting fell behind detection") : string.Empty);
         Summary.TextRow(console, "alerts", string.Create(CultureInfo.InvariantCulture, $"{received - duplicates - unreadable:N0} frauds alerted · {duplicates:N0} duplicates dropped{unread}"));
         foreach (var channel in dispatcher.Channels)
         {
