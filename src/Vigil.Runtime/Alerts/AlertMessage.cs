@@ -17,14 +17,20 @@ public sealed record AlertMessage(IReadOnlyList<Alert> Alerts, int Count, double
     public bool IsDigest => Count > 1;
 
     /// <summary>Slack's mrkdwn text: readable in a channel and in a notification's first line.</summary>
-    public string SlackText()
+    public string SlackText() => Text(slack: true);
+
+    /// <summary>The same text for a terminal: no emoji code, no bold marks, the link written out.</summary>
+    public string PlainText() => Text(slack: false);
+
+    private string Text(bool slack)
     {
         var text = new StringBuilder();
-        var link = Dashboard is null ? string.Empty : $" · <{Dashboard}|dashboard>";
+        var link = Dashboard is null ? string.Empty : slack ? $" · <{Dashboard}|dashboard>" : $" · dashboard {Dashboard}";
+        var (alarm, bold) = slack ? (":rotating_light: ", "*") : (string.Empty, string.Empty);
         if (!IsDigest)
         {
             var alert = Alerts[0];
-            text.Append(CultureInfo.InvariantCulture, $":rotating_light: *Fraud* · {alert.AmountText} · score {alert.Score:0.###}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{alarm}{bold}Fraud{bold} · {alert.AmountText} · score {alert.Score:0.###}\n");
             text.Append(CultureInfo.InvariantCulture, $"{alert.Parties}");
             text.Append(alert.TransactionId is null ? string.Empty : $" · transaction {alert.TransactionId}");
             text.Append(alert.Timestamp is null ? "\n" : $" at {alert.Timestamp}\n");
@@ -37,7 +43,7 @@ public sealed record AlertMessage(IReadOnlyList<Alert> Alerts, int Count, double
             return text.ToString();
         }
 
-        text.Append(CultureInfo.InvariantCulture, $":rotating_light: *{Count:N0} frauds* · {TotalAmount:N2} in all · highest score {Alerts.Max(a => a.Score):0.###}\n");
+        text.Append(CultureInfo.InvariantCulture, $"{alarm}{bold}{Count:N0} frauds{bold} · {TotalAmount:N2} in all · highest score {Alerts.Max(a => a.Score):0.###}\n");
         foreach (var alert in Alerts.OrderByDescending(a => a.Score).ThenByDescending(a => a.Amount).Take(DigestLines))
         {
             text.Append(CultureInfo.InvariantCulture, $"• {alert.AmountText} · {alert.Parties} · score {alert.Score:0.###}");

@@ -170,7 +170,7 @@ public sealed class ConsoleSink(Action<string> write) : IAlertSink
     public Task<SendResult> SendAsync(AlertMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        write(message.SlackText().Replace(":rotating_light: ", string.Empty, StringComparison.Ordinal).Replace("*", string.Empty, StringComparison.Ordinal));
+        write(message.PlainText());
         return Task.FromResult(SendResult.Delivered);
     }
 }
