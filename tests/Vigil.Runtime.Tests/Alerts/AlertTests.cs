@@ -195,6 +195,55 @@ public sealed class AlertTests : IDisposable
         Assert.Equal(51, dispatcher.Channels[0].Status().Delivered);
     }
 
+    /// <summary>A sink that answers nothing until released: as a receiver that hangs.</summary>
+    private sealed class StuckSink : IAlertSink
+    {
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<AlertMessage> Messages { get; } = [];
+
+        public string Name => "stuck";
+
+        public TimeSpan MinInterval => TimeSpan.Zero;
+
+        public async Task<SendResult> SendAsync(AlertMessage message, CancellationToken cancellationToken)
+        {
+            Entered.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            Messages.Add(message);
+            return SendResult.Delivered;
+        }
+    }
+
+    [Fact]
+    public async Task A_receiver_that_hangs_never_holds_offers_back_and_its_queue_stays_bounded()
+    {
+        var sink = new StuckSink();
+        var dispatcher = new AlertDispatcher([sink], Fast with { MaxPending = 100 }, _log.Add);
+        var running = dispatcher.RunAsync(CancellationToken.None);
+
+        // 100,000 offers while the receiver holds the first message: each returns at once.
+        Assert.True(dispatcher.Offer(Record(0)));
+        await sink.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var i = 1; i < 100_000; i++)
+        {
+            Assert.True(dispatcher.Offer(Record(i)));
+        }
+
+        sink.Release.SetResult();
+        await dispatcher.CompleteAsync(running);
+
+        Assert.True(running.IsCompletedSuccessfully);
+        Assert.Equal(2, sink.Messages.Count);
+        Assert.Equal(1, sink.Messages[0].Count);
+        Assert.Equal(99_999, sink.Messages[1].Count);
+        Assert.Equal(100, sink.Messages[1].Alerts.Count);
+        Assert.Equal(99_999 * 950, sink.Messages[1].TotalAmount, 6);
+        Assert.Equal(100_000, dispatcher.Channels[0].Status().Delivered);
+    }
+
     [Fact]
     public void Records_that_are_not_decisions_are_counted_and_the_seed_format_names_source_and_target()
     {
