@@ -98,7 +98,8 @@ public sealed class AlertTests : IDisposable
         var requests = slack.Received();
         Assert.Equal(4, requests.Count);
         Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromMilliseconds(990), "Retry-After: 1 is honoured");
-        Assert.True(requests[3].At - requests[2].At >= requests[2].At - requests[1].At, "the backoff grows");
+        Assert.True(requests[2].At - requests[1].At >= TimeSpan.FromMilliseconds(19), "the first backoff is waited");
+        Assert.True(requests[3].At - requests[2].At >= TimeSpan.FromMilliseconds(39), "the backoff doubles");
         Assert.All(requests, r => Assert.Equal("/services/T000/B000/XXXX", r.Path));
         Assert.StartsWith(":rotating_light: *Fraud*", JsonDocument.Parse(requests[3].Body).RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal(new AlertChannelStatus("slack webhook at 127.0.0.1", 1, 1, 0, 2, 1, 0), dispatcher.Channels[0].Status());
