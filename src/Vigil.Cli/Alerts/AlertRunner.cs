@@ -20,7 +20,7 @@ public sealed class AlertRunner(AlertSettings alerts, TopicOptions topics, Kafka
     public async Task<int> RunAsync(CancellationToken stop)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var dispatcher = new AlertDispatcher(alerts.Sinks(http, log), new AlertOptions(), log, alerts.DashboardUrl);
+        using var dispatcher = new AlertDispatcher(alerts.Sinks(http, log), new AlertOptions(), log, alerts.DashboardUrl);
         var clients = new KafkaClients(kafka, log);
         using var consumer = await Task.Run(() => clients.Consumer("alert", kafka.GroupId == KafkaOptions.DefaultGroupId ? Group : kafka.GroupId), stop);
         console.MarkupLine(Markup.Escape($"Vigil alert · {topics.Fraud} on {kafka.BootstrapServers} · to {string.Join(", ", dispatcher.Channels.Select(c => c.Name))} · Ctrl+C to stop"));
@@ -30,7 +30,7 @@ public sealed class AlertRunner(AlertSettings alerts, TopicOptions topics, Kafka
             deadline.CancelAfter(d);
         }
 
-        var sending = dispatcher.RunAsync(CancellationToken.None);
+        var sending = dispatcher.RunAsync();
         await Task.Factory.StartNew(() => Consume(consumer, dispatcher, deadline.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         await dispatcher.CompleteAsync(sending);
         Commit(consumer);

@@ -75,7 +75,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         var sinks = settings.OutputDirectory is null ? [] : written.Select(t => new JsonLinesSink(t, settings.OutputDirectory)).ToList();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, log), new AlertOptions(), log, alerts.DashboardUrl) : null;
+        using var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, log), new AlertOptions(), log, alerts.DashboardUrl) : null;
         var alertReaders = alerting?.Readers(runtime.Fraud) ?? [];
         var pacing = RunSource.Pacing(settings);
         var publisher = new SourcePublisher(source, runtime.Outputs(settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue);
@@ -107,7 +107,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         readers.Add(dashboard?.Feed.RunAsync(CancellationToken.None) ?? Task.CompletedTask);
         readers.Add(quality?.RunAsync() ?? Task.CompletedTask);
         readers.AddRange(alertReaders.Select(read => Task.Run(read, CancellationToken.None)));
-        var sending = alerting?.RunAsync(CancellationToken.None) ?? Task.CompletedTask;
+        var sending = alerting?.RunAsync() ?? Task.CompletedTask;
         await runtime.StartAsync();
         if (settings.Duration is { } duration)
         {

@@ -27,6 +27,7 @@ public sealed class AlertChannel
     private long _retries;
     private long _rateLimited;
     private long _lost;
+    private int _inFlight;
 
     public AlertChannel(IAlertSink sink, AlertOptions options, Action<string> log, Uri? dashboard)
     {
@@ -106,11 +107,11 @@ public sealed class AlertChannel
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
-            var left = Take();
-            if (left is not null)
+            var left = (Take()?.Count ?? 0) + _inFlight;
+            if (left > 0)
             {
-                Interlocked.Add(ref _lost, left.Count);
-                _log($"alerts to {Name}: stopped with {left.Count:N0} alerts not sent");
+                Interlocked.Add(ref _lost, left);
+                _log($"alerts to {Name}: stopped with {left:N0} alerts not sent");
             }
         }
     }
@@ -151,6 +152,19 @@ public sealed class AlertChannel
     }
 
     private async Task SendAsync(AlertMessage message, CancellationToken abort)
+    {
+        _inFlight = message.Count;
+        try
+        {
+            await TrySendAsync(message, abort);
+        }
+        finally
+        {
+            _inFlight = abort.IsCancellationRequested ? _inFlight : 0;
+        }
+    }
+
+    private async Task TrySendAsync(AlertMessage message, CancellationToken abort)
     {
         var backoff = _options.FirstBackoff;
         var failures = 0;

@@ -7,8 +7,9 @@ namespace Vigil.Runtime.Alerts;
 /// duplicates (a record decided again after a restart). <see cref="Offer"/> never waits, so alerting can never slow
 /// detection; each channel paces, digests and retries on its own.
 /// </summary>
-public sealed class AlertDispatcher
+public sealed class AlertDispatcher : IDisposable
 {
+    private readonly CancellationTokenSource _abort = new();
     private readonly IReadOnlyList<AlertChannel> _channels;
     private readonly AlertOptions _options;
     private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
@@ -81,9 +82,12 @@ public sealed class AlertDispatcher
     }
 
     /// <summary>Runs every channel's sender until <see cref="CompleteAsync"/> and they have sent what they hold.</summary>
-    public Task RunAsync(CancellationToken abort) => Task.WhenAll(_channels.Select(c => c.RunAsync(abort)));
+    public Task RunAsync() => Task.WhenAll(_channels.Select(c => c.RunAsync(_abort.Token)));
 
-    /// <summary>Ends the channels once what they hold is sent, giving up after the drain timeout.</summary>
+    /// <summary>
+    /// Ends the channels once what they hold is sent. After the drain timeout they are stopped, and what they still
+    /// held (waiting, or being retried) is logged and counted as not delivered.
+    /// </summary>
     public async Task CompleteAsync(Task running)
     {
         ArgumentNullException.ThrowIfNull(running);
@@ -93,7 +97,14 @@ public sealed class AlertDispatcher
         }
 
         await running.WaitAsync(_options.DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!running.IsCompleted)
+        {
+            await _abort.CancelAsync();
+            await running;
+        }
     }
+
+    public void Dispose() => _abort.Dispose();
 
     /// <summary>Reads an in-process fraud topic until it completes, offering every record.</summary>
     /// <remarks>

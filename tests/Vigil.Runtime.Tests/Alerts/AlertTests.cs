@@ -21,8 +21,8 @@ public sealed class AlertTests : IDisposable
 
     private async Task<AlertDispatcher> RunAsync(IAlertSink sink, Func<AlertDispatcher, Task> feed, AlertOptions? options = null)
     {
-        var dispatcher = new AlertDispatcher([sink], options ?? Fast, line => { lock (_log) { _log.Add(line); } }, Dashboard);
-        var running = dispatcher.RunAsync(CancellationToken.None);
+        using var dispatcher = new AlertDispatcher([sink], options ?? Fast, line => { lock (_log) { _log.Add(line); } }, Dashboard);
+        var running = dispatcher.RunAsync();
         await feed(dispatcher);
         await dispatcher.CompleteAsync(running);
         Assert.True(running.IsCompletedSuccessfully, "the channels drained");
@@ -129,6 +129,30 @@ public sealed class AlertTests : IDisposable
     }
 
     [Fact]
+    public async Task Alerts_still_held_when_the_drain_times_out_are_counted_as_not_delivered()
+    {
+        using var webhook = new FakeHttpServer();
+        for (var i = 0; i < 5; i++)
+        {
+            webhook.Answer(500);
+        }
+
+        var sink = new WebhookSink(_http, webhook.Url, secret: null);
+        using var dispatcher = new AlertDispatcher([sink], Fast with { FirstBackoff = TimeSpan.FromSeconds(30), DrainTimeout = TimeSpan.FromMilliseconds(300) }, _log.Add);
+        var running = dispatcher.RunAsync();
+        dispatcher.Offer(Record(1));
+        await webhook.WaitForAsync(1);
+        dispatcher.Offer(Record(2));
+        dispatcher.Offer(Record(3));
+
+        await dispatcher.CompleteAsync(running);
+
+        Assert.True(running.IsCompletedSuccessfully);
+        Assert.Equal(3, dispatcher.Channels[0].Status().Lost);
+        Assert.Equal($"alerts to {sink.Name}: stopped with 3 alerts not sent", Assert.Single(_log));
+    }
+
+    [Fact]
     public async Task Slack_refusals_are_not_retried()
     {
         using var slack = new FakeHttpServer("""{"ok":false,"error":"channel_not_found"}""");
@@ -222,8 +246,8 @@ public sealed class AlertTests : IDisposable
     public async Task A_receiver_that_hangs_never_holds_offers_back_and_its_queue_stays_bounded()
     {
         var sink = new StuckSink();
-        var dispatcher = new AlertDispatcher([sink], Fast with { MaxPending = 100 }, _log.Add);
-        var running = dispatcher.RunAsync(CancellationToken.None);
+        using var dispatcher = new AlertDispatcher([sink], Fast with { MaxPending = 100 }, _log.Add);
+        var running = dispatcher.RunAsync();
 
         // 100,000 offers while the receiver holds the first message: each returns at once.
         Assert.True(dispatcher.Offer(Record(0)));
@@ -248,7 +272,7 @@ public sealed class AlertTests : IDisposable
     [Fact]
     public void Records_that_are_not_decisions_are_counted_and_the_seed_format_names_source_and_target()
     {
-        var dispatcher = new AlertDispatcher([], Fast, _ => { });
+        using var dispatcher = new AlertDispatcher([], Fast, _ => { });
 
         Assert.False(dispatcher.Offer("not json"u8));
         Assert.False(dispatcher.Offer("""{"amount":1}"""u8));
