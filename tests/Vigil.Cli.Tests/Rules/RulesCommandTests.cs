@@ -58,6 +58,18 @@ public sealed class RulesCommandTests() : TempDirectoryTest("vigil-rules-")
     }
 
     [Fact]
+    public async Task The_documented_example_rules_file_is_valid()
+    {
+        var example = Path.Combine(AppContext.BaseDirectory, "../../../../../docs/examples/rules.yaml");
+
+        var (exitCode, stdout, error) = await CliRunner.RunAsync(["rules", "check", example]);
+
+        Assert.True(exitCode == 0, error + stdout);
+        Assert.Contains("6 rules (5 enabled)", stdout, StringComparison.Ordinal);
+        Assert.Contains("list trusted: 2 entries", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_without_data_validates_and_lists_the_rules()
     {
         var (exitCode, stdout, error) = await CliRunner.RunAsync(["rules", "check", WriteRules()]);
