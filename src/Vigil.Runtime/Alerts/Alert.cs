@@ -56,6 +56,86 @@ public sealed record Alert(
         }
     }
 
+    /// <summary>
+    /// Reads only what counting and deduplicating need, the key and the amount, in one pass without building a
+    /// document: a sink that already holds all the alerts it lists only counts the rest. False when the record is not
+    /// a decided record (no <c>vigil</c> object).
+    /// </summary>
+    public static bool TryReadKey(ReadOnlySpan<byte> record, out string key, out double amount)
+    {
+        key = string.Empty;
+        amount = 0;
+        string? id = null, input = null;
+        try
+        {
+            var reader = new Utf8JsonReader(record);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var decided = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("transaction_id"u8))
+                {
+                    reader.Read();
+                    id = reader.TokenType switch
+                    {
+                        JsonTokenType.String => reader.GetString(),
+                        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+                        _ => null,
+                    };
+                }
+                else if (reader.ValueTextEquals("amount"u8))
+                {
+                    reader.Read();
+                    amount = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : 0;
+                }
+                else if (reader.ValueTextEquals("vigil"u8))
+                {
+                    reader.Read();
+                    decided = reader.TokenType == JsonTokenType.StartObject;
+                    input = decided ? ReadInput(ref reader) : null;
+                    if (!decided)
+                    {
+                        reader.Skip();
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            key = id ?? input ?? "?";
+            return decided;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Reads a <c>vigil</c> object to its end, returning its input position as <c>input P@O</c>.</summary>
+    private static string? ReadInput(ref Utf8JsonReader reader)
+    {
+        string? input = null;
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals("input"u8))
+            {
+                reader.Read();
+                using var position = JsonDocument.ParseValue(ref reader);
+                input = position.RootElement.ValueKind == JsonValueKind.Object ? $"input {Text(position.RootElement, "partition")}@{Text(position.RootElement, "offset")}" : null;
+            }
+        }
+
+        return input;
+    }
+
     /// <summary>Who paid whom, as the record names them: customer → terminal, or source → target.</summary>
     public string Parties => (Customer ?? Source, Terminal ?? Target) switch
     {

@@ -66,6 +66,30 @@ public sealed class AlertChannel
         _signal.Writer.TryWrite(true);
     }
 
+    /// <summary>Whether the next alert would be kept in full; when not, <see cref="Count"/> is all it needs.</summary>
+    public bool WantsDetail
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count < _options.MaxPending;
+            }
+        }
+    }
+
+    /// <summary>Counts an alert into the next digest without keeping it (the queue is full).</summary>
+    public void Count(double amount)
+    {
+        lock (_lock)
+        {
+            _uncounted++;
+            _uncountedAmount += amount;
+        }
+
+        _signal.Writer.TryWrite(true);
+    }
+
     /// <summary>No more alerts come: the sender sends what it holds, then ends.</summary>
     public void Complete()
     {

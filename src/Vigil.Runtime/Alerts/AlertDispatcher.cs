@@ -49,10 +49,14 @@ public sealed class AlertDispatcher : IDisposable
     }
 
     /// <summary>Takes one record of the fraud stream; returns whether it became an alert.</summary>
+    /// <remarks>
+    /// The record is parsed in full only when a sink will list it; under a flood, sinks whose queue is full only count
+    /// it, and the key and amount are all that is read.
+    /// </remarks>
     public bool Offer(ReadOnlySpan<byte> record)
     {
         Interlocked.Increment(ref _received);
-        if (Alert.TryParse(record) is not { } alert)
+        if (!Alert.TryReadKey(record, out var key, out var amount))
         {
             Interlocked.Increment(ref _unreadable);
             return false;
@@ -60,22 +64,30 @@ public sealed class AlertDispatcher : IDisposable
 
         lock (_lock)
         {
-            if (!_recent.Add(alert.Key))
+            if (!_recent.Add(key))
             {
                 Interlocked.Increment(ref _duplicates);
                 return false;
             }
 
-            _order.Enqueue(alert.Key);
+            _order.Enqueue(key);
             if (_order.Count > _options.DedupeWindow)
             {
                 _recent.Remove(_order.Dequeue());
             }
         }
 
+        Alert? alert = null;
         foreach (var channel in _channels)
         {
-            channel.Enqueue(alert);
+            if (channel.WantsDetail && (alert ??= Alert.TryParse(record)) is { } detailed)
+            {
+                channel.Enqueue(detailed);
+            }
+            else
+            {
+                channel.Count(amount);
+            }
         }
 
         return true;

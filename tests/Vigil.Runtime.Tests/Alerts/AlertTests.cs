@@ -280,5 +280,13 @@ public sealed class AlertTests : IDisposable
         var seed = Alert.TryParse("""{"source":"a1","target":"b2","amount":1200,"currency":"USD","vigil":{"score":1,"reasons":[],"input":{"partition":0,"offset":9}}}"""u8)!;
         Assert.Equal("a1 → b2", seed.Parties);
         Assert.Equal("input 0@9", seed.Key);
+        Assert.True(Alert.TryReadKey("""{"source":"a1","x":{"vigil":1},"amount":1200,"vigil":{"score":1,"reasons":[{"input":2}],"input":{"partition":0,"offset":9}},"z":[1]}"""u8, out var key, out var amount));
+        Assert.Equal(("input 0@9", 1200.0), (key, amount));
+        Assert.True(Alert.TryReadKey(Record(42), out key, out amount));
+        Assert.Equal(("t-42", 950.0), (key, amount));
+        Assert.True(Alert.TryReadKey("""{"transaction_id":17,"amount":3,"vigil":{}}"""u8, out key, out _));
+        Assert.Equal("17", key);
+        Assert.False(Alert.TryReadKey("""{"amount":3,"features":{"vigil":{}}}"""u8, out _, out _));
+        Assert.False(Alert.TryReadKey("""{"amount":3,"vigil":{"score":"""u8, out _, out _));
     }
 }
