@@ -88,18 +88,22 @@ public sealed class RuleTopicFollower : IDisposable
         }
     }
 
-    /// <summary>Reads one message, if one comes within the poll timeout, and offers it.</summary>
+    /// <summary>Reads one message, if one comes within the poll timeout, and offers it (an empty one is passed over).</summary>
     private ConsumeResult<byte[], byte[]>? Poll()
     {
-        if (_consumer.Consume(PollTimeout) is not { Message.Value: { } value } result)
+        if (_consumer.Consume(PollTimeout) is not { } result)
         {
             return null;
         }
 
         Interlocked.Increment(ref _messages);
-        var origin = $"{result.Topic}[{result.Partition.Value}]@{result.Offset.Value}";
-        var text = Encoding.UTF8.GetString(value);
-        _rules.Offer(features => RulesDocument.Parse(text, origin, Directory.GetCurrentDirectory(), features), origin);
+        if (result.Message.Value is { Length: > 0 } value)
+        {
+            var origin = $"{result.Topic}[{result.Partition.Value}]@{result.Offset.Value}";
+            var text = Encoding.UTF8.GetString(value);
+            _rules.Offer(features => RulesDocument.Parse(text, origin, Directory.GetCurrentDirectory(), features), origin);
+        }
+
         return result;
     }
 }

@@ -120,24 +120,18 @@ public sealed class RulesDocument
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hash.ToString())))[..8];
         var version = $"{declared?.Value ?? "rules"}:{digest}";
         var catalog = new RuleCatalog(features, lists);
-        var compiled = new List<RuleDefinition>();
-        foreach (var (rule, expression) in definitions)
+        var rules = definitions.Select(d => d.Rule).ToList();
+        try
         {
-            try
-            {
-                // Compiled one by one so that an error points into its own rule's expression.
-                RuleSet.Compile(version, [rule], catalog);
-            }
-            catch (RuleSyntaxException e)
-            {
-                var (line, column) = Locate(expression, e.Line, e.Column, lines);
-                throw new RulesFileException($"{origin}:{line}:{column}: rule '{e.Rule}': {e.Problem}", e);
-            }
-
-            compiled.Add(rule);
+            return new RulesDocument(declared?.Value, RuleSet.Compile(version, rules, catalog), rules, lists, files);
         }
-
-        return new RulesDocument(declared?.Value, RuleSet.Compile(version, compiled, catalog), compiled, lists, files);
+        catch (RuleSyntaxException e)
+        {
+            // The error's position is inside the rule's expression; the file's is where that expression starts.
+            var expression = definitions.First(d => d.Rule.Name == e.Rule).Expression;
+            var (line, column) = Locate(expression, e.Line, e.Column, lines);
+            throw new RulesFileException($"{origin}:{line}:{column}: rule '{e.Rule}': {e.Problem}", e);
+        }
     }
 
     /// <summary>The document as one JSON object with every list inline, for the control topic: it needs no files.</summary>
