@@ -39,8 +39,7 @@ public sealed record ModelData(TrainingSet Rows, FeatureSet Features, string Des
             throw new UsageException($"features and splits are in event time, and no column of {Path.GetFileName(source.Path)} is mapped to timestamp: map one with --columns timestamp=COLUMN");
         }
 
-        var set = features ?? (configuration["Features:Set"] is null && configuration["Features:Definitions"] is null
-            && source.Mapping[ColumnMapping.CustomerId] is null ? FeatureSet.None : settings.Features.Set);
+        var set = features ?? DatasetFeatures(settings, configuration, source);
         var reader = new TrainingSetReader(source, set, settings.LabelDelay);
         var chosen = inputs ?? reader.DefaultInputs();
         List<string> unknown;
@@ -74,5 +73,15 @@ public sealed record ModelData(TrainingSet Rows, FeatureSet Features, string Des
 
         var description = $"{Path.GetFileName(source.Path)} ({rows.Rows:N0} rows, {rows.Frauds:N0} frauds), features: {set.Name}";
         return new ModelData(rows, set, description);
+    }
+
+    /// <summary>The features computed over a dataset file: the configured set, or none for a file without customers (ULB) unless a set is asked for.</summary>
+    public static FeatureSet DatasetFeatures(VigilSettings settings, LayeredConfiguration configuration, ReplaySource source)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(source);
+        return configuration["Features:Set"] is null && configuration["Features:Definitions"] is null
+            && source.Mapping[ColumnMapping.CustomerId] is null ? FeatureSet.None : settings.Features.Set;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
+using Vigil.Cli.Models;
 using Vigil.Cli.Sources;
 using Vigil.Cli.Terminal;
 using Vigil.Features;
@@ -23,8 +24,7 @@ public sealed class RulesCheckRunner(VigilSettings settings, LayeredConfiguratio
     {
         var path = settings.Detector.Rules ?? throw new UsageException("vigil rules check needs the rules file: vigil rules check RULES.yaml");
         using var source = settings.Replay.Path is null ? null : RunSource.OpenDataset(settings, string.Empty);
-        var features = source is not null && configuration["Features:Set"] is null && configuration["Features:Definitions"] is null
-            && source.Mapping[ColumnMapping.CustomerId] is null ? FeatureSet.None : settings.Features.Set;
+        var features = source is null ? settings.Features.Set : ModelData.DatasetFeatures(settings, configuration, source);
         RulesDocument document;
         try
         {

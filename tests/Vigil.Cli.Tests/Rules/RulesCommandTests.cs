@@ -58,6 +58,22 @@ public sealed class RulesCommandTests() : TempDirectoryTest("vigil-rules-")
     }
 
     [Fact]
+    public async Task Check_reads_other_numeric_fields_of_the_record_on_the_ulb_file()
+    {
+        var ulb = Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/data/ulb/creditcard_first_9528_rows.csv.gz");
+        var rules = Write("ulb.yaml", "rules:\n  - name: v14\n    expression: record.V14 < -5 and record.V4 > 2\n  - name: never\n    expression: record.V99 is not null\n");
+
+        var (exitCode, stdout, error) = await CliRunner.RunAsync(["rules", "check", rules, "--data", ulb]);
+
+        Assert.True(exitCode == 0, error + stdout);
+        Assert.Contains("features: none", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"creditcard_first_9528_rows\.csv\.gz: 9,528 transactions, \d+ frauds", stdout);
+        // Large negative V14 with large V4 is the ULB file's strongest fraud signal: most hits are fraud.
+        Assert.Matches(@"v14 +flag +1 +record\.V14 < -5 and record\.V4 > 2 +\d+ +[\d.]+ % +([5-9]\d|100)\.\d %", stdout);
+        Assert.Matches(@"never +flag +1 +record\.V99 is not null +0 ", stdout);
+    }
+
+    [Fact]
     public async Task The_documented_example_rules_file_is_valid()
     {
         var example = Path.Combine(AppContext.BaseDirectory, "../../../../../docs/examples/rules.yaml");
