@@ -29,7 +29,7 @@ namespace Vigil.Runtime.Rules;
 ///     enabled: true
 /// </code>
 /// The version every decision records is the file's <c>version</c> (or <c>rules</c>) and 8 hex digits of the
-/// SHA-256 of the whole document and its list files, so two different rule sets never share one.
+/// SHA-256 of the whole document and its list files, so an edit that forgets to bump the version still changes it.
 /// </remarks>
 public sealed class RulesDocument
 {
