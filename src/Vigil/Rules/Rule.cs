@@ -59,6 +59,31 @@ public sealed class Rule
         return (transaction, _) => matches(transaction);
     }
 
+    /// <summary>The expression as one line for reasons and alerts: lines joined, <c>#</c> comments (outside quotes) dropped.</summary>
     private static string OneLine(string expression) =>
-        string.Join(' ', expression.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        string.Join(' ', expression.Split(['\r', '\n']).Select(WithoutComment).Where(l => l.Length > 0));
+
+    private static string WithoutComment(string line)
+    {
+        var quote = '\0';
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quote != '\0')
+            {
+                quote = c == '\\' ? quote : c == quote ? '\0' : quote;
+                i += c == '\\' ? 1 : 0;
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (c == '#')
+            {
+                return line[..i].Trim();
+            }
+        }
+
+        return line.Trim();
+    }
 }

@@ -127,6 +127,15 @@ public class RuleLanguageTests
     }
 
     [Fact]
+    public void Reasons_show_a_multi_line_expression_on_one_line_without_its_comments()
+    {
+        var rules = RuleSet.Compile("v", [new RuleDefinition("r", "amount >= 1   # large\n  and currency != 'E#R' # not euros\n# done\n")], Catalog);
+
+        Assert.Equal("""{"code":"r","text":"amount >= 1 and currency != 'E#R'"}""", Encoding.UTF8.GetString(rules.Rules[0].ReasonUtf8));
+        Assert.True(Matches("amount >= 1   # large\n  and currency != 'E#R' # not euros\n"));
+    }
+
+    [Fact]
     public void A_feature_the_pipeline_does_not_compute_is_refused()
     {
         var error = Assert.Throws<RuleSyntaxException>(() => RuleSet.Compile("v", [new RuleDefinition("r", "terminal_risk_7d > 0.5")], RuleCatalog.For(FeatureSet.None)));
