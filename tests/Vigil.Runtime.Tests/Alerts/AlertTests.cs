@@ -11,6 +11,8 @@ public sealed class AlertTests : IDisposable
     private const string Secret = "webhook-secret-5678";
     private static readonly Uri Dashboard = new("http://127.0.0.1:8080/");
     private static readonly AlertOptions Fast = new() { FirstBackoff = TimeSpan.FromMilliseconds(20), DrainTimeout = TimeSpan.FromSeconds(20) };
+    /// <summary>.NET's timers read the kernel's coarse clock, so a delay may end up to one tick (4 or 10 ms) early.</summary>
+    private static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(20);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly List<string> _log = [];
 
@@ -27,6 +29,12 @@ public sealed class AlertTests : IDisposable
         await dispatcher.CompleteAsync(running);
         Assert.True(running.IsCompletedSuccessfully, "the channels drained");
         return dispatcher;
+    }
+
+    private static void AssertApart(FakeHttpServer.Request first, FakeHttpServer.Request second, TimeSpan wait, string what)
+    {
+        var apart = second.At - first.At;
+        Assert.True(apart >= wait - TimerSlack, $"{what}: {apart.TotalMilliseconds:F1} ms apart, expected {wait.TotalMilliseconds} ms");
     }
 
     [Fact]
@@ -73,7 +81,7 @@ public sealed class AlertTests : IDisposable
 
         var requests = slack.Received();
         Assert.Equal(2, requests.Count);
-        Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromMilliseconds(290), $"{(requests[1].At - requests[0].At).TotalMilliseconds} ms apart");
+        AssertApart(requests[0], requests[1], TimeSpan.FromMilliseconds(300), "one message per interval");
         var digest = JsonDocument.Parse(requests[1].Body).RootElement.GetProperty("text").GetString()!;
         Assert.StartsWith(":rotating_light: *30 frauds* · 27,465.00 in all · highest score 0.8\n• 930.00 EUR · customer 2167 → terminal 9465 · score 0.8 · large\n", digest, StringComparison.Ordinal);
         Assert.Contains("…and 25 more · <http://127.0.0.1:8080/|dashboard>", digest, StringComparison.Ordinal);
@@ -93,13 +101,13 @@ public sealed class AlertTests : IDisposable
         {
             d.Offer(Record(1));
             return Task.CompletedTask;
-        });
+        }, Fast with { FirstBackoff = TimeSpan.FromMilliseconds(100) });
 
         var requests = slack.Received();
         Assert.Equal(4, requests.Count);
-        Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromMilliseconds(990), "Retry-After: 1 is honoured");
-        Assert.True(requests[2].At - requests[1].At >= TimeSpan.FromMilliseconds(19), "the first backoff is waited");
-        Assert.True(requests[3].At - requests[2].At >= TimeSpan.FromMilliseconds(39), "the backoff doubles");
+        AssertApart(requests[0], requests[1], TimeSpan.FromSeconds(1), "Retry-After: 1 is honoured");
+        AssertApart(requests[1], requests[2], TimeSpan.FromMilliseconds(100), "the first backoff is waited");
+        AssertApart(requests[2], requests[3], TimeSpan.FromMilliseconds(200), "the backoff doubles");
         Assert.All(requests, r => Assert.Equal("/services/T000/B000/XXXX", r.Path));
         Assert.StartsWith(":rotating_light: *Fraud*", JsonDocument.Parse(requests[3].Body).RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal(new AlertChannelStatus("slack webhook at 127.0.0.1", 1, 1, 0, 2, 1, 0), dispatcher.Channels[0].Status());
