@@ -16,6 +16,24 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void Each_fraud_scenario_is_ranked_against_every_legitimate_row()
+    {
+        // Legitimate rows score 0.2, 0.5 and 0.6. Scenario 1: 0.9 and 0.7 beat all three → AUC 1, both at or above 0.6.
+        // Scenario 2: 0.5 beats 0.2 and ties 0.5 (1.5 of 3), 0.1 beats none → 1.5 / 6; neither reaches 0.6.
+        double[] scores = [0.9, 0.2, 0.5, 0.7, 0.5, 0.6, 0.1];
+        byte[] labels = [1, 0, 1, 1, 0, 0, 1];
+        byte[] scenarios = [1, 0, 2, 1, 0, 0, 2];
+        var test = new Vigil.Learning.Data.TrainingSet(["x"], new double[7], labels, new long[7], new int[7], scenarios);
+
+        var results = ScenarioResult.Measure(scores, test, threshold: 0.6);
+
+        Assert.Equal([new ScenarioResult(1, 2, 1.0, 1.0), new ScenarioResult(2, 2, 0.25, 0.0)], results);
+        Assert.Empty(ScenarioResult.Measure(scores, new Vigil.Learning.Data.TrainingSet(["x"], new double[7], labels, new long[7], new int[7]), 0.6));
+        Assert.Equal([new ScenarioResult(1, 4, 0.75, 0.5), new ScenarioResult(2, 2, 0.25, 0.0)],
+            ScenarioResult.Mean([results, [new ScenarioResult(1, 2, 0.5, 0.0)]]));
+    }
+
+    [Fact]
     public void Average_precision_sums_precision_at_each_recall_step()
     {
         // Ranked: 0.9 fraud (P 1, R 1/2), 0.8 legit, 0.7 fraud (P 2/3, R 1) → AP = 1/2·1 + 1/2·2/3.

@@ -88,6 +88,22 @@ public sealed class EvaluateRunner(VigilSettings settings, LayeredConfiguration 
 
         console.MarkupLine($"[bold]Vigil evaluate finished[/] after {elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s");
         console.Write(table);
+        if (EvaluationReport.ScenarioHeaders(result) is { Count: > 0 } scenarioHeaders)
+        {
+            var scenarios = new Table().Border(TableBorder.Simple).Title("by fraud scenario");
+            foreach (var header in scenarioHeaders)
+            {
+                scenarios.AddColumn(new TableColumn(Markup.Escape(header)).RightAligned());
+            }
+
+            foreach (var row in EvaluationReport.ScenarioRows(result))
+            {
+                scenarios.AddRow([.. row.Select(Markup.Escape)]);
+            }
+
+            console.Write(scenarios);
+            console.MarkupLine(Markup.Escape(EvaluationReport.ScenarioNote));
+        }
         if (result.Splits.Count == 1)
         {
             var m = result.Splits[0].Metrics;

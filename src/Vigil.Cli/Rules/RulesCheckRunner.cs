@@ -70,10 +70,10 @@ public sealed class RulesCheckRunner(VigilSettings settings, LayeredConfiguratio
         var inputs = new ModelInputs(all.Inputs, features);
         var row = new double[all.Inputs.Count];
         var rules = all.Rules;
-        dataset.ForEach((transaction, values, fraud) =>
+        dataset.ForEach((transaction, values, label) =>
         {
             inputs.Fill(transaction, values, row);
-            counts.Add(transaction, row, rules, document.Definitions, fraud == true);
+            counts.Add(transaction, row, rules, document.Definitions, label?.IsFraud == true);
         }, stop);
         stop.ThrowIfCancellationRequested();
     }

@@ -4,14 +4,15 @@ namespace Vigil.Learning.Data;
 /// <remarks>Values are row-major (<see cref="Width"/> per row), NaN where an input is missing.</remarks>
 public sealed class TrainingSet
 {
-    public TrainingSet(IReadOnlyList<string> inputs, double[] values, byte[] labels, long[] timesMs, int[] cards)
+    /// <param name="scenarios">How each fraud was made, when the file says (the simulator's 1–3); 0 for legitimate rows and unknown ones. Null when the file does not say.</param>
+    public TrainingSet(IReadOnlyList<string> inputs, double[] values, byte[] labels, long[] timesMs, int[] cards, byte[]? scenarios = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(timesMs);
         ArgumentNullException.ThrowIfNull(cards);
-        if (inputs.Count == 0 || values.Length != labels.Length * inputs.Count || timesMs.Length != labels.Length || cards.Length != labels.Length)
+        if (inputs.Count == 0 || values.Length != labels.Length * inputs.Count || timesMs.Length != labels.Length || cards.Length != labels.Length || (scenarios is not null && scenarios.Length != labels.Length))
         {
             throw new ArgumentException("a training set has inputs, and one label, time and card per row of values");
         }
@@ -21,6 +22,7 @@ public sealed class TrainingSet
         Labels = labels;
         TimesMs = timesMs;
         Cards = cards;
+        Scenarios = scenarios;
     }
 
     public IReadOnlyList<string> Inputs { get; }
@@ -39,6 +41,9 @@ public sealed class TrainingSet
     /// <summary>The customer (card) of each row as a small integer, −1 when the row has none; Card Precision@k ranks these.</summary>
     public int[] Cards { get; }
 
+    /// <summary>Each row's fraud scenario (0 for none or unknown), or null when the file has no scenario column.</summary>
+    public byte[]? Scenarios { get; }
+
     public int Frauds => Labels.Count(l => l != 0);
 
     public ReadOnlySpan<double> Row(int row) => Values.AsSpan(row * Width, Width);
@@ -53,6 +58,7 @@ public sealed class TrainingSet
         var labels = new byte[rows.Count];
         var times = new long[rows.Count];
         var cards = new int[rows.Count];
+        var scenarios = Scenarios is null ? null : new byte[rows.Count];
         for (var i = 0; i < rows.Count; i++)
         {
             var r = rows[i];
@@ -60,9 +66,10 @@ public sealed class TrainingSet
             labels[i] = Labels[r];
             times[i] = TimesMs[r];
             cards[i] = Cards[r];
+            scenarios?[i] = Scenarios![r];
         }
 
-        return new TrainingSet(Inputs, values, labels, times, cards);
+        return new TrainingSet(Inputs, values, labels, times, cards, scenarios);
     }
 
     /// <summary>Midnight UTC of a day in Unix milliseconds, the unit of <see cref="TimesMs"/>.</summary>

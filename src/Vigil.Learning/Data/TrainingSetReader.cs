@@ -60,13 +60,19 @@ public sealed class TrainingSetReader(ReplaySource source, FeatureSet features, 
         var labels = new List<byte>((int)source.Rows);
         var times = new List<long>((int)source.Rows);
         var cards = new List<int>((int)source.Rows);
+        var scenarios = new List<byte>((int)source.Rows);
+        var scenarioKnown = false;
         var cardIds = new Dictionary<long, int>();
         var row = new double[inputs.Count];
-        _dataset.ForEach((transaction, featureValues, fraud) =>
+        _dataset.ForEach((transaction, featureValues, label) =>
         {
             map.Fill(transaction, featureValues, row);
             values.AddRange(row);
-            labels.Add(fraud == true ? (byte)1 : (byte)0);
+            var fraud = label?.IsFraud == true;
+            labels.Add(fraud ? (byte)1 : (byte)0);
+            var scenario = fraud ? Math.Clamp(label!.Value.Scenario, 0, byte.MaxValue) : 0;
+            scenarios.Add((byte)scenario);
+            scenarioKnown |= scenario != 0;
             times.Add(source.EventTimeMs);
             cards.Add(Card(transaction, cardIds));
         }, stop);
@@ -76,7 +82,7 @@ public sealed class TrainingSetReader(ReplaySource source, FeatureSet features, 
             throw new DatasetException($"{Path.GetFileName(source.Path)} has no transactions to learn from");
         }
 
-        return new TrainingSet(inputs, [.. values], [.. labels], [.. times], [.. cards]);
+        return new TrainingSet(inputs, [.. values], [.. labels], [.. times], [.. cards], scenarioKnown ? [.. scenarios] : null);
     }
 
     private static int Card(Transaction transaction, Dictionary<long, int> ids)

@@ -4,7 +4,7 @@ using Vigil.Models;
 
 namespace Vigil.Learning.Evaluation;
 
-/// <summary>How a model did on one split, with its curves for the report.</summary>
+/// <summary>How a model did on one split, with its curves for the report and, when the data says, per fraud scenario.</summary>
 public sealed record SplitResult(
     EvaluationSplit Split,
     int TrainRows,
@@ -15,7 +15,8 @@ public sealed record SplitResult(
     IReadOnlyList<(double X, double Y)> Roc,
     IReadOnlyList<(double X, double Y)> PrecisionRecall,
     string ModelVersion,
-    double TrainSeconds);
+    double TrainSeconds,
+    IReadOnlyList<ScenarioResult> Scenarios);
 
 /// <summary>An evaluation: every split's result, and the prequential estimate when the protocol has folds.</summary>
 public sealed record EvaluationResult(string Model, string Data, string Protocol, IReadOnlyList<SplitResult> Splits)
@@ -26,6 +27,9 @@ public sealed record EvaluationResult(string Model, string Data, string Protocol
 
     /// <summary>The mean over the prequential folds, or null when there are none.</summary>
     public ClassificationMetrics? Prequential => Folds.Any() ? ClassificationMetrics.Mean([.. Folds.Select(f => f.Metrics)]) : null;
+
+    /// <summary>The mean over the prequential folds per fraud scenario; empty when there are no folds or no scenarios.</summary>
+    public IReadOnlyList<ScenarioResult> PrequentialScenarios => ScenarioResult.Mean(Folds.Select(f => f.Scenarios));
 }
 
 /// <summary>Runs a protocol: per split, trains (or takes the given model), scores the test rows and measures.</summary>
@@ -45,6 +49,7 @@ public static class Evaluator
         var scores = Scores.Of(model, test);
         var metrics = ClassificationMetrics.Measure(scores, test, model.Threshold);
         return new SplitResult(split, train.Rows, train.Frauds, test.Rows, test.Frauds, metrics,
-            RankingMetrics.RocCurve(scores, test.Labels), RankingMetrics.PrecisionRecallCurve(scores, test.Labels), model.Version, seconds);
+            RankingMetrics.RocCurve(scores, test.Labels), RankingMetrics.PrecisionRecallCurve(scores, test.Labels), model.Version, seconds,
+            ScenarioResult.Measure(scores, test, model.Threshold));
     }
 }

@@ -44,6 +44,7 @@ public static class EvaluationJson
             entry["test_frauds"] = split.TestFrauds;
             entry["model_version"] = split.ModelVersion;
             entry["train_seconds"] = Math.Round(split.TrainSeconds, 3);
+            AddScenarios(entry, split.Scenarios);
             splits[split.Split.Name] = entry;
         }
 
@@ -56,10 +57,34 @@ public static class EvaluationJson
         };
         if (result.Prequential is { } prequential)
         {
-            root["prequential"] = Metrics(prequential);
+            var mean = Metrics(prequential);
+            AddScenarios(mean, result.PrequentialScenarios);
+            root["prequential"] = mean;
         }
 
         return root;
+    }
+
+    /// <summary>Per fraud scenario, keyed by its number: frauds, auc_roc (against every legitimate row) and recall.</summary>
+    private static void AddScenarios(JsonObject entry, IReadOnlyList<ScenarioResult> scenarios)
+    {
+        if (scenarios.Count == 0)
+        {
+            return;
+        }
+
+        var byScenario = new JsonObject();
+        foreach (var s in scenarios)
+        {
+            byScenario[s.Scenario.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new JsonObject
+            {
+                ["frauds"] = s.Frauds,
+                ["auc_roc"] = Number(s.AucRoc),
+                ["recall"] = Number(s.Recall),
+            };
+        }
+
+        entry["scenarios"] = byScenario;
     }
 
     /// <summary>JSON has no NaN: an undefined measure (no fraud in the split) is null.</summary>

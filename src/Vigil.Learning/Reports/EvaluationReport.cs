@@ -44,7 +44,31 @@ public static class EvaluationReport
             html.Append("</tr>");
         }
 
-        html.Append("</table><p>AUC ROC and average precision are over each split's test transactions; Card Precision@100 is the daily ")
+        html.Append("</table>");
+        if (ScenarioHeaders(result) is { Count: > 0 } scenarioHeaders)
+        {
+            html.Append("<h2>By fraud scenario</h2><table><tr>");
+            foreach (var header in scenarioHeaders)
+            {
+                html.Append(C, $"<th>{E(header)}</th>");
+            }
+
+            html.Append("</tr>");
+            foreach (var row in ScenarioRows(result))
+            {
+                html.Append("<tr>");
+                foreach (var cell in row)
+                {
+                    html.Append(C, $"<td>{E(cell)}</td>");
+                }
+
+                html.Append("</tr>");
+            }
+
+            html.Append(C, $"</table><p>{E(ScenarioNote)}</p>");
+        }
+
+        html.Append("<p>AUC ROC and average precision are over each split's test transactions; Card Precision@100 is the daily ")
             .Append("share of compromised cards among the 100 riskiest, averaged over the test days (Fraud Detection Handbook).</p>");
         html.Append(RocSvg(result)).Append(PrecisionRecallSvg(result)).Append("</body></html>\n");
         return html.ToString();
@@ -60,6 +84,17 @@ public static class EvaluationReport
         foreach (var row in Rows(result))
         {
             md.Append("| ").AppendJoin(" | ", row).Append(" |\n");
+        }
+
+        if (ScenarioHeaders(result) is { Count: > 0 } scenarioHeaders)
+        {
+            md.Append("\n## By fraud scenario\n\n| ").AppendJoin(" | ", scenarioHeaders).Append(" |\n|").AppendJoin("|", scenarioHeaders.Select(_ => "---")).Append("|\n");
+            foreach (var row in ScenarioRows(result))
+            {
+                md.Append("| ").AppendJoin(" | ", row).Append(" |\n");
+            }
+
+            md.Append('\n').Append(ScenarioNote).Append('\n');
         }
 
         md.Append(C, $"\n![ROC curve]({rocFile})\n\n![Precision-recall curve]({precisionRecallFile})\n");
@@ -84,6 +119,46 @@ public static class EvaluationReport
             yield return ["prequential mean", "", "", .. Measures(mean)];
         }
     }
+
+    public const string ScenarioNote =
+        "Each scenario's AUC ROC ranks its frauds against every legitimate test row; recall is the share of them at or above the threshold.";
+
+    /// <summary>The per-scenario table's headers: the split, then frauds, AUC ROC and recall of each scenario; empty when the data has none.</summary>
+    public static IReadOnlyList<string> ScenarioHeaders(EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var scenarios = Scenarios(result);
+        return scenarios.Count == 0 ? [] : ["split", .. scenarios.SelectMany(s => new[] { $"scenario {s}: frauds", "AUC ROC", "recall" })];
+    }
+
+    /// <summary>The per-scenario table's rows: every split, then the prequential mean when there are folds.</summary>
+    public static IEnumerable<string[]> ScenarioRows(EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var scenarios = Scenarios(result);
+        if (scenarios.Count == 0)
+        {
+            yield break;
+        }
+
+        foreach (var s in result.Splits)
+        {
+            yield return [s.Split.Name, .. ScenarioCells(scenarios, s.Scenarios)];
+        }
+
+        if (result.Prequential is not null)
+        {
+            yield return ["prequential mean", .. ScenarioCells(scenarios, result.PrequentialScenarios)];
+        }
+    }
+
+    private static List<int> Scenarios(EvaluationResult result) =>
+        [.. result.Splits.SelectMany(s => s.Scenarios).Select(r => r.Scenario).Distinct().Order()];
+
+    private static IEnumerable<string> ScenarioCells(List<int> scenarios, IReadOnlyList<ScenarioResult> results) =>
+        scenarios.SelectMany(k => results.FirstOrDefault(r => r.Scenario == k) is { } r
+            ? new[] { r.Frauds.ToString("N0", C), F(r.AucRoc), F(r.Recall) }
+            : ["0", "n/a", "n/a"]);
 
     private static string[] Measures(ClassificationMetrics m) =>
         [F(m.AucRoc), F(m.AveragePrecision), F(m.CardPrecisionAt100), m.Threshold.ToString("G4", C), F(m.Precision), F(m.Recall), F(m.F1)];

@@ -44,7 +44,7 @@ public sealed class FeatureDataset(ReplaySource source, FeatureSet set, TimeSpan
     }
 
     /// <summary>A transaction of the file with its features, and its label when the file has one (the row is <see cref="ReplaySource.Row"/>).</summary>
-    public delegate void RowHandler(Transaction transaction, ReadOnlySpan<double> features, bool? fraud);
+    public delegate void RowHandler(Transaction transaction, ReadOnlySpan<double> features, Label? label);
 
     /// <summary>
     /// Reads the whole source, computing each transaction's features before its own label is known, and hands each
@@ -81,15 +81,15 @@ public sealed class FeatureDataset(ReplaySource source, FeatureSet set, TimeSpan
             var timeMs = source.EventTimeMs;
             labels.ReleaseDue(timeMs, Engine);
             Engine.Compute(transaction, timeMs, values);
-            bool? fraud = null;
+            Label? known = null;
             if (source.HasLabels && LabelDecoder.TryDecode(source.Label, out var label, out _))
             {
                 var (customer, terminal) = FeatureKeys.Of(transaction);
                 labels.Hold(customer, terminal, timeMs, label.IsFraud);
-                fraud = label.IsFraud;
+                known = label;
             }
 
-            handle(transaction, values, fraud);
+            handle(transaction, values, known);
             Interlocked.Increment(ref _rows);
         }
     }

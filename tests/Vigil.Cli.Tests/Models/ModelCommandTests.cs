@@ -77,6 +77,11 @@ public sealed class ModelCommandTests() : TempDirectoryTest("vigil-models-")
         var folds = root.GetProperty("splits").EnumerateObject().Skip(1).Select(p => p.Value.GetProperty("average_precision").GetDouble()).Average();
         Assert.Equal(folds, root.GetProperty("prequential").GetProperty("average_precision").GetDouble(), 5);
         Assert.Contains("prequential mean", output, StringComparison.Ordinal);
+        var scenarios = single.GetProperty("scenarios");
+        Assert.Equal(single.GetProperty("test_frauds").GetInt32(), scenarios.EnumerateObject().Sum(s => s.Value.GetProperty("frauds").GetInt32()));
+        Assert.All(scenarios.EnumerateObject(), s => Assert.InRange(s.Value.GetProperty("auc_roc").GetDouble(), 0, 1));
+        Assert.True(root.GetProperty("prequential").TryGetProperty("scenarios", out _), "the prequential mean has its scenarios");
+        Assert.Contains("by fraud scenario", output, StringComparison.Ordinal);
     }
 
     [Theory]
