@@ -100,7 +100,7 @@ public sealed class ScoringServer : IAsyncDisposable
             return;
         }
 
-        ReadOnlyMemory<byte> body;
+        Body body;
         try
         {
             body = await ReadBodyAsync(context.Request, context.RequestAborted);
@@ -111,44 +111,80 @@ public sealed class ScoringServer : IAsyncDisposable
             return;
         }
 
-        if (body.Length > MaxBodyBytes)
+        using (body)
         {
-            await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {MaxBodyBytes:N0} bytes");
-            return;
+            if (body.Length > MaxBodyBytes)
+            {
+                await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {MaxBodyBytes:N0} bytes");
+                return;
+            }
+
+            if (body.Length == 0)
+            {
+                await ErrorAsync(response, StatusCodes.Status400BadRequest, "the body is empty: send JSON");
+                return;
+            }
+
+            var output = Answer.Value!;
+            output.Buffer.ResetWrittenCount();
+            output.Writer.Reset(output.Buffer);
+            try
+            {
+                answer(body.Memory, output.Writer);
+                output.Writer.Flush();
+            }
+            catch (ScoringRequestException e)
+            {
+                await ErrorAsync(response, StatusCodes.Status400BadRequest, e.Message);
+                return;
+            }
+
+            // The answer is copied out before the first await: after it this thread may serve another request.
+            response.ContentLength = output.Buffer.WrittenCount;
+            var written = output.Buffer.WrittenSpan;
+            written.CopyTo(response.BodyWriter.GetSpan(written.Length));
+            response.BodyWriter.Advance(written.Length);
         }
 
-        if (body.Length == 0)
-        {
-            await ErrorAsync(response, StatusCodes.Status400BadRequest, "the body is empty: send JSON");
-            return;
-        }
-
-        var output = new ArrayBufferWriter<byte>(512);
-        try
-        {
-            using var writer = new Utf8JsonWriter(output, Compact);
-            answer(body, writer);
-        }
-        catch (ScoringRequestException e)
-        {
-            await ErrorAsync(response, StatusCodes.Status400BadRequest, e.Message);
-            return;
-        }
-
-        response.ContentLength = output.WrittenCount;
-        await response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted);
+        await response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>The whole body: read straight into an array of the announced length, else gathered up to one byte over the limit.</summary>
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Each thread's answer buffer and writer, reset per request.</summary>
+    private static readonly ThreadLocal<(ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)> Answer = new(() =>
     {
-        if (request.ContentLength is { } length)
+        var buffer = new ArrayBufferWriter<byte>(512);
+        return (buffer, new Utf8JsonWriter(buffer, Compact));
+    });
+
+    /// <summary>A request body in an array rented from the shared pool, returned on dispose.</summary>
+    private readonly struct Body(byte[] array, int length) : IDisposable
+    {
+        public int Length => length;
+
+        public ReadOnlyMemory<byte> Memory => array.AsMemory(0, length);
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(array);
+    }
+
+    /// <summary>The whole body: read straight into a pooled array of the announced length, else gathered up to one byte over the limit.</summary>
+    private static async Task<Body> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var length = request.ContentLength;
+        var array = ArrayPool<byte>.Shared.Rent(length is { } announced ? (int)Math.Max(announced, 1) : 4096);
+        var read = 0;
+        try
         {
-            var exact = new byte[length];
-            var read = 0;
-            while (read < exact.Length)
+            while (read <= MaxBodyBytes && read != length)
             {
-                var n = await request.Body.ReadAsync(exact.AsMemory(read), cancellationToken);
+                if (read == array.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(array.Length * 2);
+                    array.AsSpan(0, read).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(array);
+                    array = larger;
+                }
+
+                var n = await request.Body.ReadAsync(array.AsMemory(read), cancellationToken);
                 if (n == 0)
                 {
                     break;
@@ -156,13 +192,14 @@ public sealed class ScoringServer : IAsyncDisposable
 
                 read += n;
             }
-
-            return exact.AsMemory(0, read);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(array);
+            throw;
         }
 
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        return buffer.ToArray();
+        return new Body(array, read);
     }
 
     private static async Task ErrorAsync(HttpResponse response, int status, string message)

@@ -10,11 +10,14 @@ namespace Vigil.Web.Scoring;
 /// pipeline's records have) or else the server's own live feature state, which every scored transaction updates, so
 /// that a stream of requests gets the same windows the pipeline would compute.
 /// </summary>
-/// <remarks>The feature engine is shared and locked for the microsecond a computation takes; the model is swapped whole.</remarks>
+/// <remarks>
+/// The feature engine is shared and locked for the microsecond a computation takes; the model is swapped whole. Each
+/// thread keeps its own decoder, transaction and rows, so a score allocates nothing but what it writes.
+/// </remarks>
 public sealed class TransactionScorer : IDisposable
 {
     private readonly Lock _engineLock = new();
-    private readonly ThreadLocal<(Model Model, ModelInputs Inputs)?> _inputs = new();
+    private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
     private volatile State _state;
 
     private sealed record State(Model Model, InputColumns Columns, FeatureEngine Engine);
@@ -27,7 +30,7 @@ public sealed class TransactionScorer : IDisposable
 
     public Model Model => _state.Model;
 
-    public void Dispose() => _inputs.Dispose();
+    public void Dispose() => _scratch.Dispose();
 
     public InputColumns Columns => _state.Columns;
 
@@ -46,14 +49,15 @@ public sealed class TransactionScorer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(writer);
         var state = _state;
-        var transaction = new Transaction();
-        if (!new TransactionDecoder(ScoringServer.MaxBodyBytes).TryDecode(body, transaction, out var failure))
+        var scratch = _scratch.Value!.For(state.Model);
+        var transaction = scratch.Transaction;
+        if (!scratch.Decoder.TryDecode(body, transaction, out var failure))
         {
             throw new ScoringRequestException($"not a transaction: {failure.Reason}");
         }
 
-        var inputs = Inputs(state.Model);
-        var row = new double[state.Model.Inputs.Count];
+        var inputs = scratch.Inputs;
+        var row = scratch.Row;
         double[]? computed = null;
         if (transaction.HasFeatures || state.Model.Features.IsEmpty)
         {
@@ -61,7 +65,7 @@ public sealed class TransactionScorer : IDisposable
         }
         else
         {
-            computed = new double[state.Model.Features.Count];
+            computed = scratch.Computed;
             var time = transaction.HasTimestamp ? transaction.TimestampMs : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             lock (_engineLock)
             {
@@ -73,26 +77,15 @@ public sealed class TransactionScorer : IDisposable
 
         var score = state.Model.Score(row);
         var fraud = score >= state.Model.Threshold;
-        var contributions = new double[row.Length];
+        writer.WriteStartObject();
+        writer.WriteBoolean("fraud"u8, fraud);
+        writer.WriteNumber("score"u8, score);
+        writer.WriteNumber("threshold"u8, state.Model.Threshold);
+        writer.WriteString("model_version"u8, state.Model.Version);
+        writer.WriteStartArray("reasons"u8);
         if (fraud)
         {
-            state.Model.Explain(row, contributions);
-        }
-
-        writer.WriteStartObject();
-        writer.WriteBoolean("fraud", fraud);
-        writer.WriteNumber("score", score);
-        writer.WriteNumber("threshold", state.Model.Threshold);
-        writer.WriteString("model_version", state.Model.Version);
-        writer.WriteStartArray("reasons");
-        foreach (var i in Enumerable.Range(0, row.Length).Where(i => contributions[i] > 0).OrderByDescending(i => contributions[i]).Take(3))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("code", "model:" + state.Model.Inputs[i]);
-            writer.WriteString("input", state.Model.Inputs[i]);
-            Number(writer, "value", row[i]);
-            writer.WriteNumber("contribution", contributions[i]);
-            writer.WriteEndObject();
+            WriteReasons(writer, state.Model, row, scratch.Contributions);
         }
 
         writer.WriteEndArray();
@@ -110,15 +103,51 @@ public sealed class TransactionScorer : IDisposable
         writer.WriteEndObject();
     }
 
-    private ModelInputs Inputs(Model model)
+    /// <summary>The three inputs that raised the score most, largest first, as the pipeline's reasons are chosen.</summary>
+    private static void WriteReasons(Utf8JsonWriter writer, Model model, double[] row, double[] contributions)
     {
-        if (_inputs.Value is not { } cached || cached.Model != model)
+        model.Explain(row, contributions);
+        foreach (var i in Enumerable.Range(0, row.Length).Where(i => contributions[i] > 0).OrderByDescending(i => contributions[i]).Take(3))
         {
-            cached = (model, new ModelInputs(model.Inputs, model.Features));
-            _inputs.Value = cached;
+            writer.WriteStartObject();
+            writer.WriteString("code", "model:" + model.Inputs[i]);
+            writer.WriteString("input", model.Inputs[i]);
+            Number(writer, "value", row[i]);
+            writer.WriteNumber("contribution", contributions[i]);
+            writer.WriteEndObject();
         }
+    }
 
-        return cached.Inputs;
+    /// <summary>One thread's decoder, transaction and rows, sized for the model they last served.</summary>
+    private sealed class Scratch
+    {
+        private Model? _model;
+
+        public TransactionDecoder Decoder { get; } = new(ScoringServer.MaxBodyBytes);
+
+        public Transaction Transaction { get; } = new();
+
+        public ModelInputs Inputs { get; private set; } = null!;
+
+        public double[] Row { get; private set; } = [];
+
+        public double[] Computed { get; private set; } = [];
+
+        public double[] Contributions { get; private set; } = [];
+
+        public Scratch For(Model model)
+        {
+            if (!ReferenceEquals(model, _model))
+            {
+                _model = model;
+                Inputs = new ModelInputs(model.Inputs, model.Features);
+                Row = new double[model.Inputs.Count];
+                Computed = new double[model.Features.Count];
+                Contributions = new double[model.Inputs.Count];
+            }
+
+            return this;
+        }
     }
 
     private static void Number(Utf8JsonWriter writer, string name, double value)
