@@ -17,6 +17,7 @@ using Vigil.Runtime.Quality;
 using Vigil.Runtime.Sinks;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
+using Vigil.Web.Scoring;
 
 namespace Vigil.Cli.Demo;
 
@@ -85,8 +86,12 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             EventTimeMs = source.HasEventTime && publisher.EventTimeMs > 0 ? publisher.EventTimeMs : null,
         };
 
+        // With a model, the dashboard's server also scores single transactions on the pipeline's live features.
+        using var scorer = models is not null && runtime is EmbeddedDemoRuntime scoring
+            ? new TransactionScorer(models.Current.Primary, scoring.Features)
+            : null;
         var dashboard = settings.Dashboard.Enabled
-            ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, stop)
+            ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, stop, scorer)
             : null;
         if (settings.Dashboard.Enabled && dashboard is null)
         {
@@ -99,7 +104,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address);
+        PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address, scorer is not null);
         var liveRules = new LiveRules(rules, settings.Kafka is null ? features : FeatureSet.None, r => runtime.Rules = r, log);
 
         // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
@@ -117,7 +122,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
         var watcher = models is null || runtime is not EmbeddedDemoRuntime embedded
             ? Task.CompletedTask
-            : models.WatchAsync(features, m => embedded.Models = m, log, watching.Token);
+            : models.WatchAsync(features, m =>
+            {
+                embedded.Models = m;
+                scorer?.Swap(m.Primary);
+            }, log, watching.Token);
         var rulesWatcher = ruleFiles.WatchAsync(liveRules, watching.Token);
         var view = new StatusView(console, live, StatusLineInterval);
         using var stopping = stop.Register(() => view.Note = "stopping: deciding the records in flight (Ctrl+C again to abort)");
@@ -214,7 +223,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
     }
 
-    private void PrintHeader(IDemoRuntime runtime, RunSource run, RuleFiles rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard)
+    private void PrintHeader(IDemoRuntime runtime, RunSource run, RuleFiles rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard, bool scoring)
     {
         var model = models is null ? string.Empty
             : $" · model {models.Primary.Version}" + (models.Shadow is null ? string.Empty : $" (shadow {models.Shadow.Version})");
@@ -229,9 +238,14 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         {
             console.MarkupLine($"labels:    {Markup.Escape(settings.Topics.Labels)}, each {Markup.Escape(StatusView.Delay(settings.LabelDelay))} of event time after its transaction; quality is measured against them");
         }
+
         if (dashboard is not null)
         {
             console.MarkupLine($"dashboard: [link]{dashboard}[/]");
+            if (scoring)
+            {
+                console.MarkupLine($"score:     POST {dashboard}v1/score · one transaction JSON, scored on the pipeline's live features");
+            }
         }
 
         if (settings.OutputDirectory is not null)

@@ -36,6 +36,10 @@ public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions t
         set => _pipeline.Models = value;
     }
 
+    /// <summary>The feature stage's live state, for scoring requests beside the stream; null when no features are computed.</summary>
+    public Vigil.Web.Scoring.PipelineFeatures? Features =>
+        _pipeline.FeatureStage is { } stage ? new(stage.Engine.Set, stage.Peek) : null;
+
     public Topic Legit => _pipeline.Legit;
 
     public Topic Fraud => _pipeline.Fraud;

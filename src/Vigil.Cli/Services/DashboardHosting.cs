@@ -2,6 +2,7 @@ using Spectre.Console;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Topics;
 using Vigil.Web.Dashboard;
+using Vigil.Web.Scoring;
 
 namespace Vigil.Cli.Services;
 
@@ -10,12 +11,13 @@ public static class DashboardHosting
 {
     /// <returns>The running feed and server, or null when the port cannot be used (the reason is printed).</returns>
     public static async Task<(EventFeed Feed, DashboardServer Server)?> StartAsync(
-        DashboardOptions options, Topic legit, Topic fraud, Func<PipelineStatus> status, IAnsiConsole console, CancellationToken cancellationToken)
+        DashboardOptions options, Topic legit, Topic fraud, Func<PipelineStatus> status, IAnsiConsole console, CancellationToken cancellationToken,
+        TransactionScorer? scorer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(console);
         var feed = new EventFeed(legit, fraud, status, options);
-        var server = new DashboardServer(options, feed);
+        var server = new DashboardServer(options, feed, scorer is null ? null : new ScoringEndpoints(scorer));
         try
         {
             await server.StartAsync(cancellationToken);

@@ -49,6 +49,7 @@ public sealed class FeatureStage
     private long _passedThrough;
     private long _watermarkMs = long.MinValue;
     private long _nextCheckpoint;
+    private readonly Lock _engineLock = new();
 
     public FeatureStage(
         FeatureEngine engine, IReadOnlyList<Subscription> transactions, IReadOnlyList<Subscription> labels, TopicProducer output,
@@ -75,6 +76,18 @@ public sealed class FeatureStage
     }
 
     public FeatureEngine Engine { get; }
+
+    /// <summary>
+    /// The features a transaction would get now from the stage's live state, without counting it: for scoring
+    /// requests beside the stream. Safe from any thread; it waits for the record being computed.
+    /// </summary>
+    public void Peek(Transaction transaction, long timeMs, Span<double> values)
+    {
+        lock (_engineLock)
+        {
+            Engine.Peek(transaction, timeMs, values);
+        }
+    }
 
     /// <summary>The interval join with the identities stream; null without one.</summary>
     internal IntervalJoin? Join { get; }
@@ -282,13 +295,25 @@ public sealed class FeatureStage
 
     private void Compute(in HeldRecord record, long timeMs)
     {
-        while (_reports.TryPeek(out var report, out var due) && due.TimeMs <= timeMs)
+        bool decoded;
+
+        // Uncontended but for scoring requests that peek: a few nanoseconds a record.
+        lock (_engineLock)
         {
-            _reports.Dequeue();
-            Engine.ApplyLabel(report.Customer, report.Terminal, report.TransactionTimeMs, report.IsFraud);
+            while (_reports.TryPeek(out var report, out var due) && due.TimeMs <= timeMs)
+            {
+                _reports.Dequeue();
+                Engine.ApplyLabel(report.Customer, report.Terminal, report.TransactionTimeMs, report.IsFraud);
+            }
+
+            decoded = _decoder.TryDecode(record.Value, _transaction, out _);
+            if (decoded)
+            {
+                Engine.Compute(_transaction, timeMs, _values);
+            }
         }
 
-        if (!_decoder.TryDecode(record.Value, _transaction, out _))
+        if (!decoded)
         {
             var copy = _output.BeginAppend(record.Partition, record.Key, record.ValueLength);
             record.Value.Span.CopyTo(copy);
@@ -297,7 +322,6 @@ public sealed class FeatureStage
             return;
         }
 
-        Engine.Compute(_transaction, timeMs, _values);
         var joined = Join is { } join && _transaction.TransactionId.IsPresent
             ? join.Match(TransactionKey.Of(_transaction.Raw(_transaction.TransactionId)), timeMs)
             : null;

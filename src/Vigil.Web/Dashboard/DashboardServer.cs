@@ -2,16 +2,20 @@ using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Vigil.Web.Hosting;
+using Vigil.Web.Scoring;
 
 namespace Vigil.Web.Dashboard;
 
-/// <summary>The dashboard's web server: the page at <c>/</c>, the event stream at <c>/events</c>, status at <c>/api/status</c>.</summary>
+/// <summary>
+/// The dashboard's web server: the page at <c>/</c>, the event stream at <c>/events</c>, status at <c>/api/status</c>,
+/// and, when the pipeline runs a model, the scoring routes (<c>/v1/score</c>, <c>/invocations</c>, <c>/v1/model</c>).
+/// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly EventFeed _feed;
 
-    public DashboardServer(DashboardOptions options, EventFeed feed)
+    public DashboardServer(DashboardOptions options, EventFeed feed, ScoringEndpoints? scoring = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _feed = feed;
@@ -30,6 +34,7 @@ public sealed class DashboardServer : IAsyncDisposable
         _app.MapGet("/events", StreamEventsAsync);
         _app.MapGet("/api/status", () => Results.Bytes(_feed.StatusJson(), "application/json"));
         _app.MapGet("/healthz", () => Results.Text("ok"));
+        scoring?.Map(_app);
     }
 
     /// <summary>Where the dashboard listens, once started (e.g. <c>http://127.0.0.1:8080</c>).</summary>

@@ -1,8 +1,5 @@
-using System.Buffers;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Vigil.Models;
 using Vigil.Web.Hosting;
 
 namespace Vigil.Web.Scoring;
@@ -16,19 +13,13 @@ public sealed class ScoringServer : IAsyncDisposable
 {
     public const int MaxBodyBytes = 1 << 20;
 
-    private static readonly JsonWriterOptions Compact = new() { Indented = false };
-
     private readonly WebApplication _app;
-    private readonly TransactionScorer _scorer;
 
     public ScoringServer(string host, int port, TransactionScorer scorer)
     {
         ArgumentNullException.ThrowIfNull(scorer);
-        _scorer = scorer;
         _app = LocalWebApp.Create(host, port, kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1);
-        _app.MapPost("/invocations", InvocationsAsync);
-        _app.MapPost("/v1/score", ScoreAsync);
-        _app.MapGet("/v1/model", ModelAsync);
+        new ScoringEndpoints(scorer).Map(_app);
         _app.MapGet("/healthz", () => Results.Text("ok"));
         _app.MapGet("/ping", () => Results.Text("ok"));
     }
@@ -44,176 +35,4 @@ public sealed class ScoringServer : IAsyncDisposable
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    private Task InvocationsAsync(HttpContext context) => HandleAsync(context, (body, writer) =>
-    {
-        var model = _scorer.Model;
-        var request = InvocationRequest.Parse(body, _scorer.Columns);
-        if (!request.Legacy)
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("predictions");
-        }
-
-        writer.WriteStartArray();
-        foreach (var row in request.Rows)
-        {
-            writer.WriteNumberValue(model.Score(row) >= model.Threshold ? 1 : 0);
-        }
-
-        writer.WriteEndArray();
-        if (!request.Legacy)
-        {
-            writer.WriteEndObject();
-        }
-    });
-
-    private Task ScoreAsync(HttpContext context)
-    {
-        var withFeatures = context.Request.Query.TryGetValue("features", out var flag) && flag == "true";
-        return HandleAsync(context, (body, writer) => _scorer.Score(body, writer, withFeatures));
-    }
-
-    private Task ModelAsync(HttpContext context)
-    {
-        var model = _scorer.Model;
-        context.Response.ContentType = "application/json";
-        return context.Response.WriteAsJsonAsync(new
-        {
-            version = model.Version,
-            kind = model.Kind.Name(),
-            threshold = model.Threshold,
-            inputs = model.Inputs,
-            columns = _scorer.Columns.Simple,
-            features = model.Features.Definitions.Select(d => d.ToString()),
-        });
-    }
-
-    /// <summary>Reads the body within the limit, answers 200 with what <paramref name="answer"/> writes, or 4xx with the reason.</summary>
-    private static async Task HandleAsync(HttpContext context, Action<ReadOnlyMemory<byte>, Utf8JsonWriter> answer)
-    {
-        var response = context.Response;
-        response.ContentType = "application/json";
-        if (context.Request.ContentLength > MaxBodyBytes)
-        {
-            await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, $"the body is {context.Request.ContentLength:N0} bytes; the limit is {MaxBodyBytes:N0}");
-            return;
-        }
-
-        Body body;
-        try
-        {
-            body = await ReadBodyAsync(context.Request, context.RequestAborted);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {MaxBodyBytes:N0} bytes");
-            return;
-        }
-
-        using (body)
-        {
-            if (body.Length > MaxBodyBytes)
-            {
-                await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {MaxBodyBytes:N0} bytes");
-                return;
-            }
-
-            if (body.Length == 0)
-            {
-                await ErrorAsync(response, StatusCodes.Status400BadRequest, "the body is empty: send JSON");
-                return;
-            }
-
-            var output = Answer.Value!;
-            output.Buffer.ResetWrittenCount();
-            output.Writer.Reset(output.Buffer);
-            try
-            {
-                answer(body.Memory, output.Writer);
-                output.Writer.Flush();
-            }
-            catch (ScoringRequestException e)
-            {
-                await ErrorAsync(response, StatusCodes.Status400BadRequest, e.Message);
-                return;
-            }
-
-            // The answer is copied out before the first await: after it this thread may serve another request.
-            response.ContentLength = output.Buffer.WrittenCount;
-            var written = output.Buffer.WrittenSpan;
-            written.CopyTo(response.BodyWriter.GetSpan(written.Length));
-            response.BodyWriter.Advance(written.Length);
-        }
-
-        await response.BodyWriter.FlushAsync(context.RequestAborted);
-    }
-
-    /// <summary>Each thread's answer buffer and writer, reset per request.</summary>
-    private static readonly ThreadLocal<(ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)> Answer = new(() =>
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        return (buffer, new Utf8JsonWriter(buffer, Compact));
-    });
-
-    /// <summary>A request body in an array rented from the shared pool, returned on dispose.</summary>
-    private readonly struct Body(byte[] array, int length) : IDisposable
-    {
-        public int Length => length;
-
-        public ReadOnlyMemory<byte> Memory => array.AsMemory(0, length);
-
-        public void Dispose() => ArrayPool<byte>.Shared.Return(array);
-    }
-
-    /// <summary>The whole body: read straight into a pooled array of the announced length, else gathered up to one byte over the limit.</summary>
-    private static async Task<Body> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var length = request.ContentLength;
-        var array = ArrayPool<byte>.Shared.Rent(length is { } announced ? (int)Math.Max(announced, 1) : 4096);
-        var read = 0;
-        try
-        {
-            while (read <= MaxBodyBytes && read != length)
-            {
-                if (read == array.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(array.Length * 2);
-                    array.AsSpan(0, read).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(array);
-                    array = larger;
-                }
-
-                var n = await request.Body.ReadAsync(array.AsMemory(read), cancellationToken);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                read += n;
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(array);
-            throw;
-        }
-
-        return new Body(array, read);
-    }
-
-    private static async Task ErrorAsync(HttpResponse response, int status, string message)
-    {
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        using var output = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(output))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("error", message);
-            writer.WriteEndObject();
-        }
-
-        await response.Body.WriteAsync(output.ToArray());
-    }
 }

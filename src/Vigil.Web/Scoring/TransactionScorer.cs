@@ -5,10 +5,17 @@ using Vigil.Transactions;
 
 namespace Vigil.Web.Scoring;
 
+/// <summary>Reads the features a transaction would get from live state kept elsewhere, without changing it.</summary>
+public delegate void FeaturePeek(Transaction transaction, long timeMs, Span<double> values);
+
+/// <summary>A running pipeline's feature state, as scoring requests beside it read it: its feature set and its peek.</summary>
+public sealed record PipelineFeatures(FeatureSet Set, FeaturePeek Peek);
+
 /// <summary>
 /// Scores one transaction JSON for <c>/v1/score</c>: the features it carries (a <c>"features"</c> object, as the
-/// pipeline's records have) or else the server's own live feature state, which every scored transaction updates, so
-/// that a stream of requests gets the same windows the pipeline would compute.
+/// pipeline's records have); else, inside a pipeline, what the pipeline's live state gives it, leaving that state to
+/// the stream; else the server's own live feature state, which every scored transaction updates, so that a stream of
+/// requests gets the same windows the pipeline would compute.
 /// </summary>
 /// <remarks>
 /// The feature engine is shared and locked for the microsecond a computation takes; the model is swapped whole. Each
@@ -18,14 +25,19 @@ public sealed class TransactionScorer : IDisposable
 {
     private readonly Lock _engineLock = new();
     private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
+    private readonly PipelineFeatures? _pipeline;
     private volatile State _state;
 
-    private sealed record State(Model Model, InputColumns Columns, FeatureEngine Engine);
+    /// <param name="Features">The features computed for a request: the pipeline's set, or the model's own.</param>
+    /// <param name="Engine">The server's own feature state; null inside a pipeline.</param>
+    private sealed record State(Model Model, InputColumns Columns, FeatureSet Features, FeatureEngine? Engine);
 
-    public TransactionScorer(Model model)
+    /// <param name="pipeline">The running pipeline's feature state, whose set holds every feature the model reads; null to keep state here.</param>
+    public TransactionScorer(Model model, PipelineFeatures? pipeline = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        _state = new State(model, new InputColumns(model), new FeatureEngine(model.Features));
+        _pipeline = pipeline;
+        _state = NewState(model, current: null);
     }
 
     public Model Model => _state.Model;
@@ -38,9 +50,18 @@ public sealed class TransactionScorer : IDisposable
     public void Swap(Model model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var current = _state;
-        var sameFeatures = current.Model.Features.Definitions.SequenceEqual(model.Features.Definitions);
-        _state = new State(model, new InputColumns(model), sameFeatures ? current.Engine : new FeatureEngine(model.Features));
+        _state = NewState(model, _state);
+    }
+
+    private State NewState(Model model, State? current)
+    {
+        if (_pipeline is { } pipeline)
+        {
+            return new State(model, new InputColumns(model), pipeline.Set, Engine: null);
+        }
+
+        var sameFeatures = current?.Engine is not null && current.Model.Features.Definitions.SequenceEqual(model.Features.Definitions);
+        return new State(model, new InputColumns(model), model.Features, sameFeatures ? current!.Engine : new FeatureEngine(model.Features));
     }
 
     /// <summary>Writes fraud, score, threshold, model version, the reasons when it is fraud, and the computed features when asked.</summary>
@@ -49,7 +70,7 @@ public sealed class TransactionScorer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(writer);
         var state = _state;
-        var scratch = _scratch.Value!.For(state.Model);
+        var scratch = _scratch.Value!.For(state.Model, state.Features);
         var transaction = scratch.Transaction;
         if (!scratch.Decoder.TryDecode(body, transaction, out var failure))
         {
@@ -67,9 +88,16 @@ public sealed class TransactionScorer : IDisposable
         {
             computed = scratch.Computed;
             var time = transaction.HasTimestamp ? transaction.TimestampMs : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            lock (_engineLock)
+            if (state.Engine is null)
             {
-                state.Engine.Compute(transaction, time, computed);
+                _pipeline!.Peek(transaction, time, computed);
+            }
+            else
+            {
+                lock (_engineLock)
+                {
+                    state.Engine.Compute(transaction, time, computed);
+                }
             }
 
             inputs.Fill(transaction, computed, row);
@@ -94,7 +122,7 @@ public sealed class TransactionScorer : IDisposable
             writer.WriteStartObject("features");
             for (var f = 0; f < computed.Length; f++)
             {
-                Number(writer, state.Model.Features.Definitions[f].Name, computed[f]);
+                Number(writer, state.Features.Definitions[f].Name, computed[f]);
             }
 
             writer.WriteEndObject();
@@ -118,7 +146,7 @@ public sealed class TransactionScorer : IDisposable
         }
     }
 
-    /// <summary>One thread's decoder, transaction and rows, sized for the model they last served.</summary>
+    /// <summary>One thread's decoder, transaction and rows, sized for the model and features they last served.</summary>
     private sealed class Scratch
     {
         private Model? _model;
@@ -135,14 +163,14 @@ public sealed class TransactionScorer : IDisposable
 
         public double[] Contributions { get; private set; } = [];
 
-        public Scratch For(Model model)
+        public Scratch For(Model model, FeatureSet features)
         {
             if (!ReferenceEquals(model, _model))
             {
                 _model = model;
-                Inputs = new ModelInputs(model.Inputs, model.Features);
+                Inputs = new ModelInputs(model.Inputs, features);
                 Row = new double[model.Inputs.Count];
-                Computed = new double[model.Features.Count];
+                Computed = new double[features.Count];
                 Contributions = new double[model.Inputs.Count];
             }
 

@@ -53,6 +53,18 @@ internal sealed class EntityHistory
 
     internal int Boundaries => Cursors.Length / Stride;
 
+    /// <summary>A deep copy, to compute what a transaction would see without changing this history.</summary>
+    internal EntityHistory Copy()
+    {
+        var copy = (EntityHistory)MemberwiseClone();
+        copy.Times = (uint[])Times.Clone();
+        copy.Amounts = (int[]?)Amounts?.Clone();
+        copy.Others = (long[]?)Others?.Clone();
+        copy.Cursors = (long[])Cursors.Clone();
+        copy.Frauds = (uint[]?)Frauds?.Clone();
+        return copy;
+    }
+
     /// <summary>Sequence number of the first event later than boundary <paramref name="b"/>.</summary>
     internal long Seq(int b) => Cursors[b * Stride];
 

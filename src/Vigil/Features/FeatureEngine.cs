@@ -77,8 +77,26 @@ public sealed partial class FeatureEngine
         Compute(timeMs, customer, terminal, transaction.Amount, values);
     }
 
+    /// <summary>
+    /// Computes the features a decoded transaction would get now, without adding it to the state: for scoring requests
+    /// beside a stream, which must not count as the stream's transactions.
+    /// </summary>
+    /// <remarks>Not thread-safe, like the rest of the engine: the host serializes it with <see cref="Compute(Transaction, long, Span{double})"/>.</remarks>
+    public void Peek(Transaction transaction, long timeMs, Span<double> values)
+    {
+        var (customer, terminal) = FeatureKeys.Of(transaction);
+        Peek(timeMs, customer, terminal, transaction.Amount, values);
+    }
+
+    /// <summary>What <see cref="Compute(long, long?, long?, double, Span{double})"/> would write, leaving the state as it was.</summary>
+    public void Peek(long timeMs, long? customer, long? terminal, double amount, Span<double> values) =>
+        Compute(timeMs, customer, terminal, amount, values, peek: true);
+
     /// <summary>Computes the features of a transaction given by its keys (null: unknown, its features are NaN).</summary>
-    public void Compute(long timeMs, long? customer, long? terminal, double amount, Span<double> values)
+    public void Compute(long timeMs, long? customer, long? terminal, double amount, Span<double> values) =>
+        Compute(timeMs, customer, terminal, amount, values, peek: false);
+
+    private void Compute(long timeMs, long? customer, long? terminal, double amount, Span<double> values, bool peek)
     {
         if (values.Length < _set.Count)
         {
@@ -93,12 +111,16 @@ public sealed partial class FeatureEngine
         var seconds = Math.Max(0, FloorDiv(timeMs, 1000L));
         if (seconds < Clock)
         {
-            Late++;
+            Late += peek ? 0 : 1;
             seconds = Clock;
         }
 
-        Clock = seconds;
-        Computed++;
+        if (!peek)
+        {
+            Clock = seconds;
+            Computed++;
+        }
+
         var time = (uint)Math.Min(seconds, uint.MaxValue);
         var cents = (int)Math.Clamp(Math.Round(amount * 100), int.MinValue, int.MaxValue);
         foreach (var table in _tables)
@@ -114,10 +136,17 @@ public sealed partial class FeatureEngine
                 continue;
             }
 
-            table.Compute(key.Value, time, cents, other ?? 0, values);
+            if (peek)
+            {
+                table.Peek(key.Value, time, cents, other ?? 0, values);
+            }
+            else
+            {
+                table.Compute(key.Value, time, cents, other ?? 0, values);
+            }
         }
 
-        if (++_sinceEviction >= Entities && seconds >= _nextEviction)
+        if (!peek && ++_sinceEviction >= Entities && seconds >= _nextEviction)
         {
             EvictIdle();
         }

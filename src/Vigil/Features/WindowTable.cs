@@ -64,7 +64,15 @@ internal sealed class WindowTable
     internal void Compute(long key, uint time, int cents, long other, Span<double> values)
     {
         ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Histories, key, out _);
-        var history = slot ??= NewHistory();
+        Update(slot ??= NewHistory(), time, cents, other, values);
+    }
+
+    /// <summary>Writes every feature of this table as <see cref="Compute"/> would, on a copy of the entity's history.</summary>
+    internal void Peek(long key, uint time, int cents, long other, Span<double> values) =>
+        Update(Histories.TryGetValue(key, out var history) ? history.Copy() : NewHistory(), time, cents, other, values);
+
+    private void Update(EntityHistory history, uint time, int cents, long other, Span<double> values)
+    {
         var seq = history.Next;
         history.Append(time, cents, other);
         for (var b = 0; b < _boundaries.Length; b++)

@@ -47,6 +47,32 @@ public class FeatureEngineTests
     }
 
     [Fact]
+    public void A_peek_sees_what_the_transaction_would_get_and_leaves_the_state_as_it_was()
+    {
+        var events = ReferenceFeatures.RandomStream(7, 400, TimeSpan.FromDays(20));
+        var plain = ReferenceFeatures.Run(new FeatureEngine(Everything), events, TimeSpan.FromDays(3));
+        var engine = new FeatureEngine(Everything);
+        var labels = new DelayedLabels(TimeSpan.FromDays(3));
+        var peeked = new double[Everything.Count];
+        var computed = new double[Everything.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            labels.ReleaseDue(e.TimeMs, engine);
+            var (clock, late, entities) = (engine.Clock, engine.Late, engine.Entities);
+            engine.Peek(e.TimeMs, e.Customer, e.Terminal, e.Amount, peeked);
+            engine.Peek(e.TimeMs + Day, e.Customer + 1_000_000, e.Terminal, e.Amount, new double[Everything.Count]); // a stranger, a day ahead
+            Assert.Equal((clock, late, entities), (engine.Clock, engine.Late, engine.Entities));
+            engine.Compute(e.TimeMs, e.Customer, e.Terminal, e.Amount, computed);
+            labels.Hold(e.Customer, e.Terminal, e.TimeMs, e.Fraud);
+            Assert.Equal(plain[i], computed);
+            Assert.Equal(computed, peeked);
+        }
+
+        Assert.Equal(events.Count, engine.Computed);
+    }
+
+    [Fact]
     public void A_window_of_n_days_holds_what_is_later_than_exactly_n_days_ago()
     {
         var set = FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)", "s = sum_amount(customer, 1d)"]);
