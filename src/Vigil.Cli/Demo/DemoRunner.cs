@@ -47,17 +47,15 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         var models = ModelFiles.Open(settings.Detector);
-        if (models is not null && settings.Kafka is not null)
-        {
-            throw new UsageException("vigil demo --kafka has no feature stage for --model: drop --kafka, or on a cluster run vigil features --kafka and vigil detect --input vigil.transactions.featured --model");
-        }
-
         var features = models?.FeaturesFor(settings.Features.Set) ?? settings.Features.Set;
-        var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.AmountThresholdFor(run.Profile), settings.Detector.AmountThreshold is not null,
-            settings.Kafka is null ? features : FeatureSet.None);
+        var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.AmountThresholdFor(run.Profile), settings.Detector.AmountThreshold is not null, features);
         var rules = ruleFiles.Initial;
         await using IDemoRuntime runtime = settings.Kafka is { } kafka
-            ? new KafkaDemoRuntime(kafka, settings.Topics, rules, settings.Pipeline.Partitions, settings.Pipeline.MaxRecordBytes, log)
+            ? new KafkaDemoRuntime(kafka, settings.Topics, rules, settings.Features with { Set = features }, run.HasIdentities,
+                settings.Pipeline.Partitions, settings.Pipeline.MaxRecordBytes, log)
+            {
+                Models = models?.Current,
+            }
             : new EmbeddedDemoRuntime(settings.Pipeline, settings.Topics, rules, settings.Features with { Set = features }, joinIdentities: run.HasIdentities)
             {
                 Models = models?.Current,
@@ -105,7 +103,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address, scorer is not null);
-        var liveRules = new LiveRules(rules, settings.Kafka is null ? features : FeatureSet.None, r => runtime.Rules = r, log);
+        var liveRules = new LiveRules(rules, features, r => runtime.Rules = r, log);
 
         // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
         var readers = sinks.Select(s => s.RunAsync()).ToList();
@@ -120,13 +118,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-        var watcher = models is null || runtime is not EmbeddedDemoRuntime embedded
-            ? Task.CompletedTask
-            : models.WatchAsync(features, m =>
-            {
-                embedded.Models = m;
-                scorer?.Swap(m.Primary);
-            }, log, watching.Token);
+        var watcher = models?.WatchAsync(features, m =>
+        {
+            runtime.Models = m;
+            scorer?.Swap(m.Primary);
+        }, log, watching.Token) ?? Task.CompletedTask;
         var rulesWatcher = ruleFiles.WatchAsync(liveRules, watching.Token);
         var view = new StatusView(console, live, StatusLineInterval);
         using var stopping = stop.Register(() => view.Note = "stopping: deciding the records in flight (Ctrl+C again to abort)");

@@ -1,3 +1,4 @@
+using Vigil.Detection;
 using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Sources;
@@ -26,6 +27,9 @@ public interface IDemoRuntime : IAsyncDisposable
 
     /// <summary>Swaps the rule set the detectors decide with, between two records.</summary>
     RuleSet Rules { set; }
+
+    /// <summary>Swaps the models the detectors score with (null: none), between two records.</summary>
+    DetectionModels? Models { set; }
 
     /// <summary>Where the source writes: transactions, labels, identities and invalid rows.</summary>
     SourceOutputs Outputs(TimeSpan labelDelay);

@@ -1,9 +1,13 @@
 using Vigil.Kafka.Bridge;
 using Vigil.Kafka.Configuration;
+using Vigil.Cli.Configuration;
+using Vigil.Detection;
 using Vigil.Kafka.Detection;
+using Vigil.Kafka.Features;
 using Vigil.Kafka.Mock;
 using Vigil.Kafka.Sources;
 using Vigil.Rules;
+using Vigil.Runtime.Features;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Sources;
@@ -12,9 +16,11 @@ using Vigil.Runtime.Topics;
 namespace Vigil.Cli.Demo;
 
 /// <summary>
-/// The demo on Kafka: the generator produces to the cluster, a detector joins the consumer group, and a bridge
-/// copies the output topics back for the files and the dashboard, so they show what really is on the cluster.
-/// With <c>--kafka mock</c> the cluster is librdkafka's mock, in this process.
+/// The demo on Kafka: the generator produces to the cluster; the feature stage (as <c>vigil features --kafka</c>)
+/// reads transactions and labels and writes the featured topic; a detector (as <c>vigil detect</c>) joins the
+/// consumer group on it; a bridge copies the output topics back for the files and the dashboard, so they show what
+/// really is on the cluster. Without features the detector reads the transactions topic itself. With
+/// <c>--kafka mock</c> the cluster is librdkafka's mock, in this process.
 /// </summary>
 public sealed class KafkaDemoRuntime : IDemoRuntime
 {
@@ -22,6 +28,12 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
 
     private readonly KafkaOptions _options;
     private readonly TopicOptions _topics;
+    private readonly FeatureSettings _features;
+    private readonly bool _joinIdentities;
+    private readonly CancellationTokenSource _stopFeatures = new();
+    private KafkaFeatureStage? _featureStage;
+    private DetectionModels? _models;
+    private Task _featuring = Task.CompletedTask;
     private readonly int _maxRecordBytes;
     private RuleSet _rules;
     private readonly Action<string> _log;
@@ -37,19 +49,23 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
     private Task _detecting = Task.CompletedTask;
     private Task _bridging = Task.CompletedTask;
 
-    public KafkaDemoRuntime(KafkaOptions options, TopicOptions topics, RuleSet rules, int partitions, int maxRecordBytes, Action<string> log)
+    public KafkaDemoRuntime(
+        KafkaOptions options, TopicOptions topics, RuleSet rules, FeatureSettings features, bool joinIdentities, int partitions, int maxRecordBytes, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(topics);
+        ArgumentNullException.ThrowIfNull(features);
         _options = options;
         _topics = topics;
+        _features = features;
+        _joinIdentities = joinIdentities;
         _maxRecordBytes = maxRecordBytes;
         _rules = rules;
         _log = log;
         if (options.IsMock)
         {
             _mock = new MockCluster(brokers: 1);
-            foreach (var topic in topics.All)
+            foreach (var topic in topics.All.Append(topics.Featured))
             {
                 _mock.CreateTopic(topic, partitions);
             }
@@ -58,10 +74,12 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
         }
     }
 
-    // The demo's detector reads the transactions topic itself; features on Kafka are a stage of their own (vigil features --kafka).
+    private bool HasFeatures => !_features.Set.IsEmpty;
+
     public string Description => (_mock is null
         ? $"Kafka at {_options.BootstrapServers} · consumer group {_options.GroupId}"
-        : $"Kafka mock cluster at {_options.BootstrapServers} (in this process, in memory)") + " · no features (on Kafka they are vigil features --kafka)";
+        : $"Kafka mock cluster at {_options.BootstrapServers} (in this process, in memory)")
+        + (HasFeatures ? $" · features: {_features.Set.Name} ({_features.Set.Count}) through {_topics.Featured}" : " · no features");
 
     public Topic Legit => Ready(_bridge)[_topics.Legit];
 
@@ -73,7 +91,21 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
 
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    public PipelineStatus Status() => Ready(_detector).Status() with { Produced = Ready(_writer).Written };
+    public PipelineStatus Status() => Ready(_detector).Status() with
+    {
+        Produced = Ready(_writer).Written,
+        Features = _featureStage is { } stage ? FeatureStatus.Of(stage.Stage) : null,
+    };
+
+    /// <summary>The models the detector scores with, swapped between two records.</summary>
+    public DetectionModels? Models
+    {
+        set
+        {
+            _models = value;
+            _detector?.Models = value;
+        }
+    }
 
     public SourceOutputs Outputs(TimeSpan labelDelay) => new(Ready(_writer), Ready(_labels), labelDelay, Ready(_identities), Ready(_deadLetters));
 
@@ -93,16 +125,28 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
         _labels = new KafkaRecordWriter(clients, _topics.Labels);
         _identities = new KafkaRecordWriter(clients, _topics.Identities);
         _deadLetters = new KafkaRecordWriter(clients, _topics.DeadLetter);
-        _detector = new KafkaDetector(clients, _topics, _rules, _maxRecordBytes);
+        if (HasFeatures)
+        {
+            _featureStage = new KafkaFeatureStage(clients, _topics, _features.Set, new FeatureStageOptions
+            {
+                AllowedLateness = _features.AllowedLateness,
+                CheckpointPath = _features.Checkpoint,
+                JoinIdentities = _joinIdentities,
+                JoinWindow = _features.JoinWindow,
+            });
+        }
+
+        _detector = new KafkaDetector(clients, HasFeatures ? DetectorTopics(_topics) : _topics, _rules, _maxRecordBytes) { Models = _models };
         _bridge = new KafkaTopicBridge(clients, [_topics.Legit, _topics.Fraud, _topics.DeadLetter, _topics.Labels]);
     });
 
     public async Task StartAsync()
     {
         var detector = Ready(_detector);
+        _featuring = _featureStage?.RunAsync(_stopFeatures.Token) ?? Task.CompletedTask;
         _detecting = detector.RunAsync(_stopDetector.Token);
         _bridging = Ready(_bridge).RunAsync(_stopBridge.Token);
-        Completion = Task.WhenAll(_detecting, _bridging);
+        Completion = Task.WhenAll(_featuring, _detecting, _bridging);
 
         // Joining a consumer group takes seconds; generating meanwhile would only build a backlog.
         _log("kafka: waiting for the consumer group to assign partitions to the detector");
@@ -113,7 +157,11 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
     {
         var detector = Ready(_detector);
         var written = Ready(_writer).Written;
+
+        // The feature stage releases what it holds once the partitions fall silent, so the detector gets every record.
         await WaitUntilAsync(() => detector.Status().Processed >= written);
+        await _stopFeatures.CancelAsync();
+        await _featuring;
         await _stopDetector.CancelAsync();
         await _detecting;
 
@@ -130,8 +178,10 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
 
     public async ValueTask DisposeAsync()
     {
+        await _stopFeatures.CancelAsync();
         await _stopDetector.CancelAsync();
         await _stopBridge.CancelAsync();
+        _featureStage?.Dispose();
         _writer?.Dispose();
         _labels?.Dispose();
         _identities?.Dispose();
@@ -139,9 +189,23 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
         _detector?.Dispose();
         _bridge?.Dispose();
         _mock?.Dispose();
+        _stopFeatures.Dispose();
         _stopDetector.Dispose();
         _stopBridge.Dispose();
     }
+
+    /// <summary>The topics as the detector sees them: its input is the featured topic.</summary>
+    private static TopicOptions DetectorTopics(TopicOptions topics) => new()
+    {
+        Transactions = topics.Featured,
+        Legit = topics.Legit,
+        Fraud = topics.Fraud,
+        DeadLetter = topics.DeadLetter,
+        Labels = topics.Labels,
+        Identities = topics.Identities,
+        Featured = topics.Featured,
+        Rules = topics.Rules,
+    };
 
     private async Task WaitUntilAsync(Func<bool> caughtUp)
     {

@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Text.Json;
+using Vigil.Features;
+using Vigil.Models;
 
 namespace Vigil.Cli.Tests.Commands;
 
@@ -51,6 +53,34 @@ public sealed class KafkaCommandTests : IDisposable
         Assert.All(fraud, l => Assert.True(JsonDocument.Parse(l).RootElement.GetProperty("amount").GetDouble() >= 220));
         Assert.Equal(3000, File.ReadLines(Path.Combine(_directory, "queueing.labels.jsonl")).Count());
         Assert.Contains("(3,000 labelled)", output, StringComparison.Ordinal);
-        Assert.Contains("kafka: assigned queueing.transactions [0,1]", error, StringComparison.Ordinal);
+        Assert.Contains("kafka: assigned vigil.transactions.featured [0,1]", error, StringComparison.Ordinal);
+        Assert.All(legit.Take(100), l => Assert.True(JsonDocument.Parse(l).RootElement.GetProperty("features").TryGetProperty("customer_nb_tx_1d", out _)));
+    }
+
+    [Fact]
+    public async Task Demo_on_the_mock_cluster_scores_a_model_on_what_the_feature_stage_computed()
+    {
+        // Fraud from a customer's third transaction of the day on: σ(n − 2.5) ≥ 0.5.
+        var model = Path.Combine(_directory, "velocity.json");
+        var features = new FeatureSet("vigil", [FeatureSet.Vigil.Definitions[FeatureSet.Vigil.IndexOf("customer_nb_tx_1d")]]);
+        await File.WriteAllTextAsync(model, ModelJson.Serialize(
+            new LogisticModel(["customer_nb_tx_1d"], [0], [1], [1], -2.5, 0.5) { Version = "lr-velocity", Features = features }));
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            ["demo", "--kafka", "mock", "--count", "2000", "--rate", "5000", "--out", _directory, "--no-dashboard", "--model", model]);
+
+        Assert.True(exitCode == 0, error + output);
+        Assert.Contains("2,000 generated, 2,000 processed", output, StringComparison.Ordinal);
+        var decided = (await File.ReadAllLinesAsync(Path.Combine(_directory, "streaming.transactions.legit.jsonl")))
+            .Concat(await File.ReadAllLinesAsync(Path.Combine(_directory, "streaming.transactions.fraud.jsonl")))
+            .Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2000, decided.Count);
+        Assert.All(decided, d =>
+        {
+            Assert.Equal("lr-velocity", d.GetProperty("vigil").GetProperty("versions").GetProperty("model").GetString());
+            var velocity = d.GetProperty("features").GetProperty("customer_nb_tx_1d").GetDouble() >= 3;
+            Assert.Equal(velocity || d.GetProperty("amount").GetDouble() >= 220, d.GetProperty("vigil").GetProperty("fraud").GetBoolean());
+        });
+        Assert.Contains(decided, d => d.GetProperty("amount").GetDouble() < 220 && d.GetProperty("vigil").GetProperty("fraud").GetBoolean());
     }
 }
