@@ -74,7 +74,8 @@ public sealed class DashboardBrowserTests : IDisposable
     [Fact]
     public async Task With_labels_the_dashboard_shows_precision_recall_and_the_confusion_matrix()
     {
-        await using var demo = await LiveDemo.StartAsync(rate: 5000, simulated: true);
+        var shadow = new Vigil.Models.LogisticModel(["amount"], [0], [1], [1], intercept: -100, threshold: 0.5) { Version = "lr-shadow" };
+        await using var demo = await LiveDemo.StartAsync(rate: 5000, simulated: true, shadow: shadow);
         using var browser = StartBrowser();
 
         browser.Navigate().GoToUrl(demo.Server.Address);
@@ -89,6 +90,9 @@ public sealed class DashboardBrowserTests : IDisposable
         // The scenario list is rebuilt on every update, so it is read in one script call rather than through an element that may go stale.
         var scenario = wait.Until(b => (string?)((IJavaScriptExecutor)b).ExecuteScript("return document.querySelector('#scenarios li')?.textContent ?? null;"));
         Assert.StartsWith("scenario ", scenario, StringComparison.Ordinal);
+        wait.Until(b => b.FindElement(By.Id("shadow")).Displayed);
+        Assert.Equal("lr-shadow", browser.FindElement(By.Id("shadow-version")).Text);
+        Assert.Matches(@"^precision [\d.]+ % · recall [\d.]+ % · F1 [\d.]+ · would flag", browser.FindElement(By.Id("shadow-quality")).Text);
         browser.GetScreenshot().SaveAsFile(Path.Combine(AppContext.BaseDirectory, "dashboard-quality.png"));
     }
 

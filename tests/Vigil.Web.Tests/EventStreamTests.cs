@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Vigil.Models;
 using Vigil.Web.Dashboard;
 
 namespace Vigil.Web.Tests;
@@ -126,5 +127,26 @@ public class EventStreamTests
                              + m.GetProperty("true_negatives").GetInt64() + m.GetProperty("false_negatives").GetInt64());
         Assert.Equal(status.RootElement.GetProperty("fraud").GetInt64(), quality.GetProperty("flagged").GetInt64());
         Assert.StartsWith("2018-04-", status.RootElement.GetProperty("event_time").GetString(), StringComparison.Ordinal);
+        Assert.False(status.RootElement.TryGetProperty("shadow", out _), "no shadow model runs");
+    }
+
+    [Fact]
+    public async Task Status_carries_the_shadow_models_quality_apart_from_the_decisions()
+    {
+        // The shadow flags every amount of 100 or more; the rules flag 220 or more.
+        var shadow = new LogisticModel(["amount"], [0], [1], [1], intercept: -100, threshold: 0.5) { Version = "lr-shadow" };
+        await using var demo = await LiveDemo.StartAsync(rate: null, count: 20_000, simulated: true, shadow: shadow);
+        await demo.CompletionAsync();
+        using var http = new HttpClient { BaseAddress = demo.Server.Address, Timeout = Timeout };
+
+        using var status = JsonDocument.Parse(await http.GetStringAsync("/api/status"));
+
+        var decided = status.RootElement.GetProperty("quality");
+        var watched = status.RootElement.GetProperty("shadow");
+        Assert.Equal("lr-shadow", watched.GetProperty("version").GetString());
+        Assert.Equal(20_000, watched.GetProperty("labelled").GetInt64());
+        Assert.True(watched.GetProperty("flagged").GetInt64() > decided.GetProperty("flagged").GetInt64(),
+            $"the shadow flags more: {watched.GetProperty("flagged")} against {decided.GetProperty("flagged")}");
+        Assert.Equal(status.RootElement.GetProperty("fraud").GetInt64(), decided.GetProperty("flagged").GetInt64());
     }
 }

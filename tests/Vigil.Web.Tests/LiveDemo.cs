@@ -1,4 +1,7 @@
+using Vigil.Detection;
+using Vigil.Models;
 using Vigil.Rules;
+using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Quality;
 using Vigil.Runtime.Sources;
@@ -31,11 +34,18 @@ internal sealed class LiveDemo : IAsyncDisposable
     public DashboardServer Server { get; }
 
     /// <param name="simulated">The simulator with its labels (released at once) and live quality, instead of the seed's generator.</param>
-    public static async Task<LiveDemo> StartAsync(double? rate, long count = long.MaxValue, DashboardOptions? options = null, bool simulated = false)
+    /// <param name="shadow">A shadow model to score beside the rules, its quality measured apart (with <paramref name="simulated"/>).</param>
+    public static async Task<LiveDemo> StartAsync(double? rate, long count = long.MaxValue, DashboardOptions? options = null, bool simulated = false, Model? shadow = null)
     {
         options ??= new DashboardOptions { Port = 0, EventsPerSecond = 50 };
         var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(simulated ? 220 : 900));
-        var quality = simulated ? new QualityMonitor(pipeline.Legit, pipeline.Fraud, pipeline.Labels) : null;
+        if (shadow is not null)
+        {
+            // A primary that never flags, so that the rules decide and the shadow only watches.
+            pipeline.Models = new DetectionModels(new LogisticModel(["amount"], [0], [1], [0], intercept: -100, threshold: 0.5) { Version = "lr-silent" }, shadow);
+        }
+
+        var quality = simulated ? new QualityMonitor(pipeline.Legit, pipeline.Fraud, pipeline.Labels, shadow: shadow is not null) : null;
         ITransactionSource generator = simulated
             ? new SimulatorSource(new TransactionSimulator(new SimulatorOptions { Customers = 1000, Terminals = 2000, Days = null, Seed = 5 }))
             : new SeedTransactionGenerator(seed: 5);
@@ -44,6 +54,7 @@ internal sealed class LiveDemo : IAsyncDisposable
         var feed = new EventFeed(pipeline.Legit, pipeline.Fraud, () => pipeline.Status() with
         {
             Quality = quality?.Snapshot(),
+            Shadow = shadow is not null && quality?.ShadowSnapshot() is { } s ? new ShadowStatus(shadow.Version, s) : null,
             EventTimeMs = simulated ? source.EventTimeMs : null,
         }, options);
         var server = new DashboardServer(options, feed);

@@ -81,6 +81,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         PipelineStatus Status() => runtime.Status() with
         {
             Quality = quality?.Snapshot(),
+            Shadow = models?.Current.Shadow is { } shadowModel && quality?.ShadowSnapshot() is { } shadowQuality ? new(shadowModel.Version, shadowQuality) : null,
             EventTimeMs = source.HasEventTime && publisher.EventTimeMs > 0 ? publisher.EventTimeMs : null,
         };
 

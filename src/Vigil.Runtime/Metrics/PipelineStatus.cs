@@ -2,6 +2,9 @@ using Vigil.Quality;
 
 namespace Vigil.Runtime.Metrics;
 
+/// <summary>A shadow model by its version, and how it would have done.</summary>
+public sealed record ShadowStatus(string Version, QualitySnapshot Quality);
+
 /// <summary>A point-in-time view of a pipeline: totals since start and decision latency.</summary>
 public sealed record PipelineStatus(
     TimeSpan Elapsed,
@@ -22,6 +25,9 @@ public sealed record PipelineStatus(
 
     /// <summary>The feature stage's progress and state, when features are computed.</summary>
     public FeatureStatus? Features { get; init; }
+
+    /// <summary>The shadow model's quality, as if it had decided, when one runs and the source gives labels.</summary>
+    public ShadowStatus? Shadow { get; init; }
 
     public long Decided => Legit + Fraud;
 

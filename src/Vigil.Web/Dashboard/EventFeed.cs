@@ -210,6 +210,14 @@ public sealed class EventFeed
             QualityJson.Write(w, quality);
             w.WriteEndObject();
         }
+
+        if (status.Shadow is { } shadow)
+        {
+            w.WriteStartObject("shadow");
+            w.WriteString("version", shadow.Version);
+            QualityJson.Write(w, shadow.Quality);
+            w.WriteEndObject();
+        }
     }
 
     private static ReadOnlyMemory<byte> Message(string eventName, Action<Utf8JsonWriter> writeFields)

@@ -53,6 +53,7 @@
     const dropped = stats.dropped > 0 ? ` · ${number.format(stats.dropped)} missed by this browser` : '';
     text('sampling', `newest first · ${sampling}${dropped}`);
     if (stats.quality) showQuality(stats.quality, stats.event_time);
+    if (stats.shadow) showShadow(stats.shadow);
     history.push({ rate: stats.rate, share: stats.fraud_share * 100 });
     if (history.length > HISTORY_SECONDS) history.shift();
     drawChart();
@@ -82,6 +83,14 @@
       item.textContent = `scenario ${s.scenario}: ${number.format(s.caught)} of ${number.format(s.frauds)} caught (${percent(s.recall)})`;
       return item;
     }));
+  }
+
+  function showShadow(shadow) {
+    document.getElementById('shadow').hidden = false;
+    text('shadow-version', shadow.version);
+    const f1 = shadow.f1 === null ? '–' : shadow.f1.toFixed(3);
+    text('shadow-quality', `precision ${percent(shadow.precision)} · recall ${percent(shadow.recall)} · F1 ${f1} · ` +
+      `would flag ${percent(shadow.alert_rate)} · fraud money it would catch ${money.format(shadow.fraud_amount.caught)}`);
   }
 
   function drawChart() {
