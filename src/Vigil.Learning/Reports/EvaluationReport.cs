@@ -26,46 +26,12 @@ public static class EvaluationReport
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Vigil evaluation</title>");
         html.Append("<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}</style></head><body>");
         html.Append(C, $"<h1>Vigil evaluation</h1><p>Model: {E(result.Model)}<br>Data: {E(result.Data)}<br>Protocol: {E(result.Protocol)}</p>");
-        html.Append("<table><tr>");
-        foreach (var header in Headers)
-        {
-            html.Append(C, $"<th>{E(header)}</th>");
-        }
-
-        html.Append("</tr>");
-        foreach (var row in Rows(result))
-        {
-            html.Append("<tr>");
-            foreach (var cell in row)
-            {
-                html.Append(C, $"<td>{E(cell)}</td>");
-            }
-
-            html.Append("</tr>");
-        }
-
-        html.Append("</table>");
+        HtmlTable(html, Headers, Rows(result));
         if (ScenarioHeaders(result) is { Count: > 0 } scenarioHeaders)
         {
-            html.Append("<h2>By fraud scenario</h2><table><tr>");
-            foreach (var header in scenarioHeaders)
-            {
-                html.Append(C, $"<th>{E(header)}</th>");
-            }
-
-            html.Append("</tr>");
-            foreach (var row in ScenarioRows(result))
-            {
-                html.Append("<tr>");
-                foreach (var cell in row)
-                {
-                    html.Append(C, $"<td>{E(cell)}</td>");
-                }
-
-                html.Append("</tr>");
-            }
-
-            html.Append(C, $"</table><p>{E(ScenarioNote)}</p>");
+            html.Append("<h2>By fraud scenario</h2>");
+            HtmlTable(html, scenarioHeaders, ScenarioRows(result));
+            html.Append(C, $"<p>{E(ScenarioNote)}</p>");
         }
 
         html.Append("<p>AUC ROC and average precision are over each split's test transactions; Card Precision@100 is the daily ")
@@ -80,25 +46,48 @@ public static class EvaluationReport
         ArgumentNullException.ThrowIfNull(result);
         var md = new StringBuilder();
         md.Append(C, $"# Vigil evaluation\n\n- Model: {result.Model}\n- Data: {result.Data}\n- Protocol: {result.Protocol}\n\n");
-        md.Append("| ").AppendJoin(" | ", Headers).Append(" |\n|").AppendJoin("|", Headers.Select(_ => "---")).Append("|\n");
-        foreach (var row in Rows(result))
-        {
-            md.Append("| ").AppendJoin(" | ", row).Append(" |\n");
-        }
-
+        MarkdownTable(md, Headers, Rows(result));
         if (ScenarioHeaders(result) is { Count: > 0 } scenarioHeaders)
         {
-            md.Append("\n## By fraud scenario\n\n| ").AppendJoin(" | ", scenarioHeaders).Append(" |\n|").AppendJoin("|", scenarioHeaders.Select(_ => "---")).Append("|\n");
-            foreach (var row in ScenarioRows(result))
-            {
-                md.Append("| ").AppendJoin(" | ", row).Append(" |\n");
-            }
-
+            md.Append("\n## By fraud scenario\n\n");
+            MarkdownTable(md, scenarioHeaders, ScenarioRows(result));
             md.Append('\n').Append(ScenarioNote).Append('\n');
         }
 
         md.Append(C, $"\n![ROC curve]({rocFile})\n\n![Precision-recall curve]({precisionRecallFile})\n");
         return md.ToString();
+    }
+
+    private static void HtmlTable(StringBuilder html, IEnumerable<string> headers, IEnumerable<string[]> rows)
+    {
+        html.Append("<table><tr>");
+        foreach (var header in headers)
+        {
+            html.Append(C, $"<th>{E(header)}</th>");
+        }
+
+        html.Append("</tr>");
+        foreach (var row in rows)
+        {
+            html.Append("<tr>");
+            foreach (var cell in row)
+            {
+                html.Append(C, $"<td>{E(cell)}</td>");
+            }
+
+            html.Append("</tr>");
+        }
+
+        html.Append("</table>");
+    }
+
+    private static void MarkdownTable(StringBuilder md, IReadOnlyList<string> headers, IEnumerable<string[]> rows)
+    {
+        md.Append("| ").AppendJoin(" | ", headers).Append(" |\n|").AppendJoin("|", headers.Select(_ => "---")).Append("|\n");
+        foreach (var row in rows)
+        {
+            md.Append("| ").AppendJoin(" | ", row).Append(" |\n");
+        }
     }
 
     public static readonly IReadOnlyList<string> Headers =
