@@ -47,7 +47,12 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         var models = ModelFiles.Open(settings.Detector);
-        var features = models?.FeaturesFor(settings.Features.Set) ?? settings.Features.Set;
+        var features = models?.FeaturesFor(FeaturesComputed()) ?? FeaturesComputed();
+        if (settings.Kafka is not null && !features.IsEmpty && FeaturesComputed().IsEmpty)
+        {
+            throw new UsageException("the model reads features, and vigil demo --kafka on a shared cluster computes them only with --checkpoint FILE: add it, or run vigil features --kafka and vigil detect --input vigil.transactions.featured --model");
+        }
+
         var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.AmountThresholdFor(run.Profile), settings.Detector.AmountThreshold is not null, features);
         var rules = ruleFiles.Initial;
         await using IDemoRuntime runtime = settings.Kafka is { } kafka
@@ -191,6 +196,14 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         return 0;
     }
+
+    /// <summary>
+    /// The features the pipeline computes before detection. On a Kafka cluster shared with other runs, a feature stage
+    /// without a checkpoint starts at the topics' beginnings: it would republish their whole history to the detector
+    /// on every run. So there the demo computes features only with <c>--checkpoint</c>; the mock cluster is new each run.
+    /// </summary>
+    private FeatureSet FeaturesComputed() =>
+        settings.Kafka is { IsMock: false } && settings.Features.Checkpoint is null ? FeatureSet.None : settings.Features.Set;
 
     /// <summary>
     /// Publishes until stopped, then drains. A sink, the dashboard feed, the quality monitor or detection that fails

@@ -1,7 +1,7 @@
-using Vigil.Kafka.Bridge;
-using Vigil.Kafka.Configuration;
 using Vigil.Cli.Configuration;
 using Vigil.Detection;
+using Vigil.Kafka.Bridge;
+using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Detection;
 using Vigil.Kafka.Features;
 using Vigil.Kafka.Mock;
@@ -79,7 +79,8 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
     public string Description => (_mock is null
         ? $"Kafka at {_options.BootstrapServers} · consumer group {_options.GroupId}"
         : $"Kafka mock cluster at {_options.BootstrapServers} (in this process, in memory)")
-        + (HasFeatures ? $" · features: {_features.Set.Name} ({_features.Set.Count}) through {_topics.Featured}" : " · no features");
+        + (HasFeatures ? $" · features: {_features.Set.Name} ({_features.Set.Count}) through {_topics.Featured}"
+            : _mock is null ? " · no features (on a shared cluster they need --checkpoint, or vigil features --kafka)" : " · no features");
 
     public Topic Legit => Ready(_bridge)[_topics.Legit];
 

@@ -16,6 +16,13 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
 {
     private static readonly JsonWriterOptions Compact = new() { Indented = false };
 
+    /// <summary>Each thread's answer buffer and writer, reset per request.</summary>
+    private static readonly ThreadLocal<(ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)> Answer = new(() =>
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        return (buffer, new Utf8JsonWriter(buffer, Compact));
+    });
+
     private readonly TransactionScorer _scorer = scorer ?? throw new ArgumentNullException(nameof(scorer));
 
     public void Map(IEndpointRouteBuilder routes)
@@ -129,13 +136,6 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
 
         await response.BodyWriter.FlushAsync(context.RequestAborted);
     }
-
-    /// <summary>Each thread's answer buffer and writer, reset per request.</summary>
-    private static readonly ThreadLocal<(ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)> Answer = new(() =>
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        return (buffer, new Utf8JsonWriter(buffer, Compact));
-    });
 
     /// <summary>A request body in an array rented from the shared pool, returned on dispose.</summary>
     private readonly struct Body(byte[] array, int length) : IDisposable

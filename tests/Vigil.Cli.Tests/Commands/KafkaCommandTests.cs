@@ -11,6 +11,16 @@ public sealed class KafkaCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    /// <summary>A model file that flags from a customer's third transaction of the day on: σ(customer_nb_tx_1d − 2.5) ≥ 0.5.</summary>
+    private async Task<string> VelocityModelAsync()
+    {
+        var path = Path.Combine(_directory, "velocity.json");
+        var features = new FeatureSet("vigil", [FeatureSet.Vigil.Definitions[FeatureSet.Vigil.IndexOf("customer_nb_tx_1d")]]);
+        await File.WriteAllTextAsync(path, ModelJson.Serialize(
+            new LogisticModel(["customer_nb_tx_1d"], [0], [1], [1], -2.5, 0.5) { Version = "lr-velocity", Features = features }));
+        return path;
+    }
+
     [Theory]
     [InlineData(new[] { "detect" }, "vigil: vigil detect needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock')")]
     [InlineData(new[] { "generate" }, "vigil: vigil generate needs Kafka: pass --kafka BROKERS or set KAFKA_BROKER_URL (try one with 'vigil kafka mock') (or --out FILE for a dataset file)")]
@@ -60,11 +70,7 @@ public sealed class KafkaCommandTests : IDisposable
     [Fact]
     public async Task Demo_on_the_mock_cluster_scores_a_model_on_what_the_feature_stage_computed()
     {
-        // Fraud from a customer's third transaction of the day on: σ(n − 2.5) ≥ 0.5.
-        var model = Path.Combine(_directory, "velocity.json");
-        var features = new FeatureSet("vigil", [FeatureSet.Vigil.Definitions[FeatureSet.Vigil.IndexOf("customer_nb_tx_1d")]]);
-        await File.WriteAllTextAsync(model, ModelJson.Serialize(
-            new LogisticModel(["customer_nb_tx_1d"], [0], [1], [1], -2.5, 0.5) { Version = "lr-velocity", Features = features }));
+        var model = await VelocityModelAsync();
 
         var (exitCode, output, error) = await CliRunner.RunAsync(
             ["demo", "--kafka", "mock", "--count", "2000", "--rate", "5000", "--out", _directory, "--no-dashboard", "--model", model]);
@@ -82,5 +88,16 @@ public sealed class KafkaCommandTests : IDisposable
             Assert.Equal(velocity || d.GetProperty("amount").GetDouble() >= 220, d.GetProperty("vigil").GetProperty("fraud").GetBoolean());
         });
         Assert.Contains(decided, d => d.GetProperty("amount").GetDouble() < 220 && d.GetProperty("vigil").GetProperty("fraud").GetBoolean());
+    }
+
+    [Fact]
+    public async Task On_a_shared_cluster_the_demo_computes_features_only_with_a_checkpoint()
+    {
+        var model = await VelocityModelAsync();
+
+        var (exitCode, _, error) = await CliRunner.RunAsync(["demo", "--kafka", "127.0.0.1:1", "--model", model, "--no-dashboard"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("vigil: the model reads features, and vigil demo --kafka on a shared cluster computes them only with --checkpoint FILE", error, StringComparison.Ordinal);
     }
 }
