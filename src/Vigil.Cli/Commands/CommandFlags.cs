@@ -28,7 +28,7 @@ public sealed class CommandFlags
         command.Options.Add(_config);
         foreach (var flag in flags)
         {
-            var option = new Option<string>(flag.Name) { Description = flag.Description, HelpName = flag.HelpName };
+            var option = new Option<string>(flag.Name, [.. flag.Aliases]) { Description = flag.Description, HelpName = flag.HelpName };
             command.Options.Add(option);
             _settings.Add((option, flag));
         }

@@ -3,6 +3,9 @@ namespace Vigil.Cli.Commands;
 /// <summary>A command-line flag that sets one configuration setting.</summary>
 public sealed record SettingFlag(string Name, string HelpName, string Description, string Key)
 {
+    /// <summary>Other names the flag answers to.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
     public static readonly SettingFlag Rate = new("--rate", "N|max", "Transactions per second the generator produces, or 'max' [env: TRANSACTIONS_PER_SECOND] [default: 1000]", "Generator:Rate");
     public static readonly SettingFlag Duration = new("--duration", "SECONDS", "Stop after this many seconds [default: run until Ctrl+C]", "Demo:Duration");
     public static readonly SettingFlag Count = new("--count", "N", "Stop after generating this many transactions", "Generator:Count");
@@ -71,7 +74,10 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag ModelFile = new("--model", "MODEL.json|lr|gbt|iforest", "A trained model file to score with, or an algorithm to train on each split of --protocol", "Model:Path");
     public static readonly SettingFlag ServeModel = new("--model", "MODEL.json", "The model file to serve; replacing the file swaps the model without a restart", "Model:Path");
     public static readonly SettingFlag ModelOut = new("--out", "MODEL.json", "Write the trained model to this file", "Model:Out");
-    public static readonly SettingFlag Inputs = new("--inputs", "NAME,…", "The model's inputs: features, amount, numeric columns of the file, or ratios a/b of them [default: every feature of the set, amount, the amount's ratios to the customer's average and largest amounts, and the file's other numeric columns]", "Model:Inputs");
+    public static readonly SettingFlag Inputs = new("--inputs", "NAME,…", "The model's inputs: features, amount, numeric columns of the file, or ratios a/b of them [default: every feature of the set, amount, the amount's ratios to the customer's average and largest amounts, and the file's other numeric columns]", "Model:Inputs")
+    {
+        Aliases = ["--features"],
+    };
     public static readonly SettingFlag Label = new("--label", "COLUMN", "The column holding the label, 1 for fraud [default: the format's: fraud, TX_FRAUD, Class, isFraud]", "Training:Label");
     public static readonly SettingFlag TrainFrom = new("--from", "YYYY-MM-DD", "Train on rows from this day (features still read all the history before it)", "Training:From");
     public static readonly SettingFlag TrainTo = new("--to", "YYYY-MM-DD", "Train on rows up to this day, included", "Training:To");

@@ -108,4 +108,15 @@ public sealed class ModelCommandTests() : TempDirectoryTest("vigil-models-")
         Assert.Equal(2, exitCode);
         Assert.Contains("unknown input V99", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Features_is_another_name_for_inputs()
+    {
+        var model = Path.Combine(Directory, "m.json");
+
+        var (exitCode, _, error) = await CliRunner.RunAsync(["train", "--data", Ulb, "--model", "lr", "--out", model, "--features", "V14,V4,Amount"]);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal(["V14", "V4", "Amount"], ModelJson.Deserialize(File.ReadAllText(model)).Inputs);
+    }
 }
