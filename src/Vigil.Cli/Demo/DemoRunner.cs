@@ -90,9 +90,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             EventTimeMs = source.HasEventTime && publisher.EventTimeMs > 0 ? publisher.EventTimeMs : null,
         };
 
-        // With a model, the dashboard's server also scores single transactions on the pipeline's live features.
+        // With a model, the dashboard's server also decides single transactions as the stream would: the pipeline's
+        // live features, its current rules, then the model.
+        var liveRules = new LiveRules(rules, features, r => runtime.Rules = r, log);
         using var scorer = models is not null && runtime is EmbeddedDemoRuntime scoring
-            ? new TransactionScorer(models.Current.Primary, scoring.Features)
+            ? new TransactionScorer(models.Current.Primary, scoring.Features, () => liveRules.Current)
             : null;
         var dashboard = settings.Dashboard.Enabled
             ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, stop, scorer)
@@ -109,7 +111,6 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address, scorer is not null);
-        var liveRules = new LiveRules(rules, features, r => runtime.Rules = r, log);
 
         // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
         var readers = sinks.Select(s => s.RunAsync()).ToList();
@@ -254,7 +255,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             console.MarkupLine($"dashboard: [link]{dashboard}[/]");
             if (scoring)
             {
-                console.MarkupLine($"score:     POST {dashboard}v1/score · one transaction JSON, scored on the pipeline's live features");
+                console.MarkupLine($"score:     POST {dashboard}v1/score · one transaction JSON, decided on the pipeline's live features and rules");
             }
         }
 

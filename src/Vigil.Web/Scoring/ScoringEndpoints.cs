@@ -14,7 +14,8 @@ namespace Vigil.Web.Scoring;
 /// </summary>
 public sealed class ScoringEndpoints(TransactionScorer scorer)
 {
-    private static readonly JsonWriterOptions Compact = new() { Indented = false };
+    // An API, not HTML: rule versions such as "amount>=220" are written as they are.
+    private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Each thread's answer buffer and writer, reset per request.</summary>
     private static readonly ThreadLocal<(ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)> Answer = new(() =>

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Vigil.Features;
+using Vigil.Detection;
 using Vigil.Models;
+using Vigil.Rules;
 using Vigil.Transactions;
 
 namespace Vigil.Web.Scoring;
@@ -26,6 +28,7 @@ public sealed class TransactionScorer : IDisposable
     private readonly Lock _engineLock = new();
     private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
     private readonly PipelineFeatures? _pipeline;
+    private readonly Func<RuleSet>? _rules;
     private volatile State _state;
 
     /// <param name="Features">The features computed for a request: the pipeline's set, or the model's own.</param>
@@ -33,10 +36,12 @@ public sealed class TransactionScorer : IDisposable
     private sealed record State(Model Model, InputColumns Columns, FeatureSet Features, FeatureEngine? Engine);
 
     /// <param name="pipeline">The running pipeline's feature state, whose set holds every feature the model reads; null to keep state here.</param>
-    public TransactionScorer(Model model, PipelineFeatures? pipeline = null)
+    /// <param name="rules">The pipeline's current rules, applied with the model as the stream applies them; null: the model decides alone.</param>
+    public TransactionScorer(Model model, PipelineFeatures? pipeline = null, Func<RuleSet>? rules = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _pipeline = pipeline;
+        _rules = rules;
         _state = NewState(model, current: null);
     }
 
@@ -64,7 +69,11 @@ public sealed class TransactionScorer : IDisposable
         return new State(model, new InputColumns(model), model.Features, sameFeatures ? current!.Engine : new FeatureEngine(model.Features));
     }
 
-    /// <summary>Writes fraud, score, threshold, model version, the reasons when it is fraud, and the computed features when asked.</summary>
+    /// <summary>
+    /// Writes fraud, score, threshold, model version, the reasons when it is fraud, and the computed features when
+    /// asked. With the pipeline's rules, the decision is the stream's (rules, then the model), with <c>review</c>,
+    /// <c>allowed</c>, <c>rules_version</c> and the rules among the reasons.
+    /// </summary>
     /// <exception cref="ScoringRequestException">The body is not a transaction.</exception>
     public void Score(ReadOnlyMemory<byte> body, Utf8JsonWriter writer, bool withFeatures = false)
     {
@@ -77,14 +86,9 @@ public sealed class TransactionScorer : IDisposable
             throw new ScoringRequestException($"not a transaction: {failure.Reason}");
         }
 
-        var inputs = scratch.Inputs;
-        var row = scratch.Row;
+        // Rules may read any feature the pipeline computes; the model alone only its own.
         double[]? computed = null;
-        if (transaction.HasFeatures || state.Model.Features.IsEmpty)
-        {
-            inputs.Fill(transaction, row);
-        }
-        else
+        if (!transaction.HasFeatures && !(_rules is null ? state.Model.Features : state.Features).IsEmpty)
         {
             computed = scratch.Computed;
             var time = transaction.HasTimestamp ? transaction.TimestampMs : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -99,24 +103,18 @@ public sealed class TransactionScorer : IDisposable
                     state.Engine.Compute(transaction, time, computed);
                 }
             }
-
-            inputs.Fill(transaction, computed, row);
         }
 
-        var score = state.Model.Score(row);
-        var fraud = score >= state.Model.Threshold;
         writer.WriteStartObject();
-        writer.WriteBoolean("fraud"u8, fraud);
-        writer.WriteNumber("score"u8, score);
-        writer.WriteNumber("threshold"u8, state.Model.Threshold);
-        writer.WriteString("model_version"u8, state.Model.Version);
-        writer.WriteStartArray("reasons"u8);
-        if (fraud)
+        if (_rules is null)
         {
-            WriteReasons(writer, state.Model, row, scratch.Contributions);
+            WriteScore(writer, state.Model, scratch, transaction, computed);
+        }
+        else
+        {
+            WriteDecision(writer, state, scratch, computed is null ? transaction : scratch.Featured(transaction, state.Features, computed));
         }
 
-        writer.WriteEndArray();
         if (computed is not null && withFeatures)
         {
             writer.WriteStartObject("features");
@@ -129,6 +127,56 @@ public sealed class TransactionScorer : IDisposable
         }
 
         writer.WriteEndObject();
+    }
+
+    private static void WriteScore(Utf8JsonWriter writer, Model model, Scratch scratch, Transaction transaction, double[]? computed)
+    {
+        var row = scratch.Row;
+        if (computed is null)
+        {
+            scratch.Inputs.Fill(transaction, row);
+        }
+        else
+        {
+            scratch.Inputs.Fill(transaction, computed, row);
+        }
+
+        var score = model.Score(row);
+        var fraud = score >= model.Threshold;
+        writer.WriteBoolean("fraud"u8, fraud);
+        writer.WriteNumber("score"u8, score);
+        writer.WriteNumber("threshold"u8, model.Threshold);
+        writer.WriteString("model_version"u8, model.Version);
+        writer.WriteStartArray("reasons"u8);
+        if (fraud)
+        {
+            WriteReasons(writer, model, row, scratch.Contributions);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Decides the record (with its features, as the stage publishes it) with the pipeline's rules and the model, as a detector does.</summary>
+    private void WriteDecision(Utf8JsonWriter writer, State state, Scratch scratch, Transaction record)
+    {
+        var decision = scratch.Decide(record, _rules!());
+        writer.WriteBoolean("fraud"u8, decision.IsFraud);
+        if (decision.Review)
+        {
+            writer.WriteBoolean("review"u8, true);
+        }
+
+        if (decision.Allowed)
+        {
+            writer.WriteBoolean("allowed"u8, true);
+        }
+
+        writer.WriteNumber("score"u8, decision.Score);
+        writer.WriteNumber("threshold"u8, state.Model.Threshold);
+        writer.WriteString("model_version"u8, state.Model.Version);
+        writer.WriteString("rules_version"u8, decision.RuleSet.Version);
+        writer.WritePropertyName("reasons"u8);
+        writer.WriteRawValue(DecisionEncoder.Reasons(decision), skipInputValidation: true);
     }
 
     /// <summary>The three inputs that raised the score most, largest first, as the pipeline's reasons are chosen.</summary>
@@ -150,6 +198,15 @@ public sealed class TransactionScorer : IDisposable
     private sealed class Scratch
     {
         private Model? _model;
+        private Detector? _detector;
+        private DetectionModels? _models;
+        private FeatureJson? _json;
+        private FeatureSet? _jsonSet;
+        private byte[] _featured = [];
+
+        public Decision Decision { get; } = new();
+
+        public Transaction FeaturedTransaction { get; } = new();
 
         public TransactionDecoder Decoder { get; } = new(ScoringServer.MaxBodyBytes);
 
@@ -172,9 +229,41 @@ public sealed class TransactionScorer : IDisposable
                 Row = new double[model.Inputs.Count];
                 Computed = new double[features.Count];
                 Contributions = new double[model.Inputs.Count];
+                _models = new DetectionModels(model);
             }
 
             return this;
+        }
+
+        /// <summary>The transaction as the feature stage publishes it, its features written in; itself when they do not fit.</summary>
+        public Transaction Featured(Transaction transaction, FeatureSet features, double[] values)
+        {
+            if (_json is null || _jsonSet != features)
+            {
+                _json = new FeatureJson(features);
+                _jsonSet = features;
+            }
+
+            var record = transaction.Utf8.Span;
+            var needed = record.Length + _json.MaxAddedLength;
+            if (_featured.Length < needed)
+            {
+                _featured = new byte[needed];
+            }
+
+            return _json.TryWrite(record, values, _featured, out var written)
+                   && Decoder.TryDecode(_featured.AsMemory(0, written), FeaturedTransaction, out _)
+                ? FeaturedTransaction
+                : transaction;
+        }
+
+        public Decision Decide(Transaction record, RuleSet rules)
+        {
+            _detector ??= new Detector(rules);
+            _detector.Rules = rules;
+            _detector.Models = _models;
+            _detector.Decide(record, Decision);
+            return Decision;
         }
     }
 

@@ -24,6 +24,14 @@ public static class DecisionEncoder
         transaction.Utf8.Length + FixedOverhead + decision.RuleSet.MaxReasonsLength + decision.RuleSet.VersionUtf8.Length
         + (decision.Model?.MaxLength ?? 0) + (decision.Shadow?.MaxLength ?? 0);
 
+    /// <summary>The decision's reasons as a JSON array, as the output record carries them: the rules that fired, then the model's inputs when it flags.</summary>
+    public static byte[] Reasons(Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var buffer = new byte[2 + decision.RuleSet.MaxReasonsLength + (decision.Model?.MaxLength ?? 0)];
+        return buffer[..WriteReasons(decision, buffer)];
+    }
+
     public static bool TryWrite(
         Transaction transaction, Decision decision, int inputPartition, long inputOffset, Span<byte> destination, out int written)
     {
@@ -60,30 +68,9 @@ public static class DecisionEncoder
 
         at += Put(",\"score\":"u8, destination[at..]);
         at += PutScore(decision.Score, destination[at..]);
-        at += Put(",\"reasons\":["u8, destination[at..]);
-        var rules = decision.RuleSet.RuleSpan;
-        var fired = decision.FiredRules;
-        for (var i = 0; i < fired.Length; i++)
-        {
-            if (i > 0)
-            {
-                destination[at++] = (byte)',';
-            }
-
-            at += Put(rules[fired[i]].ReasonUtf8, destination[at..]);
-        }
-
-        for (var k = 0; k < decision.ModelReasonCount; k++)
-        {
-            if (k > 0 || fired.Length > 0)
-            {
-                destination[at++] = (byte)',';
-            }
-
-            at += decision.Model!.WriteReason(decision.ReasonInputs[k], decision.ReasonValues[k], decision.ReasonContributions[k], destination[at..]);
-        }
-
-        at += Put("],\"versions\":{\"rules\":"u8, destination[at..]);
+        at += Put(",\"reasons\":"u8, destination[at..]);
+        at += WriteReasons(decision, destination[at..]);
+        at += Put(",\"versions\":{\"rules\":"u8, destination[at..]);
         at += Put(decision.RuleSet.VersionUtf8, destination[at..]);
         if (decision.Model is { } model)
         {
@@ -143,6 +130,36 @@ public static class DecisionEncoder
         }
 
         return source.Length;
+    }
+
+    private static int WriteReasons(Decision decision, Span<byte> destination)
+    {
+        var at = 0;
+        destination[at++] = (byte)'[';
+        var rules = decision.RuleSet.RuleSpan;
+        var fired = decision.FiredRules;
+        for (var i = 0; i < fired.Length; i++)
+        {
+            if (i > 0)
+            {
+                destination[at++] = (byte)',';
+            }
+
+            at += Put(rules[fired[i]].ReasonUtf8, destination[at..]);
+        }
+
+        for (var k = 0; k < decision.ModelReasonCount; k++)
+        {
+            if (k > 0 || fired.Length > 0)
+            {
+                destination[at++] = (byte)',';
+            }
+
+            at += decision.Model!.WriteReason(decision.ReasonInputs[k], decision.ReasonValues[k], decision.ReasonContributions[k], destination[at..]);
+        }
+
+        destination[at++] = (byte)']';
+        return at;
     }
 
     private static int Put(ReadOnlySpan<byte> bytes, Span<byte> destination)
