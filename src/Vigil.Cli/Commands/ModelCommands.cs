@@ -53,8 +53,10 @@ public static class ModelCommands
             the reasons (top contributing inputs); its features come from the record's "features" object, or else from
             the server's live feature state, which every scored transaction updates (?features=true echoes them). Bad bodies get 400 and bodies over
             1 MiB 413, with {"error":"..."}. Replacing the model file swaps the model without a restart.
+            With --rules RULES.yaml, /v1/score decides as the pipeline does: the rules (over the model's features), then
+            the model; the answer adds rules_version, review and allowed, and editing the file swaps the rules live.
             """);
-        var flags = new CommandFlags(command, [SettingFlag.ServeModel, SettingFlag.ServePort, SettingFlag.ServeHost]);
+        var flags = new CommandFlags(command, [SettingFlag.ServeModel, SettingFlag.ServePort, SettingFlag.ServeHost, SettingFlag.ServeRules]);
         flags.SetAction(command, context, (_, configuration) => new ServeRunner(configuration, context.Console, context.ReportLine).RunAsync(context.Stop));
         return command;
     }

@@ -50,6 +50,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
 
     public static readonly SettingFlag DetectModel = new("--model", "MODEL.json", "Score every transaction with a trained model (vigil train) as well as the rules; its features are computed too; replacing the file swaps the model live", "Detector:Model");
     public static readonly SettingFlag Rules = new("--rules", "RULES.yaml", "Decide with the rules of a rules file instead of the amount rule (see vigil rules check --help); editing the file, or a list file it reads, swaps the rules live", "Detector:Rules");
+    public static readonly SettingFlag ServeRules = Rules with { Description = "Decide /v1/score with the rules of a rules file, then the model, as the pipeline does (see vigil rules check --help); editing the file swaps the rules live [default: the model alone]" };
     public static readonly SettingFlag RulesTopic = new("--rules-topic", "TOPIC", "Follow the rules control topic: every rule set published there (vigil rules publish) is swapped in [default: not followed; vigil rules publish writes to vigil.rules]", "Topics:Rules");
     public static readonly SettingFlag SlackWebhook = new("--slack-webhook", "URL", "Send fraud alerts to a Slack incoming webhook [env: SLACK_WEBHOOK_URL]", "Alerts:SlackWebhook");
     public static readonly SettingFlag SlackChannel = new("--slack-channel", "CHANNEL", "Send fraud alerts to a Slack channel with chat.postMessage, authenticated by the bot token in SLACK_API_TOKEN", "Alerts:SlackChannel");

@@ -1,7 +1,9 @@
 using Spectre.Console;
 using Vigil.Cli.Configuration;
+using Vigil.Cli.Rules;
 using Vigil.Cli.Terminal;
 using Vigil.Models;
+using Vigil.Runtime.Rules;
 using Vigil.Web.Scoring;
 
 namespace Vigil.Cli.Models;
@@ -16,7 +18,12 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
         var port = read.WholeNumber("Serve:Port", 5000, 0, 65535);
         var host = read.Text("Serve:Host", "127.0.0.1");
         var files = ModelFiles.Open(new Vigil.Detection.DetectorOptions { Model = path })!;
-        using var scorer = new TransactionScorer(files.Current.Primary);
+        var features = files.Current.Primary.Features;
+
+        // Rules see the features the server computes: the model's own.
+        var ruleFiles = read.OptionalText("Detector:Rules") is { } rulesPath ? RuleFiles.Open(rulesPath, 0, thresholdGiven: false, features) : null;
+        var liveRules = ruleFiles is null ? null : new LiveRules(ruleFiles.Initial, features, _ => { }, log);
+        using var scorer = new TransactionScorer(files.Current.Primary, rules: liveRules is null ? null : () => liveRules.Current);
         ScoringServer server;
         try
         {
@@ -44,8 +51,15 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
             Summary.TextRow(console, "invocations", $"POST {server.Address}invocations  (MLflow: columns/data, dataframe_split, dataframe_records, instances, inputs)");
             Summary.TextRow(console, "score", $"POST {server.Address}v1/score  (one transaction JSON → fraud, score, reasons, model version)");
             Summary.TextRow(console, "columns", string.Join(", ", scorer.Columns.Simple));
+            if (ruleFiles is not null)
+            {
+                Summary.TextRow(console, "rules", $"{ruleFiles.Describe()}; /v1/score applies them before the model, and editing the file swaps them");
+            }
+
             Summary.TextRow(console, "reload", $"replacing {Path.GetFullPath(path)} swaps the model; Ctrl+C stops");
+            var rulesWatcher = ruleFiles is null ? Task.CompletedTask : ruleFiles.WatchAsync(liveRules!, stop);
             await files.WatchAsync(null, m => scorer.Swap(m.Primary), log, stop);
+            await rulesWatcher;
             await server.StopAsync(CancellationToken.None);
         }
 
