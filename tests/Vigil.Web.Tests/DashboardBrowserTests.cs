@@ -92,6 +92,7 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.StartsWith("scenario ", scenario, StringComparison.Ordinal);
         wait.Until(b => b.FindElement(By.Id("shadow")).Displayed);
         Assert.Equal("lr-shadow", browser.FindElement(By.Id("shadow-version")).Text);
+        Assert.Equal("rules builtin:amount>=220 · model lr-silent", browser.FindElement(By.Id("versions")).Text);
         Assert.Matches(@"^precision [\d.]+ % · recall [\d.]+ % · F1 [\d.]+ · would flag", browser.FindElement(By.Id("shadow-quality")).Text);
         browser.GetScreenshot().SaveAsFile(Path.Combine(AppContext.BaseDirectory, "dashboard-quality.png"));
     }

@@ -128,6 +128,8 @@ public class EventStreamTests
         Assert.Equal(status.RootElement.GetProperty("fraud").GetInt64(), quality.GetProperty("flagged").GetInt64());
         Assert.StartsWith("2018-04-", status.RootElement.GetProperty("event_time").GetString(), StringComparison.Ordinal);
         Assert.False(status.RootElement.TryGetProperty("shadow", out _), "no shadow model runs");
+        Assert.Equal("builtin:amount>=220", status.RootElement.GetProperty("rules_version").GetString());
+        Assert.False(status.RootElement.TryGetProperty("model_version", out _), "no model decides");
     }
 
     [Fact]

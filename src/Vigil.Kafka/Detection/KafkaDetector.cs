@@ -104,7 +104,11 @@ public sealed class KafkaDetector : IDisposable
         Interlocked.Read(ref _lag),
         _processor.Latency.Percentile(0.50),
         _processor.Latency.Percentile(0.99),
-        _processor.Latency.MaxNanoseconds);
+        _processor.Latency.MaxNanoseconds)
+    {
+        RulesVersion = Rules.Version,
+        ModelVersion = Models?.Primary.Version,
+    };
 
     /// <summary>Consumes until <paramref name="stop"/> is cancelled, then finishes in-flight work, commits and leaves the group.</summary>
     /// <exception cref="KafkaDeliveryException">The brokers refused an output; nothing after it was committed.</exception>

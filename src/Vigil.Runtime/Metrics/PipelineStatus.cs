@@ -26,6 +26,12 @@ public sealed record PipelineStatus(
     /// <summary>The feature stage's progress and state, when features are computed.</summary>
     public FeatureStatus? Features { get; init; }
 
+    /// <summary>The version of the rule set deciding now, when the runtime says.</summary>
+    public string? RulesVersion { get; init; }
+
+    /// <summary>The version of the model deciding now; null without one.</summary>
+    public string? ModelVersion { get; init; }
+
     /// <summary>The shadow model's quality, as if it had decided, when one runs and the source gives labels.</summary>
     public ShadowStatus? Shadow { get; init; }
 

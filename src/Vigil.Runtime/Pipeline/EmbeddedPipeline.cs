@@ -235,6 +235,8 @@ public sealed class EmbeddedPipeline
             latency.MaxNanoseconds)
         {
             Features = FeatureStage is { } stage ? FeatureStatus.Of(stage) : null,
+            RulesVersion = _rules.Version,
+            ModelVersion = _models?.Primary.Version,
         };
     }
 }

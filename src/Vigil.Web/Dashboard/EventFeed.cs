@@ -204,6 +204,16 @@ public sealed class EventFeed
             w.WriteString("event_time", DateTimeOffset.FromUnixTimeMilliseconds(eventTime).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        if (status.RulesVersion is { } rules)
+        {
+            w.WriteString("rules_version", rules);
+        }
+
+        if (status.ModelVersion is { } model)
+        {
+            w.WriteString("model_version", model);
+        }
+
         if (status.Quality is { } quality)
         {
             w.WriteStartObject("quality");

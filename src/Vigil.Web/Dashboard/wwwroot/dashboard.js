@@ -52,6 +52,9 @@
     const sampling = stats.sampled_every > 1 ? `showing 1 in ${number.format(stats.sampled_every)}` : 'showing all';
     const dropped = stats.dropped > 0 ? ` · ${number.format(stats.dropped)} missed by this browser` : '';
     text('sampling', `newest first · ${sampling}${dropped}`);
+    if (stats.rules_version) {
+      text('versions', `rules ${stats.rules_version}` + (stats.model_version ? ` · model ${stats.model_version}` : ''));
+    }
     if (stats.quality) showQuality(stats.quality, stats.event_time);
     if (stats.shadow) showShadow(stats.shadow);
     history.push({ rate: stats.rate, share: stats.fraud_share * 100 });
