@@ -24,7 +24,10 @@ public static class DemoCommand
             generates the seed tutorials' random transactions instead (no labels). Ctrl+C stops cleanly: records in
             flight are decided and written before exit.
             By default everything runs embedded (no Kafka, no other service); --kafka runs it on a Kafka cluster,
-            --kafka mock on librdkafka's mock cluster in this process.
+            --kafka mock on librdkafka's mock cluster in this process (with the feature stage on the cluster; a
+            shared cluster computes features only with --checkpoint).
+            With --model (embedded), the dashboard's port also serves POST /v1/score (one transaction, decided as the stream
+            decides it: the pipeline's live features and current rules, then the model), /invocations and /v1/model.
 
             Settings come from, highest first: flags, the seed's environment variables (TRANSACTIONS_PER_SECOND,
             KAFKA_BROKER_URL, TRANSACTIONS_TOPIC, LEGIT_TOPIC, FRAUD_TOPIC, DEAD_LETTER_TOPIC),
