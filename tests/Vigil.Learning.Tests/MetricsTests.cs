@@ -74,6 +74,16 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void A_calibrated_models_threshold_is_half_the_best_f1()
+    {
+        // Perfect ranking: F1 1 → 0.5. Ranked 0.9 fraud, 0.8 legit, 0.7 fraud, 0.1 fraud: the best F1 is 6/7 at 0.1
+        // (3 of 3 frauds among 4 flagged: 2·3 / (4 + 3)), so the threshold is 3/7.
+        Assert.Equal(0.5, Vigil.Learning.Training.Thresholds.HalfBestF1([0.1, 0.7, 0.9, 0.3], [0, 1, 1, 0]));
+        Assert.Equal(3 / 7.0, Vigil.Learning.Training.Thresholds.HalfBestF1([0.9, 0.8, 0.7, 0.1], [1, 0, 1, 1]), 12);
+        Assert.Equal(0.5, Vigil.Learning.Training.Thresholds.HalfBestF1([0.9, 0.8], [0, 0]));
+    }
+
+    [Fact]
     public void The_confusion_matrix_counts_scores_at_the_threshold_as_fraud()
     {
         var data = Rows.Of(["x"], [([0.0], 1), ([0.0], 0), ([0.0], 1), ([0.0], 0)]);

@@ -83,7 +83,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag TrainFrom = new("--from", "YYYY-MM-DD", "Train on rows from this day (features still read all the history before it)", "Training:From");
     public static readonly SettingFlag TrainTo = new("--to", "YYYY-MM-DD", "Train on rows up to this day, included", "Training:To");
     public static readonly SettingFlag ModelSeed = new("--seed", "N", "Random seed of row and column sampling; the same data, seed and settings train the same model [default: 42]", "Training:Seed");
-    public static readonly SettingFlag ModelThreshold = new("--threshold", "SCORE", "Scores at or above this are fraud [default: the best F1 on held-out rows; iforest: from --contamination]", "Model:Threshold");
+    public static readonly SettingFlag ModelThreshold = new("--threshold", "SCORE", "Scores at or above this are fraud [default: gbt, half the best F1 on its held-out rows; lr, the best F1 on its training rows; iforest, from --contamination]", "Model:Threshold");
     public static readonly SettingFlag Trees = new("--trees", "N", "gbt: the most trees, early stopping may keep fewer [default: 300]; iforest: trees [default: 100]", "Training:Trees");
     public static readonly SettingFlag LearningRate = new("--learning-rate", "ETA", "gbt: shrinkage of each tree [default: 0.05]", "Training:LearningRate");
     public static readonly SettingFlag MaxDepth = new("--max-depth", "N", "gbt: the deepest a tree grows [default: 6]", "Training:MaxDepth");

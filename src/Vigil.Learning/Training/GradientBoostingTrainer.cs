@@ -39,7 +39,8 @@ public sealed class GradientBoostingTrainer(GradientBoostingOptions options)
         ValidationLoss = losses;
         var kept = trees.Take(TreesKept).ToList();
         var chooser = validation ?? train;
-        var threshold = options.Threshold ?? Thresholds.BestF1(Scores.Of(new GradientBoostedModel(data.Inputs, baseMargin, kept, 0.5, linear), chooser), chooser.Labels);
+        var held = Scores.Of(new GradientBoostedModel(data.Inputs, baseMargin, kept, 0.5, linear), chooser);
+        var threshold = options.Threshold ?? (options.PositiveWeight == 1 ? Thresholds.HalfBestF1(held, chooser.Labels) : Thresholds.BestF1(held, chooser.Labels));
         if (validation is not null && options.Refit)
         {
             // The held-out rows are the latest, the most like what comes next: learn from them too, with the tree count they chose.
