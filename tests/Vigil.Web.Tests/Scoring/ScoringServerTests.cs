@@ -41,6 +41,15 @@ public sealed class ScoringServerTests : IAsyncLifetime, IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Posts a bad body and checks the 400 and the JSON error that names the problem.</summary>
+    private async Task AssertRefusedAsync(string path, string body, string message)
+    {
+        var (status, answer) = await PostAsync(path, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(message, JsonDocument.Parse(answer).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string> Formats => new()
     {
         { """{"columns":["V1","Amount"],"data":[[1,150],[2,50]]}""", "[1,0]" },
@@ -74,13 +83,7 @@ public sealed class ScoringServerTests : IAsyncLifetime, IDisposable
     [InlineData("""{"instances":[[1]]}""", "instances[0] has 1 values; the model takes 2")]
     [InlineData("""{"inputs":{"amount":[1,2],"V1":[1]}}""", "arrays of one length")]
     [InlineData("", "the body is empty")]
-    public async Task A_bad_invocation_gets_400_with_a_json_error(string body, string message)
-    {
-        var (status, answer) = await PostAsync("invocations", body);
-
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains(message, JsonDocument.Parse(answer).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
-    }
+    public Task A_bad_invocation_gets_400_with_a_json_error(string body, string message) => AssertRefusedAsync("invocations", body, message);
 
     [Theory]
     [InlineData("invocations")]
@@ -112,13 +115,7 @@ public sealed class ScoringServerTests : IAsyncLifetime, IDisposable
     [InlineData("""{"amount":"x"}""", "amount must be a JSON number")]
     [InlineData("""{"customer_id":1}""", "amount is missing")]
     [InlineData("[]", "not a JSON object")]
-    public async Task A_bad_transaction_gets_400(string body, string message)
-    {
-        var (status, answer) = await PostAsync("v1/score", body);
-
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains(message, JsonDocument.Parse(answer).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
-    }
+    public Task A_bad_transaction_gets_400(string body, string message) => AssertRefusedAsync("v1/score", body, message);
 
     [Fact]
     public async Task Score_keeps_live_feature_state_across_requests_and_a_swapped_model_answers_next()
