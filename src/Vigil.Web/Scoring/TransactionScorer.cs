@@ -20,12 +20,12 @@ public sealed record PipelineFeatures(FeatureSet Set, FeaturePeek Peek);
 /// requests gets the same windows the pipeline would compute.
 /// </summary>
 /// <remarks>
-/// The feature engine is shared and locked for the microsecond a computation takes; the model is swapped whole. Each
-/// thread keeps its own decoder, transaction and rows, so a score allocates nothing but what it writes.
+/// The server's feature state is sharded by customer and by terminal, each shard locked for the microsecond a
+/// computation takes, so requests compute in parallel; the model is swapped whole. Each thread keeps its own decoder,
+/// transaction and rows, so a score allocates nothing but what it writes.
 /// </remarks>
 public sealed class TransactionScorer : IDisposable
 {
-    private readonly Lock _engineLock = new();
     private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
     private readonly PipelineFeatures? _pipeline;
     private readonly Func<RuleSet>? _rules;
@@ -33,7 +33,7 @@ public sealed class TransactionScorer : IDisposable
 
     /// <param name="Features">The features computed for a request: the pipeline's set, or the model's own.</param>
     /// <param name="Engine">The server's own feature state; null inside a pipeline.</param>
-    private sealed record State(Model Model, InputColumns Columns, FeatureSet Features, FeatureEngine? Engine);
+    private sealed record State(Model Model, InputColumns Columns, FeatureSet Features, ShardedFeatureEngine? Engine);
 
     /// <param name="pipeline">The running pipeline's feature state, whose set holds every feature the model reads; null to keep state here.</param>
     /// <param name="rules">The pipeline's current rules, applied with the model as the stream applies them; null: the model decides alone.</param>
@@ -66,7 +66,7 @@ public sealed class TransactionScorer : IDisposable
         }
 
         var sameFeatures = current?.Engine is not null && current.Model.Features.Definitions.SequenceEqual(model.Features.Definitions);
-        return new State(model, new InputColumns(model), model.Features, sameFeatures ? current!.Engine : new FeatureEngine(model.Features));
+        return new State(model, new InputColumns(model), model.Features, sameFeatures ? current!.Engine : new ShardedFeatureEngine(model.Features));
     }
 
     /// <summary>
@@ -98,10 +98,7 @@ public sealed class TransactionScorer : IDisposable
             }
             else
             {
-                lock (_engineLock)
-                {
-                    state.Engine.Compute(transaction, time, computed);
-                }
+                state.Engine.Compute(transaction, time, computed);
             }
         }
 

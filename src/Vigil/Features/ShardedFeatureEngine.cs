@@ -1,0 +1,133 @@
+using System.Numerics;
+using Vigil.Transactions;
+
+namespace Vigil.Features;
+
+/// <summary>
+/// Feature state for concurrent callers, as <c>vigil serve</c> has: the set's features are split by the entity whose
+/// history they read, and each entity's are kept by shards, each an engine behind its own lock, chosen by the entity's
+/// key. Requests for other customers and terminals then compute in parallel, where one engine behind one lock makes
+/// every request wait its turn, and on many cores hand the lock from core to core more than they compute.
+/// </summary>
+/// <remarks>
+/// A windowed feature reads one entity's history and the transaction itself, so while each entity's transactions
+/// arrive in time order, every value equals what one <see cref="FeatureEngine"/> computes. Lateness is a shard's: a
+/// transaction older than its shard's latest is computed as of that shard's clock, where one engine would hold it at
+/// the latest time of all. Labels are not taken (<c>vigil serve</c> has no label feed), so risks stay 0.
+/// </remarks>
+public sealed class ShardedFeatureEngine
+{
+    private readonly Part[] _parts;
+
+    /// <param name="set">The features to compute.</param>
+    /// <param name="shards">Shards per entity, rounded up to a power of two; the default is 8 per processor.</param>
+    public ShardedFeatureEngine(FeatureSet set, int shards = 0)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentOutOfRangeException.ThrowIfNegative(shards);
+        Set = set;
+        var count = (int)BitOperations.RoundUpToPowerOf2((uint)(shards == 0 ? 8 * Environment.ProcessorCount : shards));
+        var entities = set.Definitions.Where(d => d.IsWindowed).Select(d => d.Entity).Distinct().ToArray();
+
+        // The transaction's own features (hour, weekend, amount) read no history: they ride with the first entity.
+        _parts = entities.Length == 0
+            ? [new Part(set, FeatureEntity.Transaction, _ => true, 1)]
+            : [.. entities.Select((entity, i) => new Part(set, entity, d => d.Entity == entity || (i == 0 && !d.IsWindowed), count))];
+    }
+
+    public FeatureSet Set { get; }
+
+    /// <summary>Shards per entity.</summary>
+    public int Shards => _parts[0].Shards;
+
+    /// <summary>Transactions computed.</summary>
+    public long Computed => _parts[0].Sum(e => e.Computed);
+
+    /// <summary>Computations held at their shard's clock, one per entity the transaction was late for.</summary>
+    public long Late => _parts.Sum(p => p.Sum(e => e.Late));
+
+    /// <summary>Entities with state, as <see cref="FeatureEngine.Entities"/> counts them.</summary>
+    public long Entities => _parts.Sum(p => p.Sum(e => e.Entities));
+
+    /// <summary>Computes the features of a decoded transaction into <paramref name="values"/>, and adds it to the state. Thread-safe.</summary>
+    /// <param name="timeMs">Event time; the host passes the arrival time for a record that carries none.</param>
+    public void Compute(Transaction transaction, long timeMs, Span<double> values)
+    {
+        var (customer, terminal) = FeatureKeys.Of(transaction);
+        Compute(timeMs, customer, terminal, transaction.Amount, values);
+    }
+
+    /// <summary>Computes the features of a transaction given by its keys (null: unknown, its features are NaN). Thread-safe.</summary>
+    public void Compute(long timeMs, long? customer, long? terminal, double amount, Span<double> values)
+    {
+        if (values.Length < Set.Count)
+        {
+            throw new ArgumentException($"{Set.Count} features need {Set.Count} values; the span holds {values.Length}.", nameof(values));
+        }
+
+        foreach (var part in _parts)
+        {
+            part.Compute(timeMs, customer, terminal, amount, values);
+        }
+    }
+
+    /// <summary>One entity's features: their positions in the whole set, and the shards that keep them.</summary>
+    private sealed class Part
+    {
+        private readonly FeatureEntity _entity;
+        private readonly int[] _positions;
+        private readonly FeatureEngine[] _engines;
+        private readonly Lock[] _locks;
+        private readonly int _shift;
+
+        internal Part(FeatureSet set, FeatureEntity entity, Func<FeatureDefinition, bool> keeps, int shards)
+        {
+            _entity = entity;
+            var definitions = set.Definitions.Where(keeps).ToArray();
+            _positions = [.. definitions.Select(d => set.IndexOf(d.Name))];
+            var own = new FeatureSet(set.Name, definitions);
+            _engines = [.. Enumerable.Range(0, shards).Select(_ => new FeatureEngine(own))];
+            _locks = [.. Enumerable.Range(0, shards).Select(_ => new Lock())];
+            _shift = 64 - BitOperations.Log2((uint)shards);
+        }
+
+        internal int Shards => _engines.Length;
+
+        internal long Sum(Func<FeatureEngine, long> counter)
+        {
+            long sum = 0;
+            for (var s = 0; s < _engines.Length; s++)
+            {
+                lock (_locks[s])
+                {
+                    sum += counter(_engines[s]);
+                }
+            }
+
+            return sum;
+        }
+
+        internal void Compute(long timeMs, long? customer, long? terminal, double amount, Span<double> values)
+        {
+            var key = _entity switch
+            {
+                FeatureEntity.Customer => customer,
+                FeatureEntity.Terminal => terminal,
+                _ => null,
+            };
+
+            // Fibonacci hashing: the top bits of key × 2⁶⁴/φ spread consecutive ids over every shard.
+            var shard = key is { } k && _engines.Length > 1 ? (int)(((ulong)k * 0x9E3779B97F4A7C15UL) >> _shift) : 0;
+            Span<double> own = stackalloc double[_positions.Length];
+            lock (_locks[shard])
+            {
+                _engines[shard].Compute(timeMs, customer, terminal, amount, own);
+            }
+
+            for (var i = 0; i < _positions.Length; i++)
+            {
+                values[_positions[i]] = own[i];
+            }
+        }
+    }
+}
