@@ -7,7 +7,7 @@ namespace Vigil.Features;
 /// Feature state for concurrent callers, as <c>vigil serve</c> has: the set's features are split by the entity whose
 /// history they read, and each entity's are kept by shards, each an engine behind its own lock, chosen by the entity's
 /// key. Requests for other customers and terminals then compute in parallel, where one engine behind one lock makes
-/// every request wait its turn, and on many cores hand the lock from core to core more than they compute.
+/// every request wait its turn.
 /// </summary>
 /// <remarks>
 /// A windowed feature reads one entity's history and the transaction itself, so while each entity's transactions
