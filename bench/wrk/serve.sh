@@ -3,9 +3,9 @@
 #   bench/wrk/serve.sh MODEL.json [SERVER_CPUS WRK_CPUS [WRK_ARGS [ROUNDS]]]
 # e.g. bench/wrk/serve.sh gbt.json                      both on every core, wrk -t1 -c32, 3 rounds of 10 s
 #      bench/wrk/serve.sh gbt.json 0,1 4-7 "-t2 -c64"   the server on cores 0 and 1, wrk on 4 to 7
-# A fresh server each time, 5 s of warm-up, then the rounds. VIGIL names the vigil command (default: the checkout's
-# ./vigil), WRK the wrk binary (default: wrk on the PATH), SCRIPT the wrk script (default: score.lua here), PORT the
-# port (default 5059).
+# A fresh server each time, 5 s of warm-up, then the rounds. VIGIL names the vigil command, arguments allowed, as in
+# VIGIL="dotnet out/Vigil.Cli.dll" (default: the checkout's ./vigil), WRK the wrk binary (default: wrk on the PATH),
+# SCRIPT the wrk script (default: score.lua here), PORT the port (default 5059).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 model="${1:?usage: serve.sh MODEL.json [SERVER_CPUS WRK_CPUS [WRK_ARGS [ROUNDS]]]}"
