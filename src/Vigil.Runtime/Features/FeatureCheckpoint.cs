@@ -14,7 +14,7 @@ namespace Vigil.Runtime.Features;
 public static class FeatureCheckpoint
 {
     private const string Magic = "vigil-feature-checkpoint";
-    private const int Version = 1;
+    private const int Version = 2;
 
     internal static void Write(string path, FeatureStage stage)
     {
@@ -30,6 +30,7 @@ public static class FeatureCheckpoint
             {
                 writer.Write(input.Position);
                 writer.Write(input.MaxTimeMs);
+                writer.Write(input.HasEventTime);
             }
 
             writer.Write(stage.LabelInputs.Count);
@@ -112,6 +113,7 @@ public static class FeatureCheckpoint
             {
                 input.Position = reader.ReadInt64();
                 input.MaxTimeMs = reader.ReadInt64();
+                input.HasEventTime = reader.ReadBoolean();
             }
 
             if (reader.ReadInt32() != stage.LabelInputs.Count)

@@ -11,21 +11,11 @@ namespace Vigil.Runtime.Features;
 /// and publishes each record, its features added, to the featured topic on the partition it came from.
 /// </summary>
 /// <remarks>
-/// <para>One stage holds the state of every customer and every terminal, so terminal windows see all of a terminal's
-/// transactions although the input is keyed by customer (the embedded runtime's answer to Kafka's repartition topic).</para>
-/// <para>Watermark: each input partition's is the newest event time it delivered minus the allowed lateness, or the
-/// watermark the topic's one writer declared (<see cref="Topic.WatermarkMs"/>) when later; the stage's is the least over
-/// the partitions still running, so a transaction is computed only once no partition can still bring
-/// an earlier one. An input silent for <see cref="FeatureStageOptions.IdleTimeout"/> stops holding it back; when every
-/// input is silent, what is held is released. Transactions are released in (time, partition, offset) order. A
-/// transaction older than one already computed is late: it is computed as of the newest time computed, and counted.</para>
-/// <para>Labels: a fraud label released at R counts for every transaction at R or later. Sources publish labels before
-/// the transactions that follow them, and the stage reads labels after transactions, so a label is always there in time.</para>
-/// <para>With <see cref="FeatureStageOptions.JoinIdentities"/>, each transaction is joined with its identity (see <see cref="IntervalJoin"/>).</para>
-/// <para>Records that are not transactions pass through untouched; the detector dead-letters them.</para>
-/// <para>Checkpoints are aligned: the stage waits until the detectors have decided everything it published, then writes
-/// its state with the input positions it reached. A restart from it skips no decision; those made after it are made
-/// again (at-least-once, with the same features).</para>
+/// <para>One stage holds every customer's and terminal's state, so terminal windows see all of a terminal's transactions
+/// although the input is keyed by customer. Records that are not transactions pass through for the detector to dead-letter.</para>
+/// <para>Event time: an input's watermark is its newest event time less the disorder it has shown (never more than the
+/// allowed lateness), so inputs in order hold nothing back; a record without event time is stamped on arrival. The
+/// rules, labels, checkpoints and the interval join are in docs/FEATURES.md ("The streaming path").</para>
 /// </remarks>
 public sealed class FeatureStage
 {
@@ -45,6 +35,8 @@ public sealed class FeatureStage
     private readonly double[] _values;
     private readonly long _idleTicks;
     private readonly long _latenessMs;
+    private readonly long _disorderMemoryTicks;
+    private long _arrivalMs = long.MinValue;
     private long _released;
     private long _passedThrough;
     private long _watermarkMs = long.MinValue;
@@ -73,6 +65,7 @@ public sealed class FeatureStage
         _values = new double[engine.Set.Count];
         _idleTicks = options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(options.IdleTimeout.TotalSeconds * Stopwatch.Frequency);
         _latenessMs = (long)options.AllowedLateness.TotalMilliseconds;
+        _disorderMemoryTicks = (long)(options.DisorderMemory.TotalSeconds * Stopwatch.Frequency);
     }
 
     public FeatureEngine Engine { get; }
@@ -187,8 +180,18 @@ public sealed class FeatureStage
                     }
 
                     var hasTime = Iso8601.TryReadTimestamp(batch.Value(i), out var time);
-                    time = hasTime ? time : Math.Max(input.MaxTimeMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                    input.MaxTimeMs = Math.Max(input.MaxTimeMs, time);
+                    if (hasTime)
+                    {
+                        input.Observe(time, _latenessMs, input.LastData);
+                    }
+                    else
+                    {
+                        // Its partition's stream time when the partition has one (a careless record must not move it),
+                        // else the time it arrived: the stage's arrival clock never goes back, so it is never late.
+                        time = input.HasEventTime ? input.MaxTimeMs : ArrivalClock();
+                        input.MaxTimeMs = Math.Max(input.MaxTimeMs, time);
+                    }
+
                     _held.Enqueue(HeldRecord.Copy(batch.Key(i), batch.Value(i), batch.Partition, offset, hasTime, batch.CreatedTimestamp), new EventOrder(time, batch.Partition, offset));
                     input.Buffered++;
                     input.Position = offset + 1;
@@ -256,13 +259,25 @@ public sealed class FeatureStage
             var idle = _idleTicks != long.MaxValue && now - input.LastData > _idleTicks;
             if (!input.Subscription.Reader.Completion.IsCompleted && !idle)
             {
-                var own = input.MaxTimeMs == long.MinValue ? long.MinValue : input.MaxTimeMs - _latenessMs;
+                var own = input.MaxTimeMs == long.MinValue ? long.MinValue
+                    : input.HasEventTime ? input.MaxTimeMs - input.Disorder(now, _disorderMemoryTicks)
+                    : ArrivalClock(); // what it sends next is stamped on arrival, so no earlier than now
                 watermark = Math.Min(watermark, Math.Max(own, declared));
             }
         }
 
         return watermark;
     }
+
+    /// <summary>Unix milliseconds now, never earlier than a time this stage already stamped a record with.</summary>
+    private long ArrivalClock() => _arrivalMs = Math.Max(_arrivalMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    /// <summary>
+    /// The engine counts whole seconds, so a transaction may go once no input can bring one from an earlier second:
+    /// transactions of the second the watermark is in go at once instead of waiting for the next second.
+    /// </summary>
+    private static bool IsReleasable(long timeMs, long watermark) =>
+        watermark == long.MaxValue || timeMs - (((timeMs % 1000) + 1000) % 1000) <= watermark;
 
     private int Release(long declared)
     {
@@ -273,7 +288,7 @@ public sealed class FeatureStage
         }
 
         var released = 0;
-        while (_held.TryPeek(out var record, out var order) && (order.TimeMs < watermark || watermark == long.MaxValue))
+        while (_held.TryPeek(out var record, out var order) && IsReleasable(order.TimeMs, watermark))
         {
             _held.Dequeue();
             _transactions[record.Partition].Buffered--;
@@ -396,7 +411,40 @@ public sealed class FeatureStage
         /// <summary>The offset after the last record taken (or restored from a checkpoint: earlier offsets are skipped).</summary>
         public long Position { get; set; }
 
+        /// <summary>The newest event time delivered (the partition's stream time).</summary>
         public long MaxTimeMs { get; set; } = long.MinValue;
+
+        /// <summary>Whether any of its records carried an event time (else they are stamped on arrival).</summary>
+        public bool HasEventTime { get; set; }
+
+        /// <summary>How far behind <see cref="MaxTimeMs"/> a record has recently arrived, at most the allowed lateness.</summary>
+        public long DisorderMs { get; private set; }
+
+        private long _disorderSeen;
+
+        public void Observe(long timeMs, long latenessMs, long now)
+        {
+            HasEventTime = true;
+            if (timeMs >= MaxTimeMs)
+            {
+                MaxTimeMs = timeMs;
+                return;
+            }
+
+            DisorderMs = Math.Max(DisorderMs, Math.Min(MaxTimeMs - timeMs, latenessMs));
+            _disorderSeen = now;
+        }
+
+        /// <summary>The disorder to wait for: what was seen within <paramref name="memoryTicks"/> of now, else none.</summary>
+        public long Disorder(long now, long memoryTicks)
+        {
+            if (DisorderMs > 0 && now - _disorderSeen > memoryTicks)
+            {
+                DisorderMs = 0;
+            }
+
+            return DisorderMs;
+        }
 
         public long Buffered { get; set; }
 

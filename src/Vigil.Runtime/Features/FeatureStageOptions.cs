@@ -3,8 +3,14 @@ namespace Vigil.Runtime.Features;
 /// <summary>How the feature stage orders its inputs, and where it keeps checkpoints.</summary>
 public sealed class FeatureStageOptions
 {
-    /// <summary>How much older than the newest transaction of an input one may come and still be computed in its place.</summary>
+    /// <summary>
+    /// The most an input is waited for when its records come out of order: a transaction up to this much older than the
+    /// newest of its input is computed in its place once its input has shown such disorder; inputs in order wait for none.
+    /// </summary>
     public TimeSpan AllowedLateness { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Wall time after which an input that came out of order and has since come in order is waited for no more.</summary>
+    public TimeSpan DisorderMemory { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// An input that delivers nothing for this long (wall time) stops holding the watermark back; <see cref="Timeout.InfiniteTimeSpan"/>

@@ -56,67 +56,132 @@ public sealed class StreamingFeatureTests : IDisposable
     [Fact]
     public async Task A_watermark_declared_by_the_writer_releases_a_transaction_without_waiting_for_a_later_one()
     {
-        var pipeline = new EmbeddedPipeline(
-            new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)"]),
-            new FeatureStageOptions { IdleTimeout = System.Threading.Timeout.InfiniteTimeSpan });
-        var collector = FeatureCollector.Attach(null, pipeline.Legit, pipeline.Fraud);
-        var drain = DiscardSink.Attach(pipeline.DeadLetters, "test");
-        pipeline.Start();
-        var producer = pipeline.Transactions.CreateProducer();
-        producer.Append(0, "c"u8, """{"transaction_id":1,"timestamp":"2018-04-01T10:00:00Z","customer_id":"c","amount":1}"""u8);
-        await producer.FlushAsync();
+        await using var stage = OneCustomerWindow(partitions: 2, lateness: TimeSpan.FromSeconds(5));
+        stage.Send(0, 1, "10:00:00");
 
         await Task.Delay(200);
-        Assert.Equal(0, pipeline.FeatureStage!.Released); // partition 1 has said nothing: an earlier transaction may come
-        producer.AdvanceWatermark(new DateTimeOffset(2018, 4, 1, 10, 0, 1, TimeSpan.Zero).ToUnixTimeMilliseconds());
-        var deadline = DateTime.UtcNow + Timeout;
-        while (pipeline.FeatureStage.Released == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(1);
-        }
-
-        Assert.Equal(1, pipeline.FeatureStage.Released);
-        await pipeline.DrainAsync().WaitAsync(Timeout);
-        await collector.Completion.WaitAsync(Timeout);
-        await drain;
-        Assert.Equal(1, collector.Features[1]["n"]);
+        Assert.Equal(0, stage.Pipeline.FeatureStage!.Released); // partition 1 has said nothing: an earlier transaction may come
+        stage.Producer.AdvanceWatermark(new DateTimeOffset(2018, 4, 1, 10, 0, 1, TimeSpan.Zero).ToUnixTimeMilliseconds());
+        await stage.WaitForReleasedAsync(1);
+        var features = await stage.DrainAsync();
+        Assert.Equal(1, features[1]["n"]);
     }
 
     [Fact]
-    public async Task Transactions_within_the_allowed_lateness_are_put_in_order_and_later_ones_are_counted_late()
+    public async Task Transactions_without_event_time_are_stamped_on_arrival_and_never_wait_for_the_allowed_lateness()
     {
-        var pipeline = new EmbeddedPipeline(
-            new PipelineOptions { Partitions = 1 }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)"]),
-            new FeatureStageOptions { AllowedLateness = TimeSpan.FromSeconds(5), IdleTimeout = System.Threading.Timeout.InfiniteTimeSpan });
-        var collector = FeatureCollector.Attach(null, pipeline.Legit, pipeline.Fraud);
-        var drain = DiscardSink.Attach(pipeline.DeadLetters, "test");
-        pipeline.Start();
-        var producer = pipeline.Transactions.CreateProducer();
-        async Task Send(int id, string time)
+        await using var stage = OneCustomerWindow(partitions: 2, lateness: TimeSpan.FromHours(1));
+        stage.Send(0, 1, time: null);
+        stage.Send(1, 2, time: null);
+        stage.Send(0, 3, time: null);
+
+        await stage.WaitForReleasedAsync(3); // the lateness is an hour, and no partition idles out: only arrival time releases them
+        Assert.Equal(0, stage.Pipeline.FeatureStage!.Engine.Late);
+        var features = await stage.DrainAsync();
+        Assert.Equal(3, features.Count);
+    }
+
+    [Fact]
+    public async Task Inputs_in_event_time_order_hold_nothing_back_beyond_the_second_every_partition_reached()
+    {
+        await using var stage = OneCustomerWindow(partitions: 2, lateness: TimeSpan.FromHours(1));
+        stage.Send(0, 1, "10:00:00.100");
+        stage.Send(1, 2, "10:00:00.900");
+        await stage.WaitForReleasedAsync(2); // both partitions reached 10:00:00: its transactions go at once
+
+        stage.Send(0, 3, "10:00:02");
+        await Task.Delay(200);
+        Assert.Equal(2, stage.Pipeline.FeatureStage!.Released); // partition 1 may still bring 10:00:01
+        stage.Send(1, 4, "10:00:03");
+        await stage.WaitForReleasedAsync(3);
+        await Task.Delay(200);
+        Assert.Equal(3, stage.Pipeline.FeatureStage.Released); // partition 0 may still bring 10:00:02.5
+        await stage.DrainAsync();
+        Assert.Equal(0, stage.Pipeline.FeatureStage.Engine.Late);
+    }
+
+    [Fact]
+    public async Task An_input_that_came_out_of_order_is_waited_for_by_the_disorder_it_showed_and_later_ones_are_counted_late()
+    {
+        await using var stage = OneCustomerWindow(partitions: 1, lateness: TimeSpan.FromSeconds(5));
+        stage.Send(0, 1, "10:00:00");
+        stage.Send(0, 2, "10:00:03");
+        await stage.WaitForReleasedAsync(2); // in order: neither waits for the 5 s allowed
+        stage.Send(0, 3, "10:00:01"); // 2 s behind what was computed: late, and the input has now shown 2 s of disorder
+        await stage.WaitForReleasedAsync(3);
+        stage.Send(0, 4, "10:00:10");
+        stage.Send(0, 5, "10:00:09");
+        await Task.Delay(200);
+        Assert.Equal(3, stage.Pipeline.FeatureStage!.Released); // the watermark is 10:00:08: 4 and 5 wait
+        stage.Send(0, 6, "10:00:12"); // the watermark is 10:00:10: 5, then 4, go in event-time order
+        await stage.WaitForReleasedAsync(5);
+        stage.Send(0, 7, "09:00:00"); // an hour behind: late, computed as of 10:00:10
+        var features = await stage.DrainAsync();
+
+        // n counts the customer's transactions computed so far, itself included: 3 and 7 were computed late, 5 before 4.
+        Assert.Equal([1, 2, 3, 5, 4, 7, 6], features.OrderBy(f => f.Key).Select(f => f.Value["n"]!.Value));
+        Assert.Equal(2, stage.Pipeline.FeatureStage.Engine.Late);
+    }
+
+    /// <summary>A pipeline counting one customer's transactions over a day, no partition ever idle, fed by hand.</summary>
+    private static HandFedStage OneCustomerWindow(int partitions, TimeSpan lateness) => new(new EmbeddedPipeline(
+        new PipelineOptions { Partitions = partitions }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)"]),
+        new FeatureStageOptions { AllowedLateness = lateness, IdleTimeout = System.Threading.Timeout.InfiniteTimeSpan }));
+
+    private sealed class HandFedStage : IAsyncDisposable
+    {
+        private readonly FeatureCollector _collector;
+        private readonly Task _drain;
+        private bool _drained;
+
+        public HandFedStage(EmbeddedPipeline pipeline)
         {
-            producer.Append(0, "c"u8, System.Text.Encoding.UTF8.GetBytes($$"""{"transaction_id":{{id}},"timestamp":"2018-04-01T{{time}}Z","customer_id":"c","amount":1}"""));
-            await producer.FlushAsync();
+            Pipeline = pipeline;
+            _collector = FeatureCollector.Attach(null, pipeline.Legit, pipeline.Fraud);
+            _drain = DiscardSink.Attach(pipeline.DeadLetters, "test");
+            pipeline.Start();
+            Producer = pipeline.Transactions.CreateProducer();
         }
 
-        await Send(1, "10:00:00");
-        await Send(2, "10:00:03");
-        await Send(3, "10:00:01");
-        await Send(4, "10:00:20"); // the watermark is now 10:00:15: 1, 3 and 2 go, 4 waits
-        var deadline = DateTime.UtcNow + Timeout;
-        while (pipeline.FeatureStage!.Released < 3 && DateTime.UtcNow < deadline)
+        public EmbeddedPipeline Pipeline { get; }
+
+        public TopicProducer Producer { get; }
+
+        /// <param name="time">Time of day on 2018-04-01 (UTC); null for a transaction without event time.</param>
+        public void Send(int partition, int id, string? time)
         {
-            await Task.Delay(1);
+            var timestamp = time is null ? string.Empty : $$""","timestamp":"2018-04-01T{{time}}Z" """.TrimEnd();
+            Producer.Append(partition, "c"u8, System.Text.Encoding.UTF8.GetBytes($$"""{"transaction_id":{{id}}{{timestamp}},"customer_id":"c","amount":1}"""));
+            Producer.FlushAsync().AsTask().Wait(Timeout);
         }
 
-        await Send(5, "09:00:00"); // an hour behind what was computed: late
-        await pipeline.DrainAsync().WaitAsync(Timeout);
-        await collector.Completion.WaitAsync(Timeout);
-        await drain;
+        public async Task WaitForReleasedAsync(long count)
+        {
+            var deadline = DateTime.UtcNow + Timeout;
+            while (Pipeline.FeatureStage!.Released < count && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(1);
+            }
 
-        // 3 came 2 s behind 2, within the lateness: computed before it. 5 was computed as of 10:00:03, with 1, 2 and 3
-        // in its window, and counted late; 4 last, at the end of the stream.
-        Assert.Equal([1, 3, 2, 5, 4], collector.Features.OrderBy(f => f.Key).Select(f => f.Value["n"]!.Value));
-        Assert.Equal(1, pipeline.FeatureStage.Engine.Late);
+            Assert.Equal(count, Pipeline.FeatureStage.Released);
+        }
+
+        public async Task<Dictionary<long, Dictionary<string, double?>>> DrainAsync()
+        {
+            _drained = true;
+            await Pipeline.DrainAsync().WaitAsync(Timeout);
+            await _collector.Completion.WaitAsync(Timeout);
+            await _drain.WaitAsync(Timeout);
+            return _collector.Features;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_drained)
+            {
+                await DrainAsync();
+            }
+        }
     }
 
     [Fact]
