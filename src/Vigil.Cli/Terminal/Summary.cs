@@ -36,7 +36,11 @@ public sealed record Summary(
         var c = CultureInfo.InvariantCulture;
         var seconds = Math.Max(s.Elapsed.TotalSeconds, 1e-9);
         console.MarkupLine($"[bold]{Markup.Escape(Title)} finished[/] after {s.Elapsed.TotalSeconds.ToString("N1", c)} s ({Markup.Escape(StopReason)})");
-        Row(console, "transactions", $"{s.Produced.ToString("N0", c)} {Intake}, {s.Processed.ToString("N0", c)} processed ({(s.Processed / seconds).ToString("N0", c)} tx/s)");
+        // Rows that are not transactions are read and processed too (as dead letters): the counts add up to the input.
+        var intake = InvalidRows > 0
+            ? $"{(s.Produced + InvalidRows).ToString("N0", c)} records {Intake} ({s.Produced.ToString("N0", c)} transactions, {InvalidRows.ToString("N0", c)} rows that are not)"
+            : $"{s.Produced.ToString("N0", c)} {Intake}";
+        Row(console, "transactions", $"{intake}, {s.Processed.ToString("N0", c)} processed ({(s.Processed / seconds).ToString("N0", c)} tx/s)");
         Row(console, "legit", $"[green]{s.Legit.ToString("N0", c)}[/]");
         Row(console, "fraud", $"[red]{s.Fraud.ToString("N0", c)}[/] ({s.FraudShare.ToString("P2", c)} of decided)");
         var invalid = InvalidRows > 0 ? $" ({InvalidRows.ToString("N0", c)} of them rows the source could not read)" : string.Empty;

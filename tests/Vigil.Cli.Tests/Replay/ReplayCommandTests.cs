@@ -38,6 +38,7 @@ public sealed class ReplayCommandTests() : TempDirectoryTest("vigil-replay-cli-"
         var (exitCode, output, error) = await CliRunner.RunAsync(["replay", path, "--rate", "max", "--no-dashboard", "--out", Directory]);
 
         Assert.True(exitCode == 0, error);
+        Assert.Contains("4 records read (2 transactions, 2 rows that are not), 4 processed", output, StringComparison.Ordinal);
         Assert.Contains("dead letters  2 (2 of them rows the source could not read)", output, StringComparison.Ordinal);
         Assert.Contains("tx.csv line 3: amount 'oops' is not a finite number", output, StringComparison.Ordinal);
         var deadLetters = File.ReadAllLines(Path.Combine(Directory, "deadletter.transactions.jsonl"))

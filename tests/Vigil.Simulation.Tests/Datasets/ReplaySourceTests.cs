@@ -143,6 +143,36 @@ public sealed class ReplaySourceTests : IDisposable
         Assert.Equal(100, Json(records[^1].Value!).GetProperty("amount").GetDouble());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Stray_quotes_cost_only_their_own_rows_and_every_row_is_replayed_or_invalid(bool outOfOrder)
+    {
+        var text = new StringBuilder("transaction_id,timestamp,customer_id,amount,fraud\n");
+        var bad = new Dictionary<long, string>
+        {
+            [11] = "\"open,5,0", // a quote opening a field that never closes
+            [400] = "\"open,5,0", // and another, which pairs with the next
+            [405] = "7,\"x\"y,0", // text after a closing quote: the amount is x, kept as lenient readers do
+            [600] = "7,5\"\"\",0", // quotes inside a field are text
+        };
+        for (var line = 2L; line <= 1_001; line++)
+        {
+            var second = outOfOrder && line % 10 == 0 ? line - 5 : line;
+            text.Append(line).Append(",2018-04-01T").Append(TimeOnly.FromTimeSpan(TimeSpan.FromSeconds(second)).ToString("HH:mm:ss", null)).Append("Z,")
+                .Append(bad.TryGetValue(line, out var row) ? row : "7,5,0").Append('\n');
+        }
+
+        var source = ReplaySource.Open(new ReplayOptions { Path = File("quotes.csv", text.ToString()) });
+        var records = ReplayAll(source);
+
+        Assert.Equal(1_000, source.Rows);
+        Assert.Equal(1_000, records.Count);
+        Assert.Equal([11L, 400, 405, 600], records.Where(r => r.Invalid is not null).Select(r => r.Line!.Value).Order());
+        Assert.StartsWith("bad_row: line 11: a quoted field opened on this line is not closed", records.Single(r => r.Line == 11).Invalid);
+        Assert.Equal(996, records.Count(r => r.Invalid is null));
+    }
+
     [Fact]
     public void A_file_out_of_event_time_order_is_sorted_ties_keeping_the_file_order()
     {

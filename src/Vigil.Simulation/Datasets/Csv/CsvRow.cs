@@ -16,8 +16,11 @@ public sealed class CsvRow
 
     public int Count { get; private set; }
 
-    /// <summary>Whether a quoted field runs to the end of the file without its closing quote.</summary>
+    /// <summary>Whether a quoted field is not closed within the row.</summary>
     public bool IsUnterminated { get; private set; }
+
+    /// <summary>Whether the row was cut at the reader's size limit (its line was longer).</summary>
+    public bool IsOversized { get; private set; }
 
     /// <summary>The row as it is in the file, without its line ending.</summary>
     public ReadOnlySpan<byte> Raw => _row.AsSpan(_rowStart, _rowEnd - _rowStart);
@@ -32,9 +35,10 @@ public sealed class CsvRow
     }
 
     /// <summary>Splits a row (without its line ending) held in <paramref name="buffer"/>; sets <see cref="IsUnterminated"/> when a quote never closes.</summary>
-    public void Split(byte[] buffer, int start, int length)
+    public void Split(byte[] buffer, int start, int length, bool oversized = false)
     {
         IsUnterminated = false;
+        IsOversized = oversized;
         _row = buffer;
         _rowStart = start;
         _rowEnd = start + length;

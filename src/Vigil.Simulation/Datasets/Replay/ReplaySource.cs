@@ -180,13 +180,13 @@ public sealed class ReplaySource : ITransactionSource, IDisposable
     {
         if (_held is null)
         {
-            if (!_reader!.Read())
+            if (!ReadRow(_reader!, Header.Count, _encoder.SingleLineColumns))
             {
                 return null;
             }
 
             _ordinal++;
-            return (_reader.Row, _reader.Line);
+            return (_reader!.Row, _reader.Line);
         }
 
         if (_next == _held.Count)
@@ -226,7 +226,7 @@ public sealed class ReplaySource : ITransactionSource, IDisposable
         using (var scan = OpenData(_options.Path))
         {
             var previous = long.MinValue;
-            while (scan.Read())
+            while (ReadRow(scan, Header.Count, _encoder.SingleLineColumns))
             {
                 Rows++;
                 if (_encoder.TryEventTime(scan.Row, out var time))
@@ -264,9 +264,9 @@ public sealed class ReplaySource : ITransactionSource, IDisposable
         var chunk = new byte[ChunkBytes];
         var used = 0;
         _chunks.Add(chunk);
-        while (_reader!.Read())
+        while (ReadRow(_reader!, Header.Count, _encoder.SingleLineColumns))
         {
-            var raw = _reader.Row.Raw;
+            var raw = _reader!.Row.Raw;
             if (used + raw.Length > chunk.Length)
             {
                 chunk = new byte[Math.Max(ChunkBytes, raw.Length)];
@@ -295,12 +295,12 @@ public sealed class ReplaySource : ITransactionSource, IDisposable
         var file = System.IO.Path.GetFileName(path);
         var identities = new Dictionary<long, (byte[], long)>();
         using var reader = OpenData(path);
-        while (reader.Read())
+        while (ReadRow(reader, header.Count, [idIndex]))
         {
             var row = reader.Row;
             var raw = row.Raw.ToArray();
             var problem = !System.Text.Unicode.Utf8.IsValid(raw) ? ("not_utf8", "the row is not valid UTF-8")
-                : row.IsUnterminated ? ("bad_row", "a quoted field is never closed (the rest of the file is this row)")
+                : RowEncoder.Malformed(row) is { } malformed ? ("bad_row", malformed)
                 : row.Count != header.Count ? ("bad_row", $"the row has {row.Count} fields; the header has {header.Count}")
                 : row[idIndex].IsEmpty ? ("missing_id", $"{idColumn} is empty")
                 : identities.ContainsKey(TransactionKey.Of(row[idIndex])) ? ("duplicate_id", $"a second identity for {idColumn} {Encoding.UTF8.GetString(row[idIndex])}")
@@ -317,6 +317,40 @@ public sealed class ReplaySource : ITransactionSource, IDisposable
         var extras = header.Select((name, column) => (column, name)).Where(c => c.column != idIndex)
             .Select(c => (c.column, JsonRecordBuilder.Name(c.name))).ToArray();
         return (identities, extras);
+    }
+
+    /// <summary>
+    /// Reads the next row. One that spans lines and is not a row of this file (another number of fields than the
+    /// header, or a line break in a column that can hold none) is read as its first line alone: a stray quote opened a
+    /// field that swallowed the lines after it, and they are rows again.
+    /// </summary>
+    private static bool ReadRow(CsvReader reader, int columns, ReadOnlySpan<int> singleLine)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        var row = reader.Row;
+        if (reader.Lines > 1 && (row.Count != columns || HasLineBreak(row, singleLine)))
+        {
+            reader.Resynchronize();
+        }
+
+        return true;
+    }
+
+    private static bool HasLineBreak(CsvRow row, ReadOnlySpan<int> columns)
+    {
+        foreach (var column in columns)
+        {
+            if (column < row.Count && row[column].Contains((byte)'\n'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A reader past the header row.</summary>

@@ -55,6 +55,7 @@ internal sealed class RowEncoder
         _fraud = Column(ColumnMapping.Fraud);
         _scenario = Column(ColumnMapping.FraudScenario);
         int[] mapped = [_id, _time, _customer, _terminal, _amount, _currency, _fraud, _scenario];
+        SingleLineColumns = [.. mapped.Where(c => c >= 0)];
         Mapped = [.. ColumnMapping.Fields.Zip(mapped).Where(f => f.Second >= 0).Select(f => $"{f.First}={header[f.Second]}")];
         _extras = [.. header.Select((name, column) => (column, name))
             .Where(c => !mapped.Contains(c.column) && !mapping.Ignored.Contains(c.name))
@@ -64,6 +65,9 @@ internal sealed class RowEncoder
 
     /// <summary>The fields found in the file and their columns, e.g. "amount=TX_AMOUNT".</summary>
     public IReadOnlyList<string> Mapped { get; }
+
+    /// <summary>The columns of Vigil's own fields (ids, time, amount, label), none of which can hold a line break.</summary>
+    public int[] SingleLineColumns { get; }
 
     public bool HasEventTime => _time >= 0;
 
@@ -84,8 +88,14 @@ internal sealed class RowEncoder
     public bool TryEventTime(CsvRow row, out long unixMs)
     {
         unixMs = 0;
-        return _time >= 0 && row.Count == _columns && !row.IsUnterminated && CsvValues.TryTime(row[_time], _secondsFromMs, out unixMs, out _);
+        return _time >= 0 && row.Count == _columns && Malformed(row) is null && CsvValues.TryTime(row[_time], _secondsFromMs, out unixMs, out _);
     }
+
+    /// <summary>Why a row's CSV is broken (a quote not closed, a line too long), or null.</summary>
+    public static string? Malformed(CsvRow row) =>
+        row.IsOversized ? $"the line is longer than {CsvReader.DefaultMaxRowBytes / 1024 / 1024} MiB: cut there, and the rest of it skipped"
+        : row.IsUnterminated ? "a quoted field opened on this line is not closed; the lines after it are read as rows"
+        : null;
 
     /// <summary>Encodes a row; returns why it cannot be a transaction, or null.</summary>
     /// <param name="ordinal">The row's place among the file's data rows, from 0: the id of datasets without ids.</param>
@@ -96,9 +106,9 @@ internal sealed class RowEncoder
             return Invalid("not_utf8", "the row is not valid UTF-8", line);
         }
 
-        if (row.IsUnterminated)
+        if (Malformed(row) is { } malformed)
         {
-            return Invalid("bad_row", "a quoted field is never closed (the rest of the file is this row)", line);
+            return Invalid("bad_row", malformed, line);
         }
 
         if (row.Count != _columns)
