@@ -103,7 +103,7 @@ public static class KafkaCommands
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = new Command("dashboard", "Serve the live dashboard over a Kafka cluster's legit and fraud topics until Ctrl+C.");
-        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Port, SettingFlag.Host], kafkaConfig: true);
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts], kafkaConfig: true);
         flags.SetAction(command, context, (settings, _) =>
             new DashboardRunner(settings, RequireKafka(settings, "dashboard"), context.Console, context.ReportLine).RunAsync(context.Stop));
         return command;

@@ -27,6 +27,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag Partitions = new("--partitions", "N", "Partitions per topic [default: number of cores]", "Pipeline:Partitions");
     public static readonly SettingFlag Port = new("--port", "PORT", "Dashboard port; 0 picks a free one [default: 8080]", "Dashboard:Port");
     public static readonly SettingFlag Host = new("--host", "ADDRESS", "Dashboard address [default: 127.0.0.1]", "Dashboard:Host");
+    public static readonly SettingFlag AllowedHosts = new("--allowed-hosts", "NAME,…", "Host names the dashboard answers besides its address's own (DNS rebinding is refused); * for any [default: the address; localhost too on loopback]", "Dashboard:AllowedHosts");
     public static readonly SettingFlag Kafka = new("--kafka", "BROKERS", "Kafka bootstrap servers (host:port,…) [env: KAFKA_BROKER_URL]", "Kafka:BootstrapServers");
     public static readonly SettingFlag KafkaOrMock = Kafka with { Description = "Run on Kafka: bootstrap servers (host:port,…), or 'mock' for an in-process mock cluster [env: KAFKA_BROKER_URL] [default: embedded, no Kafka]" };
     public static readonly SettingFlag Group = new("--group", "ID", "Consumer group of the detectors; instances in one group share the partitions [default: vigil-detector]", "Kafka:GroupId");
@@ -106,6 +107,9 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
 
     public static readonly SettingFlag ServePort = new("--port", "PORT", "Port to serve on; 0 picks a free one [default: 5000, as MLflow's]", "Serve:Port");
     public static readonly SettingFlag ServeHost = new("--host", "ADDRESS", "Address to serve on [default: 127.0.0.1]", "Serve:Host");
+    public static readonly SettingFlag ServeAllowedHosts = new("--allowed-hosts", "NAME,…", "Host names answered besides the address's own (DNS rebinding is refused); * for any [default: the address; localhost too on loopback]", "Serve:AllowedHosts");
+    public static readonly SettingFlag SuppliedFeatures = new("--supplied-features", "true|false", "/v1/score scores the \"features\" a request carries instead of computing them; otherwise such a request is refused [default: false]", "Serve:SuppliedFeatures");
+    public static readonly SettingFlag MaxClockSkew = new("--max-clock-skew", "DURATION", "/v1/score refuses a timestamp further ahead of the server's clock than this (it would age the live state) [default: 5m]", "Serve:MaxClockSkew");
 
     /// <summary>The settings of each algorithm, for vigil train and vigil evaluate.</summary>
     public static readonly IReadOnlyList<SettingFlag> Training =

@@ -38,6 +38,14 @@ public sealed class SettingReader(LayeredConfiguration configuration)
             return ok;
         }, "a whole number from 0 to 18446744073709551615");
 
+    /// <summary>A comma-separated list of names (empty when not set).</summary>
+    public IReadOnlyList<string> List(string key) =>
+        Parse<IReadOnlyList<string>>(key, [], (string raw, out IReadOnlyList<string> value) =>
+        {
+            value = raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            return value.Count > 0;
+        }, "a comma-separated list of names");
+
     public bool Flag(string key, bool fallback) =>
         Parse(key, fallback, (string raw, out bool value) => bool.TryParse(raw, out value), "true or false");
 

@@ -100,6 +100,7 @@ public sealed record VigilSettings(
                 Enabled = read.Flag("Dashboard:Enabled", dashboardDefaults.Enabled),
                 Host = host,
                 Port = read.WholeNumber("Dashboard:Port", dashboardDefaults.Port, 0, 65535),
+                AllowedHosts = read.List("Dashboard:AllowedHosts"),
                 EventsPerSecond = read.Number("Dashboard:EventsPerSecond", dashboardDefaults.EventsPerSecond, 0.1, 10_000, "a number of events per second from 0.1 to 10,000"),
             },
             output,

@@ -23,11 +23,16 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
         // Rules see the features the server computes: the model's own.
         var ruleFiles = read.OptionalText("Detector:Rules") is { } rulesPath ? RuleFiles.Open(rulesPath, 0, thresholdGiven: false, features) : null;
         var liveRules = ruleFiles is null ? null : new LiveRules(ruleFiles.Initial, features, _ => { }, log);
-        using var scorer = new TransactionScorer(files.Current.Primary, rules: liveRules is null ? null : () => liveRules.Current);
+        var options = new ScoringOptions
+        {
+            SuppliedFeatures = read.Flag("Serve:SuppliedFeatures", false),
+            MaxClockSkew = read.Duration("Serve:MaxClockSkew", new ScoringOptions().MaxClockSkew),
+        };
+        using var scorer = new TransactionScorer(files.Current.Primary, rules: liveRules is null ? null : () => liveRules.Current, options: options);
         ScoringServer server;
         try
         {
-            server = new ScoringServer(host, port, scorer);
+            server = new ScoringServer(host, port, scorer, read.List("Serve:AllowedHosts"));
         }
         catch (ArgumentException e)
         {

@@ -8,6 +8,9 @@ public sealed class DashboardOptions
     /// <summary>The address to listen on; loopback by default, so nothing is exposed by accident.</summary>
     public string Host { get; set; } = "127.0.0.1";
 
+    /// <summary>Host names answered besides the address's own; "*" for any.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; set; } = [];
+
     /// <summary>The port to listen on; 0 picks a free one.</summary>
     public int Port { get; set; } = 8080;
 

@@ -21,7 +21,7 @@ public sealed class DashboardServer : IAsyncDisposable
         _feed = feed;
         try
         {
-            _app = LocalWebApp.Create(options.Host, options.Port);
+            _app = LocalWebApp.Create(options.Host, options.Port, allowedHosts: options.AllowedHosts);
         }
         catch (ArgumentException e)
         {

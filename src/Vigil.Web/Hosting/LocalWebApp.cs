@@ -1,20 +1,29 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Vigil.Web.Hosting;
 
-/// <summary>The web applications Vigil hosts (dashboard, model server): Kestrel on one address, no logging, the caller owning the lifetime.</summary>
-internal static class LocalWebApp
+/// <summary>
+/// The web applications Vigil hosts (dashboard, model server): Kestrel on one address, the caller owning the lifetime,
+/// only the Host names of that address served, and errors logged to standard error.
+/// </summary>
+internal static partial class LocalWebApp
 {
+    /// <param name="allowedHosts">Host names served besides the bound address's own; "*" serves any.</param>
+    /// <param name="logs">Where errors are logged; standard error when null.</param>
     /// <exception cref="ArgumentException">The host is not an IP address (or <c>localhost</c>).</exception>
-    public static WebApplication Create(string host, int port, Action<KestrelServerOptions>? configure = null)
+    public static WebApplication Create(
+        string host, int port, Action<KestrelServerOptions>? configure = null, IReadOnlyList<string>? allowedHosts = null, ILoggerProvider? logs = null)
     {
         if (!IPAddress.TryParse(host, out var address))
         {
@@ -24,13 +33,28 @@ internal static class LocalWebApp
         // The content root is ours, not the working directory: a user's appsettings.json there must not configure us.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        if (logs is null)
+        {
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+            builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        }
+        else
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.Services.AddSingleton<IHostLifetime, HostedByCaller>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(address, port);
             configure?.Invoke(kestrel);
         });
-        return builder.Build();
+        var app = builder.Build();
+        var served = ServedHosts(address, allowedHosts ?? []);
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vigil.Web");
+        app.Use((context, next) => ServeAsync(context, next, served, log));
+        return app;
     }
 
     /// <summary>Where a started application listens (e.g. <c>http://127.0.0.1:8080/</c>), the port resolved when 0 was asked.</summary>
@@ -39,5 +63,76 @@ internal static class LocalWebApp
         ArgumentNullException.ThrowIfNull(app);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The Host names served: a loopback address's names, or the bound address, and those allowed besides; null for any
+    /// (an address bound on every interface, or "*"). A page elsewhere that points a name of its own at this address
+    /// (DNS rebinding) is refused.
+    /// </summary>
+    internal static HashSet<string>? ServedHosts(IPAddress address, IReadOnlyList<string> allowed)
+    {
+        if (allowed.Contains("*") || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+        {
+            return null;
+        }
+
+        var served = new HashSet<string>(allowed, StringComparer.OrdinalIgnoreCase);
+        served.Add(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString());
+        if (IPAddress.IsLoopback(address))
+        {
+            served.UnionWith(["localhost", "127.0.0.1", "[::1]"]);
+        }
+
+        return served;
+    }
+
+    private static async Task ServeAsync(HttpContext context, RequestDelegate next, HashSet<string>? served, ILogger log)
+    {
+        var host = context.Request.Host;
+        if (served is not null && host.HasValue && !served.Contains(host.Host))
+        {
+            await ErrorAsync(context.Response, StatusCodes.Status400BadRequest, $"this server does not serve the host name {host.Host} (allow it with --allowed-hosts)");
+            return;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // The client's request is broken (a body that cannot be read): its fault, answered and not logged.
+            await ErrorAsync(context.Response, e.StatusCode, $"the request cannot be read: {e.Message}");
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            LogFailure(log, e, context.Request.Method, context.Request.Path);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await ErrorAsync(context.Response, StatusCodes.Status500InternalServerError, $"internal error ({e.GetType().Name}); it is logged on the server");
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed with 500")]
+    private static partial void LogFailure(ILogger log, Exception exception, string method, PathString path);
+
+    /// <summary>Answers <c>{"error":"…"}</c> with the status.</summary>
+    internal static async Task ErrorAsync(HttpResponse response, int status, string message)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        using var output = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", message);
+            writer.WriteEndObject();
+        }
+
+        response.ContentLength = output.Length;
+        await response.Body.WriteAsync(output.ToArray());
     }
 }

@@ -46,6 +46,9 @@ public sealed class InputColumns
             $"{where ?? "the request"} lacks column{(missing.Count > 1 ? "s" : string.Empty)} {string.Join(", ", missing)} (model {_model.Version} takes {string.Join(", ", Simple)})");
     }
 
+    /// <summary>Whether simple input <paramref name="column"/> is the transaction's amount (the seed sends it as <c>Amount</c>).</summary>
+    public bool IsAmount(int column) => string.Equals(Simple[column], ModelInputs.Amount, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>One row of the model's inputs from the simple inputs' values.</summary>
     public double[] Row(Func<int, double> simpleValue)
     {

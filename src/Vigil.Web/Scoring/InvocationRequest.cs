@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using Vigil.Transactions;
 
 namespace Vigil.Web.Scoring;
 
@@ -80,6 +82,11 @@ public sealed class InvocationRequest
         }
 
         var names = columns.EnumerateArray().Select(c => c.ValueKind == JsonValueKind.String ? c.GetString()! : throw new ScoringRequestException("\"columns\" must hold names")).ToList();
+        if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ScoringRequestException($"\"columns\" names {twice.Key} twice");
+        }
+
         var positions = inputs.Locate(names);
         var rows = new List<double[]>();
         var r = 0;
@@ -91,7 +98,7 @@ public sealed class InvocationRequest
             }
 
             var values = row.EnumerateArray().ToList();
-            rows.Add(inputs.Row(column => Number(values[positions[column]], $"data[{r}][{positions[column]}]")));
+            rows.Add(inputs.Row(column => Number(values[positions[column]], $"data[{r}][{positions[column]}]", inputs.IsAmount(column))));
             r++;
         }
 
@@ -119,14 +126,14 @@ public sealed class InvocationRequest
                     throw new ScoringRequestException($"{name}[{r}] has {values.Count} values; the model takes {inputs.Simple.Count} ({string.Join(", ", inputs.Simple)})");
                 }
 
-                rows.Add(inputs.Row(column => Number(values[column], $"{name}[{index}][{column}]")));
+                rows.Add(inputs.Row(column => Number(values[column], $"{name}[{index}][{column}]", inputs.IsAmount(column))));
             }
             else if (record.ValueKind == JsonValueKind.Object)
             {
-                var fields = record.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+                var fields = Fields(record, $"{name}[{r}]");
                 var positions = inputs.Locate(fields.Keys.ToList(), $"{name}[{r}]");
                 var names = fields.Keys.ToList();
-                rows.Add(inputs.Row(column => Number(fields[names[positions[column]]], $"{name}[{index}].{names[positions[column]]}")));
+                rows.Add(inputs.Row(column => Number(fields[names[positions[column]]], $"{name}[{index}].{names[positions[column]]}", inputs.IsAmount(column))));
             }
             else
             {
@@ -141,7 +148,7 @@ public sealed class InvocationRequest
 
     private static List<double[]> Columnar(JsonElement columns, InputColumns inputs, string name)
     {
-        var fields = columns.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+        var fields = Fields(columns, $"\"{name}\"");
         var names = fields.Keys.ToList();
         var positions = inputs.Locate(names);
         var length = -1;
@@ -159,7 +166,7 @@ public sealed class InvocationRequest
         for (var r = 0; r < Math.Max(0, length); r++)
         {
             var index = r;
-            rows.Add(inputs.Row(column => Number(fields[names[positions[column]]][index], $"{name}.{names[positions[column]]}[{index}]")));
+            rows.Add(inputs.Row(column => Number(fields[names[positions[column]]][index], $"{name}.{names[positions[column]]}[{index}]", inputs.IsAmount(column))));
         }
 
         return Checked(rows);
@@ -168,11 +175,40 @@ public sealed class InvocationRequest
     private static List<double[]> Checked(List<double[]> rows) =>
         rows.Count > 0 ? rows : throw new ScoringRequestException("no rows to score");
 
-    private static double Number(JsonElement value, string where) => value.ValueKind switch
+    /// <summary>An object's members by name; a name given twice is refused, as no one value of it would be the right one.</summary>
+    private static Dictionary<string, JsonElement> Fields(JsonElement record, string where)
     {
-        JsonValueKind.Number when value.TryGetDouble(out var d) && double.IsFinite(d) => d,
-        JsonValueKind.Null => double.NaN,
-        JsonValueKind.Number => throw new ScoringRequestException($"{where} is out of range"),
-        _ => throw new ScoringRequestException($"{where} must be a number or null, got {value.ValueKind.ToString().ToLowerInvariant()}"),
-    };
+        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in record.EnumerateObject())
+        {
+            if (!fields.TryAdd(property.Name, property.Value))
+            {
+                throw new ScoringRequestException($"{where} has the field {property.Name} twice");
+            }
+        }
+
+        return fields;
+    }
+
+    /// <summary>A value as the model takes it (null: missing), under the limits every entry point applies (<see cref="TransactionLimits"/>).</summary>
+    private static double Number(JsonElement value, string where, bool amount)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return double.NaN;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            throw new ScoringRequestException($"{where} must be a number or null, got {value.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        var number = value.TryGetDouble(out var d) ? d : double.PositiveInfinity;
+        if (amount && TransactionLimits.CheckAmount(number, Encoding.UTF8.GetBytes(value.GetRawText())) is { } refused)
+        {
+            throw new ScoringRequestException($"{where}: {refused.Reason}");
+        }
+
+        return TransactionLimits.CheckInput(number) is { } problem ? throw new ScoringRequestException($"{where} {problem}") : number;
+    }
 }

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Vigil.Models;
+using Vigil.Web.Hosting;
+using Vigil.Transactions;
 
 namespace Vigil.Web.Scoring;
 
@@ -83,6 +85,14 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
     {
         var response = context.Response;
         response.ContentType = "application/json";
+        if (!IsJson(context.Request.ContentType))
+        {
+            // As MLflow's scoring server: a form or text/plain body is what a cross-site page can send without asking.
+            await ErrorAsync(response, StatusCodes.Status415UnsupportedMediaType,
+                $"send the body as Content-Type: application/json (got {(context.Request.ContentType is { } type ? TransactionLimits.Show(System.Text.Encoding.UTF8.GetBytes(type)) : "none")})");
+            return;
+        }
+
         if (context.Request.ContentLength > ScoringServer.MaxBodyBytes)
         {
             await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, $"the body is {context.Request.ContentLength:N0} bytes; the limit is {ScoringServer.MaxBodyBytes:N0}");
@@ -97,6 +107,11 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {ScoringServer.MaxBodyBytes:N0} bytes");
+            return;
+        }
+        catch (BadHttpRequestException e)
+        {
+            await ErrorAsync(response, e.StatusCode, $"the body cannot be read: {e.Message}");
             return;
         }
 
@@ -137,6 +152,12 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
 
         await response.BodyWriter.FlushAsync(context.RequestAborted);
     }
+
+    /// <summary>application/json or a +json type, in UTF-8 if a charset is given.</summary>
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+        && (!type.Charset.HasValue || Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A request body in an array rented from the shared pool, returned on dispose.</summary>
     private readonly struct Body(byte[] array, int length) : IDisposable
@@ -184,18 +205,5 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
         return new Body(array, read);
     }
 
-    private static async Task ErrorAsync(HttpResponse response, int status, string message)
-    {
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        using var output = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(output))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("error", message);
-            writer.WriteEndObject();
-        }
-
-        await response.Body.WriteAsync(output.ToArray());
-    }
+    private static Task ErrorAsync(HttpResponse response, int status, string message) => LocalWebApp.ErrorAsync(response, status, message);
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Vigil.Web.Hosting;
 
 namespace Vigil.Web.Scoring;
@@ -15,10 +16,12 @@ public sealed class ScoringServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    public ScoringServer(string host, int port, TransactionScorer scorer)
+    /// <param name="allowedHosts">Host names answered besides the address's own; "*" for any.</param>
+    /// <param name="logs">Where failures are logged; standard error when null.</param>
+    public ScoringServer(string host, int port, TransactionScorer scorer, IReadOnlyList<string>? allowedHosts = null, ILoggerProvider? logs = null)
     {
         ArgumentNullException.ThrowIfNull(scorer);
-        _app = LocalWebApp.Create(host, port, kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1);
+        _app = LocalWebApp.Create(host, port, kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1, allowedHosts, logs);
         new ScoringEndpoints(scorer).Map(_app);
         _app.MapGet("/healthz", () => Results.Text("ok"));
         _app.MapGet("/ping", () => Results.Text("ok"));

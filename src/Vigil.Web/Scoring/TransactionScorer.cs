@@ -29,6 +29,7 @@ public sealed class TransactionScorer : IDisposable
     private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
     private readonly PipelineFeatures? _pipeline;
     private readonly Func<RuleSet>? _rules;
+    private readonly ScoringOptions _options;
     private volatile State _state;
 
     /// <param name="Features">The features computed for a request: the pipeline's set, or the model's own.</param>
@@ -37,11 +38,12 @@ public sealed class TransactionScorer : IDisposable
 
     /// <param name="pipeline">The running pipeline's feature state, whose set holds every feature the model reads; null to keep state here.</param>
     /// <param name="rules">The pipeline's current rules, applied with the model as the stream applies them; null: the model decides alone.</param>
-    public TransactionScorer(Model model, PipelineFeatures? pipeline = null, Func<RuleSet>? rules = null)
+    public TransactionScorer(Model model, PipelineFeatures? pipeline = null, Func<RuleSet>? rules = null, ScoringOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _pipeline = pipeline;
         _rules = rules;
+        _options = options ?? new ScoringOptions();
         _state = NewState(model, current: null);
     }
 
@@ -86,12 +88,30 @@ public sealed class TransactionScorer : IDisposable
             throw new ScoringRequestException($"not a transaction: {failure.Reason}");
         }
 
+        if (transaction.HasFeatures && !_options.SuppliedFeatures)
+        {
+            throw new ScoringRequestException("\"features\" are computed by this server from its own state, not taken from requests (a server started with --supplied-features scores them)");
+        }
+
+        if (scratch.Inputs.Refusal(transaction, featuresComputed: !transaction.HasFeatures) is { } refusal)
+        {
+            throw new ScoringRequestException(refusal);
+        }
+
         // Rules may read any feature the pipeline computes; the model alone only its own.
         double[]? computed = null;
         if (!transaction.HasFeatures && !(_rules is null ? state.Model.Features : state.Features).IsEmpty)
         {
             computed = scratch.Computed;
-            var time = transaction.HasTimestamp ? transaction.TimestampMs : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var time = transaction.HasTimestamp ? transaction.TimestampMs : now;
+            if (state.Engine is not null && time > now + (long)_options.MaxClockSkew.TotalMilliseconds)
+            {
+                // The live state's clocks only move forward: one request from the future would age every history it touches.
+                throw new ScoringRequestException(
+                    $"timestamp {DateTimeOffset.FromUnixTimeMilliseconds(time):yyyy-MM-ddTHH:mm:ssZ} is more than {_options.MaxClockSkew} ahead of the server's clock");
+            }
+
             if (state.Engine is null)
             {
                 _pipeline!.Peek(transaction, time, computed);
@@ -139,6 +159,11 @@ public sealed class TransactionScorer : IDisposable
         }
 
         var score = model.Score(row);
+        if (!double.IsFinite(score))
+        {
+            throw new ScoringRequestException($"model {model.Version} gives no score for these inputs");
+        }
+
         var fraud = score >= model.Threshold;
         writer.WriteBoolean("fraud"u8, fraud);
         writer.WriteNumber("score"u8, score);
@@ -157,6 +182,11 @@ public sealed class TransactionScorer : IDisposable
     private void WriteDecision(Utf8JsonWriter writer, State state, Scratch scratch, Transaction record)
     {
         var decision = scratch.Decide(record, _rules!());
+        if (decision.Model is not null && !double.IsFinite(decision.ModelScore))
+        {
+            throw new ScoringRequestException($"model {state.Model.Version} gives no score for these inputs");
+        }
+
         writer.WriteBoolean("fraud"u8, decision.IsFraud);
         if (decision.Review)
         {

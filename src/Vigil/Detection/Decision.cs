@@ -21,7 +21,7 @@ public sealed class Decision
     public bool Allowed { get; private set; }
 
     /// <summary>The fraud score in [0, 1]: the larger of the model's and the rules' (the sum of the matching rules' scores, at most 1).</summary>
-    public double Score => Math.Max(Math.Min(1, _ruleScore), ModelScore);
+    public double Score => double.IsNaN(ModelScore) ? Math.Min(1, _ruleScore) : Math.Max(Math.Min(1, _ruleScore), ModelScore);
 
     /// <summary>The rule set that decided; its version is written with the decision.</summary>
     public RuleSet RuleSet { get; private set; } = RuleSet.AmountThreshold();

@@ -100,6 +100,39 @@ public sealed class ModelInputs
         Combine(row);
     }
 
+    /// <summary>
+    /// Why a scoring request cannot be scored, or null: an input the transaction does not give (not a computed feature,
+    /// when <paramref name="featuresComputed"/>; not in its <c>"features"</c> object otherwise; not its amount, not one
+    /// of its fields), or a value it gives beyond <see cref="TransactionLimits.MaxInput"/>. A field given as null is a
+    /// missing value, as in <c>/invocations</c>. Streams do not ask this: a record lacking an input is scored with it missing.
+    /// </summary>
+    public string? Refusal(Transaction transaction, bool featuresComputed)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        List<string>? missing = null;
+        for (var i = 0; i < _feature.Length; i++)
+        {
+            if ((_feature[i] >= 0 && featuresComputed) || _field[i].AsSpan().SequenceEqual("amount"u8))
+            {
+                continue;
+            }
+
+            if ((featuresComputed || !TryField(transaction.Features, i, _recordFeaturePosition, out var value))
+                && !TryField(transaction.Numbers, i, _fieldPosition, out value))
+            {
+                (missing ??= []).Add(SimpleNames[i]);
+            }
+            else if (!double.IsNaN(value) && TransactionLimits.CheckInput(value) is { } problem)
+            {
+                return $"{SimpleNames[i]} {problem}";
+            }
+        }
+
+        return missing is null ? null
+            : $"the transaction lacks {(missing.Count > 1 ? "inputs" : "input")} {string.Join(", ", missing)} of the model (it takes {string.Join(", ", SimpleNames)}; " +
+              "a number out of range counts as absent, and null gives a missing value)";
+    }
+
     private double Field(Transaction transaction, int input) =>
         _field[input].AsSpan().SequenceEqual("amount"u8) ? transaction.Amount
         : TryField(transaction.Numbers, input, _fieldPosition, out var value) ? value

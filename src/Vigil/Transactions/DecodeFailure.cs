@@ -12,6 +12,7 @@ public enum DecodeError
     AmountWrongType,
     AmountNotFinite,
     AmountNegative,
+    AmountTooLarge,
     FieldWrongType,
     BadTimestamp,
 }

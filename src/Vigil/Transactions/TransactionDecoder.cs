@@ -11,8 +11,9 @@ namespace Vigil.Transactions;
 /// (<c>transaction_id</c>, <c>timestamp</c>, <c>customer_id</c>, <c>terminal_id</c>). Unknown numeric fields
 /// are kept in <see cref="Transaction.Numbers"/>; all unknown fields stay in the record's bytes and so
 /// reach the output unchanged. A record is rejected with a reason when it is larger than the limit,
-/// not UTF-8, not one JSON object, repeats a known field, or has a missing, non-numeric, non-finite
-/// or negative amount, or a known field of the wrong type.
+/// not UTF-8, not one JSON object, repeats a known field, has a missing or non-numeric amount or one
+/// <see cref="TransactionLimits"/> refuses, or a known field of the wrong type. An unknown field that is
+/// null is kept as a missing number (NaN), so that a model's input can be given as missing.
 /// </remarks>
 public sealed class TransactionDecoder
 {
@@ -159,14 +160,10 @@ public sealed class TransactionDecoder
         switch (reader.TokenType)
         {
             case JsonTokenType.Number:
-                if (!reader.TryGetDouble(out var amount) || !double.IsFinite(amount))
+                var amount = reader.TryGetDouble(out var parsed) ? parsed : double.PositiveInfinity;
+                if (TransactionLimits.CheckAmount(amount, reader.ValueSpan) is { } refused)
                 {
-                    return new(DecodeError.AmountNotFinite, $"amount {Encoding.UTF8.GetString(reader.ValueSpan)} is out of range");
-                }
-
-                if (amount < 0)
-                {
-                    return new(DecodeError.AmountNegative, $"amount is negative ({Encoding.UTF8.GetString(reader.ValueSpan)})");
+                    return refused;
                 }
 
                 into.Amount = amount;
@@ -194,7 +191,7 @@ public sealed class TransactionDecoder
             case JsonTokenType.Null:
                 return null;
             case JsonTokenType.Number:
-                if (!reader.TryGetInt64(out milliseconds) || milliseconds < 0 || milliseconds > MaxUnixMilliseconds)
+                if (!reader.TryGetInt64(out milliseconds) || milliseconds < 0 || milliseconds > TransactionLimits.MaxUnixMilliseconds)
                 {
                     return new(DecodeError.BadTimestamp,
                         $"timestamp {Encoding.UTF8.GetString(reader.ValueSpan)} is not whole epoch milliseconds between 1970 and 9999");
@@ -222,8 +219,6 @@ public sealed class TransactionDecoder
         into.HasTimestamp = true;
         return null;
     }
-
-    private const long MaxUnixMilliseconds = 253_402_300_799_999;
 
     private static DecodeFailure? ReadCurrency(ref Utf8JsonReader reader, Transaction into)
     {
@@ -366,6 +361,10 @@ public sealed class TransactionDecoder
             {
                 into.Numbers.Add(name, value);
             }
+        }
+        else if (reader.TokenType == JsonTokenType.Null)
+        {
+            into.Numbers.Add(name, double.NaN);
         }
         else
         {

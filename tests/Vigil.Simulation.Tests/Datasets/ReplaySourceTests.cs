@@ -133,7 +133,7 @@ public sealed class ReplaySourceTests : IDisposable
         [
             null,
             "amount_negative: line 3: amount is negative (-3)",
-            "bad_amount: line 4: amount 'abc' is not a finite number",
+            "bad_amount: line 4: amount 'abc' is not a number",
             "bad_timestamp: line 5: timestamp 'yesterday' is neither ISO-8601 (2018-04-01T00:00:31Z) nor a number of seconds",
             "bad_label: line 6: the label 'maybe' is not 0, 1, true or false",
             "bad_row: line 7: the row has 3 fields; the header has 5",

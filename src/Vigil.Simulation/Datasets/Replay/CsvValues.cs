@@ -43,34 +43,7 @@ internal static class CsvValues
         }
     }
 
-    public static bool TryNumber(ReadOnlySpan<byte> cell, out double value) =>
-        double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
-
-    /// <summary>A label cell: 0/1 (also 0.0/1.0) or true/false in any case.</summary>
-    public static bool TryFlag(ReadOnlySpan<byte> cell, out bool value)
-    {
-        value = false;
-        if (TryNumber(cell, out var number) && number is 0 or 1)
-        {
-            value = number == 1;
-            return true;
-        }
-
-        Span<char> text = stackalloc char[5];
-        if (cell.Length > text.Length)
-        {
-            return false;
-        }
-
-        var length = Encoding.ASCII.GetChars(cell, text);
-        if (MemoryExtensions.Equals(text[..length], "true", StringComparison.OrdinalIgnoreCase))
-        {
-            value = true;
-            return true;
-        }
-
-        return MemoryExtensions.Equals(text[..length], "false", StringComparison.OrdinalIgnoreCase);
-    }
+    public static bool TryNumber(ReadOnlySpan<byte> cell, out double value) => TransactionLimits.TryParseNumber(cell, out value);
 
     /// <summary>
     /// An event time: ISO-8601 text, or a number of seconds counted from <paramref name="secondsFromMs"/> (the dataset's
@@ -88,15 +61,17 @@ internal static class CsvValues
         {
             if (secondsFromMs is { } start)
             {
-                unixMs = start + (long)Math.Round(seconds * 1000);
-                return true;
+                var ms = start + Math.Round(seconds * 1000);
+                unixMs = (long)Math.Clamp(ms, 0, TransactionLimits.MaxUnixMilliseconds);
+                error = ms == unixMs ? null : $"timestamp {TransactionLimits.Show(cell)} seconds from the start date is not between 1970 and 9999";
+                return error is null;
             }
 
-            error = $"timestamp {Encoding.UTF8.GetString(cell)} is a number: give --start-date, the date it counts seconds from";
+            error = $"timestamp {TransactionLimits.Show(cell)} is a number: give --start-date, the date it counts seconds from";
             return false;
         }
 
-        error = cell.IsEmpty ? "timestamp is empty" : $"timestamp '{Encoding.UTF8.GetString(cell)}' is neither ISO-8601 (2018-04-01T00:00:31Z) nor a number of seconds";
+        error = cell.IsEmpty ? "timestamp is empty" : $"timestamp '{TransactionLimits.Show(cell)}' is neither ISO-8601 (2018-04-01T00:00:31Z) nor a number of seconds";
         return false;
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Unicode;
 using Vigil.Simulation.Datasets.Csv;
 using Vigil.Simulation.Records;
 using Vigil.Simulation.Sources;
+using Vigil.Transactions;
 
 namespace Vigil.Simulation.Datasets.Replay;
 
@@ -122,14 +123,14 @@ internal sealed class RowEncoder
             return Invalid("missing_amount", "amount is empty", line);
         }
 
-        if (!CsvValues.TryNumber(amountCell, out var amount))
+        if (!TransactionLimits.TryParseNumber(amountCell, out var amount))
         {
-            return Invalid("bad_amount", $"amount '{Encoding.UTF8.GetString(amountCell)}' is not a finite number", line);
+            return Invalid("bad_amount", $"amount '{TransactionLimits.Show(amountCell)}' is not a number", line);
         }
 
-        if (amount < 0)
+        if (TransactionLimits.CheckAmount(amount, amountCell) is { } refused)
         {
-            return Invalid("amount_negative", $"amount is negative ({Encoding.UTF8.GetString(amountCell)})", line);
+            return Invalid(refused.CodeName, refused.Reason, line);
         }
 
         long time = 0;
@@ -142,9 +143,15 @@ internal sealed class RowEncoder
         EventTimeMs = time;
 
         var fraud = false;
-        if (_fraud >= 0 && !CsvValues.TryFlag(row[_fraud], out fraud))
+        if (_fraud >= 0 && !TransactionLimits.TryParseFlag(row[_fraud], out fraud))
         {
-            return Invalid("bad_label", $"the label '{Encoding.UTF8.GetString(row[_fraud])}' is not 0, 1, true or false", line);
+            return Invalid("bad_label", $"the label '{TransactionLimits.Show(row[_fraud])}' is not 0, 1, true or false", line);
+        }
+
+        var scenario = 0;
+        if (_scenario >= 0 && !row[_scenario].IsEmpty && !TransactionLimits.TryParseScenario(row[_scenario], out scenario))
+        {
+            return Invalid("bad_label", $"the fraud scenario '{TransactionLimits.Show(row[_scenario])}' is not a whole number", line);
         }
 
         SetKey(_customer >= 0 ? row[_customer] : []);
@@ -170,7 +177,7 @@ internal sealed class RowEncoder
             Label.Begin();
             WriteId(Label, row, ordinal);
             Label.WholeNumber(RecordFields.Fraud, fraud ? 1 : 0);
-            if (_scenario >= 0 && long.TryParse(row[_scenario], out var scenario))
+            if (_scenario >= 0 && !row[_scenario].IsEmpty)
             {
                 Label.WholeNumber(RecordFields.FraudScenario, scenario);
             }
