@@ -191,4 +191,105 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         AssertEveryTransactionDecided(kafka, total);
         Assert.Equal(total, detector.Status().Processed);
     }
+
+    [Fact]
+    public async Task A_record_whose_output_the_cluster_cannot_take_is_dead_lettered_cut_and_the_partition_goes_on()
+    {
+        using var kafka = new MockKafka(partitions: 1);
+        var clients = kafka.Clients();
+        var huge = $$"""{"transaction_id":"t-huge","source":"acct-1","amount":5,"note":"{{new string('x', 999_800)}}"}""";
+        using (var writer = new KafkaRecordWriter(clients, kafka.Topics.Transactions))
+        {
+            await WriteTransactionsAsync(writer, 0, 50);
+            writer.Write(MockKafka.Utf8("acct-1"), MockKafka.Utf8(huge));
+            await WriteTransactionsAsync(writer, 50, 50);
+        }
+
+        using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
+        using var stop = new CancellationTokenSource();
+        var running = detector.RunAsync(stop.Token);
+        await WaitUntil(() => kafka.Committed(detector.GroupId).Sum() == 101, Timeout);
+        await stop.CancelAsync();
+        await running.WaitAsync(Timeout);
+
+        AssertEveryTransactionDecided(kafka, 100);
+        var dead = Assert.Single(kafka.Read(kafka.Topics.DeadLetter, 1));
+        var headers = dead.Message.Headers.ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.GetValueBytes()));
+        Assert.Equal("output_refused", headers[DeadLetterHeaders.ErrorCode]);
+        Assert.Contains("cannot be written to streaming.transactions.legit", headers[DeadLetterHeaders.ErrorReason], StringComparison.Ordinal);
+        Assert.Equal(Encoding.UTF8.GetByteCount(huge).ToString(System.Globalization.CultureInfo.InvariantCulture), headers[DeadLetterHeaders.OriginalLength]);
+        Assert.Equal("50", headers[DeadLetterHeaders.SourceOffset]);
+        Assert.Equal(huge[..100], Encoding.UTF8.GetString(dead.Message.Value)[..100]);
+        Assert.Equal(1, detector.Status().DeadLetters);
+    }
+
+    [Fact]
+    public async Task Outputs_the_brokers_refuse_for_their_own_sake_are_dead_lettered_and_nothing_stops()
+    {
+        const int total = 2_000;
+        const short produceApi = 0;
+        using var kafka = new MockKafka(partitions: 2);
+        var clients = kafka.Clients();
+
+        // The writer's records refused for their own sake go to the dead letters too: the refusal may hit its request.
+        using var writer = new KafkaRecordWriter(clients, kafka.Topics.Transactions, kafka.Topics.DeadLetter);
+        await WriteTransactionsAsync(writer, 0, total / 2);
+        using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
+        using var stop = new CancellationTokenSource();
+        var running = detector.RunAsync(stop.Token);
+        await WaitUntil(() => detector.Status().Processed >= total / 2, Timeout);
+
+        // The next produce request fails with MSG_SIZE_TOO_LARGE, as a broker with a smaller limit than the client's would answer.
+        kafka.Cluster.PushRequestErrors(produceApi, 10);
+        await WriteTransactionsAsync(writer, total / 2, total / 2);
+        await WaitUntil(() => kafka.Committed(detector.GroupId).Sum() == total - writer.Refused, Timeout);
+        await stop.CancelAsync();
+        await running.WaitAsync(Timeout);
+
+        var decided = kafka.Read(kafka.Topics.Legit, int.MaxValue, TimeSpan.FromSeconds(5)).Concat(kafka.Read(kafka.Topics.Fraud, int.MaxValue, TimeSpan.FromSeconds(5)))
+            .Select(r => Id(r.Message.Value)).ToHashSet();
+        var dead = kafka.Read(kafka.Topics.DeadLetter, int.MaxValue, TimeSpan.FromSeconds(5))
+            .Select(r => (Id: Id(r.Message.Value), Code: Encoding.UTF8.GetString(r.Message.Headers.GetLastBytes(DeadLetterHeaders.ErrorCode)))).ToList();
+        output.WriteLine($"{decided.Count} decided, {dead.Count} dead-lettered after the refusal");
+        Assert.Equal(total, decided.Union(dead.Select(d => d.Id)).Count());
+        Assert.All(dead, d => Assert.Equal("refused_by_brokers", d.Code));
+        Assert.Equal(total - writer.Refused, detector.Status().Legit + detector.Status().Fraud + detector.Status().DeadLetters);
+        Assert.True(writer.Refused + detector.Status().DeadLetters > 0, "the refusal reached no record");
+    }
+
+    [Fact]
+    public async Task Every_kind_of_broken_record_is_dead_lettered_on_kafka_and_no_partition_stops()
+    {
+        using var kafka = new MockKafka(partitions: 2);
+        var clients = kafka.Clients(configure: options => options.Settings["message.max.bytes"] = "2000000"); // the corpus has a record over 1 MiB
+        var corpus = Vigil.Testing.BrokenRecords.All;
+        using (var writer = new KafkaRecordWriter(clients, kafka.Topics.Transactions))
+        {
+            for (var i = 0; i < corpus.Count; i++)
+            {
+                writer.Write(MockKafka.Utf8($"acct-{i}"), corpus[i].Value);
+                writer.Write(MockKafka.Utf8($"acct-{i}"), MockKafka.Utf8($$"""{"transaction_id":"after-{{i}}","amount":5}"""));
+            }
+
+            await writer.FlushAsync(CancellationToken.None);
+        }
+
+        using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
+        using var stop = new CancellationTokenSource();
+        var running = detector.RunAsync(stop.Token);
+        await WaitUntil(() => kafka.Committed(detector.GroupId).SequenceEqual(kafka.EndOffsets(kafka.Topics.Transactions)), Timeout);
+        await stop.CancelAsync();
+        await running.WaitAsync(Timeout);
+
+        Assert.Equal(2 * corpus.Count, detector.Status().Processed);
+        Assert.All(kafka.EndOffsets(kafka.Topics.Transactions), end => Assert.True(end > 0)); // both partitions had records
+        var broken = corpus.Count(c => c.Code is not null);
+        var dead = kafka.Read(kafka.Topics.DeadLetter, broken, TimeSpan.FromSeconds(10));
+        Assert.Equal(
+            corpus.Where(c => c.Code is not null).Select(c => c.Code!).Order(),
+            dead.Select(r => Encoding.UTF8.GetString(r.Message.Headers.GetLastBytes(DeadLetterHeaders.ErrorCode))).Order());
+        var decided = kafka.Read(kafka.Topics.Legit, 2 * corpus.Count - broken, TimeSpan.FromSeconds(10));
+        Assert.Equal(2 * corpus.Count - broken, decided.Count);
+        Assert.Equal(Enumerable.Range(0, corpus.Count).Select(i => $"after-{i}"), decided.Select(r => r.Message.Value).Where(v => v.AsSpan().IndexOf("\"after-"u8) >= 0).Select(Id).Order(StringComparer.Ordinal).OrderBy(id => int.Parse(id[6..], System.Globalization.CultureInfo.InvariantCulture)));
+    }
 }

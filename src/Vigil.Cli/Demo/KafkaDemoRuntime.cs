@@ -122,9 +122,9 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
     public Task PrepareAsync() => Task.Run(() =>
     {
         var clients = new KafkaClients(_options, _log);
-        _writer = new KafkaRecordWriter(clients, _topics.Transactions);
-        _labels = new KafkaRecordWriter(clients, _topics.Labels);
-        _identities = new KafkaRecordWriter(clients, _topics.Identities);
+        _writer = new KafkaRecordWriter(clients, _topics.Transactions, _topics.DeadLetter);
+        _labels = new KafkaRecordWriter(clients, _topics.Labels, _topics.DeadLetter);
+        _identities = new KafkaRecordWriter(clients, _topics.Identities, _topics.DeadLetter);
         _deadLetters = new KafkaRecordWriter(clients, _topics.DeadLetter);
         if (HasFeatures)
         {

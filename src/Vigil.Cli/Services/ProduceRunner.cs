@@ -25,8 +25,8 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
         var topics = settings.Topics;
         var source = run.Source;
         var clients = new KafkaClients(kafka, log);
-        KafkaRecordWriter? Writer(bool needed, string topic) => needed ? new KafkaRecordWriter(clients, topic) : null;
-        using var writer = await Task.Run(() => new KafkaRecordWriter(clients, topics.Transactions));
+        KafkaRecordWriter? Writer(bool needed, string topic) => needed ? new KafkaRecordWriter(clients, topic, topics.DeadLetter) : null;
+        using var writer = await Task.Run(() => new KafkaRecordWriter(clients, topics.Transactions, topics.DeadLetter));
         using var labels = await Task.Run(() => Writer(source.HasLabels, topics.Labels));
         using var identities = await Task.Run(() => Writer(run.HasIdentities, topics.Identities));
         using var deadLetters = await Task.Run(() => Writer(run.MayHaveInvalidRows, topics.DeadLetter));

@@ -25,7 +25,7 @@ public sealed class KafkaClients
 
     /// <summary>An idempotent producer whose keys land where Kafka's Java client puts them (murmur2).</summary>
     /// <param name="onDelivered">Called, on the thread that polls, with each record's number and error code (0 = acknowledged).</param>
-    public NativeProducer Producer(string purpose, Action<long, int> onDelivered)
+    public NativeProducer Producer(string purpose, DeliveryHandler onDelivered)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {

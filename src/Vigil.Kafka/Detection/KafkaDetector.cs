@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Vigil.Detection;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Native;
+using Vigil.Kafka.Refusals;
 using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
@@ -31,6 +32,7 @@ public sealed class KafkaDetector : IDisposable
     private readonly Action<string> _log;
     private readonly DetectionProcessor _processor;
     private readonly DeliveryTracker _tracker = new();
+    private readonly RefusedRecords _refused;
     private readonly Dictionary<int, long> _committed = [];
     private readonly Stopwatch _clock = new();
     private readonly NativeProducer _producer;
@@ -44,6 +46,8 @@ public sealed class KafkaDetector : IDisposable
     private long _lag;
     private long _commits;
     private volatile int[] _assignment = [];
+    private readonly CancellationTokenSource _disposing = new();
+    private Task _running = Task.CompletedTask;
 
     public KafkaDetector(KafkaClients clients, TopicOptions topics, RuleSet rules, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes)
     {
@@ -55,7 +59,8 @@ public sealed class KafkaDetector : IDisposable
         _log = clients.Report;
         _processor = new DetectionProcessor(new Detector(rules), new TransactionDecoder(maxRecordBytes));
         DetectionProcessor.WarmUp(_processor.Detector);
-        _producer = clients.Producer("detector", _tracker.OnDelivered);
+        _refused = new RefusedRecords(topics.DeadLetter);
+        _producer = clients.Producer("detector", OnDelivered);
         try
         {
             _producer.Prime([topics.Legit, topics.Fraud, topics.DeadLetter], TimeSpan.FromSeconds(30));
@@ -112,13 +117,30 @@ public sealed class KafkaDetector : IDisposable
 
     /// <summary>Consumes until <paramref name="stop"/> is cancelled, then finishes in-flight work, commits and leaves the group.</summary>
     /// <exception cref="KafkaDeliveryException">The brokers refused an output; nothing after it was committed.</exception>
-    public Task RunAsync(CancellationToken stop) =>
-        Task.Factory.StartNew(() => Run(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    public Task RunAsync(CancellationToken stop)
+    {
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _disposing.Token);
+        _running = Task.Factory.StartNew(() => Run(linked.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            .ContinueWith(run => { linked.Dispose(); return run; }, TaskScheduler.Default).Unwrap();
+        return _running;
+    }
 
+    /// <summary>Stops a run still going (finishing its in-flight work, as a stop does) before freeing the clients it uses.</summary>
     public void Dispose()
     {
+        _disposing.Cancel();
+        try
+        {
+            _running.Wait(_options.ShutdownTimeout + TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The run's failure was the caller's to observe through RunAsync.
+        }
+
         _consumer.Dispose();
         _producer.Dispose();
+        _disposing.Dispose();
     }
 
     private void Run(CancellationToken stop)
@@ -146,6 +168,7 @@ public sealed class KafkaDetector : IDisposable
 
                 // Delivery reports are served here, on this thread: the tracker needs no locks.
                 _producer.Poll(0);
+                DeadLetterRefused();
                 Volatile.Write(ref _delivered, _tracker.Delivered);
                 ThrowIfFailed();
                 var now = Stopwatch.GetTimestamp();
@@ -204,7 +227,7 @@ public sealed class KafkaDetector : IDisposable
         if (route == Route.DeadLetter)
         {
             // The original bytes and headers, with Vigil's reason and origin added.
-            Produce(_topics.DeadLetter, message.Key, value, timestamp, [.. message.Headers(), .. deadLetter!]);
+            ProduceDeadLetter(message.Key, value, timestamp, [.. message.Headers(), .. deadLetter!]);
             Interlocked.Increment(ref _deadLetters);
             return;
         }
@@ -221,17 +244,78 @@ public sealed class KafkaDetector : IDisposable
 
         // The output keeps the input's key (so its partition) and timestamp (event time), as Kafka Streams does.
         var length = _processor.Encode(_output);
-        Produce(route == Route.Fraud ? _topics.Fraud : _topics.Legit, message.Key, _output.AsSpan(0, length), timestamp, headers: null);
+        var topic = route == Route.Fraud ? _topics.Fraud : _topics.Legit;
+        var error = Produce(topic, message.Key, _output.AsSpan(0, length), timestamp, headers: null, _tracker.OpenNumber);
+        if (error != 0)
+        {
+            // This record's output can never be written (larger than the cluster takes): its input goes to the dead
+            // letters instead, and the partition goes on.
+            ProduceDeadLetter(message.Key, value, timestamp, [.. message.Headers(), .. DeadLetterHeaders.For(
+                "output_refused", $"the decided record cannot be written to {topic}: {NativeProducer.Describe(error)} ({length:N0} bytes)",
+                _consumer.Topic, message.Partition, message.Offset)]);
+            Interlocked.Increment(ref _deadLetters);
+            return;
+        }
+
         Interlocked.Increment(ref route == Route.Fraud ? ref _fraud : ref _legit);
     }
 
-    /// <summary>Produces, serving delivery reports while librdkafka's queue is full (the brokers set the pace).</summary>
-    private void Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestamp, IReadOnlyList<RecordHeader>? headers)
+    /// <summary>Produces, serving delivery reports while librdkafka's queue is full (the brokers set the pace); returns an error about this record, or 0.</summary>
+    private int Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestamp, IReadOnlyList<RecordHeader>? headers, long number)
     {
-        while (_producer.Produce(topic, key, value, timestamp, _tracker.OpenNumber, headers) == NativeProducer.QueueFull)
+        int error;
+        while ((error = _producer.Produce(topic, key, value, timestamp, number, headers)) == NativeProducer.QueueFull)
         {
             _producer.Poll(1);
             ThrowIfFailed();
+        }
+
+        return error;
+    }
+
+    /// <summary>Produces a dead letter; one the cluster refuses whole goes as its first bytes, with the reason and the original length.</summary>
+    private void ProduceDeadLetter(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestamp, IReadOnlyList<RecordHeader> headers, long? number = null)
+    {
+        var window = number ?? _tracker.OpenNumber;
+        var error = Produce(_topics.DeadLetter, key, value, timestamp, headers, window);
+        if (error != 0)
+        {
+            var cut = _refused.Keep(window, _topics.DeadLetter, key, value, error, headers);
+            error = Produce(_topics.DeadLetter, cut.Key, cut.Value, timestamp, cut.Headers, window);
+        }
+
+        if (error != 0)
+        {
+            throw new KafkaDeliveryException(
+                $"the detector stopped: even the first {RefusedRecords.MaxValueBytes / 1024} KiB of a dead letter are refused for {_topics.DeadLetter}: {NativeProducer.Describe(error)}; raise the topic's max.message.bytes");
+        }
+    }
+
+    /// <summary>
+    /// A delivery report, on this thread: an output the brokers refused for its own sake goes to the dead letters (cut)
+    /// and counts there, its window waiting for that dead letter; any other failure stops the detector.
+    /// </summary>
+    private void OnDelivered(in DeliveryReport report)
+    {
+        if (report.Error != 0 && _refused.TryKeep(report))
+        {
+            Interlocked.Decrement(ref report.Topic == _topics.Legit ? ref _legit : ref report.Topic == _topics.Fraud ? ref _fraud : ref _deadLetters);
+            Interlocked.Increment(ref _deadLetters);
+            return;
+        }
+
+        _tracker.OnDelivered(report.Number, report.Error);
+    }
+
+    private void DeadLetterRefused()
+    {
+        while (_refused.TryTake(out var record))
+        {
+            var error = Produce(_topics.DeadLetter, record.Key, record.Value, 0, record.Headers, record.Number);
+            if (error != 0)
+            {
+                throw new KafkaDeliveryException($"the detector stopped: the dead letter of a refused record is refused too: {NativeProducer.Describe(error)}");
+            }
         }
     }
 
@@ -240,9 +324,10 @@ public sealed class KafkaDetector : IDisposable
     {
         _tracker.Seal();
         var deadline = Stopwatch.StartNew();
-        while (_producer.Flush(TimeSpan.FromMilliseconds(100)) > 0 && deadline.Elapsed < _options.ShutdownTimeout
+        while ((_producer.Flush(TimeSpan.FromMilliseconds(100)) > 0 || _refused.Waiting > 0) && deadline.Elapsed < _options.ShutdownTimeout
                && _tracker.Failure == 0 && _producer.FatalError is null)
         {
+            DeadLetterRefused();
         }
 
         _tracker.Advance();

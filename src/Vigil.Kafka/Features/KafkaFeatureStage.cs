@@ -57,7 +57,7 @@ public sealed class KafkaFeatureStage : IDisposable
                 options,
                 identities: identities?.Subscribe(FeatureStage.Group));
             _out = _featured.Subscribe("kafka-out");
-            _writer = new KafkaRecordWriter(clients, topics.Featured);
+            _writer = new KafkaRecordWriter(clients, topics.Featured, topics.DeadLetter);
         }
         catch
         {

@@ -14,13 +14,13 @@ namespace Vigil.Kafka.Native;
 /// </remarks>
 public sealed unsafe class NativeProducer : NativeClient
 {
-    private readonly Action<long, int> _onDelivered;
+    private readonly DeliveryHandler _onDelivered;
     private readonly Dictionary<string, IntPtr> _topics = new(StringComparer.Ordinal);
 
     /// <param name="settings">librdkafka settings by their own names.</param>
     /// <param name="onDelivered">Called for every record with its number and librdkafka's error code (0 = acknowledged).</param>
     /// <param name="log">Receives warnings and errors, one line each, from any thread.</param>
-    public NativeProducer(IEnumerable<KeyValuePair<string, string>> settings, Action<long, int> onDelivered, Action<string> log)
+    public NativeProducer(IEnumerable<KeyValuePair<string, string>> settings, DeliveryHandler onDelivered, Action<string> log)
         : base(Librdkafka.ProducerType, settings, log, config => Librdkafka.rd_kafka_conf_set_dr_msg_cb(config, &OnDeliveryReport))
     {
         _onDelivered = onDelivered;
@@ -33,6 +33,15 @@ public sealed unsafe class NativeProducer : NativeClient
     public int InFlight => Librdkafka.rd_kafka_outq_len(Handle);
 
     public static string Describe(int error) => Librdkafka.Describe(error);
+
+    /// <summary>
+    /// Whether an error is about the record itself (its size, its form, its timestamp) rather than the cluster: the
+    /// record can never be written as it is, and the stream must go on without it.
+    /// </summary>
+    public static bool IsAboutOneRecord(int error) => error is MessageSizeTooLarge or 2 /* CORRUPT_MESSAGE */ or 32 /* INVALID_TIMESTAMP */ or 87 /* INVALID_RECORD */;
+
+    /// <summary>MSG_SIZE_TOO_LARGE: the record is larger than the producer's or the broker's limit.</summary>
+    public const int MessageSizeTooLarge = 10;
 
     /// <summary>Fetches the leaders of <paramref name="topics"/> so that the first records are not held up finding them.</summary>
     public void Prime(IEnumerable<string> topics, TimeSpan timeout)
@@ -50,7 +59,10 @@ public sealed unsafe class NativeProducer : NativeClient
         }
     }
 
-    /// <summary>Queues one record (copied); returns 0, or <see cref="QueueFull"/> when the caller must poll and retry.</summary>
+    /// <summary>
+    /// Queues one record (copied); returns 0, <see cref="QueueFull"/> when the caller must poll and retry, or an error
+    /// <see cref="IsAboutOneRecord"/> (this record cannot be written); throws for anything else.
+    /// </summary>
     /// <param name="number">Comes back with the record's delivery report.</param>
     /// <param name="timestampMs">The record's timestamp (Unix milliseconds), or 0 for now.</param>
     public int Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestampMs, long number, IReadOnlyList<RecordHeader>? headers = null)
@@ -126,6 +138,20 @@ public sealed unsafe class NativeProducer : NativeClient
         }
     }
 
+    /// <summary>The name of a topic handle this producer made; looked up rather than asked of librdkafka, whose handle in a report may not be one it can name.</summary>
+    private string? TopicOf(IntPtr rkt)
+    {
+        foreach (var (name, handle) in _topics)
+        {
+            if (handle == rkt)
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
     private IntPtr Topic(string name)
     {
         if (!_topics.TryGetValue(name, out var rkt))
@@ -152,7 +178,7 @@ public sealed unsafe class NativeProducer : NativeClient
         var code = Librdkafka.rd_kafka_error_code(error);
         var text = Marshal.PtrToStringUTF8(Librdkafka.rd_kafka_error_string(error));
         Librdkafka.rd_kafka_error_destroy(error);
-        return code == QueueFull ? QueueFull : throw new KafkaDeliveryException($"a record could not be produced: {text} ({code})");
+        return code == QueueFull || IsAboutOneRecord(code) ? code : throw new KafkaDeliveryException($"a record could not be produced: {text} ({code})");
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
@@ -165,7 +191,10 @@ public sealed unsafe class NativeProducer : NativeClient
 
         try
         {
-            producer._onDelivered(message->Private, message->Error);
+            var error = message->Error;
+            producer._onDelivered(new DeliveryReport(
+                message->Private, error, error == 0 ? null : producer.TopicOf(message->Topic),
+                new ReadOnlySpan<byte>(message->Key, (int)message->KeyLength), new ReadOnlySpan<byte>(message->Payload, (int)message->Length)));
         }
 #pragma warning disable CA1031 // Nothing may be thrown back into librdkafka; the failure is kept and rethrown to the caller.
         catch (Exception e)

@@ -1,5 +1,6 @@
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Native;
+using Vigil.Kafka.Refusals;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
 
@@ -9,7 +10,8 @@ namespace Vigil.Kafka.Sources;
 /// <remarks>
 /// Records are keyed as the source keys them (the paying account), so one account's transactions stay in order on
 /// one partition. When librdkafka's queue is full, <see cref="Write"/> waits for room: the brokers set the pace.
-/// A record the brokers finally refuse fails the next call with <see cref="KafkaDeliveryException"/>.
+/// A record refused for its own sake (too large) goes, cut, to the dead-letter topic with the reason; any other
+/// refusal fails the next call with <see cref="KafkaDeliveryException"/>.
 /// </remarks>
 public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
 {
@@ -17,19 +19,24 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
 
     private readonly NativeProducer _producer;
     private readonly string _topic;
+    private readonly string _refusedTo;
+    private readonly RefusedRecords _refused;
     private readonly Lock _gate = new();
     private long _written;
     private long _delivered;
     private int _failure;
 
-    public KafkaRecordWriter(KafkaClients clients, string topic)
+    /// <param name="deadLetters">Where records the brokers refuse for their own sake go, cut, with the reason; this topic when null.</param>
+    public KafkaRecordWriter(KafkaClients clients, string topic, string? deadLetters = null)
     {
         ArgumentNullException.ThrowIfNull(clients);
         _topic = topic;
+        _refusedTo = deadLetters ?? topic;
+        _refused = new RefusedRecords(_refusedTo);
         _producer = clients.Producer("generator", OnDelivered);
         try
         {
-            _producer.Prime([topic], TimeSpan.FromSeconds(30));
+            _producer.Prime(new[] { topic, _refusedTo }.Distinct(), TimeSpan.FromSeconds(30));
         }
         catch
         {
@@ -43,18 +50,31 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
     /// <summary>Records the brokers have acknowledged.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
+    /// <summary>Records refused for their own sake and written, cut, to the dead letters instead.</summary>
+    public long Refused
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _refused.Count;
+            }
+        }
+    }
+
     public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null)
     {
         ThrowIfFailed();
         lock (_gate)
         {
-            while (_producer.Produce(_topic, key, value, timestampMs: 0, number: 0, headers) == NativeProducer.QueueFull)
+            if (Produce(_topic, key, value, headers) is var error and not 0)
             {
-                _producer.Poll(1);
-                ThrowIfFailed();
+                var cut = _refused.Keep(0, _topic, key, value, error, headers);
+                ProduceRefused(cut);
             }
 
             _producer.Poll(0);
+            DeadLetterRefused();
         }
 
         Interlocked.Increment(ref _written);
@@ -86,19 +106,52 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
     {
         lock (_gate)
         {
-            return _producer.Flush(FlushStep);
+            var left = _producer.Flush(FlushStep);
+            DeadLetterRefused();
+            return left + _refused.Waiting;
         }
     }
 
-    private void OnDelivered(long number, int error)
+    /// <summary>Produces under the gate, waiting while librdkafka's queue is full; returns an error about this record, or 0.</summary>
+    private int Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers)
     {
-        if (error != 0)
+        int error;
+        while ((error = _producer.Produce(topic, key, value, timestampMs: 0, number: 0, headers)) == NativeProducer.QueueFull)
         {
-            Interlocked.CompareExchange(ref _failure, error, 0);
+            _producer.Poll(1);
+            ThrowIfFailed();
         }
-        else
+
+        return error;
+    }
+
+    private void ProduceRefused(RefusedRecord record)
+    {
+        if (Produce(_refusedTo, record.Key, record.Value, record.Headers) is var error and not 0)
+        {
+            throw new KafkaDeliveryException(
+                $"even the first {RefusedRecords.MaxValueBytes / 1024} KiB of a refused record are refused for {_refusedTo}: {NativeProducer.Describe(error)}; raise the topic's max.message.bytes");
+        }
+    }
+
+    private void DeadLetterRefused()
+    {
+        while (_refused.TryTake(out var record))
+        {
+            ProduceRefused(record);
+        }
+    }
+
+    /// <summary>On the thread that polls, under the gate.</summary>
+    private void OnDelivered(in DeliveryReport report)
+    {
+        if (report.Error == 0)
         {
             Interlocked.Increment(ref _delivered);
+        }
+        else if (!_refused.TryKeep(report))
+        {
+            Interlocked.CompareExchange(ref _failure, report.Error, 0);
         }
     }
 

@@ -16,6 +16,9 @@ public static class DeadLetterHeaders
     public const string SourceFile = "vigil.source.file";
     public const string SourceLine = "vigil.source.line";
 
+    /// <summary>On a dead letter that holds only the start of the original bytes: how long they were.</summary>
+    public const string OriginalLength = "vigil.original.length";
+
     public static IReadOnlyList<RecordHeader> For(string code, string reason, string topic, int partition, long offset) =>
     [
         new(ErrorCode, code),

@@ -96,4 +96,33 @@ public sealed class ReplayCommandTests() : TempDirectoryTest("vigil-replay-cli-"
         var dead = MockClusterReader.Read(cluster, topics.DeadLetter, 2);
         Assert.Equal(["amount_negative", "no_transaction"], dead.Select(r => Encoding.UTF8.GetString(r.Message.Headers.GetLastBytes("vigil.error.code"))).Order());
     }
+
+    [Fact]
+    public async Task Replayed_into_kafka_a_stray_quote_and_a_row_too_large_for_the_brokers_cost_only_their_own_rows()
+    {
+        using var cluster = new MockCluster();
+        var topics = new TopicOptions();
+        foreach (var topic in topics.All)
+        {
+            cluster.CreateTopic(topic, partitions: 2);
+        }
+
+        var rows = Enumerable.Range(1, 1_000).Select(i => $"{i},2018-04-01T00:{i / 60 % 60:00}:{i % 60:00}Z,{i % 7},10").ToList();
+        rows[9] = "10,2018-04-01T00:00:10Z,\"7,10"; // a quote opening a field that never closes
+        rows[19] = "20,2018-04-01T00:00:20Z,7,10," + new string('9', 1_000_000); // 1 MB: a dead letter larger than the cluster takes
+        var path = Write("quotes.csv", "transaction_id,timestamp,customer_id,amount\n" + string.Join('\n', rows) + "\n");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(["replay", path, "--kafka", cluster.BootstrapServers]);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("998 written, 998 acknowledged by the brokers", output, StringComparison.Ordinal);
+        Assert.Contains("2 rows the source could not read", output, StringComparison.Ordinal);
+        Assert.Equal(998, MockClusterReader.Read(cluster, topics.Transactions, 998).Count);
+        var dead = MockClusterReader.Read(cluster, topics.DeadLetter, 2)
+            .ToDictionary(r => Encoding.UTF8.GetString(r.Message.Headers.GetLastBytes("vigil.source.line")), r => r);
+        Assert.Equal(["11", "21"], dead.Keys.Order());
+        Assert.Equal("1000029", Encoding.UTF8.GetString(dead["21"].Message.Headers.GetLastBytes("vigil.original.length")));
+        Assert.Equal(64 * 1024, dead["21"].Message.Value.Length);
+        Assert.Equal("bad_row", Encoding.UTF8.GetString(dead["21"].Message.Headers.GetLastBytes("vigil.error.code")));
+    }
 }

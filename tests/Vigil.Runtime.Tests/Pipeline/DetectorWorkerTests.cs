@@ -99,6 +99,41 @@ public class DetectorWorkerTests
     }
 
     [Fact]
+    public async Task Every_kind_of_broken_record_is_dead_lettered_with_its_code_and_the_records_after_it_are_decided()
+    {
+        var harness = new Harness(RuleSet.AmountThreshold());
+        var producer = harness.Input.CreateProducer();
+        var expected = new List<(string Name, string? Code)>();
+        foreach (var (name, value, code) in Vigil.Testing.BrokenRecords.All)
+        {
+            producer.Append(0, "key"u8, value);
+            producer.Append(0, "key"u8, Encoding.UTF8.GetBytes($$"""{"transaction_id":"after {{name}}","amount":5}"""));
+            expected.Add((name, code));
+            expected.Add(($"after {name}", null));
+        }
+
+        await producer.FlushAsync();
+        harness.Input.Complete();
+        await harness.Worker.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Where each came from: a dead letter's source offset, a decision's input offset.
+        var dead = Harness.Drain(harness.DeadOut).ToDictionary(
+            d => long.Parse(d.Headers!.Single(h => h.Key == DeadLetterHeaders.SourceOffset).ValueText, System.Globalization.CultureInfo.InvariantCulture),
+            d => d.Headers!.Single(h => h.Key == DeadLetterHeaders.ErrorCode).ValueText);
+        var decided = Harness.Drain(harness.LegitOut).Concat(Harness.Drain(harness.FraudOut))
+            .Select(d => JsonDocument.Parse(d.Value).RootElement.GetProperty("vigil").GetProperty("input").GetProperty("offset").GetInt64()).ToHashSet();
+        for (var offset = 0; offset < expected.Count; offset++)
+        {
+            var (name, code) = expected[offset];
+            Assert.True(code is null ? decided.Contains(offset) : dead.GetValueOrDefault(offset) == code,
+                $"{name}: expected {code ?? "a decision"}, got {(decided.Contains(offset) ? "a decision" : dead.GetValueOrDefault(offset) ?? "nothing")}");
+        }
+
+        Assert.Equal(expected.Count, dead.Count + decided.Count);
+        Assert.Equal(expected.Count, harness.InputSubscription.CommittedOffset);
+    }
+
+    [Fact]
     public async Task A_rule_that_throws_dead_letters_its_record_and_the_stream_goes_on()
     {
         var rules = new RuleSet("faulty", [new Rule("explodes", "amount == 13", 1, t => t.Amount == 13 ? throw new InvalidOperationException("boom") : false)]);

@@ -173,6 +173,80 @@ public sealed class ReplaySourceTests : IDisposable
         Assert.Equal(996, records.Count(r => r.Invalid is null));
     }
 
+    /// <summary>Broken rows, each between two good ones in a handbook-shaped file: the code it gets (null: it is a transaction).</summary>
+    public static TheoryData<string, string, string?> BrokenRows => new()
+    {
+        { "amount a word", "2,2018-04-01T00:00:02Z,7,3,abc,0,0", "bad_amount" },
+        { "amount empty", "2,2018-04-01T00:00:02Z,7,3,,0,0", "missing_amount" },
+        { "amount negative", "2,2018-04-01T00:00:02Z,7,3,-5,0,0", "amount_negative" },
+        { "amount overflowing a double", "2,2018-04-01T00:00:02Z,7,3,1e400,0,0", "bad_amount" },
+        { "amount over the limit", "2,2018-04-01T00:00:02Z,7,3,1.7e308,0,0", "amount_too_large" },
+        { "amount NaN", "2,2018-04-01T00:00:02Z,7,3,NaN,0,0", "bad_amount" },
+        { "amount Infinity", "2,2018-04-01T00:00:02Z,7,3,Infinity,0,0", "bad_amount" },
+        { "amount padded with spaces", "2,2018-04-01T00:00:02Z,7,3, 12.5 ,0,0", "bad_amount" },
+        { "amount with a plus sign", "2,2018-04-01T00:00:02Z,7,3,+5,0,0", "bad_amount" },
+        { "amount hexadecimal", "2,2018-04-01T00:00:02Z,7,3,0x10,0,0", "bad_amount" },
+        { "amount with a thousands separator", "2,2018-04-01T00:00:02Z,7,3,1_000,0,0", "bad_amount" },
+        { "amount with a decimal comma", "2,2018-04-01T00:00:02Z,7,3,\"1,5\",0,0", "bad_amount" },
+        { "amount with a bare exponent", "2,2018-04-01T00:00:02Z,7,3,5e,0,0", "bad_amount" },
+        { "amount with a tab", "2,2018-04-01T00:00:02Z,7,3,5\t,0,0", "bad_amount" },
+        { "timestamp a word", "2,yesterday,7,3,5,0,0", "bad_timestamp" },
+        { "timestamp empty", "2,,7,3,5,0,0", "bad_timestamp" },
+        { "timestamp 30 February", "2,2018-02-30T00:00:00Z,7,3,5,0,0", "bad_timestamp" },
+        { "timestamp 24:00", "2,2018-04-01T24:00:00Z,7,3,5,0,0", "bad_timestamp" },
+        { "timestamp with an offset past 24 h", "2,2018-04-01T00:00:00+25:00,7,3,5,0,0", "bad_timestamp" },
+        { "label a word", "2,2018-04-01T00:00:02Z,7,3,5,maybe,0", "bad_label" },
+        { "label 2", "2,2018-04-01T00:00:02Z,7,3,5,2,0", "bad_label" },
+        { "fraud scenario a word", "2,2018-04-01T00:00:02Z,7,3,5,1,abc", "bad_label" },
+        { "fraud scenario negative", "2,2018-04-01T00:00:02Z,7,3,5,1,-1", "bad_label" },
+        { "too few fields", "2,2018-04-01T00:00:02Z,7,3", "bad_row" },
+        { "too many fields", "2,2018-04-01T00:00:02Z,7,3,5,0,0,extra", "bad_row" },
+        { "only commas", ",,,,,,", "missing_amount" },
+        { "not UTF-8", "2,2018-04-01T00:00:02Z,7\u00ff,3,5,0,0", "not_utf8" },
+        { "a quote opening a field that never closes", "2,2018-04-01T00:00:02Z,\"7,3,5,0,0", "bad_row" },
+        { "a quote opening the amount that never closes", "2,2018-04-01T00:00:02Z,7,3,\"5,0,0", "bad_row" },
+        { "a line of 2 MiB", "2,2018-04-01T00:00:02Z,7,3,5,0," + new string('0', 2 << 20), "bad_row" },
+        { "a quote inside an id is text", "2,2018-04-01T00:00:02Z,7\"x,3,5,0,0", null },
+        { "every field quoted", "\"2\",\"2018-04-01T00:00:02Z\",\"7\",\"3\",\"5\",\"0\",\"0\"", null },
+        { "an escaped quote in an id", "2,2018-04-01T00:00:02Z,\"7\"\"x\",3,5,0,0", null },
+        { "a line break inside a quoted id", "2,2018-04-01T00:00:02Z,\"7\nx\",3,5,0,0", "bad_row" },
+        { "a NUL in an id", "2,2018-04-01T00:00:02Z,7\u0000x,3,5,0,0", null },
+        { "negative zero", "2,2018-04-01T00:00:02Z,7,3,-0,0,0", null },
+        { "label true in capitals", "2,2018-04-01T00:00:02Z,7,3,5,TRUE,1", null },
+        { "a carriage return line end", "2,2018-04-01T00:00:02Z,7,3,5,0,0\r", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenRows))]
+    public void A_broken_row_is_an_invalid_record_with_its_line_and_the_rows_around_it_replay(string name, string row, string? code)
+    {
+        var text = "TRANSACTION_ID,TX_DATETIME,CUSTOMER_ID,TERMINAL_ID,TX_AMOUNT,TX_FRAUD,TX_FRAUD_SCENARIO\n"
+            + "1,2018-04-01T00:00:01Z,7,3,5,0,0\n" + row + "\n3,2018-04-01T00:00:03Z,7,3,5,0,0\n";
+        var path = Path.Combine(_directory, "broken.csv");
+        System.IO.File.WriteAllBytes(path, Encoding.Latin1.GetBytes(text)); // \u00ff becomes the byte 0xFF, not UTF-8
+
+        var source = ReplaySource.Open(new ReplayOptions { Path = path });
+        var records = ReplayAll(source);
+
+        Assert.Equal(source.Rows, records.Count);
+        Assert.Null(records[0].Invalid);
+        Assert.Null(records[^1].Invalid);
+        Assert.Equal(3, Json(records[^1].Value!).GetProperty("transaction_id").GetInt64());
+        var middle = records.Where(r => r != records[0] && r != records[^1]).ToList();
+        if (code is null)
+        {
+            var transaction = Assert.Single(middle);
+            Assert.True(transaction.Invalid is null, $"{name}: {transaction.Invalid}");
+            Assert.Equal(2, Json(transaction.Value!).GetProperty("transaction_id").GetInt64());
+        }
+        else
+        {
+            Assert.NotEmpty(middle);
+            Assert.StartsWith($"{code}: line 3: ", middle[0].Invalid, StringComparison.Ordinal);
+            Assert.All(middle, r => Assert.NotNull(r.Invalid));
+        }
+    }
+
     [Fact]
     public void A_file_out_of_event_time_order_is_sorted_ties_keeping_the_file_order()
     {
