@@ -58,7 +58,7 @@ public static class KafkaCommands
             and the running rules go on.
             """);
         var flags = new CommandFlags(command,
-            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.Duration],
+            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.Duration],
             kafkaConfig: true);
         flags.SetAction(command, context, (settings, configuration) =>
             new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine)

@@ -31,6 +31,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag Kafka = new("--kafka", "BROKERS", "Kafka bootstrap servers (host:port,…) [env: KAFKA_BROKER_URL]", "Kafka:BootstrapServers");
     public static readonly SettingFlag KafkaOrMock = Kafka with { Description = "Run on Kafka: bootstrap servers (host:port,…), or 'mock' for an in-process mock cluster [env: KAFKA_BROKER_URL] [default: embedded, no Kafka]" };
     public static readonly SettingFlag Group = new("--group", "ID", "Consumer group of the detectors; instances in one group share the partitions [default: vigil-detector]", "Kafka:GroupId");
+    public static readonly SettingFlag InstanceId = new("--instance-id", "NAME", "This instance's stable name in its group (static membership): restarted under the same name it gets its partitions back at once; never give two running instances one name [default: none; a dead instance's partitions move after 10 s]", "Kafka:InstanceId");
     public static readonly SettingFlag Brokers = new("--brokers", "N", "Brokers in the mock cluster [default: 1]", "Mock:Brokers");
 
     public static readonly SettingFlag ReplayFormat = new("--format", "auto|vigil|handbook|ulb|ieee", "The file's layout: auto tells it from the header [default: auto]", "Replay:Format");

@@ -31,7 +31,7 @@ public sealed record VigilSettings(
     FeatureSettings Features)
 {
     /// <summary>Settings under <c>Kafka</c> that are Vigil's own; every other name there is a librdkafka setting.</summary>
-    private static readonly HashSet<string> KafkaOwnSettings = new(StringComparer.OrdinalIgnoreCase) { "BootstrapServers", "GroupId" };
+    private static readonly HashSet<string> KafkaOwnSettings = new(StringComparer.OrdinalIgnoreCase) { "BootstrapServers", "GroupId", "InstanceId" };
 
     public static VigilSettings Read(LayeredConfiguration configuration)
     {
@@ -233,6 +233,7 @@ public sealed record VigilSettings(
         {
             BootstrapServers = servers,
             GroupId = read.Text("Kafka:GroupId", KafkaOptions.DefaultGroupId),
+            InstanceId = read.OptionalText("Kafka:InstanceId"),
         };
         foreach (var setting in configuration.Configuration.GetSection("Kafka").GetChildren())
         {

@@ -58,6 +58,11 @@ public sealed class KafkaClients
             // (brokers answer at once when records are waiting; some, like the mock, wait the whole time).
             ["fetch.wait.max.ms"] = "10",
         };
+        foreach (var (name, value) in GroupSettings)
+        {
+            settings[name] = value;
+        }
+
         return new NativeConsumer(WithUserSettings(settings), topic, listener, _log);
     }
 
@@ -80,6 +85,11 @@ public sealed class KafkaClients
             // (brokers answer at once when records are waiting; some, like the mock, wait the whole time).
             FetchWaitMaxMs = 10,
         };
+        foreach (var (name, value) in GroupSettings)
+        {
+            config.Set(name, value);
+        }
+
         return Build(config, c =>
         {
             var builder = new ConsumerBuilder<byte[], byte[]>(c).SetLogHandler(Log);
@@ -109,6 +119,25 @@ public sealed class KafkaClients
         catch (KafkaException e)
         {
             throw new KafkaSetupException($"invalid Kafka setting: {e.Error.Reason}", e);
+        }
+    }
+
+    /// <summary>
+    /// How a member that dies (kill -9, a lost machine) is noticed: after 10 s without a heartbeat, sent every second,
+    /// its partitions go to the others (librdkafka's default waits 45 s). Shorter would also move partitions away from a
+    /// member that merely paused; the brokers allow no less than 6 s (group.min.session.timeout.ms). With
+    /// <see cref="KafkaOptions.InstanceId"/> a restarted member takes its partitions back at once.
+    /// </summary>
+    private IEnumerable<KeyValuePair<string, string>> GroupSettings
+    {
+        get
+        {
+            yield return new("session.timeout.ms", "10000");
+            yield return new("heartbeat.interval.ms", "1000");
+            if (_options.InstanceId is { } instance)
+            {
+                yield return new("group.instance.id", instance);
+            }
         }
     }
 

@@ -15,6 +15,13 @@ public sealed class KafkaOptions
     /// <summary>The detectors' consumer group: instances with the same group share the partitions.</summary>
     public string GroupId { get; set; } = DefaultGroupId;
 
+    /// <summary>
+    /// This instance's stable name in the group (Kafka's static membership, <c>group.instance.id</c>): an instance
+    /// restarted under the same name gets its partitions back at once, with no rebalance; null for none. Two running
+    /// instances must never share one.
+    /// </summary>
+    public string? InstanceId { get; set; }
+
     /// <summary>librdkafka settings passed through to every client, after Vigil's own, so they win.</summary>
     public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

@@ -85,4 +85,50 @@ public sealed partial class ServicesProcessTests
             Assert.Equal(0, await SigtermAsync(mock));
         }
     }
+
+    [Fact]
+    public async Task A_detector_killed_with_sigkill_is_replaced_within_seconds_by_a_new_instance()
+    {
+        using var cluster = new Vigil.Kafka.Mock.MockCluster();
+        var topics = new Vigil.Runtime.Pipeline.TopicOptions();
+        foreach (var topic in topics.All)
+        {
+            cluster.CreateTopic(topic, partitions: 2);
+        }
+
+        var environment = new Dictionary<string, string> { ["KAFKA_BROKER_URL"] = cluster.BootstrapServers };
+        using var first = Start(["detect"], environment);
+        Assert.True(await WaitForLineAsync(first.StandardError, "kafka: assigned", Timeout), "the first detector was never assigned its partitions");
+        first.Kill(); // SIGKILL: no leaving the group, no commit
+        var killed = Stopwatch.StartNew();
+
+        using var second = Start(["detect"], environment);
+        var assigned = await WaitForLineAsync(second.StandardError, "kafka: assigned queueing.transactions [0,1]", TimeSpan.FromSeconds(40));
+        var waited = killed.Elapsed;
+        second.Kill();
+
+        // The group notices the dead member after its 10 s session timeout (librdkafka's default is 45 s).
+        Assert.True(assigned, $"the second detector was not assigned within 40 s of the kill");
+        Assert.InRange(waited, TimeSpan.Zero, TimeSpan.FromSeconds(25));
+    }
+
+    private static async Task<bool> WaitForLineAsync(StreamReader reader, string text, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            while (await reader.ReadLineAsync(cancel.Token) is { } line)
+            {
+                if (line.Contains(text, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return false;
+    }
 }
