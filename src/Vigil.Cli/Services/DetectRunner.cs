@@ -31,17 +31,30 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             throw new UsageException($"the model reads features: run 'vigil features --kafka' in front and decide its output with --input {settings.Topics.Featured}");
         }
 
-        using var detector = await Task.Run(() => new KafkaDetector(new KafkaClients(kafka, log), settings.Topics, rules, settings.Pipeline.MaxRecordBytes)
-        {
-            Models = models?.Current,
-        });
-        var liveRules = new LiveRules(rules, features, r => detector.Rules = r, log);
-        using var follower = FollowRulesTopic ? await Task.Run(() => Follow(liveRules)) : null;
+        // --duration counts from the start: a cluster that does not answer does not hold the command past it.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (settings.Duration is { } duration)
         {
             deadline.CancelAfter(duration);
         }
+
+        KafkaDetector started;
+        try
+        {
+            started = await Task.Run(() => new KafkaDetector(new KafkaClients(kafka, log), settings.Topics, rules, settings.Pipeline.MaxRecordBytes, deadline.Token)
+            {
+                Models = models?.Current,
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            console.MarkupLine($"[red]vigil detect stopped ({(stop.IsCancellationRequested ? "signal" : "duration reached")}) before the Kafka cluster at {Markup.Escape(kafka.BootstrapServers)} answered; nothing was read[/]");
+            return 1;
+        }
+
+        using var detector = started;
+        var liveRules = new LiveRules(rules, features, r => detector.Rules = r, log);
+        using var follower = FollowRulesTopic ? await Task.Run(() => Follow(liveRules)) : null;
 
         console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · [bold]{Markup.Escape(follower is null ? ruleFiles.Describe() : $"rules {liveRules.Current.Version} from {settings.Topics.Rules}")}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
         var view = new StatusView(console, live, DemoRunner.StatusLineInterval);

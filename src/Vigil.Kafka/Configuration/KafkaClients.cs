@@ -25,7 +25,8 @@ public sealed class KafkaClients
 
     /// <summary>An idempotent producer whose keys land where Kafka's Java client puts them (murmur2).</summary>
     /// <param name="onDelivered">Called, on the thread that polls, with each record's number and error code (0 = acknowledged).</param>
-    public NativeProducer Producer(string purpose, DeliveryHandler onDelivered)
+    /// <param name="maxInFlight">Records produced and not yet acknowledged before producing waits: what a lost cluster can leave unwritten.</param>
+    public NativeProducer Producer(string purpose, DeliveryHandler onDelivered, int maxInFlight = 500_000)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -35,7 +36,7 @@ public sealed class KafkaClients
             ["acks"] = "all",
             ["linger.ms"] = "5",
             ["batch.num.messages"] = "10000",
-            ["queue.buffering.max.messages"] = "500000",
+            ["queue.buffering.max.messages"] = maxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["partitioner"] = "murmur2_random",
         };
         return new NativeProducer(WithUserSettings(settings), onDelivered, _log);

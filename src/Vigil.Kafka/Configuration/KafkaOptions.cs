@@ -29,7 +29,7 @@ public sealed class KafkaOptions
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a stopping detector waits for the brokers to acknowledge what is in flight.</summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public bool IsMock => string.Equals(BootstrapServers, "mock", StringComparison.OrdinalIgnoreCase);
 }

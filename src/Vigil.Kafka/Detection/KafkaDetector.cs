@@ -49,7 +49,8 @@ public sealed class KafkaDetector : IDisposable
     private readonly CancellationTokenSource _disposing = new();
     private Task _running = Task.CompletedTask;
 
-    public KafkaDetector(KafkaClients clients, TopicOptions topics, RuleSet rules, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes)
+    /// <param name="ready">Gives up waiting for the cluster to answer (a stop, a deadline).</param>
+    public KafkaDetector(KafkaClients clients, TopicOptions topics, RuleSet rules, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes, CancellationToken ready = default)
     {
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(topics);
@@ -63,7 +64,7 @@ public sealed class KafkaDetector : IDisposable
         _producer = clients.Producer("detector", OnDelivered);
         try
         {
-            _producer.Prime([topics.Legit, topics.Fraud, topics.DeadLetter], TimeSpan.FromSeconds(30));
+            _producer.Prime([topics.Legit, topics.Fraud, topics.DeadLetter], TimeSpan.FromSeconds(30), ready);
             _consumer = clients.GroupMember("detector", topics.Transactions, new Listener(this));
         }
         catch

@@ -15,6 +15,7 @@ namespace Vigil.Kafka.Native;
 public sealed unsafe class NativeProducer : NativeClient
 {
     private readonly DeliveryHandler _onDelivered;
+    private readonly string _servers;
     private readonly Dictionary<string, IntPtr> _topics = new(StringComparer.Ordinal);
 
     /// <param name="settings">librdkafka settings by their own names.</param>
@@ -24,6 +25,7 @@ public sealed unsafe class NativeProducer : NativeClient
         : base(Librdkafka.ProducerType, settings, log, config => Librdkafka.rd_kafka_conf_set_dr_msg_cb(config, &OnDeliveryReport))
     {
         _onDelivered = onDelivered;
+        _servers = settings.FirstOrDefault(s => s.Key == "bootstrap.servers").Value ?? "the bootstrap servers";
     }
 
     /// <summary>librdkafka's local queue is full: poll and try again.</summary>
@@ -43,19 +45,32 @@ public sealed unsafe class NativeProducer : NativeClient
     /// <summary>MSG_SIZE_TOO_LARGE: the record is larger than the producer's or the broker's limit.</summary>
     public const int MessageSizeTooLarge = 10;
 
-    /// <summary>Fetches the leaders of <paramref name="topics"/> so that the first records are not held up finding them.</summary>
-    public void Prime(IEnumerable<string> topics, TimeSpan timeout)
+    /// <summary>
+    /// Fetches the leaders of <paramref name="topics"/> so that the first records are not held up finding them; gives up
+    /// after <paramref name="timeout"/> with <see cref="KafkaSetupException"/>, or when <paramref name="cancel"/> fires.
+    /// </summary>
+    public void Prime(IEnumerable<string> topics, TimeSpan timeout, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(topics);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         foreach (var topic in topics)
         {
-            var error = Librdkafka.rd_kafka_metadata(Handle, 0, Topic(topic), out var metadata, (int)timeout.TotalMilliseconds);
-            if (error != 0)
+            while (true)
             {
-                throw new KafkaSetupException($"cannot reach the Kafka cluster for topic {topic}: {Librdkafka.Describe(error)}");
-            }
+                cancel.ThrowIfCancellationRequested();
+                var error = Librdkafka.rd_kafka_metadata(Handle, 0, Topic(topic), out var metadata, 500);
+                if (error == 0)
+                {
+                    Librdkafka.rd_kafka_metadata_destroy(metadata);
+                    break;
+                }
 
-            Librdkafka.rd_kafka_metadata_destroy(metadata);
+                if (waited.Elapsed >= timeout)
+                {
+                    throw new KafkaSetupException(
+                        $"the Kafka cluster at {_servers} did not answer within {timeout.TotalSeconds:N0} s ({Librdkafka.Describe(error)} for topic {topic}): is it running, and are --kafka and KAFKA_BROKER_URL right?");
+                }
+            }
         }
     }
 

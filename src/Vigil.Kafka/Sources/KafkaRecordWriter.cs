@@ -15,28 +15,35 @@ namespace Vigil.Kafka.Sources;
 /// </remarks>
 public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
 {
+    /// <summary>Records written and not yet acknowledged before <see cref="Write"/> waits: what a lost cluster can leave unwritten.</summary>
+    public const int MaxInFlight = 100_000;
+
     private static readonly TimeSpan FlushStep = TimeSpan.FromMilliseconds(100);
 
     private readonly NativeProducer _producer;
     private readonly string _topic;
     private readonly string _refusedTo;
     private readonly RefusedRecords _refused;
+    private readonly CancellationToken _stop;
     private readonly Lock _gate = new();
     private long _written;
     private long _delivered;
     private int _failure;
 
     /// <param name="deadLetters">Where records the brokers refuse for their own sake go, cut, with the reason; this topic when null.</param>
-    public KafkaRecordWriter(KafkaClients clients, string topic, string? deadLetters = null)
+    /// <param name="stop">Gives up waiting for the cluster (a stop, a deadline): for its first answer, and for room to write
+    /// (<see cref="Write"/> then throws <see cref="OperationCanceledException"/>).</param>
+    public KafkaRecordWriter(KafkaClients clients, string topic, string? deadLetters = null, CancellationToken stop = default)
     {
         ArgumentNullException.ThrowIfNull(clients);
         _topic = topic;
+        _stop = stop;
         _refusedTo = deadLetters ?? topic;
         _refused = new RefusedRecords(_refusedTo);
-        _producer = clients.Producer("generator", OnDelivered);
+        _producer = clients.Producer("generator", OnDelivered, MaxInFlight);
         try
         {
-            _producer.Prime(new[] { topic, _refusedTo }.Distinct(), TimeSpan.FromSeconds(30));
+            _producer.Prime(new[] { topic, _refusedTo }.Distinct(), TimeSpan.FromSeconds(30), stop);
         }
         catch
         {
@@ -49,6 +56,15 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
 
     /// <summary>Records the brokers have acknowledged.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Records written and neither acknowledged nor refused yet.</summary>
+    public int InFlight => _producer.InFlight;
+
+    /// <summary>
+    /// How long <see cref="FlushAsync"/> waits for the brokers before it gives up, leaving <see cref="InFlight"/>
+    /// records unacknowledged; null to wait until every record is acknowledged or refused.
+    /// </summary>
+    public TimeSpan? FlushTimeout { get; init; }
 
     /// <summary>Records refused for their own sake and written, cut, to the dead letters instead.</summary>
     public long Refused
@@ -91,7 +107,8 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
     {
         await Task.Run(() =>
         {
-            while (FlushStepped() > 0)
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (FlushStepped() > 0 && (FlushTimeout is not { } timeout || waited.Elapsed < timeout))
             {
                 ThrowIfFailed();
                 cancellationToken.ThrowIfCancellationRequested();
@@ -120,6 +137,7 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
         {
             _producer.Poll(1);
             ThrowIfFailed();
+            _stop.ThrowIfCancellationRequested();
         }
 
         return error;

@@ -82,6 +82,7 @@ public sealed class SourcePublisher
     public async Task RunAsync(CancellationToken stop)
     {
         var current = false;
+        var blocked = false;
         while (!stop.IsCancellationRequested && _read < _limit)
         {
             var now = Stopwatch.GetTimestamp();
@@ -106,9 +107,24 @@ public sealed class SourcePublisher
                     break;
                 }
 
-                Publish();
+                try
+                {
+                    Publish();
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // Stopped while a writer waited for room (its cluster not answering): this record is not written.
+                    blocked = true;
+                    break;
+                }
+
                 current = false;
                 published++;
+            }
+
+            if (blocked)
+            {
+                break;
             }
 
             await PublishAsync(partialBatches: !_pacing.IsUnlimited);
@@ -147,13 +163,18 @@ public sealed class SourcePublisher
 
         if (_labels is not null)
         {
-            _labels.ReleaseAll(_outputs.Labels!);
+            try
+            {
+                _labels.ReleaseAll(_outputs.Labels!);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The labels writer has no room (its cluster not answering): the labels still held are not written.
+            }
         }
 
-        foreach (var output in _writers)
-        {
-            await output.FlushAsync(CancellationToken.None);
-        }
+        // Together: each writer waits for its own cluster, and one that does not answer holds up no other.
+        await Task.WhenAll(_writers.Select(output => output.FlushAsync(CancellationToken.None).AsTask()));
     }
 
     private void Publish()

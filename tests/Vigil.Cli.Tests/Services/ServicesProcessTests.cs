@@ -54,7 +54,7 @@ public sealed partial class ServicesProcessTests
             await generate.WaitForExitAsync().WaitAsync(Timeout);
             Assert.Equal(0, generate.ExitCode);
             Assert.Contains("5,000 written, 5,000 acknowledged by the brokers", generated, StringComparison.Ordinal);
-            Assert.Contains("5,000 written to queueing.labels", generated, StringComparison.Ordinal);
+            Assert.Contains("5,000 written to queueing.labels, 5,000 acknowledged", generated, StringComparison.Ordinal);
 
             using var detect = Start(["detect"], environment);
             var log = detect.StandardError.ReadToEndAsync();
@@ -110,6 +110,68 @@ public sealed partial class ServicesProcessTests
         // The group notices the dead member after its 10 s session timeout (librdkafka's default is 45 s).
         Assert.True(assigned, $"the second detector was not assigned within 40 s of the kill");
         Assert.InRange(waited, TimeSpan.Zero, TimeSpan.FromSeconds(25));
+    }
+
+    [Theory]
+    [InlineData("generate", "nothing was written")]
+    [InlineData("detect", "nothing was read")]
+    public async Task Against_a_cluster_that_does_not_answer_duration_is_honoured_with_one_clear_line(string command, string outcome)
+    {
+        var clock = Stopwatch.StartNew();
+        using var process = Start([command, "--kafka", "127.0.0.1:1", "--duration", "2"]);
+        var output = process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(Timeout);
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(20)); // it waited 30 s for the cluster whatever --duration said
+        Assert.Contains($"stopped (duration reached) before the Kafka cluster at 127.0.0.1:1 answered; {outcome}", await output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task When_the_cluster_goes_down_generate_bounds_what_waits_says_so_and_stops_on_one_signal_with_what_was_not_acknowledged()
+    {
+        using var cluster = new Vigil.Kafka.Mock.MockCluster();
+        foreach (var topic in new Vigil.Runtime.Pipeline.TopicOptions().All)
+        {
+            cluster.CreateTopic(topic, partitions: 2);
+        }
+
+        using var generate = Start(["generate", "--kafka", cluster.BootstrapServers, "--rate", "20000"]);
+        var printed = new System.Text.StringBuilder();
+        async Task<bool> SeeAsync(string text, TimeSpan timeout)
+        {
+            using var cancel = new CancellationTokenSource(timeout);
+            try
+            {
+                while (await generate.StandardOutput.ReadLineAsync(cancel.Token) is { } line)
+                {
+                    printed.AppendLine(line);
+                    if (line.Contains(text, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return false;
+        }
+
+        Assert.True(await SeeAsync("acknowledged ·", Timeout), printed.ToString());
+        cluster.SetBrokerDown(1);
+        Assert.True(await SeeAsync("has acknowledged nothing for", Timeout), printed.ToString());
+        var stopped = Stopwatch.StartNew();
+        var exitCode = await SigtermAsync(generate);
+        var rest = await generate.StandardOutput.ReadToEndAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.InRange(stopped.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30)); // the records in flight were waited for 10 s, not until they time out (5 min)
+        Assert.Contains("Vigil generate finished", rest, StringComparison.Ordinal);
+        Assert.Matches(@"transactions +[\d,]+ written, [\d,]+ acknowledged by the brokers, [\d,]+ not acknowledged", rest);
+        Assert.Contains("may be lost", rest, StringComparison.Ordinal);
+        Assert.Contains($"(writing pauses at {Vigil.Kafka.Sources.KafkaRecordWriter.MaxInFlight:N0}", printed.ToString(), StringComparison.Ordinal);
     }
 
     private static async Task<bool> WaitForLineAsync(StreamReader reader, string text, TimeSpan timeout)
