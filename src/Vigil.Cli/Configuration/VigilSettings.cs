@@ -48,7 +48,8 @@ public sealed record VigilSettings(
             Featured = read.Text("Topics:Featured", new TopicOptions().Featured),
             Rules = read.Text("Topics:Rules", new TopicOptions().Rules),
         };
-        var names = new[] { topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels, topics.Identities, topics.Featured };
+        // The detectors' input may be the featured topic (vigil detect --input vigil.transactions.featured): that is the feature stage's use.
+        string[] names = [topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels, topics.Identities, .. topics.Featured == topics.Transactions ? Array.Empty<string>() : [topics.Featured]];
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Length)
         {
             throw new UsageException($"topic names must differ: {string.Join(", ", names)}");

@@ -11,7 +11,8 @@ namespace Vigil.Cli.Services;
 /// <summary>
 /// <c>vigil dashboard --kafka</c>: the live dashboard over a cluster's output topics, until stopped, with detection
 /// quality from the labels topic. It reads from the topics' ends as they are at start, so labels of transactions
-/// decided before it started find no decision (they count as awaiting one, and expire).
+/// decided before it started find no decision (they count as awaiting one, and expire). Latency is what the
+/// detectors measured, as each decided record carries it.
 /// </summary>
 public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, Action<string> log)
 {
@@ -20,11 +21,17 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
         var topics = settings.Topics;
         using var bridge = await Task.Run(() => new KafkaTopicBridge(new KafkaClients(kafka, log), [topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels]));
         var quality = new QualityMonitor(bridge[topics.Legit], bridge[topics.Fraud], bridge[topics.Labels], settings.Quality.MaxPending);
+        var latency = new DecidedLatency(bridge[topics.Legit], bridge[topics.Fraud]);
         var clock = Stopwatch.StartNew();
-        PipelineStatus Status() => new(clock.Elapsed, 0, bridge.Count(topics.Legit), bridge.Count(topics.Fraud), bridge.Count(topics.DeadLetter), 0, 0, 0, 0)
+        PipelineStatus Status()
         {
-            Quality = bridge.Count(topics.Labels) > 0 ? quality.Snapshot() : null,
-        };
+            var (p50, p99, max) = latency.Nanoseconds;
+            return new(clock.Elapsed, 0, bridge.Count(topics.Legit), bridge.Count(topics.Fraud), bridge.Count(topics.DeadLetter), 0, p50, p99, max)
+            {
+                Quality = bridge.Count(topics.Labels) > 0 ? quality.Snapshot() : null,
+            };
+        }
+
         var dashboard = await DashboardHosting.StartAsync(settings.Dashboard, bridge[topics.Legit], bridge[topics.Fraud], Status, console, stop);
         if (dashboard is not { } running)
         {
@@ -36,9 +43,11 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
         var bridging = bridge.RunAsync(stop);
         var feeding = running.Feed.RunAsync(CancellationToken.None);
         var joining = quality.RunAsync();
+        var measuring = latency.RunAsync();
         await bridging;
         await feeding;
         await joining;
+        await measuring;
         await DashboardHosting.StopAsync(running.Server);
         return 0;
     }

@@ -57,6 +57,12 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         using var follower = FollowRulesTopic ? await Task.Run(() => Follow(liveRules)) : null;
 
         console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · [bold]{Markup.Escape(follower is null ? ruleFiles.Describe() : $"rules {liveRules.Current.Version} from {settings.Topics.Rules}")}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
+        if (settings.Detector.Rules is null && settings.Detector.AmountThreshold is null && !FollowRulesTopic)
+        {
+            // A detector cannot see which generator wrote its input: say what its default is for.
+            console.MarkupLine($"[grey]amount >= {RuleSet.SeedAmountThreshold:N0} is the seed tutorials' rule; for vigil generate's simulated transactions pass --threshold 220 (its scenario-1 bound), or decide with features and --model (README, Running on Kafka)[/]");
+        }
+
         var view = new StatusView(console, live, DemoRunner.StatusLineInterval);
         using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
         var running = detector.RunAsync(deadline.Token);

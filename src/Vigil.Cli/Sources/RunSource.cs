@@ -12,7 +12,7 @@ namespace Vigil.Cli.Sources;
 /// <summary>The source a run publishes, and what its header and summary say about it.</summary>
 /// <param name="Intake">How records come in, for the summary: "generated" or "read".</param>
 /// <param name="Seed">The random seed, printed so that the run can be repeated; null for a file.</param>
-/// <param name="Profile">The generator profile, which picks the default amount threshold; null for a file.</param>
+/// <param name="Profile">The generator profile, or the one whose data a file holds, which picks the default amount threshold; null for other files.</param>
 /// <param name="EndReason">Why the run ended when the source ran out ("183 simulated days generated").</param>
 public sealed record RunSource(ITransactionSource Source, string Intake, ulong? Seed, GeneratorProfile? Profile, string EndReason) : IDisposable
 {
@@ -43,7 +43,9 @@ public sealed record RunSource(ITransactionSource Source, string Intake, ulong? 
             throw new UsageException($"--speed paces by event time, and no column of {Path.GetFileName(path)} is mapped to timestamp: use --rate, or --columns timestamp=COLUMN");
         }
 
-        return new RunSource(source, "read", null, null, $"end of {Path.GetFileName(path)}")
+        // A file the simulator wrote (Vigil's or the handbook's columns) is decided by default as the simulator's stream is.
+        var profile = source.Mapping.Format is DatasetFormat.Vigil or DatasetFormat.Handbook ? GeneratorProfile.Simulator : (GeneratorProfile?)null;
+        return new RunSource(source, "read", null, profile, $"end of {Path.GetFileName(path)}")
         {
             HasIdentities = settings.Replay.Identities is not null,
             Details = "columns: " + string.Join(", ", source.Columns),

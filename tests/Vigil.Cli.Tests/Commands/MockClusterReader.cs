@@ -7,12 +7,14 @@ namespace Vigil.Cli.Tests.Commands;
 internal static class MockClusterReader
 {
     /// <summary>Reads every record a 2-partition topic holds now.</summary>
-    public static List<ConsumeResult<byte[], byte[]>> ReadAll(MockCluster cluster, string topic)
+    public static List<ConsumeResult<byte[], byte[]>> ReadAll(MockCluster cluster, string topic) => Read(cluster, topic, (int)Count(cluster, topic));
+
+    /// <summary>The records a 2-partition topic holds now.</summary>
+    public static long Count(MockCluster cluster, string topic)
     {
         var config = new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "test-" + Guid.NewGuid().ToString("N") };
         using var consumer = new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
-        var count = Enumerable.Range(0, 2).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
-        return Read(cluster, topic, (int)count);
+        return Enumerable.Range(0, 2).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
     }
 
     /// <summary>Reads <paramref name="count"/> records of a 2-partition topic from the beginning (30 s at most), and any one more that follows.</summary>

@@ -48,6 +48,23 @@ public sealed class ReplayCommandTests() : TempDirectoryTest("vigil-replay-cli-"
         Assert.Single(File.ReadAllLines(Path.Combine(Directory, "streaming.transactions.fraud.jsonl")));
     }
 
+    [Fact]
+    public async Task A_file_the_simulator_wrote_is_decided_by_the_simulators_amount_bound_and_its_first_scenario_is_caught()
+    {
+        var file = Path.Combine(Directory, "simulated.csv");
+        Assert.Equal(0, (await CliRunner.RunAsync(["generate", "--out", file, "--customers", "300", "--terminals", "600", "--days", "20", "--seed", "8"])).ExitCode);
+        var report = Path.Combine(Directory, "quality.json");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(["replay", file, "--rate", "max", "--no-dashboard", "--report", report]);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("rule amount >= 220", output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        var first = json.RootElement.GetProperty("scenarios").EnumerateArray().Single(s => s.GetProperty("scenario").GetInt32() == 1);
+        Assert.True(first.GetProperty("frauds").GetInt64() > 0);
+        Assert.Equal(first.GetProperty("frauds").GetInt64(), first.GetProperty("caught").GetInt64());
+    }
+
     [Theory]
     [InlineData(new[] { "replay" }, "Required argument missing for command: 'replay'. (see 'vigil replay --help')")]
     [InlineData(new[] { "replay", "/nonexistent/data.csv" }, "/nonexistent/data.csv not found")]

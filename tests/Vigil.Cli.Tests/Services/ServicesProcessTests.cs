@@ -174,6 +174,63 @@ public sealed partial class ServicesProcessTests
         Assert.Contains($"(writing pauses at {Vigil.Kafka.Sources.KafkaRecordWriter.MaxInFlight:N0}", printed.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_dashboard_on_kafka_shows_the_latency_the_detectors_measured()
+    {
+        using var cluster = new Vigil.Kafka.Mock.MockCluster();
+        var topics = new Vigil.Runtime.Pipeline.TopicOptions();
+        foreach (var topic in topics.All)
+        {
+            cluster.CreateTopic(topic, partitions: 2);
+        }
+
+        using var dashboard = Start(["dashboard", "--kafka", cluster.BootstrapServers, "--port", "0"]);
+        string? address = null;
+        using (var cancel = new CancellationTokenSource(Timeout))
+        {
+            while (address is null && await dashboard.StandardOutput.ReadLineAsync(cancel.Token) is { } line)
+            {
+                address = DashboardAddress().Match(line) is { Success: true } match ? match.Groups[1].Value : null;
+            }
+        }
+
+        Assert.NotNull(address);
+        try
+        {
+            using var client = new HttpClient();
+            var clients = new Vigil.Kafka.Configuration.KafkaClients(new Vigil.Kafka.Configuration.KafkaOptions { BootstrapServers = cluster.BootstrapServers }, _ => { });
+            double p50 = 0;
+            for (var round = 0; round < 60 && p50 == 0; round++)
+            {
+                // Written after the dashboard started: it reads from the topics' ends.
+                using (var writer = new Vigil.Kafka.Sources.KafkaRecordWriter(clients, topics.Legit))
+                {
+                    for (var i = 0; i < 100; i++)
+                    {
+                        var id = (round * 100) + i;
+                        writer.Write("k"u8, System.Text.Encoding.UTF8.GetBytes(
+                            $$"""{"transaction_id":{{id}},"amount":5,"vigil":{"fraud":false,"score":0,"latency_us":12000.5,"input":{"partition":0,"offset":{{i}}""" + "}}}"));
+                    }
+
+                    await writer.FlushAsync(CancellationToken.None);
+                }
+
+                await Task.Delay(500);
+                using var status = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(new Uri(new Uri(address), "api/status")));
+                p50 = status.RootElement.GetProperty("latency_p50_ms").GetDouble();
+            }
+
+            Assert.InRange(p50, 12, 12 * 1.07); // a histogram bucket's upper edge: within 6.25 %
+        }
+        finally
+        {
+            await SigtermAsync(dashboard);
+        }
+    }
+
+    [GeneratedRegex(@"dashboard: (http://127\.0\.0\.1:\d+/?)")]
+    private static partial Regex DashboardAddress();
+
     private static async Task<bool> WaitForLineAsync(StreamReader reader, string text, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
