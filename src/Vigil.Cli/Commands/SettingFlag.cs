@@ -65,7 +65,9 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag ShadowModel = new("--shadow-model", "MODEL.json", "A second model scored in shadow: its score is written on every decision, it decides nothing", "Detector:ShadowModel");
 
     /// <summary>The flags of the feature stage that runs before detection.</summary>
-    public static readonly IReadOnlyList<SettingFlag> Features = [FeatureSet, Feature, AllowedLateness, Checkpoint];
+    public static readonly SettingFlag MaxEntities = new("--max-entities", "N", "Customers (and terminals, …) whose windows are kept; beyond it the least recently seen are forgotten, a tenth at a time (about 300 bytes each per group of features) [default: 1,000,000]", "Features:MaxEntities");
+    public static readonly SettingFlag MaxEventsPerEntity = new("--max-events-per-entity", "N", "Transactions one customer or terminal keeps in its windows; beyond it the oldest leave early, so its counts cover its latest N [default: 10,000]", "Features:MaxEventsPerEntity");
+    public static readonly IReadOnlyList<SettingFlag> Features = [FeatureSet, Feature, AllowedLateness, Checkpoint, MaxEntities, MaxEventsPerEntity];
 
     public static readonly SettingFlag ReplayRate = Rate with { Description = "Rows per second read from the file, or 'max' [env: TRANSACTIONS_PER_SECOND] [default: 1000]" };
     public static readonly SettingFlag ReplayCount = Count with { Description = "Stop after reading this many rows" };

@@ -142,7 +142,19 @@ public sealed record VigilSettings(
             read.OptionalText("Features:Out"),
             read.Duration("Features:AllowedLateness", FeatureSettings.DefaultAllowedLateness),
             read.OptionalText("Features:Checkpoint"),
-            read.Duration("Features:JoinWindow", FeatureSettings.DefaultJoinWindow));
+            read.Duration("Features:JoinWindow", FeatureSettings.DefaultJoinWindow))
+        {
+            Limits = ReadLimits(read),
+        };
+    }
+
+    /// <summary>The bounds on feature state (<c>Features:MaxEntities</c>, <c>Features:MaxEventsPerEntity</c>), for the pipeline and <c>vigil serve</c>.</summary>
+    public static FeatureStateLimits ReadLimits(SettingReader read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return new FeatureStateLimits(
+            read.WholeNumber("Features:MaxEntities", FeatureStateLimits.DefaultMaxEntities, 10, int.MaxValue),
+            read.WholeNumber("Features:MaxEventsPerEntity", FeatureStateLimits.DefaultMaxEventsPerEntity, 1, int.MaxValue));
     }
 
     private static ReplaySettings ReadReplay(LayeredConfiguration configuration, SettingReader read)
@@ -267,6 +279,9 @@ public sealed record FeatureSettings(FeatureSet Set, string? Out, TimeSpan Allow
     public static readonly TimeSpan DefaultAllowedLateness = TimeSpan.FromSeconds(5);
 
     public static readonly TimeSpan DefaultJoinWindow = TimeSpan.FromMinutes(1);
+
+    /// <summary>Bounds on the feature state: entities kept, and transactions per entity.</summary>
+    public FeatureStateLimits Limits { get; init; } = FeatureStateLimits.Default;
 }
 
 /// <summary>A dataset file for <c>vigil generate --out</c>.</summary>

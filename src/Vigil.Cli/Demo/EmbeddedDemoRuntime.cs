@@ -16,6 +16,7 @@ public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions t
     private readonly EmbeddedPipeline _pipeline = new(pipeline, topics, rules, features.Set, new FeatureStageOptions
     {
         AllowedLateness = features.AllowedLateness,
+        Limits = features.Limits,
         CheckpointPath = features.Checkpoint,
         JoinIdentities = joinIdentities,
         JoinWindow = features.JoinWindow,

@@ -131,6 +131,7 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
             _featureStage = new KafkaFeatureStage(clients, _topics, _features.Set, new FeatureStageOptions
             {
                 AllowedLateness = _features.AllowedLateness,
+                Limits = _features.Limits,
                 CheckpointPath = _features.Checkpoint,
                 JoinIdentities = _joinIdentities,
                 JoinWindow = _features.JoinWindow,

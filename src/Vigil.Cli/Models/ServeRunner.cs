@@ -27,6 +27,7 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
         {
             SuppliedFeatures = read.Flag("Serve:SuppliedFeatures", false),
             MaxClockSkew = read.Duration("Serve:MaxClockSkew", new ScoringOptions().MaxClockSkew),
+            Limits = VigilSettings.ReadLimits(read),
         };
         using var scorer = new TransactionScorer(files.Current.Primary, rules: liveRules is null ? null : () => liveRules.Current, options: options);
         ScoringServer server;

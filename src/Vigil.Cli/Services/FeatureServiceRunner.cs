@@ -20,6 +20,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         var options = new FeatureStageOptions
         {
             AllowedLateness = features.AllowedLateness,
+            Limits = features.Limits,
             CheckpointPath = features.Checkpoint,
             JoinIdentities = joinIdentities,
             JoinWindow = features.JoinWindow,

@@ -77,7 +77,7 @@ public sealed class FeaturesRunner(VigilSettings settings, IAnsiConsole console,
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", c)} s{Markup.Escape(stopped)}");
         Summary.TextRow(console, "rows", $"{dataset.Rows.ToString("N0", c)} ({(dataset.Rows / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)).ToString("N0", c)} per second)");
         Summary.TextRow(console, "features", string.Join(", ", set.Definitions.Select(d => d.Name)));
-        Summary.TextRow(console, "state", $"{engine.Entities.ToString("N0", c)} entities · {(engine.StateBytes() / 1e6).ToString("N1", c)} MB · {engine.Evicted.ToString("N0", c)} evicted when idle");
+        Summary.TextRow(console, "state", $"{engine.Entities.ToString("N0", c)} entities · {(engine.StateBytes() / 1e6).ToString("N1", c)} MB · {engine.Evicted.ToString("N0", c)} evicted when idle or over --max-entities · {engine.Truncated.ToString("N0", c)} transactions cut from histories over --max-events-per-entity");
         if (set.ReadsLabels)
         {
             Summary.TextRow(console, "labels", $"{engine.LabelsApplied.ToString("N0", c)} frauds known {FeatureDefinition.Format(settings.LabelDelay)} after their transaction");

@@ -65,7 +65,8 @@ public sealed record Summary(
         {
             Row(console, "features", Markup.Escape(
                 $"{features.Computed.ToString("N0", c)} transactions with features · {features.Entities.ToString("N0", c)} entity histories in state " +
-                $"({features.Evicted.ToString("N0", c)} evicted when idle) · {features.LabelsApplied.ToString("N0", c)} frauds known · " +
+                $"({features.Evicted.ToString("N0", c)} evicted when idle or over --max-entities) · {features.LabelsApplied.ToString("N0", c)} frauds known · " +
+                (features.Truncated > 0 ? $"{features.Truncated.ToString("N0", c)} transactions cut from histories over --max-events-per-entity · " : string.Empty) +
                 $"{features.Late.ToString("N0", c)} late (computed as of the newest time)"));
             if (features.Join is var (joined, unmatched, expired))
             {

@@ -50,7 +50,7 @@ public sealed class KafkaFeatureStage : IDisposable
             var identities = options.JoinIdentities ? Input(topics.Identities, positions.Identities) : null;
             _featured = _broker.CreateTopic(topics.Featured, transactions.Partitions.Count);
             Stage = new FeatureStage(
-                new FeatureEngine(features),
+                new FeatureEngine(features, options.Limits),
                 transactions.Subscribe(FeatureStage.Group),
                 labels.Subscribe(FeatureStage.Group),
                 _featured.CreateProducer(),

@@ -1,3 +1,5 @@
+using Vigil.Features;
+
 namespace Vigil.Runtime.Features;
 
 /// <summary>How the feature stage orders its inputs, and where it keeps checkpoints.</summary>
@@ -17,6 +19,9 @@ public sealed class FeatureStageOptions
     /// waits for every input however long it is silent (exact order whatever the machine's hiccups, for inputs that all carry data).
     /// </summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Bounds on the feature state: entities kept, and transactions per entity.</summary>
+    public FeatureStateLimits Limits { get; init; } = FeatureStateLimits.Default;
 
     /// <summary>Transactions held per input, waiting for the watermark, before the stage stops reading that input.</summary>
     public int MaxBufferedPerInput { get; init; } = 200_000;

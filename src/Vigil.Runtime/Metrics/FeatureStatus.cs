@@ -8,6 +8,9 @@ public sealed record FeatureStatus(long Computed, long Late, long LabelsApplied,
     /// <summary>Transactions joined with their identity, emitted without one, and identities that expired unjoined; null without a join.</summary>
     public (long Joined, long Unmatched, long Expired)? Join { get; init; }
 
+    /// <summary>Transactions that left their entity's windows early, by the bound on transactions per entity.</summary>
+    public long Truncated { get; init; }
+
     /// <summary>Reads a running stage's counters; they are read without stopping it, so they may be a record apart.</summary>
     public static FeatureStatus Of(FeatureStage stage)
     {
@@ -16,6 +19,7 @@ public sealed record FeatureStatus(long Computed, long Late, long LabelsApplied,
         return new FeatureStatus(stage.Released, engine.Late, engine.LabelsApplied, engine.Entities, stage.Held, stage.WatermarkMs, engine.Evicted)
         {
             Join = stage.IsJoining ? stage.JoinCounts : null,
+            Truncated = engine.Truncated,
         };
     }
 }

@@ -45,7 +45,7 @@ public sealed class EmbeddedPipeline
         {
             Featured = Broker.CreateTopic(topics.Featured, pipeline.Partitions);
             FeatureStage = new FeatureStage(
-                new FeatureEngine(features),
+                new FeatureEngine(features, featureOptions?.Limits),
                 Transactions.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity),
                 Labels.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity),
                 Featured.CreateProducer(),

@@ -68,7 +68,7 @@ public sealed class TransactionScorer : IDisposable
         }
 
         var sameFeatures = current?.Engine is not null && current.Model.Features.Definitions.SequenceEqual(model.Features.Definitions);
-        return new State(model, new InputColumns(model), model.Features, sameFeatures ? current!.Engine : new ShardedFeatureEngine(model.Features));
+        return new State(model, new InputColumns(model), model.Features, sameFeatures ? current!.Engine : new ShardedFeatureEngine(model.Features, limits: _options.Limits));
     }
 
     /// <summary>

@@ -155,6 +155,56 @@ internal sealed class EntityHistory
         }
     }
 
+    /// <summary>
+    /// Keeps the latest <paramref name="max"/> events: every cursor before them moves up to the first one kept, so the
+    /// oldest leave their windows early, and they are forgotten. Returns how many were dropped.
+    /// </summary>
+    internal int KeepLatest(int max, ReadOnlySpan<bool> trackMax)
+    {
+        var first = Next - max;
+        if (Base >= first)
+        {
+            return 0;
+        }
+
+        for (var b = 0; b < Boundaries; b++)
+        {
+            var at = b * Stride;
+            var seq = Cursors[at];
+            if (seq >= first)
+            {
+                continue;
+            }
+
+            long cents = 0;
+            for (; seq < first; seq++)
+            {
+                cents += Amounts is null ? 0 : Amounts[Position(seq)];
+            }
+
+            Cursors[at] = first;
+            if (Amounts is not null)
+            {
+                Cursors[at + 1] += cents;
+            }
+
+            if (trackMax[b] && Cursors[at + _maxAt] < first)
+            {
+                RescanMax(b);
+            }
+        }
+
+        var dropped = (int)(first - Base);
+        DropBefore(first);
+        if (FraudCount > max)
+        {
+            Array.Copy(Frauds!, FraudCount - max, Frauds!, 0, max);
+            FraudCount = max;
+        }
+
+        return dropped;
+    }
+
     /// <summary>Forgets the events before the oldest cursor: no window reads them any more.</summary>
     internal void DropBefore(long seq)
     {

@@ -23,19 +23,37 @@ public sealed partial class FeatureEngine
     private long _sinceEviction;
     private long _nextEviction = long.MinValue;
 
-    public FeatureEngine(FeatureSet set)
+    public FeatureEngine(FeatureSet set, FeatureStateLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         _set = set;
+        Limits = (limits ?? FeatureStateLimits.Default).Validated();
         var indexed = set.Definitions.Select((feature, index) => (Index: index, Feature: feature)).ToList();
         _transactionFeatures = [.. indexed.Where(f => !f.Feature.IsWindowed).Select(f => (f.Index, f.Feature.Aggregate))];
         _tables = [.. indexed
             .Where(f => f.Feature.IsWindowed)
             .GroupBy(f => (f.Feature.Entity, Counterparties: f.Feature.Aggregate is FeatureAggregate.DistinctCounterparties or FeatureAggregate.SameAmountCounterparties))
-            .Select(g => new WindowTable(g.Key.Entity, g.Key.Counterparties, [.. g]))];
+            .Select(g => new WindowTable(g.Key.Entity, g.Key.Counterparties, [.. g], Limits))];
     }
 
     public FeatureSet Set => _set;
+
+    public FeatureStateLimits Limits { get; }
+
+    /// <summary>Transactions that left their entity's windows early, by the bound on transactions per entity.</summary>
+    public long Truncated
+    {
+        get
+        {
+            long truncated = 0;
+            foreach (var table in _tables)
+            {
+                truncated += table.Truncated;
+            }
+
+            return truncated;
+        }
+    }
 
     /// <summary>The latest event time computed, in Unix seconds (<see cref="long.MinValue"/> before the first).</summary>
     public long Clock { get; private set; } = long.MinValue;
@@ -143,6 +161,10 @@ public sealed partial class FeatureEngine
             else
             {
                 table.Compute(key.Value, time, cents, other ?? 0, values);
+                if (table.Histories.Count > table.MaxEntities)
+                {
+                    Evicted += table.EvictOldest(table.MaxEntities - (table.MaxEntities / 10));
+                }
             }
         }
 

@@ -21,19 +21,30 @@ public sealed class ShardedFeatureEngine
 
     /// <param name="set">The features to compute.</param>
     /// <param name="shards">Shards per entity, rounded up to a power of two; the default is 8 per processor.</param>
-    public ShardedFeatureEngine(FeatureSet set, int shards = 0)
+    /// <param name="limits">Bounds on the whole state; each shard keeps its share of the entities.</param>
+    public ShardedFeatureEngine(FeatureSet set, int shards = 0, FeatureStateLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentOutOfRangeException.ThrowIfNegative(shards);
         Set = set;
         var count = (int)BitOperations.RoundUpToPowerOf2((uint)(shards == 0 ? 8 * Environment.ProcessorCount : shards));
         var entities = set.Definitions.Where(d => d.IsWindowed).Select(d => d.Entity).Distinct().ToArray();
+        Limits = (limits ?? FeatureStateLimits.Default).Validated();
+        var share = Limits with { MaxEntities = Math.Max(10, Limits.MaxEntities / count) };
 
         // The transaction's own features (hour, weekend, amount) read no history: they ride with the first entity.
         _parts = entities.Length == 0
-            ? [new Part(set, FeatureEntity.Transaction, _ => true, 1)]
-            : [.. entities.Select((entity, i) => new Part(set, entity, d => d.Entity == entity || (i == 0 && !d.IsWindowed), count))];
+            ? [new Part(set, FeatureEntity.Transaction, _ => true, 1, share)]
+            : [.. entities.Select((entity, i) => new Part(set, entity, d => d.Entity == entity || (i == 0 && !d.IsWindowed), count, share))];
     }
+
+    public FeatureStateLimits Limits { get; }
+
+    /// <summary>Entities forgotten, idle or over the bound.</summary>
+    public long Evicted => _parts.Sum(p => p.Sum(e => e.Evicted));
+
+    /// <summary>Transactions that left their entity's windows early, by the bound on transactions per entity.</summary>
+    public long Truncated => _parts.Sum(p => p.Sum(e => e.Truncated));
 
     public FeatureSet Set { get; }
 
@@ -80,13 +91,13 @@ public sealed class ShardedFeatureEngine
         private readonly Lock[] _locks;
         private readonly int _shift;
 
-        internal Part(FeatureSet set, FeatureEntity entity, Func<FeatureDefinition, bool> keeps, int shards)
+        internal Part(FeatureSet set, FeatureEntity entity, Func<FeatureDefinition, bool> keeps, int shards, FeatureStateLimits limits)
         {
             _entity = entity;
             var definitions = set.Definitions.Where(keeps).ToArray();
             _positions = [.. definitions.Select(d => set.IndexOf(d.Name))];
             var own = new FeatureSet(set.Name, definitions);
-            _engines = [.. Enumerable.Range(0, shards).Select(_ => new FeatureEngine(own))];
+            _engines = [.. Enumerable.Range(0, shards).Select(_ => new FeatureEngine(own, limits))];
             _locks = [.. Enumerable.Range(0, shards).Select(_ => new Lock())];
             _shift = 64 - BitOperations.Log2((uint)shards);
         }

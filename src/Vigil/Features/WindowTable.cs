@@ -14,11 +14,14 @@ internal sealed class WindowTable
     private readonly bool _anyMax;
     private readonly bool _amounts;
     private readonly bool _others;
+    private readonly int _maxEvents;
     private long[] _scratch = new long[64];
 
-    internal WindowTable(FeatureEntity entity, bool counterparties, IReadOnlyList<(int Index, FeatureDefinition Feature)> features)
+    internal WindowTable(FeatureEntity entity, bool counterparties, IReadOnlyList<(int Index, FeatureDefinition Feature)> features, FeatureStateLimits limits)
     {
         Entity = entity;
+        _maxEvents = limits.MaxEventsPerEntity;
+        MaxEntities = limits.MaxEntities;
         _others = counterparties;
         _boundaries = [.. features
             .SelectMany(f => f.Feature.Delay > TimeSpan.Zero ? new[] { Seconds(f.Feature.Horizon), Seconds(f.Feature.Delay) } : [Seconds(f.Feature.Horizon)])
@@ -46,6 +49,11 @@ internal sealed class WindowTable
     internal long Horizon { get; }
 
     internal bool ReadsLabels { get; }
+
+    internal int MaxEntities { get; }
+
+    /// <summary>Events dropped from windows by the bound on events per entity.</summary>
+    internal long Truncated { get; private set; }
 
     internal Dictionary<long, EntityHistory> Histories { get; } = [];
 
@@ -86,6 +94,11 @@ internal sealed class WindowTable
         }
 
         history.DropBefore(history.Seq(0));
+        if (history.Length > _maxEvents)
+        {
+            Truncated += history.KeepLatest(_maxEvents, _trackMax);
+        }
+
         if (ReadsLabels)
         {
             history.DropFraudsUpTo(time - Horizon);
@@ -125,6 +138,42 @@ internal sealed class WindowTable
         return evicted;
     }
 
+    /// <summary>
+    /// Forgets the least recently seen entities (by their last transaction's time) until <paramref name="keep"/> remain:
+    /// for the bound on entities, a tenth at a time so that the scan is rare.
+    /// </summary>
+    internal int EvictOldest(int keep)
+    {
+        var excess = Histories.Count - keep;
+        if (excess <= 0)
+        {
+            return 0;
+        }
+
+        var times = new uint[Histories.Count];
+        var i = 0;
+        foreach (var history in Histories.Values)
+        {
+            times[i++] = history.LastTime;
+        }
+
+        // Entities last seen before the cut go, and as many seen at it as make up the number.
+        Array.Sort(times);
+        var cut = times[excess - 1];
+        var atCut = excess - Array.IndexOf(times, cut);
+        var evicted = 0;
+        foreach (var (key, history) in Histories)
+        {
+            if (history.LastTime < cut || (history.LastTime == cut && atCut-- > 0))
+            {
+                Histories.Remove(key);
+                evicted++;
+            }
+        }
+
+        return evicted;
+    }
+
     private double Value(EntityHistory history, in Slot slot, uint time, int currentCents)
     {
         var outer = history.Seq(slot.Outer);
@@ -142,7 +191,7 @@ internal sealed class WindowTable
             FeatureAggregate.SumAmount => cents / 100.0,
             FeatureAggregate.AverageAmount => count == 0 ? 0 : cents / 100.0 / count,
             FeatureAggregate.MaxAmount => history.MaxCents(slot.Outer) / 100.0,
-            FeatureAggregate.Risk => count == 0 ? 0 : (double)history.FraudsBetween(time - slot.Delay - slot.Window, time - slot.Delay) / count,
+            FeatureAggregate.Risk => count == 0 ? 0 : Math.Min(1, (double)history.FraudsBetween(time - slot.Delay - slot.Window, time - slot.Delay) / count),
             FeatureAggregate.DistinctCounterparties => Distinct(history, outer, matchCents: null),
             FeatureAggregate.SameAmountCounterparties => Distinct(history, outer, currentCents),
             _ => throw new InvalidOperationException($"{slot.Aggregate} is not a windowed aggregate"),
