@@ -94,20 +94,21 @@ public class EventStreamTests
     [Fact]
     public async Task Sampling_keeps_the_rate_of_events_near_the_configured_one_whatever_the_stream_rate()
     {
-        await using var demo = await LiveDemo.StartAsync(rate: null, options: new DashboardOptions { Port = 0, EventsPerSecond = 20 });
+        await using var demo = await LiveDemo.StartAsync(rate: null, options: new DashboardOptions { Port = 0, EventsPerSecond = 20, FraudEventsPerSecond = 5 });
         var client = demo.Feed.Connect();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(3));
         await demo.StopAsync();
+        var seconds = clock.Elapsed.TotalSeconds;
 
-        var transactions = 0;
-        while (client.Reader.TryRead(out var message))
-        {
-            transactions += System.Text.Encoding.UTF8.GetString(message.Span).StartsWith("event: transaction", StringComparison.Ordinal) ? 1 : 0;
-        }
+        var shown = Drain(client).Where(m => m.Event == "transaction").Select(m => m.Data.GetProperty("topic").GetString()).ToList();
 
-        // A token bucket of 20/s with one second of burst: at most about 20 × (3 s + 1 s) whatever the stream's rate.
-        Assert.InRange(transactions, 1, 20 * 5);
-        Assert.True(demo.Pipeline.Status().Processed > transactions);
+        // Token buckets of 20 legit and 5 frauds a second, each with a second of burst, whatever the stream's rate
+        // (the seed's generator: a tenth of it fraud, as fast as it goes).
+        Assert.InRange(shown.Count(t => t == "streaming.transactions.legit"), 1, (int)(20 * (seconds + 1)));
+        Assert.InRange(shown.Count(t => t == "streaming.transactions.fraud"), 1, (int)(5 * (seconds + 1)));
+        Assert.True(demo.Feed.FraudsNotShown > 0, "frauds over the cap are counted");
+        Assert.True(demo.Pipeline.Status().Processed > shown.Count);
     }
 
     [Fact]
@@ -150,5 +151,72 @@ public class EventStreamTests
         Assert.True(watched.GetProperty("flagged").GetInt64() > decided.GetProperty("flagged").GetInt64(),
             $"the shadow flags more: {watched.GetProperty("flagged")} against {decided.GetProperty("flagged")}");
         Assert.Equal(status.RootElement.GetProperty("fraud").GetInt64(), decided.GetProperty("flagged").GetInt64());
+    }
+
+    /// <summary>Every message a client was sent so far, by event name.</summary>
+    private static List<(string Event, JsonElement Data)> Drain(SseClient client)
+    {
+        var messages = new List<(string, JsonElement)>();
+        while (client.Reader.TryRead(out var message))
+        {
+            var text = System.Text.Encoding.UTF8.GetString(message.Span);
+            var name = text["event: ".Length..text.IndexOf('\n', StringComparison.Ordinal)];
+            var data = text[(text.IndexOf("data: ", StringComparison.Ordinal) + "data: ".Length)..].Trim();
+            messages.Add((name, JsonDocument.Parse(data).RootElement));
+        }
+
+        return messages;
+    }
+
+    [Fact]
+    public async Task Every_fraud_is_shown_while_legit_transactions_are_sampled()
+    {
+        // The simulator's stream: about one fraud in 300 by the amount rule.
+        await using var demo = await LiveDemo.StartAsync(rate: 3000, options: new DashboardOptions { Port = 0, EventsPerSecond = 10 }, simulated: true);
+        var client = demo.Feed.Connect();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var before = demo.Pipeline.Status().Fraud;
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await demo.StopAsync();
+        var frauds = demo.Pipeline.Status().Fraud - before;
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        var shown = Drain(client).Where(m => m.Event == "transaction").Select(m => m.Data.GetProperty("topic").GetString()).ToList();
+        var fraudShown = shown.Count(t => t == "streaming.transactions.fraud");
+        Assert.True(frauds >= 10, $"{frauds} frauds: too few to tell");
+        Assert.InRange(fraudShown + demo.Feed.FraudsNotShown, frauds - 2, frauds); // a batch in flight at connection may be missed
+        Assert.InRange(shown.Count(t => t == "streaming.transactions.legit"), 1, (int)(10 * (seconds + 1))); // 10 a second of 3,000, and a second of burst
+    }
+
+    [Fact]
+    public async Task A_browser_that_connects_gets_the_last_two_minutes_of_statistics_first()
+    {
+        await using var demo = await LiveDemo.StartAsync(rate: 1000);
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        var client = demo.Feed.Connect();
+
+        var messages = Drain(client);
+
+        Assert.Equal(["hello", "history", "stats"], messages.Take(3).Select(m => m.Event));
+        var points = messages[1].Data.GetProperty("points").EnumerateArray().ToList();
+        Assert.InRange(points.Count, 2, 5);
+        Assert.All(points.Skip(1), p => Assert.InRange(p.GetProperty("rate").GetDouble(), 500, 1500));
+    }
+
+    [Fact]
+    public async Task The_rate_is_measured_over_a_second_at_least_so_a_burst_is_not_read_as_a_rate()
+    {
+        await using var demo = await LiveDemo.StartAsync(rate: 1000);
+        using var http = new HttpClient { BaseAddress = demo.Server.Address, Timeout = Timeout };
+        var rates = new List<double>();
+        for (var i = 0; i < 30; i++)
+        {
+            using var status = JsonDocument.Parse(await http.GetStringAsync("/api/status"));
+            rates.Add(status.RootElement.GetProperty("rate").GetDouble());
+            await Task.Delay(70);
+        }
+
+        Assert.All(rates, rate => Assert.InRange(rate, 0, 1000 * 1.25));
+        Assert.Contains(rates, rate => rate > 500);
     }
 }

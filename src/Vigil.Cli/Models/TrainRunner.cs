@@ -50,10 +50,33 @@ public sealed class TrainRunner(VigilSettings settings, LayeredConfiguration con
         Summary.TextRow(console, "model", $"{loaded.Version} ({trained.Kind.Name()}) → {Path.GetFullPath(outPath)}");
         Summary.TextRow(console, "rows", $"{rows.Rows.ToString("N0", c)} ({rows.Frauds.ToString("N0", c)} frauds) from {data.Description}");
         Summary.TextRow(console, "inputs", string.Join(", ", trained.Inputs));
-        Summary.TextRow(console, "training", trained.Metadata["training"]?["result"]?.ToJsonString() ?? "{}");
+        Summary.TextRow(console, "training", Describe(trained.Metadata["training"]?["result"] as JsonObject));
         Summary.TextRow(console, "threshold", trained.Threshold.ToString("G4", c));
         Summary.TextRow(console, "on its rows", $"AUC ROC {metrics.AucRoc.ToString("F3", c)} · AP {metrics.AveragePrecision.ToString("F3", c)} · " +
             $"precision {metrics.Precision.ToString("F3", c)} · recall {metrics.Recall.ToString("F3", c)} (training rows flatter a model: use vigil evaluate)");
         return 0;
+    }
+
+    /// <summary>What the training reported, for people: <c>{"trees_kept":84}</c> reads "trees kept: 84".</summary>
+    internal static string Describe(JsonObject? result)
+    {
+        if (result is null || result.Count == 0)
+        {
+            return "nothing reported";
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        return string.Join(" · ", result.Select(p =>
+        {
+            var value = p.Value switch
+            {
+                JsonValue number when number.TryGetValue<double>(out var d) => d == Math.Floor(d) && Math.Abs(d) < 1e15 ? d.ToString("N0", c) : d.ToString("G4", c),
+                JsonValue flag when flag.TryGetValue<bool>(out var b) => b ? "yes" : "no",
+                JsonValue text when text.TryGetValue<string>(out var t) => t,
+                null => "none",
+                var other => other.ToJsonString(),
+            };
+            return $"{p.Key.Replace('_', ' ')}: {value}";
+        }));
     }
 }

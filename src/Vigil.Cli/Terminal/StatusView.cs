@@ -66,7 +66,7 @@ public sealed class StatusView(IAnsiConsole console, bool live, TimeSpan lineInt
             line += " · event time " + EventTime(eventTime);
         }
 
-        return status.Quality is { } quality ? line + " · " + QualityLine(quality) : line;
+        return status.Quality is { } quality ? line + " · quality: " + QualityLine(quality) : line;
     }
 
     /// <summary>Precision, recall and F1 over the decisions labelled so far, e.g. "precision 99.9 % · recall 16.3 % · F1 0.280 (12,345 labelled)".</summary>
@@ -76,7 +76,7 @@ public sealed class StatusView(IAnsiConsole console, bool live, TimeSpan lineInt
         var m = quality.Matrix;
         if (quality.Labelled == 0)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"quality: no labels yet ({quality.AwaitingLabel:N0} decisions await theirs)");
+            return string.Create(CultureInfo.InvariantCulture, $"no labels yet ({quality.AwaitingLabel:N0} decisions await theirs)");
         }
 
         var f1 = double.IsNaN(m.F1) ? "–" : m.F1.ToString("F3", CultureInfo.InvariantCulture);

@@ -98,6 +98,16 @@ public sealed record Summary(
         }
     }
 
+    /// <summary>The fraud money caught and missed, each with its share of the whole, and the genuine money flagged.</summary>
+    internal static string FraudMoney(QualitySnapshot q)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var money = q.FraudAmountCaught + q.FraudAmountMissed;
+        string Share(double amount) => money > 0 ? $" ({(amount / money).ToString("P1", c)})" : string.Empty;
+        return $"caught {q.FraudAmountCaught.ToString("N2", c)}{Share(q.FraudAmountCaught)} · missed {q.FraudAmountMissed.ToString("N2", c)}{Share(q.FraudAmountMissed)} of the fraud money · " +
+               $"genuine flagged {q.GenuineAmountFlagged.ToString("N2", c)}";
+    }
+
     private static void PrintQuality(IAnsiConsole console, QualitySnapshot q)
     {
         var c = CultureInfo.InvariantCulture;
@@ -106,9 +116,7 @@ public sealed record Summary(
         Row(console, "confusion", Markup.Escape(
             $"TP {m.TruePositives.ToString("N0", c)} · FP {m.FalsePositives.ToString("N0", c)} · TN {m.TrueNegatives.ToString("N0", c)} · FN {m.FalseNegatives.ToString("N0", c)}"));
         var money = q.FraudAmountCaught + q.FraudAmountMissed;
-        var share = money > 0 ? $" ({(q.FraudAmountCaught / money).ToString("P1", c)} of the fraud money)" : string.Empty;
-        Row(console, "fraud amount", Markup.Escape(
-            $"caught {q.FraudAmountCaught.ToString("N2", c)} · missed {q.FraudAmountMissed.ToString("N2", c)}{share} · genuine flagged {q.GenuineAmountFlagged.ToString("N2", c)}"));
+        Row(console, "fraud amount", Markup.Escape(FraudMoney(q)));
         Row(console, "alert rate", Markup.Escape($"{StatusView.Percent(q.AlertRate)} of {q.Decided.ToString("N0", c)} decisions flagged"));
         if (q.Scenarios.Any(sc => sc.Scenario > 0))
         {

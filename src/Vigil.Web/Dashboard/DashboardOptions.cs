@@ -14,8 +14,11 @@ public sealed class DashboardOptions
     /// <summary>The port to listen on; 0 picks a free one.</summary>
     public int Port { get; set; } = 8080;
 
-    /// <summary>Transactions shown per second, sampled evenly from the stream whatever its rate.</summary>
+    /// <summary>Legit transactions shown per second, sampled evenly from the stream whatever its rate.</summary>
     public double EventsPerSecond { get; set; } = 25;
+
+    /// <summary>Frauds shown per second: every one up to this, with a second of burst; what is over it is counted.</summary>
+    public double FraudEventsPerSecond { get; set; } = 25;
 
     /// <summary>Messages that may wait for one browser before it misses some.</summary>
     public int ClientQueueCapacity { get; set; } = 256;

@@ -11,12 +11,14 @@ using Vigil.Simulation.Pacing;
 
 namespace Vigil.Web.Dashboard;
 
-/// <summary>Turns the output topics into the dashboard's Server-Sent Events: sampled transactions and live statistics.</summary>
+/// <summary>Turns the output topics into the dashboard's Server-Sent Events: transactions and live statistics.</summary>
 /// <remarks>
-/// Reads the legit and fraud topics as a sampling subscriber, so a dashboard never slows detection. Transactions
-/// are sampled systematically (every k-th over both topics, k following the stream's rate) so that fraud appears in
-/// its true proportion, and a token bucket caps what browsers receive. Counters come from the pipeline's exact
-/// totals, not from the sample.
+/// Reads the legit and fraud topics as a sampling subscriber, so a dashboard never slows detection. Every fraud is
+/// shown, up to <see cref="DashboardOptions.FraudEventsPerSecond"/> (beyond it they are counted); legit transactions
+/// are sampled systematically (every k-th, k following their rate) to about <see cref="DashboardOptions.EventsPerSecond"/>.
+/// The page exists to show fraud, and at 0.1 % fraud a proportional sample would show one fraud in a thousand rows.
+/// Counters come from the pipeline's exact totals, not from the sample; the last two minutes of statistics go to
+/// each browser that connects, so its chart starts full.
 /// </remarks>
 public sealed class EventFeed
 {
@@ -28,11 +30,17 @@ public sealed class EventFeed
     private readonly Func<PipelineStatus> _status;
     private readonly DashboardOptions _options;
     private readonly ConcurrentDictionary<SseClient, byte> _clients = new();
+    private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(1);
+    private const int HistoryLength = 120;
+
     private readonly Pacer _cap;
+    private readonly Pacer _fraudCap;
+    private readonly string _fraudTopic;
     private readonly Lock _samplingLock = new();
+    private readonly Queue<(PipelineStatus Status, double Rate)> _history = new();
     private long _sampleEvery = 1;
     private long _sinceSample;
-    private PipelineStatus? _previous;
+    private long _fraudsNotShown;
 
     public EventFeed(Topic legit, Topic fraud, Func<PipelineStatus> status, DashboardOptions options)
     {
@@ -41,8 +49,13 @@ public sealed class EventFeed
         _status = status;
         _options = options;
         _subscriptions = [.. legit.Subscribe(Group, SubscriptionMode.Sampling, capacity: 4), .. fraud.Subscribe(Group, SubscriptionMode.Sampling, capacity: 4)];
+        _fraudTopic = fraud.Name;
         _cap = new Pacer(options.EventsPerSecond, Stopwatch.Frequency, Stopwatch.GetTimestamp(), burstSeconds: 1);
+        _fraudCap = new Pacer(options.FraudEventsPerSecond, Stopwatch.Frequency, Stopwatch.GetTimestamp(), burstSeconds: 1);
     }
+
+    /// <summary>Frauds not shown because they came faster than <see cref="DashboardOptions.FraudEventsPerSecond"/>.</summary>
+    public long FraudsNotShown => Interlocked.Read(ref _fraudsNotShown);
 
     /// <summary>Records the feed skipped because it was behind (it reads as a sampling subscriber).</summary>
     public long SkippedRecords => _subscriptions.Sum(s => s.SkippedRecords);
@@ -51,8 +64,14 @@ public sealed class EventFeed
     {
         var client = new SseClient(_options.ClientQueueCapacity);
         _clients.TryAdd(client, 0);
-        client.Send(Message("hello", w => w.WriteNumber("events_per_second", _options.EventsPerSecond)));
-        SendStats(client, _status());
+        client.Send(Message("hello", w =>
+        {
+            w.WriteNumber("events_per_second", _options.EventsPerSecond);
+            w.WriteNumber("frauds_per_second", _options.FraudEventsPerSecond);
+        }));
+        client.Send(Message("history", WriteHistory));
+        var status = _status();
+        SendStats(client, status, Rates(status).Processed);
         return client;
     }
 
@@ -126,6 +145,27 @@ public sealed class EventFeed
 
         Span<int> picked = stackalloc int[16];
         var count = 0;
+        if (batch.Topic == _fraudTopic)
+        {
+            lock (_samplingLock)
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (count < picked.Length && _fraudCap.Take(Stopwatch.GetTimestamp(), 1) == 1)
+                    {
+                        picked[count++] = i;
+                    }
+                    else
+                    {
+                        _fraudsNotShown++;
+                    }
+                }
+            }
+
+            Send(batch, picked[..count]);
+            return;
+        }
+
         lock (_samplingLock)
         {
             // Positions (1-based) of every k-th record over the stream, continuing from earlier batches.
@@ -143,7 +183,12 @@ public sealed class EventFeed
             _sinceSample = last == 0 ? _sinceSample + batch.Count : batch.Count - last;
         }
 
-        foreach (var index in picked[..count])
+        Send(batch, picked[..count]);
+    }
+
+    private void Send(RecordBatch batch, ReadOnlySpan<int> picked)
+    {
+        foreach (var index in picked)
         {
             var message = TransactionMessage(batch.Topic, batch.Value(index));
             foreach (var client in _clients.Keys)
@@ -155,18 +200,66 @@ public sealed class EventFeed
 
     private void Broadcast(PipelineStatus status)
     {
-        var rate = status.RateSince(_previous);
-        _previous = status;
+        var (rate, legitRate) = Rates(status);
+        lock (_history)
+        {
+            _history.Enqueue((status, rate));
+            while (_history.Count > HistoryLength)
+            {
+                _history.Dequeue();
+            }
+        }
 
-        // Sample every k-th record so that about EventsPerSecond are shown at the current rate.
-        Interlocked.Exchange(ref _sampleEvery, Math.Max(1, (long)(rate / Math.Max(_options.EventsPerSecond, 0.001))));
+        // Sample every k-th legit record so that about EventsPerSecond are shown at their current rate.
+        Interlocked.Exchange(ref _sampleEvery, Math.Max(1, (long)(legitRate / Math.Max(_options.EventsPerSecond, 0.001))));
         foreach (var client in _clients.Keys)
         {
             SendStats(client, status, rate);
         }
     }
 
-    private void SendStats(SseClient client, PipelineStatus status, double rate = 0) =>
+    /// <summary>
+    /// Records processed (and legit ones) per second over at least the last second: a shorter span, as a request
+    /// right after a broadcast or at start would measure, reads a burst as a rate.
+    /// </summary>
+    private (double Processed, double Legit) Rates(PipelineStatus status)
+    {
+        PipelineStatus? earlier = null;
+        lock (_history)
+        {
+            foreach (var (past, _) in _history)
+            {
+                if (status.Elapsed - past.Elapsed >= RateWindow)
+                {
+                    earlier = past;
+                }
+            }
+        }
+
+        var seconds = Math.Max((status.Elapsed - (earlier?.Elapsed ?? TimeSpan.Zero)).TotalSeconds, RateWindow.TotalSeconds);
+        return ((status.Processed - (earlier?.Processed ?? 0)) / seconds, (status.Legit - (earlier?.Legit ?? 0)) / seconds);
+    }
+
+    /// <summary>The statistics of the last two minutes, oldest first, for a chart that starts full.</summary>
+    private void WriteHistory(Utf8JsonWriter w)
+    {
+        w.WriteStartArray("points");
+        lock (_history)
+        {
+            foreach (var (status, rate) in _history)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("elapsed_s", Math.Round(status.Elapsed.TotalSeconds, 1));
+                w.WriteNumber("rate", Math.Round(rate));
+                w.WriteNumber("fraud_share", status.FraudShare);
+                w.WriteEndObject();
+            }
+        }
+
+        w.WriteEndArray();
+    }
+
+    private void SendStats(SseClient client, PipelineStatus status, double rate) =>
         client.Send(Message("stats", w => WriteStats(w, status, rate, client.Dropped)));
 
     /// <summary>The current statistics as one JSON object, the same fields as the <c>stats</c> event.</summary>
@@ -177,7 +270,7 @@ public sealed class EventFeed
         {
             var status = _status();
             json.WriteStartObject();
-            WriteStats(json, status, status.RateSince(_previous), dropped: 0);
+            WriteStats(json, status, Rates(status).Processed, dropped: 0);
             json.WriteEndObject();
         }
 
@@ -198,6 +291,7 @@ public sealed class EventFeed
         w.WriteNumber("latency_p50_ms", status.LatencyP50Nanoseconds / 1e6);
         w.WriteNumber("latency_p99_ms", status.LatencyP99Nanoseconds / 1e6);
         w.WriteNumber("sampled_every", Interlocked.Read(ref _sampleEvery));
+        w.WriteNumber("frauds_not_shown", FraudsNotShown);
         w.WriteNumber("dropped", dropped);
         if (status.EventTimeMs is { } eventTime)
         {

@@ -7,6 +7,7 @@
   const rows = document.getElementById('rows');
   const connection = document.getElementById('connection');
   const history = [];
+  let fraudsPerSecond = 25;
   const number = new Intl.NumberFormat('en-US');
 
   const text = (id, value) => { document.getElementById(id).textContent = value; };
@@ -48,10 +49,17 @@
     text('fraud', number.format(stats.fraud));
     text('fraud-share', `${(stats.fraud_share * 100).toFixed(1)} %`);
     text('dead-letters', number.format(stats.dead_letters));
-    text('latency', `${stats.latency_p50_ms.toFixed(2)} / ${stats.latency_p99_ms.toFixed(2)}`);
-    const sampling = stats.sampled_every > 1 ? `showing 1 in ${number.format(stats.sampled_every)}` : 'showing all';
+    // One unit for both, seconds once p99 reaches a second: four digits of milliseconds do not fit the card.
+    const seconds = stats.latency_p99_ms >= 1000;
+    const shown = v => (seconds ? (v / 1000).toFixed(2) : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2));
+    text('latency', `${shown(stats.latency_p50_ms)} / ${shown(stats.latency_p99_ms)}`);
+    text('latency-unit', seconds ? 's' : 'ms');
+    const frauds = stats.frauds_not_shown > 0
+      ? `every fraud up to ${number.format(fraudsPerSecond)} a second (${number.format(stats.frauds_not_shown)} more not shown)`
+      : 'every fraud';
+    const legit = stats.sampled_every > 1 ? `1 legit in ${number.format(stats.sampled_every)}` : 'every legit';
     const dropped = stats.dropped > 0 ? ` · ${number.format(stats.dropped)} missed by this browser` : '';
-    text('sampling', `newest first · ${sampling}${dropped}`);
+    text('sampling', `newest first · ${frauds} · ${legit}${dropped}`);
     if (stats.rules_version) {
       text('versions', `rules ${stats.rules_version}` + (stats.model_version ? ` · model ${stats.model_version}` : ''));
     }
@@ -60,6 +68,13 @@
     history.push({ rate: stats.rate, share: stats.fraud_share * 100 });
     if (history.length > HISTORY_SECONDS) history.shift();
     drawChart();
+  }
+
+  // The smallest round step (1, 2 or 5 times a power of ten, at least minStep) with four steps reaching max.
+  function niceStep(max, minStep) {
+    const raw = Math.max(max / 4, minStep);
+    const power = 10 ** Math.floor(Math.log10(raw));
+    return [1, 2, 5, 10].map(m => m * power).find(step => step >= raw);
   }
 
   const percent = value => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)} %`);
@@ -109,15 +124,18 @@
     g.font = '11px system-ui, sans-serif';
     g.fillStyle = '#667085';
     const top = 12, bottom = height - 6, left = 60, right = width - 44;
-    const maxRate = Math.max(1, ...history.map(p => p.rate)) * 1.1;
-    const maxShare = Math.max(1, ...history.map(p => p.share)) * 1.1;
+    // Ticks are distinct round numbers whatever the data, none at all included.
+    const rateStep = niceStep(Math.max(0, ...history.map(p => p.rate)), 1);
+    const shareStep = niceStep(Math.max(0, ...history.map(p => p.share)), 0.1);
+    const maxRate = rateStep * 4;
+    const maxShare = shareStep * 4;
     g.strokeStyle = '#e4e7ec';
     g.beginPath();
     for (let i = 0; i <= 4; i++) {
       const y = bottom - (bottom - top) * i / 4;
       g.moveTo(left, y); g.lineTo(right, y);
-      g.fillText(number.format(Math.round(maxRate * i / 4)), 4, y + 4);
-      g.fillText(`${(maxShare * i / 4).toFixed(1)}%`, right + 6, y + 4);
+      g.fillText(number.format(rateStep * i), 4, y + 4);
+      g.fillText(`${(shareStep * i).toFixed(shareStep < 1 ? 1 : 0)}%`, right + 6, y + 4);
     }
     g.stroke();
     const x = i => right - (history.length - 1 - i) * (right - left) / (HISTORY_SECONDS - 1);
@@ -145,6 +163,12 @@
     events.addEventListener('transaction', e => {
       const message = JSON.parse(e.data);
       addTransaction(message.topic, message.record);
+    });
+    events.addEventListener('hello', e => { fraudsPerSecond = JSON.parse(e.data).frauds_per_second; });
+    events.addEventListener('history', e => {
+      // The last two minutes, so that the chart starts full rather than ramping from 0.
+      history.splice(0, history.length, ...JSON.parse(e.data).points.map(p => ({ rate: p.rate, share: p.fraud_share * 100 })));
+      drawChart();
     });
     events.addEventListener('stats', e => showStats(JSON.parse(e.data)));
   }
