@@ -28,8 +28,13 @@ namespace Vigil.Cli.Demo;
 /// the files and closes the dashboard before printing the summary.
 /// </summary>
 /// <param name="title">"Vigil demo" or "Vigil replay", for the header and the summary.</param>
-public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsole console, bool live, Action<string> log)
+public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsole console, bool live, Action<string> report)
 {
+    private readonly StatusView _view = new(console, live, StatusLineInterval);
+
+    /// <summary>Client libraries' lines: under the live table while it shows (they would tear it), else where the caller said.</summary>
+    private Action<string> ClientLog => _view.Log(report);
+
     /// <summary>How often a non-interactive run prints a status line.</summary>
     public static readonly TimeSpan StatusLineInterval = TimeSpan.FromSeconds(5);
 
@@ -57,7 +62,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         var rules = ruleFiles.Initial;
         await using IDemoRuntime runtime = settings.Kafka is { } kafka
             ? new KafkaDemoRuntime(kafka, settings.Topics, rules, settings.Features with { Set = features }, run.HasIdentities,
-                settings.Pipeline.Partitions, settings.Pipeline.MaxRecordBytes, log)
+                settings.Pipeline.Partitions, settings.Pipeline.MaxRecordBytes, ClientLog)
             {
                 Models = models?.Current,
             }
@@ -79,7 +84,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         var sinks = settings.OutputDirectory is null ? [] : written.Select(t => new JsonLinesSink(t, settings.OutputDirectory)).ToList();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, log), new AlertOptions(), log, alerts.DashboardUrl) : null;
+        using var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, ClientLog), new AlertOptions(), ClientLog, alerts.DashboardUrl) : null;
         var alertReaders = alerting?.Readers(runtime.Fraud) ?? [];
         var pacing = RunSource.Pacing(settings);
         var publisher = new SourcePublisher(source, runtime.Outputs(settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue);
@@ -92,7 +97,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         // With a model, the dashboard's server also decides single transactions as the stream would: the pipeline's
         // live features, its current rules, then the model.
-        var liveRules = new LiveRules(rules, features, r => runtime.Rules = r, log);
+        var liveRules = new LiveRules(rules, features, r => runtime.Rules = r, ClientLog);
         using var scorer = models is not null && runtime is EmbeddedDemoRuntime scoring
             ? new TransactionScorer(models.Current.Primary, scoring.Features, () => liveRules.Current)
             : null;
@@ -129,9 +134,9 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         {
             runtime.Models = m;
             scorer?.Swap(m.Primary);
-        }, log, watching.Token) ?? Task.CompletedTask;
+        }, ClientLog, watching.Token) ?? Task.CompletedTask;
         var rulesWatcher = ruleFiles.WatchAsync(liveRules, watching.Token);
-        var view = new StatusView(console, live, StatusLineInterval);
+        var view = _view;
         using var stopping = stop.Register(() => view.Note = "stopping: deciding the records in flight (Ctrl+C again to abort)");
         var running = RunToEndAsync(publisher, runtime, readers, deadline.Token);
         try

@@ -15,13 +15,16 @@ using Vigil.Runtime.Rules;
 namespace Vigil.Cli.Services;
 
 /// <summary><c>vigil detect --kafka</c>: one member of the detectors' consumer group, until stopped.</summary>
-public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, bool live, Action<string> log)
+public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, bool live, Action<string> report)
 {
+    private readonly StatusView _view = new(console, live, DemoRunner.StatusLineInterval);
+
     /// <summary>Whether to follow the rules control topic (<c>--rules-topic</c>).</summary>
     public bool FollowRulesTopic { get; init; }
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
+        var log = _view.Log(report);
         var models = ModelFiles.Open(settings.Detector);
         var features = settings.Topics.Transactions == settings.Topics.Featured ? settings.Features.Set : FeatureSet.None;
         var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.Detector.AmountThreshold ?? RuleSet.SeedAmountThreshold, settings.Detector.AmountThreshold is not null, features);
@@ -63,7 +66,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             console.MarkupLine($"[grey]amount >= {RuleSet.SeedAmountThreshold:N0} is the seed tutorials' rule; for vigil generate's simulated transactions pass --threshold 220 (its scenario-1 bound), or decide with features and --model (README, Running on Kafka)[/]");
         }
 
-        var view = new StatusView(console, live, DemoRunner.StatusLineInterval);
+        var view = _view;
         using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
         var running = detector.RunAsync(deadline.Token);
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
@@ -108,7 +111,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
     /// <summary>Reads the control topic up to its end before the first record is decided.</summary>
     private RuleTopicFollower Follow(LiveRules rules)
     {
-        var follower = new RuleTopicFollower(new KafkaClients(kafka, log), settings.Topics.Rules, rules);
+        var follower = new RuleTopicFollower(new KafkaClients(kafka, _view.Log(report)), settings.Topics.Rules, rules);
         try
         {
             follower.CatchUp(TimeSpan.FromSeconds(30));

@@ -10,7 +10,32 @@ namespace Vigil.Cli.Terminal;
 public sealed class StatusView(IAnsiConsole console, bool live, TimeSpan lineInterval)
 {
     private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(1);
+    private const int LogLinesShown = 5;
     private readonly Queue<PipelineStatus> _window = new();
+    private readonly Queue<string> _log = new();
+    private volatile bool _showing;
+
+    /// <summary>
+    /// Where a client library's lines (librdkafka's warnings) go: while the live table shows, its last lines appear
+    /// under it, as text written to the terminal meanwhile would tear it; otherwise to <paramref name="elsewhere"/>.
+    /// </summary>
+    public Action<string> Log(Action<string> elsewhere) => line =>
+    {
+        if (!_showing)
+        {
+            elsewhere(line);
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.Enqueue(line);
+            while (_log.Count > LogLinesShown)
+            {
+                _log.Dequeue();
+            }
+        }
+    };
 
     /// <summary>A line such as "stopping: draining records in flight", shown under the live table.</summary>
     public string? Note { get; set; }
@@ -21,14 +46,34 @@ public sealed class StatusView(IAnsiConsole console, bool live, TimeSpan lineInt
         ArgumentNullException.ThrowIfNull(status);
         if (live)
         {
-            await console.Live(Render(status())).AutoClear(true).StartAsync(async context =>
+            _showing = true;
+            try
             {
-                while (!running.IsCompleted)
+                await console.Live(Render(status())).AutoClear(true).StartAsync(async context =>
                 {
-                    await Task.WhenAny(running, Task.Delay(250));
-                    context.UpdateTarget(Render(status()));
+                    while (!running.IsCompleted)
+                    {
+                        await Task.WhenAny(running, Task.Delay(250));
+                        context.UpdateTarget(Render(status()));
+                    }
+                });
+            }
+            finally
+            {
+                _showing = false;
+            }
+
+            // The last lines stay readable once the table is gone.
+            lock (_log)
+            {
+                foreach (var line in _log)
+                {
+                    console.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
                 }
-            });
+
+                _log.Clear();
+            }
+
             return;
         }
 
@@ -143,6 +188,17 @@ public sealed class StatusView(IAnsiConsole console, bool live, TimeSpan lineInt
             grid.AddRow("[grey]fraud money[/]", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"caught {quality.FraudAmountCaught:N2} · missed {quality.FraudAmountMissed:N2}")));
         }
-        return Note is null ? grid : new Rows(grid, new Markup($"[yellow]{Markup.Escape(Note)}[/]"));
+        var parts = new List<IRenderable> { grid };
+        lock (_log)
+        {
+            parts.AddRange(_log.Select(line => new Markup($"[grey]{Markup.Escape(line)}[/]")));
+        }
+
+        if (Note is { } note)
+        {
+            parts.Add(new Markup($"[yellow]{Markup.Escape(note)}[/]"));
+        }
+
+        return parts.Count == 1 ? grid : new Rows(parts);
     }
 }

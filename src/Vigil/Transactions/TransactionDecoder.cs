@@ -92,7 +92,7 @@ public sealed class TransactionDecoder
                 var bit = 1 << (int)field;
                 if ((seen & bit) != 0)
                 {
-                    return new(DecodeError.DuplicateField, $"field \"{Utf8Text.Decode(record, name)}\" appears twice");
+                    return new(DecodeError.DuplicateField, $"field \"{TransactionLimits.Show(Utf8Text.Decode(record, name))}\" appears twice");
                 }
 
                 seen |= bit;
@@ -169,7 +169,7 @@ public sealed class TransactionDecoder
                 into.Amount = amount;
                 return null;
             case JsonTokenType.String when IsNonFiniteName(reader.ValueSpan):
-                return new(DecodeError.AmountNotFinite, $"amount is {Encoding.UTF8.GetString(reader.ValueSpan)}, not a number");
+                return new(DecodeError.AmountNotFinite, $"amount is {TransactionLimits.Show(reader.ValueSpan)}, not a number");
             case JsonTokenType.Null:
                 return new(DecodeError.MissingAmount, "amount is null");
             default:
@@ -194,7 +194,7 @@ public sealed class TransactionDecoder
                 if (!reader.TryGetInt64(out milliseconds) || milliseconds < 0 || milliseconds > TransactionLimits.MaxUnixMilliseconds)
                 {
                     return new(DecodeError.BadTimestamp,
-                        $"timestamp {Encoding.UTF8.GetString(reader.ValueSpan)} is not whole epoch milliseconds between 1970 and 9999");
+                        $"timestamp {TransactionLimits.Show(reader.ValueSpan)} is not whole epoch milliseconds between 1970 and 9999");
                 }
 
                 break;
@@ -205,7 +205,7 @@ public sealed class TransactionDecoder
                 if (!parsed)
                 {
                     return new(DecodeError.BadTimestamp,
-                        $"timestamp \"{reader.GetString()}\" is not ISO-8601 (e.g. 2018-04-01T00:00:31Z)");
+                        $"timestamp \"{TransactionLimits.Show(reader.GetString()!)}\" is not ISO-8601 (e.g. 2018-04-01T00:00:31Z)");
                 }
 
                 break;
@@ -253,7 +253,7 @@ public sealed class TransactionDecoder
             default:
                 var got = Describe(reader.TokenType);
                 reader.Skip();
-                return new(DecodeError.FieldWrongType, $"{Utf8Text.Decode(record, name)} must be a string or a number, got {got}");
+                return new(DecodeError.FieldWrongType, $"{TransactionLimits.Show(Utf8Text.Decode(record, name))} must be a string or a number, got {got}");
         }
 
         switch (field)

@@ -112,9 +112,28 @@ public static class TransactionLimits
             && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out scenario);
     }
 
-    /// <summary>An input's text for a reason: printable ASCII as it is, anything else escaped, long text cut.</summary>
+    /// <summary>An input's text for a reason (a log line, a header, a terminal): printable characters as they are, control characters and invalid bytes escaped, long text cut.</summary>
+    public static string Show(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        const int Longest = 64;
+        var shown = new StringBuilder(Math.Min(text.Length, Longest) + 8);
+        foreach (var c in text.AsSpan(0, Math.Min(text.Length, Longest)))
+        {
+            shown.Append(char.IsControl(c) || char.IsSurrogate(c) || c == '\uFFFD' ? $"\\u{(int)c:X4}" : c.ToString());
+        }
+
+        return text.Length > Longest ? shown.Append('…').ToString() : shown.ToString();
+    }
+
+    /// <summary>Input bytes for a reason: as <see cref="Show(string)"/> their UTF-8 text shows, each byte that is not UTF-8 as \xNN.</summary>
     public static string Show(ReadOnlySpan<byte> text)
     {
+        if (System.Text.Unicode.Utf8.IsValid(text))
+        {
+            return Show(Encoding.UTF8.GetString(text));
+        }
+
         const int Longest = 64;
         var shown = new StringBuilder(Math.Min(text.Length, Longest) + 8);
         foreach (var b in text[..Math.Min(text.Length, Longest)])
