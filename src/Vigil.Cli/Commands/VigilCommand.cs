@@ -12,7 +12,7 @@ public static class VigilCommand
         // A plain command rather than RootCommand, which would take its name from the assembly (Vigil.Cli).
         var root = new Command("vigil", "Vigil: real-time transaction fraud detection. Run 'vigil demo' to see it work.")
         {
-            new HelpOption(),
+            new HelpOption { Action = new VigilHelp() },
             new VersionOption(),
             DemoCommand.Create(context),
             ReplayCommand.Create(context),
@@ -40,7 +40,9 @@ public static class VigilCommand
             // "Unrecognized command 'dmeo'" says more than the "Required command was not provided" that comes with it.
             var error = parsed.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0).First();
             var command = parsed.CommandResult.Command == root ? "vigil" : $"vigil {parsed.CommandResult.Command.Name}";
-            await context.Error.WriteLineAsync($"vigil: {error.Message} (see '{command} --help')");
+            var suggestion = parsed.UnmatchedTokens.Count > 0 && Closest(parsed.UnmatchedTokens[0], parsed.CommandResult.Command) is { } closest
+                ? $"; did you mean {closest}?" : string.Empty;
+            await context.Error.WriteLineAsync($"vigil: {error.Message.TrimEnd('.')}{suggestion} (see '{command} --help')");
             return ExitCodes.Usage;
         }
 
@@ -62,5 +64,35 @@ public static class VigilCommand
             await context.Error.WriteLineAsync($"vigil: error: {e.Message}");
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary>The option or subcommand of <paramref name="command"/> nearest a mistyped token (two edits at most, or a third of its length); null for none.</summary>
+    public static string? Closest(string token, Command command)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(command);
+        var names = command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name))
+            .Concat(command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
+        var (best, distance) = names.Select(n => (n, EditDistance(token, n))).OrderBy(p => p.Item2).FirstOrDefault();
+        return best is not null && distance <= Math.Max(2, token.Length / 3) && distance > 0 ? best : null;
+    }
+
+    /// <summary>Levenshtein distance: insertions, deletions and substitutions.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 }

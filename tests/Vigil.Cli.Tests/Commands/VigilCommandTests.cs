@@ -7,13 +7,15 @@ namespace Vigil.Cli.Tests.Commands;
 public class VigilCommandTests
 {
     [Theory]
-    [InlineData(new[] { "demo", "--bogus" }, "vigil: Unrecognized command or argument '--bogus'. (see 'vigil demo --help')")]
-    [InlineData(new[] { "demo", "--rate" }, "vigil: Required argument missing for option: '--rate'. (see 'vigil demo --help')")]
+    [InlineData(new[] { "demo", "--bogus" }, "vigil: Unrecognized command or argument '--bogus' (see 'vigil demo --help')")]
+    [InlineData(new[] { "demo", "--duraton", "5" }, "vigil: Unrecognized command or argument '--duraton'; did you mean --duration? (see 'vigil demo --help')")]
+    [InlineData(new[] { "serve", "--prot", "5" }, "vigil: Unrecognized command or argument '--prot'; did you mean --port? (see 'vigil serve --help')")]
+    [InlineData(new[] { "demo", "--rate" }, "vigil: Required argument missing for option: '--rate' (see 'vigil demo --help')")]
     [InlineData(new[] { "demo", "--rate", "abc" }, "vigil: invalid --rate 'abc': expected a positive number of transactions per second, or 'max'")]
     [InlineData(new[] { "demo", "--duration", "soon" }, "vigil: invalid --duration 'soon': expected a positive number of seconds")]
     [InlineData(new[] { "demo", "--port", "-1" }, "vigil: invalid --port '-1': expected a whole number from 0 to 65,535")]
     [InlineData(new[] { "demo", "--config", "/nonexistent/vigil.json" }, "vigil: config file /nonexistent/vigil.json not found")]
-    [InlineData(new[] { "dmeo" }, "vigil: Unrecognized command or argument 'dmeo'. (see 'vigil --help')")]
+    [InlineData(new[] { "dmeo" }, "vigil: Unrecognized command or argument 'dmeo'; did you mean demo? (see 'vigil --help')")]
     [InlineData(new string[0], "vigil: no command given; try 'vigil demo', or 'vigil --help' for the list")]
     public async Task A_wrong_command_line_prints_one_clear_line_and_exits_2(string[] args, string expected)
     {
@@ -40,9 +42,14 @@ public class VigilCommandTests
         var (demoCode, demo, _) = await CliRunner.RunAsync(["demo", "--help"]);
 
         Assert.Equal(0, rootCode);
-        Assert.Contains("vigil [command] [options]", root, StringComparison.Ordinal);
-        Assert.Contains("demo", root, StringComparison.Ordinal);
+        Assert.Contains("vigil COMMAND [options]", root, StringComparison.Ordinal);
+        Assert.Contains("  demo        Simulate, detect and show fraud live", root, StringComparison.Ordinal);
+        Assert.InRange(root.Split('\n').Length, 10, 30); // one line a command: the details are in each command's help
+        Assert.All(root.Split('\n'), line => Assert.True(line.Length <= 110, line));
         Assert.Equal(0, demoCode);
+        Assert.Contains("Examples:", demo, StringComparison.Ordinal);
+        Assert.Contains("vigil demo --kafka mock", demo, StringComparison.Ordinal);
+        Assert.All(demo.Split('\n'), line => Assert.True(line.Length <= 110, line)); // piped, the help keeps to 100 columns
         foreach (var flag in new[] { "--rate", "--duration", "--count", "--seed", "--out", "--threshold", "--partitions", "--port", "--host", "--no-dashboard", "--config", "TRANSACTIONS_PER_SECOND" })
         {
             Assert.Contains(flag, demo, StringComparison.Ordinal);

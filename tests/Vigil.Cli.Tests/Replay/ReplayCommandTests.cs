@@ -66,7 +66,7 @@ public sealed class ReplayCommandTests() : TempDirectoryTest("vigil-replay-cli-"
     }
 
     [Theory]
-    [InlineData(new[] { "replay" }, "Required argument missing for command: 'replay'. (see 'vigil replay --help')")]
+    [InlineData(new[] { "replay" }, "Required argument missing for command: 'replay' (see 'vigil replay --help')")]
     [InlineData(new[] { "replay", "/nonexistent/data.csv" }, "/nonexistent/data.csv not found")]
     [InlineData(new[] { "replay", "x", "--format", "parquet" }, "invalid --format 'parquet': expected one of auto, vigil, handbook, ulb, ieee")]
     [InlineData(new[] { "replay", "x", "--columns", "amount" }, "invalid --columns 'amount': expected FIELD=COLUMN,… such as amount=TransactionAmt,timestamp=TransactionDT")]
