@@ -63,7 +63,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         if (settings.Detector.Rules is null && settings.Detector.AmountThreshold is null && !FollowRulesTopic)
         {
             // A detector cannot see which generator wrote its input: say what its default is for.
-            console.MarkupLine($"[grey]amount >= {RuleSet.SeedAmountThreshold:N0} is the seed tutorials' rule; for vigil generate's simulated transactions pass --threshold 220 (its scenario-1 bound), or decide with features and --model (README, Running on Kafka)[/]");
+            console.MarkupLine($"[grey]amount >= {RuleSet.SeedAmountThreshold:N0} is the rule of the Kafka tutorial Vigil started from; for vigil generate's simulated transactions pass --threshold 220 (its first fraud scenario's bound), or decide with features and --model (docs/KAFKA.md)[/]");
         }
 
         var view = _view;
