@@ -155,7 +155,8 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
 
     /// <summary>application/json or a +json type, in UTF-8 if a charset is given.</summary>
     private static bool IsJson(string? contentType) =>
-        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
+        string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase) // what clients send: no parsing
+        || Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
         && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
         && (!type.Charset.HasValue || Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
