@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Vigil.Cli.Tests.Commands;
-using Vigil.Kafka.Mock;
 using Vigil.Runtime.Pipeline;
 
 namespace Vigil.Cli.Tests.Features;
@@ -11,12 +10,8 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
     [Fact]
     public async Task On_kafka_the_feature_stage_reads_every_partition_and_computes_what_the_batch_computation_does()
     {
-        using var cluster = new MockCluster();
+        using var cluster = MockClusters.WithVigilTopics(featured: true);
         var topics = new TopicOptions();
-        foreach (var topic in topics.All.Append(topics.Featured))
-        {
-            cluster.CreateTopic(topic, partitions: 2);
-        }
 
         string[] simulation = ["--customers", "150", "--terminals", "300", "--days", "12", "--seed", "4"];
         var (generated, _, generateError) = await CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "max", .. simulation]);

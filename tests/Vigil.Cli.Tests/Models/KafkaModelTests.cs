@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Vigil.Cli.Tests.Commands;
 using Vigil.Features;
-using Vigil.Kafka.Mock;
 using Vigil.Models;
 using Vigil.Runtime.Pipeline;
 
@@ -12,12 +11,8 @@ public sealed class KafkaModelTests() : TempDirectoryTest("vigil-kafka-model-")
     [Fact]
     public async Task Detect_on_kafka_scores_every_record_with_the_model_and_names_its_version()
     {
-        using var cluster = new MockCluster();
+        using var cluster = MockClusters.WithVigilTopics();
         var topics = new TopicOptions();
-        foreach (var topic in topics.All)
-        {
-            cluster.CreateTopic(topic, partitions: 2);
-        }
 
         var model = Path.Combine(Directory, "alarmist.json");
         File.WriteAllText(model, ModelJson.Serialize(new LogisticModel(["amount"], [0], [1], [0], intercept: 10, threshold: 0.5) { Version = "lr-alarmist" }));

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Vigil.Cli.Tests.Commands;
-using Vigil.Kafka.Mock;
 using Vigil.Runtime.Pipeline;
 
 namespace Vigil.Cli.Tests.Replay;
@@ -81,12 +80,8 @@ public sealed class ReplayCommandTests() : TempDirectoryTest("vigil-replay-cli-"
     [Fact]
     public async Task Replayed_into_kafka_transactions_labels_identities_and_bad_rows_land_on_their_topics()
     {
-        using var cluster = new MockCluster();
+        using var cluster = MockClusters.WithVigilTopics();
         var topics = new TopicOptions();
-        foreach (var topic in topics.All)
-        {
-            cluster.CreateTopic(topic, partitions: 2);
-        }
 
         var transactions = Write("train_transaction.csv", """
             TransactionID,isFraud,TransactionDT,TransactionAmt,card1,P_emaildomain
@@ -117,12 +112,8 @@ public sealed class ReplayCommandTests() : TempDirectoryTest("vigil-replay-cli-"
     [Fact]
     public async Task Replayed_into_kafka_a_stray_quote_and_a_row_too_large_for_the_brokers_cost_only_their_own_rows()
     {
-        using var cluster = new MockCluster();
+        using var cluster = MockClusters.WithVigilTopics();
         var topics = new TopicOptions();
-        foreach (var topic in topics.All)
-        {
-            cluster.CreateTopic(topic, partitions: 2);
-        }
 
         var rows = Enumerable.Range(1, 1_000).Select(i => $"{i},2018-04-01T00:{i / 60 % 60:00}:{i % 60:00}Z,{i % 7},10").ToList();
         rows[9] = "10,2018-04-01T00:00:10Z,\"7,10"; // a quote opening a field that never closes

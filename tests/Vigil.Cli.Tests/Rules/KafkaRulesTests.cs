@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Vigil.Cli.Tests.Commands;
-using Vigil.Kafka.Mock;
 using Vigil.Runtime.Pipeline;
 
 namespace Vigil.Cli.Tests.Rules;
@@ -11,12 +10,8 @@ public sealed class KafkaRulesTests() : TempDirectoryTest("vigil-kafka-rules-")
     [Fact]
     public async Task Rule_sets_published_to_the_control_topic_are_swapped_in_by_detect_and_a_bad_one_is_rejected()
     {
-        using var cluster = new MockCluster();
+        using var cluster = MockClusters.WithVigilTopics();
         var topics = new TopicOptions();
-        foreach (var topic in topics.All)
-        {
-            cluster.CreateTopic(topic, partitions: 2);
-        }
 
         Write("everyone.txt", string.Join('\n', Enumerable.Range(0, 100_000)) + "\n");
         var all = Write("all.yaml", "version: all\nlists:\n  everyone: { file: everyone.txt }\nrules:\n  - name: everyone\n    expression: customer_id in everyone or source is not null\n");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Vigil.Cli.Tests.Commands;
 
 namespace Vigil.Cli.Tests.Services;
 
@@ -89,12 +90,8 @@ public sealed partial class ServicesProcessTests
     [Fact]
     public async Task A_detector_killed_with_sigkill_is_replaced_within_seconds_by_a_new_instance()
     {
-        using var cluster = new Vigil.Kafka.Mock.MockCluster();
+        using var cluster = MockClusters.WithVigilTopics();
         var topics = new Vigil.Runtime.Pipeline.TopicOptions();
-        foreach (var topic in topics.All)
-        {
-            cluster.CreateTopic(topic, partitions: 2);
-        }
 
         var environment = new Dictionary<string, string> { ["KAFKA_BROKER_URL"] = cluster.BootstrapServers };
         using var first = Start(["detect"], environment);
@@ -130,11 +127,7 @@ public sealed partial class ServicesProcessTests
     [Fact]
     public async Task When_the_cluster_goes_down_generate_bounds_what_waits_says_so_and_stops_on_one_signal_with_what_was_not_acknowledged()
     {
-        using var cluster = new Vigil.Kafka.Mock.MockCluster();
-        foreach (var topic in new Vigil.Runtime.Pipeline.TopicOptions().All)
-        {
-            cluster.CreateTopic(topic, partitions: 2);
-        }
+        using var cluster = MockClusters.WithVigilTopics();
 
         using var generate = Start(["generate", "--kafka", cluster.BootstrapServers, "--rate", "20000"]);
         var printed = new System.Text.StringBuilder();
@@ -177,12 +170,8 @@ public sealed partial class ServicesProcessTests
     [Fact]
     public async Task The_dashboard_on_kafka_shows_the_latency_the_detectors_measured()
     {
-        using var cluster = new Vigil.Kafka.Mock.MockCluster();
+        using var cluster = MockClusters.WithVigilTopics();
         var topics = new Vigil.Runtime.Pipeline.TopicOptions();
-        foreach (var topic in topics.All)
-        {
-            cluster.CreateTopic(topic, partitions: 2);
-        }
 
         using var dashboard = Start(["dashboard", "--kafka", cluster.BootstrapServers, "--port", "0"]);
         string? address = null;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Vigil.Cli.Tests.Commands;
-using Vigil.Kafka.Mock;
 using Vigil.Runtime.Pipeline;
 
 namespace Vigil.Cli.Tests.Walkthrough;
@@ -11,12 +10,8 @@ public sealed class KafkaWalkthroughTests() : TempDirectoryTest("vigil-walkthrou
     [Fact]
     public async Task Features_then_detect_on_the_featured_topic_with_a_trained_model_catch_fraud()
     {
-        using var cluster = new MockCluster();
+        using var cluster = MockClusters.WithVigilTopics(featured: true);
         var topics = new TopicOptions();
-        foreach (var topic in topics.All.Append(topics.Featured))
-        {
-            cluster.CreateTopic(topic, partitions: 2);
-        }
 
         // A model trained on simulated history, as the walkthrough does first.
         // Small enough that the mock cluster, which keeps about 5 MB per partition, trims none of the featured records.
