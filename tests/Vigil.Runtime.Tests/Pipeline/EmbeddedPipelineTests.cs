@@ -162,7 +162,8 @@ public sealed class EmbeddedPipelineTests : IDisposable
         var sinking = sinks.Select(s => s.RunAsync()).ToList();
         pipeline.Start();
         var source = new SourcePublisher(new SeedTransactionGenerator(seed: 7), new SourceOutputs(pipeline.Transactions.CreateProducer()), SourcePacing.Unlimited, generated);
-        var generating = source.RunAsync(CancellationToken.None);
+        // On the thread pool: unpaced, with room in every queue, the publisher may finish before its first await returns.
+        var generating = Task.Run(() => source.RunAsync(CancellationToken.None));
         var swaps = 0;
         for (var i = 1; i < 100_000 && !generating.IsCompleted; i++)
         {
