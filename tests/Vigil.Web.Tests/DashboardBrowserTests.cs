@@ -46,6 +46,9 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Contains("FRAUD", fraud.Text, StringComparison.Ordinal);
         Assert.Contains("amount >= 900", fraud.Text, StringComparison.Ordinal);
         Assert.Contains("LEGIT", legit.Text, StringComparison.Ordinal);
+        Assert.StartsWith("newest first · every fraud", browser.FindElement(By.Id("sampling")).Text, StringComparison.Ordinal);
+        Assert.Matches(@"^[\d.]+ / [\d.]+$", browser.FindElement(By.Id("latency")).Text);
+        Assert.Contains(browser.FindElement(By.Id("latency-unit")).Text, new[] { "ms", "s" });
         var amount = double.Parse(fraud.Amount.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(amount >= 900);
 
