@@ -39,7 +39,7 @@ public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions t
 
     /// <summary>The feature stage's live state, for scoring requests beside the stream; null when no features are computed.</summary>
     public Vigil.Web.Scoring.PipelineFeatures? Features =>
-        _pipeline.FeatureStage is { } stage ? new(stage.Engine.Set, stage.Peek) : null;
+        _pipeline.Features is { } set ? new(set, _pipeline.PeekFeatures) : null;
 
     public Topic Legit => _pipeline.Legit;
 

@@ -23,6 +23,7 @@ public sealed class FeatureStage
 
     private readonly FeatureStageOptions _options;
     private readonly Input[] _transactions;
+    private readonly Input?[] _byPartition;
     private readonly Input[] _labels;
     private readonly Input[] _identities;
     private readonly TopicProducer _output;
@@ -55,6 +56,12 @@ public sealed class FeatureStage
         Engine = engine;
         _options = options;
         _transactions = [.. transactions.Select(s => new Input(s))];
+        _byPartition = new Input?[_transactions.Length == 0 ? 0 : _transactions.Max(i => i.Subscription.Partition.Index) + 1];
+        foreach (var input in _transactions)
+        {
+            _byPartition[input.Subscription.Partition.Index] = input;
+        }
+
         _input = transactions.Count > 0 ? transactions[0].Partition.Topic : null;
         _labels = [.. labels.Select(s => new Input(s))];
         _identities = [.. (identities ?? []).Select(s => new Input(s))];
@@ -81,6 +88,12 @@ public sealed class FeatureStage
             Engine.Peek(transaction, timeMs, values);
         }
     }
+
+    /// <summary>
+    /// Where a customer task of the partitioned path sends what it computed (in binary, to the terminals' tasks); null
+    /// for a whole stage, which writes each record with its features as JSON to its output.
+    /// </summary>
+    internal RepartitionWriter? Repartition { get; init; }
 
     /// <summary>The interval join with the identities stream; null without one.</summary>
     internal IntervalJoin? Join { get; }
@@ -214,6 +227,7 @@ public sealed class FeatureStage
                     if (offset >= input.Position && FraudReport.TryDecode(batch.Value(i), out var report) && report.IsFraud)
                     {
                         _reports.Enqueue(report, new EventOrder(report.ReportedAtMs, batch.Partition, offset));
+                        Repartition?.Forward(report);
                     }
 
                     input.Position = Math.Max(input.Position, offset + 1);
@@ -276,7 +290,7 @@ public sealed class FeatureStage
     /// The engine counts whole seconds, so a transaction may go once no input can bring one from an earlier second:
     /// transactions of the second the watermark is in go at once instead of waiting for the next second.
     /// </summary>
-    private static bool IsReleasable(long timeMs, long watermark) =>
+    internal static bool IsReleasable(long timeMs, long watermark) =>
         watermark == long.MaxValue || timeMs - (((timeMs % 1000) + 1000) % 1000) <= watermark;
 
     private int Release(long declared)
@@ -291,7 +305,7 @@ public sealed class FeatureStage
         while (_held.TryPeek(out var record, out var order) && IsReleasable(order.TimeMs, watermark))
         {
             _held.Dequeue();
-            _transactions[record.Partition].Buffered--;
+            _byPartition[record.Partition]!.Buffered--;
             try
             {
                 Compute(record, order.TimeMs);
@@ -305,12 +319,14 @@ public sealed class FeatureStage
         }
 
         Join?.Expire(watermark);
+        Repartition?.Advance(watermark);
         return released;
     }
 
     private void Compute(in HeldRecord record, long timeMs)
     {
         bool decoded;
+        (long? Customer, long? Terminal) keys = default;
 
         // Uncontended but for scoring requests that peek: a few nanoseconds a record.
         lock (_engineLock)
@@ -324,8 +340,16 @@ public sealed class FeatureStage
             decoded = _decoder.TryDecode(record.Value, _transaction, out _);
             if (decoded)
             {
-                Engine.Compute(_transaction, timeMs, _values);
+                keys = FeatureKeys.Of(_transaction);
+                Engine.Compute(timeMs, keys.Customer, keys.Terminal, _transaction.Amount, _values);
             }
+        }
+
+        if (Repartition is { } repartition)
+        {
+            repartition.Write(record, timeMs, keys.Customer, keys.Terminal, decoded ? _transaction.Amount : 0, decoded ? _values : default, decoded);
+            Interlocked.Increment(ref decoded ? ref _released : ref _passedThrough);
+            return;
         }
 
         if (!decoded)
@@ -387,8 +411,9 @@ public sealed class FeatureStage
             }
         }
 
-        // A watermark declared by the writer may release what is held, without any data coming.
-        if (_held.Count > 0 && watermarkAdvanced is not null)
+        // A watermark declared by the writer may release what is held, without any data coming (and a customer task
+        // passes it on to the terminals' tasks even when it holds nothing).
+        if ((_held.Count > 0 || Repartition is not null) && watermarkAdvanced is not null)
         {
             waits.Add(watermarkAdvanced);
         }

@@ -29,6 +29,12 @@ public sealed class FeatureStageOptions
     /// <summary>Join each transaction with its record on the identities topic (an interval join by transaction id).</summary>
     public bool JoinIdentities { get; init; }
 
+    /// <summary>
+    /// Whether the embedded pipeline splits feature state over one task per partition (the default); with a checkpoint
+    /// or a join, or when off, one stage computes every transaction's features.
+    /// </summary>
+    public bool Partitioned { get; init; } = true;
+
     /// <summary>How far apart in event time a transaction and its identity may be and still join.</summary>
     public TimeSpan JoinWindow { get; init; } = TimeSpan.FromMinutes(1);
 

@@ -1,3 +1,4 @@
+using Vigil.Features;
 using Vigil.Runtime.Features;
 
 namespace Vigil.Runtime.Metrics;
@@ -21,5 +22,39 @@ public sealed record FeatureStatus(long Computed, long Late, long LabelsApplied,
             Join = stage.IsJoining ? stage.JoinCounts : null,
             Truncated = engine.Truncated,
         };
+    }
+
+    /// <summary>
+    /// Reads the counters of partitioned feature tasks: the customers' stages, then the terminals' engines with what
+    /// they computed and hold. Labels count where terminals apply them (where they count for the vigil set's risks).
+    /// </summary>
+    internal static FeatureStatus Of(IReadOnlyList<FeatureStage> customers, IReadOnlyList<(FeatureEngine Engine, long Released, long Held)> terminals)
+    {
+        long late = 0, entities = 0, evicted = 0, truncated = 0, held = 0, released = 0, labels = 0, customerLabels = 0;
+        var watermark = long.MaxValue;
+        foreach (var stage in customers)
+        {
+            var engine = stage.Engine;
+            late += engine.Late;
+            entities += engine.Entities;
+            evicted += engine.Evicted;
+            truncated += engine.Truncated;
+            customerLabels += engine.LabelsApplied;
+            held += stage.Held;
+            watermark = Math.Min(watermark, stage.WatermarkMs);
+        }
+
+        foreach (var (engine, computed, waiting) in terminals)
+        {
+            late += engine.Late;
+            entities += engine.Entities;
+            evicted += engine.Evicted;
+            truncated += engine.Truncated;
+            labels += engine.LabelsApplied;
+            held += waiting;
+            released += computed;
+        }
+
+        return new FeatureStatus(released, late, Math.Max(labels, customerLabels), entities, held, watermark, evicted) { Truncated = truncated };
     }
 }

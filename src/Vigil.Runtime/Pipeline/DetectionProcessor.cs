@@ -1,4 +1,5 @@
 using Vigil.Detection;
+using Vigil.Features;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Topics;
 using Vigil.Simulation.Seed;
@@ -38,7 +39,15 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
     public int MaxOutputLength => DecisionEncoder.MaxLength(_transaction, _decision);
 
     /// <summary>Decides one record; for a dead letter, <paramref name="deadLetter"/> holds the headers to send it with.</summary>
-    public Route Decide(ReadOnlyMemory<byte> value, string topic, int partition, long offset, out IReadOnlyList<RecordHeader>? deadLetter)
+    public Route Decide(ReadOnlyMemory<byte> value, string topic, int partition, long offset, out IReadOnlyList<RecordHeader>? deadLetter) =>
+        Decide(value, null, default, topic, partition, offset, out deadLetter);
+
+    /// <summary>
+    /// Decides one record with features computed beside it (in binary, not in the record); the output record carries
+    /// them. For a dead letter, <paramref name="deadLetter"/> holds the headers to send it with.
+    /// </summary>
+    public Route Decide(
+        ReadOnlyMemory<byte> value, FeatureJson? features, ReadOnlySpan<double> values, string topic, int partition, long offset, out IReadOnlyList<RecordHeader>? deadLetter)
     {
         _partition = partition;
         _offset = offset;
@@ -46,6 +55,11 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
         {
             deadLetter = DeadLetterHeaders.For(failure, topic, partition, offset);
             return Route.DeadLetter;
+        }
+
+        if (features is not null)
+        {
+            _transaction.UseFeatures(features, values);
         }
 
         try

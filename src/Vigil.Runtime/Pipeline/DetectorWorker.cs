@@ -52,6 +52,6 @@ public sealed class DetectorWorker(
     }
 
     /// <summary>Keyed records go where Kafka would put them; keyless ones stay on their input partition's number.</summary>
-    private static int RouteTo(TopicProducer output, ReadOnlySpan<byte> key, int inputPartition) =>
+    internal static int RouteTo(TopicProducer output, ReadOnlySpan<byte> key, int inputPartition) =>
         key.IsEmpty ? inputPartition % output.Topic.Partitions.Count : output.PartitionFor(key);
 }

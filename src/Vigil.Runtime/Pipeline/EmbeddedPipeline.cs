@@ -20,7 +20,15 @@ public sealed class EmbeddedPipeline
 {
     public const string DetectorGroup = "vigil-detector";
 
+    /// <summary>The group of the tasks that own terminals' features and decide.</summary>
+    public const string TerminalGroup = "vigil-terminals";
+
     private readonly List<DetectorWorker> _workers = [];
+    private readonly List<DetectionProcessor> _processors = [];
+    private readonly List<FeatureStage> _customerTasks = [];
+    private readonly List<TerminalTask> _terminalTasks = [];
+    private FeaturePart? _customerPart;
+    private FeaturePart? _terminalPart;
     private readonly List<Task> _running = [];
     private readonly Stopwatch _clock = new();
     private RuleSet _rules;
@@ -40,26 +48,36 @@ public sealed class EmbeddedPipeline
         Labels = Broker.CreateTopic(topics.Labels, pipeline.Partitions);
         Identities = Broker.CreateTopic(topics.Identities, pipeline.Partitions);
 
+        var decoder = new TransactionDecoder(pipeline.MaxRecordBytes);
         var detectorInput = Transactions;
+        featureOptions ??= new FeatureStageOptions();
+        if (features is { IsEmpty: false } && featureOptions.Partitioned && !featureOptions.JoinIdentities && featureOptions.CheckpointPath is null)
+        {
+            BuildPartitioned(pipeline, topics, rules, features, featureOptions, decoder);
+            return;
+        }
+
         if (features is { IsEmpty: false })
         {
             Featured = Broker.CreateTopic(topics.Featured, pipeline.Partitions);
             FeatureStage = new FeatureStage(
-                new FeatureEngine(features, featureOptions?.Limits),
+                new FeatureEngine(features, featureOptions.Limits),
                 Transactions.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity),
                 Labels.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity),
                 Featured.CreateProducer(),
-                featureOptions ?? new FeatureStageOptions(),
+                featureOptions,
                 pipeline.MaxRecordBytes,
-                featureOptions is { JoinIdentities: true } ? Identities.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity) : null);
+                featureOptions.JoinIdentities ? Identities.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity) : null);
             detectorInput = Featured;
+            Features = features;
         }
 
-        var decoder = new TransactionDecoder(pipeline.MaxRecordBytes);
         foreach (var input in detectorInput.Subscribe(DetectorGroup, SubscriptionMode.Blocking, pipeline.QueueCapacity))
         {
-            _workers.Add(new DetectorWorker(
-                input, new DetectionProcessor(new Detector(rules), decoder), Legit.CreateProducer(), Fraud.CreateProducer(), DeadLetters.CreateProducer()));
+            var worker = new DetectorWorker(
+                input, new DetectionProcessor(new Detector(rules), decoder), Legit.CreateProducer(), Fraud.CreateProducer(), DeadLetters.CreateProducer());
+            _workers.Add(worker);
+            _processors.Add(worker.Processor);
         }
     }
 
@@ -80,10 +98,19 @@ public sealed class EmbeddedPipeline
     public Topic Identities { get; }
 
     /// <summary>Transactions with their features, read by the detectors; null without features.</summary>
-    public Topic? Featured { get; }
+    public Topic? Featured { get; private set; }
 
-    /// <summary>Computes features before detection; null without features.</summary>
-    public FeatureStage? FeatureStage { get; }
+    /// <summary>Computes features before detection when one stage does (with a checkpoint or a join); null otherwise.</summary>
+    public FeatureStage? FeatureStage { get; private set; }
+
+    /// <summary>The features computed before detection; null without features.</summary>
+    public FeatureSet? Features { get; private set; }
+
+    /// <summary>Tasks computing features, customer side then terminal side; 1 for one stage, 0 without features.</summary>
+    public int FeatureTasks => FeatureStage is not null ? 1 : _customerTasks.Count + _terminalTasks.Count;
+
+    /// <summary>The internal topic between the customers' and the terminals' feature tasks; null unless features are partitioned.</summary>
+    public Topic? Repartitioned { get; private set; }
 
     public IReadOnlyList<DetectorWorker> Workers => _workers;
 
@@ -98,9 +125,9 @@ public sealed class EmbeddedPipeline
         {
             ArgumentNullException.ThrowIfNull(value);
             _rules = value;
-            foreach (var worker in _workers)
+            foreach (var processor in _processors)
             {
-                worker.Processor.Detector.Rules = value;
+                processor.Detector.Rules = value;
             }
         }
     }
@@ -112,9 +139,9 @@ public sealed class EmbeddedPipeline
         set
         {
             _models = value;
-            foreach (var worker in _workers)
+            foreach (var processor in _processors)
             {
-                worker.Processor.Detector.Models = value;
+                processor.Detector.Models = value;
             }
         }
     }
@@ -181,6 +208,26 @@ public sealed class EmbeddedPipeline
             _running.Add(Task.Run(() => worker.RunAsync(abort), CancellationToken.None));
         }
 
+        if (_customerTasks.Count > 0)
+        {
+            var customers = _customerTasks.Select(task => Task.Run(() => task.RunAsync(abort), CancellationToken.None)).ToArray();
+            _running.AddRange(customers);
+            _running.Add(Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await Task.WhenAll(customers);
+                    }
+                    finally
+                    {
+                        Repartitioned!.Complete();
+                    }
+                },
+                CancellationToken.None));
+            _running.AddRange(_terminalTasks.Select(task => Task.Run(() => task.RunAsync(abort), CancellationToken.None)));
+        }
+
         Completion = Task.WhenAll(_running);
     }
 
@@ -210,9 +257,9 @@ public sealed class EmbeddedPipeline
     {
         var latency = new LatencyHistogram();
         long lag = 0;
-        foreach (var worker in _workers)
+        foreach (var processor in _processors)
         {
-            latency.Add(worker.Processor.Latency);
+            latency.Add(processor.Latency);
         }
 
         foreach (var partition in (Featured ?? Transactions).Partitions)
@@ -234,9 +281,77 @@ public sealed class EmbeddedPipeline
             latency.Percentile(0.99),
             latency.MaxNanoseconds)
         {
-            Features = FeatureStage is { } stage ? FeatureStatus.Of(stage) : null,
+            Features = FeatureStage is { } stage ? FeatureStatus.Of(stage)
+                : _customerTasks.Count > 0 ? FeatureStatus.Of(_customerTasks, [.. _terminalTasks.Select(t => (t.Engine, t.Released, t.Held))])
+                : null,
             RulesVersion = _rules.Version,
             ModelVersion = _models?.Primary.Version,
         };
+    }
+
+    /// <summary>
+    /// The features a transaction would get now from the live state, without counting it: for scoring requests beside
+    /// the stream. Safe from any thread. Needs features (<see cref="Features"/> not null).
+    /// </summary>
+    public void PeekFeatures(Transaction transaction, long timeMs, Span<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (FeatureStage is { } stage)
+        {
+            stage.Peek(transaction, timeMs, values);
+            return;
+        }
+
+        if (_customerPart is null || _terminalPart is null)
+        {
+            throw new InvalidOperationException("This pipeline computes no features.");
+        }
+
+        // A customer's state is with the task of the partition its records are keyed to: the sources key them by customer.
+        var (customer, terminal) = FeatureKeys.Of(transaction);
+        var raw = transaction.Raw(transaction.CustomerId.IsPresent ? transaction.CustomerId : transaction.Source);
+        Span<double> own = stackalloc double[_customerPart.Positions.Count];
+        _customerTasks[Transactions.PartitionFor(raw)].Peek(transaction, timeMs, own);
+        _customerPart.Scatter(own, values);
+        var task = terminal is { } t ? Repartition.Owner(t, _terminalTasks.Count) : 0;
+        _terminalTasks[task].Peek(timeMs, customer, terminal, transaction.Amount, values);
+    }
+
+    /// <summary>
+    /// Features over every partition: one customer task per partition of the transactions topic (which the sources key
+    /// by customer) computes the customer's features and the transaction's own; it sends each transaction, its values in
+    /// binary, through an internal repartition topic to the task that owns its terminal, which computes the terminal's
+    /// features and decides. docs/FEATURES.md, "Partitioned state".
+    /// </summary>
+    private void BuildPartitioned(PipelineOptions pipeline, TopicOptions topics, RuleSet rules, FeatureSet features, FeatureStageOptions options, TransactionDecoder decoder)
+    {
+        Features = features;
+        var parts = FeaturePart.Split(features);
+        _customerPart = parts.FirstOrDefault(p => p.Entity != FeatureEntity.Terminal) ?? new FeaturePart(FeatureEntity.Customer, new FeatureSet(features.Name, []), []);
+        _terminalPart = parts.FirstOrDefault(p => p.Entity == FeatureEntity.Terminal) ?? new FeaturePart(FeatureEntity.Terminal, new FeatureSet(features.Name, []), []);
+
+        // Each task keeps its share of the bound on entities.
+        var share = options.Limits with { MaxEntities = Math.Max(10, options.Limits.MaxEntities / pipeline.Partitions) };
+        Repartitioned = Broker.CreateTopic($"{FeatureStage.Group}-terminals-repartition", pipeline.Partitions);
+        var transactions = Transactions.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity);
+        var labels = Labels.Subscribe(FeatureStage.Group, SubscriptionMode.Blocking, pipeline.QueueCapacity);
+        for (var i = 0; i < pipeline.Partitions; i++)
+        {
+            var output = Repartitioned.CreateProducer();
+            _customerTasks.Add(new FeatureStage(new FeatureEngine(_customerPart.Set, share), [transactions[i]], [labels[i]], output, options, pipeline.MaxRecordBytes)
+            {
+                Repartition = new RepartitionWriter(output, i),
+            });
+        }
+
+        var inputs = Repartitioned.Subscribe(TerminalGroup, SubscriptionMode.Blocking, pipeline.QueueCapacity);
+        foreach (var input in inputs)
+        {
+            var task = new TerminalTask(
+                input, pipeline.Partitions, _customerPart, _terminalPart, features, share, new DetectionProcessor(new Detector(rules), decoder), Transactions.Name,
+                Legit.CreateProducer(), Fraud.CreateProducer(), DeadLetters.CreateProducer());
+            _terminalTasks.Add(task);
+            _processors.Add(task.Processor);
+        }
     }
 }

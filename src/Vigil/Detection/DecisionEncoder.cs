@@ -21,7 +21,7 @@ public static class DecisionEncoder
 
     /// <summary>An upper bound of the bytes <see cref="TryWrite"/> needs for this record and decision.</summary>
     public static int MaxLength(Transaction transaction, Decision decision) =>
-        transaction.Utf8.Length + FixedOverhead + decision.RuleSet.MaxReasonsLength + decision.RuleSet.VersionUtf8.Length
+        transaction.Utf8.Length + FixedOverhead + (transaction.ComputedFeatures?.MaxAddedLength ?? 0) + decision.RuleSet.MaxReasonsLength + decision.RuleSet.VersionUtf8.Length
         + (decision.Model?.MaxLength ?? 0) + (decision.Shadow?.MaxLength ?? 0);
 
     /// <summary>The decision's reasons as a JSON array, as the output record carries them: the rules that fired, then the model's inputs when it flags.</summary>
@@ -52,6 +52,12 @@ public static class DecisionEncoder
         else
         {
             at = CopyOnOneLine(input, destination);
+        }
+
+        if (transaction.ComputedFeatures is { } features)
+        {
+            destination[at++] = (byte)',';
+            at += features.WriteMember(transaction.Features.Values, destination[at..]);
         }
 
         at += Put(",\"vigil\":{\"fraud\":"u8, destination[at..]);

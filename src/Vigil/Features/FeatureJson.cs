@@ -1,3 +1,5 @@
+using Vigil.Transactions;
+
 namespace Vigil.Features;
 
 /// <summary>
@@ -12,9 +14,30 @@ public sealed class FeatureJson
     public FeatureJson(FeatureSet set)
     {
         ArgumentNullException.ThrowIfNull(set);
+        Set = set;
         _names = [.. set.Definitions.Select(d => System.Text.Encoding.UTF8.GetBytes($"\"{d.Name}\":"))];
         MaxAddedLength = ",\"features\":{}".Length + _names.Sum(n => n.Length + FeatureValues.MaxLength + 1);
+
+        // The bare names side by side, for a decoded transaction's feature fields to point into.
+        var names = new List<byte>();
+        var fields = new Utf8Field[set.Count];
+        for (var i = 0; i < set.Count; i++)
+        {
+            var name = System.Text.Encoding.UTF8.GetBytes(set.Definitions[i].Name);
+            fields[i] = new Utf8Field(names.Count, name.Length, IsEscaped: false, IsNumber: false);
+            names.AddRange(name);
+        }
+
+        NamesUtf8 = names.ToArray();
+        NameFields = fields;
     }
+
+    public FeatureSet Set { get; }
+
+    /// <summary>The features' names in UTF-8, one after the other; <see cref="NameFields"/> say where each is.</summary>
+    internal ReadOnlyMemory<byte> NamesUtf8 { get; }
+
+    internal IReadOnlyList<Utf8Field> NameFields { get; }
 
     /// <summary>Most bytes the features add to a record.</summary>
     public int MaxAddedLength { get; }
@@ -43,8 +66,26 @@ public sealed class FeatureJson
             destination[at++] = (byte)',';
         }
 
-        "\"features\":{"u8.CopyTo(destination[at..]);
-        at += "\"features\":{"u8.Length;
+        at += WriteMember(values, destination[at..]);
+        if (join)
+        {
+            ",\"identity\":"u8.CopyTo(destination[at..]);
+            at += ",\"identity\":"u8.Length;
+            var member = joined.IsEmpty ? "null"u8 : joined;
+            member.CopyTo(destination[at..]);
+            at += member.Length;
+        }
+
+        destination[at++] = (byte)'}';
+        written = at;
+        return true;
+    }
+
+    /// <summary>Writes <c>"features":{"name":value,…}</c> (at most <see cref="MaxAddedLength"/> bytes); NaN is written as null.</summary>
+    public int WriteMember(ReadOnlySpan<double> values, Span<byte> destination)
+    {
+        "\"features\":{"u8.CopyTo(destination);
+        var at = "\"features\":{"u8.Length;
         for (var i = 0; i < _names.Length; i++)
         {
             if (i > 0)
@@ -66,17 +107,6 @@ public sealed class FeatureJson
         }
 
         destination[at++] = (byte)'}';
-        if (join)
-        {
-            ",\"identity\":"u8.CopyTo(destination[at..]);
-            at += ",\"identity\":"u8.Length;
-            var member = joined.IsEmpty ? "null"u8 : joined;
-            member.CopyTo(destination[at..]);
-            at += member.Length;
-        }
-
-        destination[at++] = (byte)'}';
-        written = at;
-        return true;
+        return at;
     }
 }

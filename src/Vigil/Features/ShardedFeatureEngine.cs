@@ -28,14 +28,9 @@ public sealed class ShardedFeatureEngine
         ArgumentOutOfRangeException.ThrowIfNegative(shards);
         Set = set;
         var count = (int)BitOperations.RoundUpToPowerOf2((uint)(shards == 0 ? 8 * Environment.ProcessorCount : shards));
-        var entities = set.Definitions.Where(d => d.IsWindowed).Select(d => d.Entity).Distinct().ToArray();
         Limits = (limits ?? FeatureStateLimits.Default).Validated();
         var share = Limits with { MaxEntities = Math.Max(10, Limits.MaxEntities / count) };
-
-        // The transaction's own features (hour, weekend, amount) read no history: they ride with the first entity.
-        _parts = entities.Length == 0
-            ? [new Part(set, FeatureEntity.Transaction, _ => true, 1, share)]
-            : [.. entities.Select((entity, i) => new Part(set, entity, d => d.Entity == entity || (i == 0 && !d.IsWindowed), count, share))];
+        _parts = [.. FeaturePart.Split(set).Select(part => new Part(part, part.Entity == FeatureEntity.Transaction ? 1 : count, share))];
     }
 
     public FeatureStateLimits Limits { get; }
@@ -85,19 +80,15 @@ public sealed class ShardedFeatureEngine
     /// <summary>One entity's features: their positions in the whole set, and the shards that keep them.</summary>
     private sealed class Part
     {
-        private readonly FeatureEntity _entity;
-        private readonly int[] _positions;
+        private readonly FeaturePart _part;
         private readonly FeatureEngine[] _engines;
         private readonly Lock[] _locks;
         private readonly int _shift;
 
-        internal Part(FeatureSet set, FeatureEntity entity, Func<FeatureDefinition, bool> keeps, int shards, FeatureStateLimits limits)
+        internal Part(FeaturePart part, int shards, FeatureStateLimits limits)
         {
-            _entity = entity;
-            var definitions = set.Definitions.Where(keeps).ToArray();
-            _positions = [.. definitions.Select(d => set.IndexOf(d.Name))];
-            var own = new FeatureSet(set.Name, definitions);
-            _engines = [.. Enumerable.Range(0, shards).Select(_ => new FeatureEngine(own, limits))];
+            _part = part;
+            _engines = [.. Enumerable.Range(0, shards).Select(_ => new FeatureEngine(part.Set, limits))];
             _locks = [.. Enumerable.Range(0, shards).Select(_ => new Lock())];
             _shift = 64 - BitOperations.Log2((uint)shards);
         }
@@ -120,7 +111,7 @@ public sealed class ShardedFeatureEngine
 
         internal void Compute(long timeMs, long? customer, long? terminal, double amount, Span<double> values)
         {
-            var key = _entity switch
+            var key = _part.Entity switch
             {
                 FeatureEntity.Customer => customer,
                 FeatureEntity.Terminal => terminal,
@@ -129,16 +120,13 @@ public sealed class ShardedFeatureEngine
 
             // Fibonacci hashing: the top bits of key × 2⁶⁴/φ spread consecutive ids over every shard.
             var shard = key is { } k && _engines.Length > 1 ? (int)(((ulong)k * 0x9E3779B97F4A7C15UL) >> _shift) : 0;
-            Span<double> own = stackalloc double[_positions.Length];
+            Span<double> own = stackalloc double[_part.Positions.Count];
             lock (_locks[shard])
             {
                 _engines[shard].Compute(timeMs, customer, terminal, amount, own);
             }
 
-            for (var i = 0; i < _positions.Length; i++)
-            {
-                values[_positions[i]] = own[i];
-            }
+            _part.Scatter(own, values);
         }
     }
 }

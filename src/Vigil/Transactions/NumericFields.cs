@@ -12,6 +12,9 @@ public sealed class NumericFields
 
     public double this[int index] => _values[index];
 
+    /// <summary>The values, in the order they were read.</summary>
+    public ReadOnlySpan<double> Values => _values.AsSpan(0, Count);
+
     /// <summary>The raw (possibly escaped) UTF-8 name of field <paramref name="index"/>.</summary>
     public ReadOnlySpan<byte> NameUtf8(int index) => _utf8.Span.Slice(_names[index].Start, _names[index].Length);
 

@@ -1,3 +1,5 @@
+using Vigil.Features;
+
 namespace Vigil.Transactions;
 
 /// <summary>A decoded transaction whose fields point into the UTF-8 record it was decoded from.</summary>
@@ -55,8 +57,30 @@ public sealed class Transaction
         }
     }
 
-    /// <summary>Whether the record has a <c>"features"</c> object.</summary>
+    /// <summary>Whether the record has a <c>"features"</c> object, or features were given with <see cref="UseFeatures"/>.</summary>
     public bool HasFeatures { get; internal set; }
+
+    /// <summary>The features given with <see cref="UseFeatures"/>, which the output record is to carry; null when none were.</summary>
+    public FeatureJson? ComputedFeatures { get; private set; }
+
+    /// <summary>
+    /// Gives the transaction features computed beside it (in binary, not in its record): models and rules read them
+    /// as they read a <c>"features"</c> object, and the output record carries them. Call after decoding.
+    /// </summary>
+    public void UseFeatures(FeatureJson features, ReadOnlySpan<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        _features.Reset(features.NamesUtf8);
+        var names = features.NameFields;
+        for (var i = 0; i < names.Count; i++)
+        {
+            _features.Add(names[i], values[i]);
+        }
+
+        _featuresRead = true;
+        HasFeatures = true;
+        ComputedFeatures = features;
+    }
 
     internal Range FeaturesRange { get; set; }
 
@@ -93,6 +117,7 @@ public sealed class Transaction
         _features.Reset(utf8);
         _featuresRead = false;
         HasFeatures = false;
+        ComputedFeatures = null;
         FeaturesRange = default;
     }
 }

@@ -74,7 +74,7 @@ public sealed class HandbookFeaturesTests
         Assert.Equal(536_493, collector.Read);
         Assert.Equal(Published.Value.Rows.Count, collector.Features.Count);
         Assert.Equal(0, collector.Duplicates);
-        Assert.Equal(0, pipeline.FeatureStage!.Engine.Late);
+        Assert.Equal(0, pipeline.Status().Features!.Late);
         foreach (var (id, expected) in Published.Value.Rows)
         {
             var streamed = collector.Features[id];

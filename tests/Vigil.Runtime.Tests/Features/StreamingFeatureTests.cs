@@ -126,7 +126,7 @@ public sealed class StreamingFeatureTests : IDisposable
     /// <summary>A pipeline counting one customer's transactions over a day, no partition ever idle, fed by hand.</summary>
     private static HandFedStage OneCustomerWindow(int partitions, TimeSpan lateness) => new(new EmbeddedPipeline(
         new PipelineOptions { Partitions = partitions }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)"]),
-        new FeatureStageOptions { AllowedLateness = lateness, IdleTimeout = System.Threading.Timeout.InfiniteTimeSpan }));
+        new FeatureStageOptions { AllowedLateness = lateness, IdleTimeout = System.Threading.Timeout.InfiniteTimeSpan, Partitioned = false }));
 
     private sealed class HandFedStage : IAsyncDisposable
     {

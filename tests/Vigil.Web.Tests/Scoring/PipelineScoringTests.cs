@@ -31,9 +31,8 @@ public sealed class PipelineScoringTests
         }
 
         await producer.FlushAsync();
-        var stage = pipeline.FeatureStage!;
         var deadline = DateTime.UtcNow + Timeout;
-        while (stage.Engine.Computed < 3 && DateTime.UtcNow < deadline)
+        while (pipeline.Status().Features!.Computed < 3 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(5);
         }
@@ -51,7 +50,7 @@ public sealed class PipelineScoringTests
               - name: big_day
                 expression: s > 50
             """, "rules.yaml", ".", features).RuleSet;
-        using var scorer = new TransactionScorer(model, new PipelineFeatures(stage.Engine.Set, stage.Peek), () => rules);
+        using var scorer = new TransactionScorer(model, new PipelineFeatures(pipeline.Features!, pipeline.PeekFeatures), () => rules);
         var options = new DashboardOptions { Port = 0 };
         var server = new DashboardServer(options, new EventFeed(pipeline.Legit, pipeline.Fraud, pipeline.Status, options), new ScoringEndpoints(scorer));
         await server.StartAsync();
@@ -79,7 +78,7 @@ public sealed class PipelineScoringTests
                 Assert.Equal(["big_day", "model:n"], a.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()));
                 Assert.Equal(rules.Version, a.GetProperty("rules_version").GetString());
             });
-            Assert.Equal(3, stage.Engine.Computed);
+            Assert.Equal(3, pipeline.Status().Features!.Computed);
 
             var stranger = await ScoreAsync("""{"customer_id":"c1","amount":5,"timestamp":"2018-04-01T10:05:00Z"}""");
             Assert.False(stranger.GetProperty("fraud").GetBoolean());
