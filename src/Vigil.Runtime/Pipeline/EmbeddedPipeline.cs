@@ -28,6 +28,7 @@ public sealed class EmbeddedPipeline
     private readonly List<FeatureStage> _customerTasks = [];
     private readonly List<TerminalTask> _terminalTasks = [];
     private FeaturePart? _customerPart;
+    private FeatureStageOptions? _featureOptions;
     private FeaturePart? _terminalPart;
     private readonly List<Task> _running = [];
     private readonly Stopwatch _clock = new();
@@ -51,6 +52,7 @@ public sealed class EmbeddedPipeline
         var decoder = new TransactionDecoder(pipeline.MaxRecordBytes);
         var detectorInput = Transactions;
         featureOptions ??= new FeatureStageOptions();
+        _featureOptions = featureOptions;
         if (features is { IsEmpty: false } && featureOptions.Partitioned && !featureOptions.JoinIdentities && featureOptions.CheckpointPath is null)
         {
             BuildPartitioned(pipeline, topics, rules, features, featureOptions, decoder);
@@ -147,15 +149,20 @@ public sealed class EmbeddedPipeline
     }
 
     /// <summary>
-    /// Runs a few thousand records through a scratch copy of this topology, so that the first real records
-    /// are not decided by code still being compiled (which costs them milliseconds).
+    /// Runs a few thousand records through a scratch copy of this topology, its features and models included, so that
+    /// the first real records are not decided by code still being compiled (which costs them milliseconds).
     /// </summary>
     public async Task WarmUpAsync(int records = 20_000)
     {
         var scratch = new EmbeddedPipeline(
             new PipelineOptions { Partitions = Transactions.Partitions.Count, BatchBytes = Broker.Pool.BatchBytes },
             new TopicOptions(),
-            _rules);
+            _rules,
+            Features,
+            _featureOptions is { } options ? new FeatureStageOptions { Partitioned = options.Partitioned, Limits = options.Limits } : null)
+        {
+            Models = _models,
+        };
         var drains = new[] { scratch.Legit, scratch.Fraud, scratch.DeadLetters }.Select(t => DiscardSink.Attach(t, "warm-up")).ToList();
         scratch.Start();
         var producer = scratch.Transactions.CreateProducer();

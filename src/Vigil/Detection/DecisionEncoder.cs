@@ -11,7 +11,8 @@ namespace Vigil.Detection;
 /// With a model, its reasons follow the rules' (<c>{"code":"model:tx_amount","text":"tx_amount = 412.5","contribution":2.1}</c>,
 /// only when it flags), its version joins the rules' in <c>versions</c>, and <c>"model":{"score":0.93,"fraud":true}</c>
 /// (and <c>"shadow":{…}</c> for a shadow model) follow.
-/// Every input field is kept byte for byte (a <c>vigil</c> member already present is replaced); line breaks
+/// Features computed beside the record (<see cref="Transaction.UseFeatures"/>) follow the input's fields as
+/// <c>"features":{…}</c>, as if the record had carried them. Every input field is kept byte for byte (a <c>vigil</c> member already present is replaced); line breaks
 /// between tokens become spaces so that each record stays on one line of a JSON Lines file.
 /// </remarks>
 public static class DecisionEncoder
