@@ -123,6 +123,14 @@ public sealed class FeatureStage
         }
 
         _nextCheckpoint = Stopwatch.GetTimestamp() + (long)(_options.CheckpointInterval.TotalSeconds * Stopwatch.Frequency);
+
+        // Silence counts from the start, not from construction: a pipeline built, then warmed up for seconds, must not
+        // take every input for idle before its first record.
+        foreach (var input in _transactions)
+        {
+            input.LastData = Stopwatch.GetTimestamp();
+        }
+
         while (true)
         {
             abort.ThrowIfCancellationRequested();
@@ -271,7 +279,13 @@ public sealed class FeatureStage
         foreach (var input in _transactions)
         {
             var idle = _idleTicks != long.MaxValue && now - input.LastData > _idleTicks;
-            if (!input.Subscription.Reader.Completion.IsCompleted && !idle)
+            if (idle && declared != long.MinValue && !input.Subscription.Reader.Completion.IsCompleted)
+            {
+                // Silent, but the writer declares how far it is: that is all this partition can still bring (it may be
+                // silent only because the writer waits for room on another one).
+                watermark = Math.Min(watermark, declared);
+            }
+            else if (!input.Subscription.Reader.Completion.IsCompleted && !idle)
             {
                 var own = input.MaxTimeMs == long.MinValue ? long.MinValue
                     : input.HasEventTime ? input.MaxTimeMs - input.Disorder(now, _disorderMemoryTicks)

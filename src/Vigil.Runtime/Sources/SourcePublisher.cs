@@ -127,8 +127,11 @@ public sealed class SourcePublisher
                 break;
             }
 
-            await PublishAsync(partialBatches: !_pacing.IsUnlimited);
-            if (!_pacing.IsUnlimited && _source.HasEventTime && _outputs.Transactions is IWatermarkWriter watermark)
+            // A writer that declares its watermark publishes everything each turn, paced or not: readers then know that
+            // a partition silent behind a full one has nothing earlier to bring.
+            var declares = _source.HasEventTime && _outputs.Transactions is IWatermarkWriter;
+            await PublishAsync(partialBatches: !_pacing.IsUnlimited || declares);
+            if (declares && _outputs.Transactions is IWatermarkWriter watermark)
             {
                 // Everything written is out and the source is in event-time order, so nothing earlier than the next
                 // record is coming: readers (the feature stage) need not wait for that record to know it.

@@ -119,6 +119,37 @@ public sealed class PartitionedFeatureTests
     }
 
     [Fact]
+    public async Task A_pipeline_started_long_after_it_was_built_does_not_take_its_silent_inputs_for_idle()
+    {
+        var pipeline = new EmbeddedPipeline(
+            new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(terminal, 1d)"]),
+            new FeatureStageOptions { IdleTimeout = TimeSpan.FromSeconds(2) });
+        var collector = FeatureCollector.Attach(null, pipeline.Legit, pipeline.Fraud);
+        var deadLetters = DiscardSink.Attach(pipeline.DeadLetters, "test");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // built, then prepared for longer than the idle timeout (a warm-up does that)
+        pipeline.Start();
+
+        // Two customers on different partitions at one terminal; the later transaction comes first.
+        var customers = Enumerable.Range(0, 100).Select(i => $"c{i}").ToList();
+        var first = customers.First(c => pipeline.Transactions.PartitionFor(Encoding.UTF8.GetBytes(c)) == 0);
+        var second = customers.First(c => pipeline.Transactions.PartitionFor(Encoding.UTF8.GetBytes(c)) == 1);
+        var producer = pipeline.Transactions.CreateProducer();
+        producer.Append(Encoding.UTF8.GetBytes(first), Encoding.UTF8.GetBytes($$"""{"transaction_id":1,"timestamp":"2018-04-01T10:00:05Z","customer_id":"{{first}}","terminal_id":"t","amount":5}"""));
+        await producer.FlushAsync();
+        await Task.Delay(500); // well within the idle timeout: partition 1 has not been silent for long
+        producer.Append(Encoding.UTF8.GetBytes(second), Encoding.UTF8.GetBytes($$"""{"transaction_id":2,"timestamp":"2018-04-01T10:00:01Z","customer_id":"{{second}}","terminal_id":"t","amount":5}"""));
+        await producer.FlushAsync();
+        await pipeline.DrainAsync().WaitAsync(Timeout);
+        await collector.Completion.WaitAsync(Timeout);
+        await deadLetters.WaitAsync(Timeout);
+
+        // Had partition 1 counted as idle from the start, transaction 1 would have gone first and 2 been late.
+        Assert.Equal(0, pipeline.Status().Features!.Late);
+        Assert.Equal(1, collector.Features[2]["n"]);
+        Assert.Equal(2, collector.Features[1]["n"]);
+    }
+
+    [Fact]
     public async Task Records_that_are_not_transactions_go_to_the_dead_letters_and_the_records_after_them_are_decided()
     {
         var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Vigil, new FeatureStageOptions());

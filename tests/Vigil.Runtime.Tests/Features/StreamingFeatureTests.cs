@@ -123,6 +123,22 @@ public sealed class StreamingFeatureTests : IDisposable
         Assert.Equal(2, stage.Pipeline.FeatureStage.Engine.Late);
     }
 
+    [Fact]
+    public async Task A_silent_partition_holds_the_watermark_at_what_the_writer_declared_not_beyond()
+    {
+        await using var stage = new HandFedStage(new EmbeddedPipeline(
+            new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)"]),
+            new FeatureStageOptions { IdleTimeout = TimeSpan.FromMilliseconds(100), Partitioned = false }));
+        stage.Producer.AdvanceWatermark(new DateTimeOffset(2018, 4, 1, 10, 0, 3, TimeSpan.Zero).ToUnixTimeMilliseconds());
+        stage.Send(partition: 0, id: 1, "10:00:05");
+        await Task.Delay(500); // partition 1 is silent for longer than the idle timeout
+
+        // The writer said nothing before 10:00:03 is coming: a transaction of 10:00:04 may still come on partition 1.
+        Assert.Equal(0, stage.Pipeline.FeatureStage!.Released);
+        stage.Producer.AdvanceWatermark(new DateTimeOffset(2018, 4, 1, 10, 0, 6, TimeSpan.Zero).ToUnixTimeMilliseconds());
+        await stage.WaitForReleasedAsync(1);
+    }
+
     /// <summary>A pipeline counting one customer's transactions over a day, no partition ever idle, fed by hand.</summary>
     private static HandFedStage OneCustomerWindow(int partitions, TimeSpan lateness) => new(new EmbeddedPipeline(
         new PipelineOptions { Partitions = partitions }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)"]),
