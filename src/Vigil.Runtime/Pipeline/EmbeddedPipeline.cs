@@ -12,9 +12,10 @@ using Vigil.Transactions;
 namespace Vigil.Runtime.Pipeline;
 
 /// <summary>
-/// The embedded runtime's topology: transactions and labels topics → the feature stage → featured topic → one detector
-/// worker per partition → legit, fraud and dead-letter topics. Without features the detectors read the transactions
-/// topic directly. Sources publish into <see cref="Transactions"/>; sinks subscribe to the outputs before <see cref="Start"/>.
+/// The embedded runtime's topology: transactions and labels topics → one customer task per partition → an internal
+/// repartition topic → one terminal task per partition, which decides → legit, fraud and dead-letter topics. With a
+/// checkpoint or a join, one feature stage → featured topic → one detector worker per partition instead; without
+/// features the detectors read the transactions topic directly. Sources publish into <see cref="Transactions"/>; sinks subscribe to the outputs before <see cref="Start"/>.
 /// </summary>
 public sealed class EmbeddedPipeline
 {
@@ -28,8 +29,8 @@ public sealed class EmbeddedPipeline
     private readonly List<FeatureStage> _customerTasks = [];
     private readonly List<TerminalTask> _terminalTasks = [];
     private FeaturePart? _customerPart;
-    private FeatureStageOptions? _featureOptions;
     private FeaturePart? _terminalPart;
+    private FeatureStageOptions? _featureOptions;
     private readonly List<Task> _running = [];
     private readonly Stopwatch _clock = new();
     private RuleSet _rules;
@@ -99,7 +100,7 @@ public sealed class EmbeddedPipeline
     /// <summary>The second stream of a two-file dataset, joined to transactions by the feature stage when asked to.</summary>
     public Topic Identities { get; }
 
-    /// <summary>Transactions with their features, read by the detectors; null without features.</summary>
+    /// <summary>Transactions with their features, read by the detectors, where one stage computes them; null otherwise.</summary>
     public Topic? Featured { get; private set; }
 
     /// <summary>Computes features before detection when one stage does (with a checkpoint or a join); null otherwise.</summary>
