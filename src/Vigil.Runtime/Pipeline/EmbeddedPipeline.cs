@@ -236,7 +236,7 @@ public sealed class EmbeddedPipeline
             _running.AddRange(_terminalTasks.Select(task => Task.Run(() => task.RunAsync(abort), CancellationToken.None)));
         }
 
-        Completion = Task.WhenAll(_running);
+        Completion = WhenAllOrFirstFailure(_running);
     }
 
     /// <summary>
@@ -360,6 +360,25 @@ public sealed class EmbeddedPipeline
                 Legit.CreateProducer(), Fraud.CreateProducer(), DeadLetters.CreateProducer());
             _terminalTasks.Add(task);
             _processors.Add(task.Processor);
+        }
+    }
+
+    /// <summary>
+    /// Completes when every task has, but faults (or is cancelled) as soon as one does: a task that fails stops reading
+    /// its input, and backpressure then holds the others (and the source) back for ever, so waiting for all would hang.
+    /// </summary>
+    internal static async Task WhenAllOrFirstFailure(IReadOnlyList<Task> tasks)
+    {
+        var pending = tasks.ToList();
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            if (!done.IsCompletedSuccessfully)
+            {
+                await done;
+            }
+
+            pending.Remove(done);
         }
     }
 }

@@ -19,6 +19,29 @@ public sealed class EmbeddedPipelineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Fact]
+    public async Task The_pipeline_fails_as_soon_as_one_task_fails_while_the_others_still_wait()
+    {
+        var forever = new TaskCompletionSource();
+        var failed = Task.FromException(new InvalidOperationException("a task broke"));
+        var completion = EmbeddedPipeline.WhenAllOrFirstFailure([forever.Task, Task.CompletedTask, failed]);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => completion.WaitAsync(Timeout));
+        Assert.Equal("a task broke", error.Message);
+        Assert.False(forever.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task The_pipeline_completes_when_every_task_has()
+    {
+        var last = new TaskCompletionSource();
+        var completion = EmbeddedPipeline.WhenAllOrFirstFailure([Task.CompletedTask, last.Task]);
+        await Task.Delay(50);
+        Assert.False(completion.IsCompleted);
+        last.SetResult();
+        await completion.WaitAsync(Timeout);
+    }
+
     private static readonly string[] BadRecords =
     [
         "not json",
