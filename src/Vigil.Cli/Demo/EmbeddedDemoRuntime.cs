@@ -23,7 +23,8 @@ public sealed class EmbeddedDemoRuntime(PipelineOptions pipeline, TopicOptions t
     });
 
     public string Description => $"embedded runtime · {_pipeline.Transactions.Partitions.Count} partitions" +
-        (features.Set.IsEmpty ? string.Empty : $" · features: {features.Set.Name} ({features.Set.Count})");
+        (features.Set.IsEmpty ? string.Empty : $" · features: {features.Set.Name} ({features.Set.Count})" +
+            (_pipeline.FeatureStage is null ? $" on {_pipeline.FeatureTasks} tasks" : " in one stage"));
 
     /// <summary>The models scoring with the rules; setting them swaps every worker's between two records.</summary>
     public RuleSet Rules
