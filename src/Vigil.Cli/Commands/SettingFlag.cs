@@ -24,7 +24,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag Report = new("--report", "FILE", "Write detection quality (precision, recall, confusion matrix, money caught and missed) as JSON to FILE at the end", "Quality:Report");
     public static readonly SettingFlag DatasetOut = new("--out", "FILE", "Write the simulated transactions with their ground truth to a CSV file (FILE.csv.gz compresses) instead of Kafka", "Dataset:Out");
     public static readonly SettingFlag DatasetFormat = new("--format", "vigil|handbook", "CSV columns: vigil (transaction_id,timestamp,…,fraud,fraud_scenario) or handbook (TRANSACTION_ID,TX_DATETIME,…,TX_FRAUD_SCENARIO) [default: vigil]", "Dataset:Format");
-    public static readonly SettingFlag Partitions = new("--partitions", "N", "Partitions per topic [default: number of cores]", "Pipeline:Partitions");
+    public static readonly SettingFlag Partitions = new("--partitions", "N", "Partitions per topic, and so feature and detection tasks: the full path runs on this many cores [default: number of cores]", "Pipeline:Partitions");
     public static readonly SettingFlag Port = new("--port", "PORT", "Dashboard port; 0 picks a free one [default: 8080]", "Dashboard:Port");
     public static readonly SettingFlag Host = new("--host", "ADDRESS", "Dashboard address [default: 127.0.0.1]", "Dashboard:Host");
     public static readonly SettingFlag AllowedHosts = new("--allowed-hosts", "NAME,…", "Host names the dashboard answers besides its address's own (DNS rebinding is refused); * for any [default: the address; localhost too on loopback]", "Dashboard:AllowedHosts");
