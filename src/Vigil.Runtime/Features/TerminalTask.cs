@@ -129,9 +129,8 @@ internal sealed class TerminalTask
 
             // Reports go before the transactions of their time; transactions of one time in their input's order, as one
             // stage would take them.
-            var order = kind == Repartition.ReportKind
-                ? new Order(time, 0, 0, _sequence++)
-                : new Order(time, 1, new Repartition.TransactionRecord(value).Partition, new Repartition.TransactionRecord(value).Offset);
+            var transaction = new Repartition.TransactionRecord(value);
+            var order = kind == Repartition.ReportKind ? new Order(time, 0, 0, _sequence++) : new Order(time, 1, transaction.Partition, transaction.Offset);
             _held.Enqueue(HeldRecord.Copy(batch.Key(i), value, batch.Partition, batch.Offset(i), hasTime: true, batch.CreatedTimestamp), order);
         }
     }

@@ -196,19 +196,7 @@ public sealed class EmbeddedPipeline
         _clock.Start();
         if (FeatureStage is { } stage)
         {
-            _running.Add(Task.Run(
-                async () =>
-                {
-                    try
-                    {
-                        await stage.RunAsync(abort);
-                    }
-                    finally
-                    {
-                        Featured!.Complete();
-                    }
-                },
-                CancellationToken.None));
+            _running.Add(ThenComplete(Featured!, Task.Run(() => stage.RunAsync(abort), CancellationToken.None)));
         }
 
         foreach (var worker in _workers)
@@ -220,19 +208,7 @@ public sealed class EmbeddedPipeline
         {
             var customers = _customerTasks.Select(task => Task.Run(() => task.RunAsync(abort), CancellationToken.None)).ToArray();
             _running.AddRange(customers);
-            _running.Add(Task.Run(
-                async () =>
-                {
-                    try
-                    {
-                        await Task.WhenAll(customers);
-                    }
-                    finally
-                    {
-                        Repartitioned!.Complete();
-                    }
-                },
-                CancellationToken.None));
+            _running.Add(ThenComplete(Repartitioned!, Task.WhenAll(customers)));
             _running.AddRange(_terminalTasks.Select(task => Task.Run(() => task.RunAsync(abort), CancellationToken.None)));
         }
 
@@ -360,6 +336,19 @@ public sealed class EmbeddedPipeline
                 Legit.CreateProducer(), Fraud.CreateProducer(), DeadLetters.CreateProducer());
             _terminalTasks.Add(task);
             _processors.Add(task.Processor);
+        }
+    }
+
+    /// <summary>Completes <paramref name="topic"/> once <paramref name="writers"/> have ended, however they ended, so that its readers finish.</summary>
+    private static async Task ThenComplete(Topic topic, Task writers)
+    {
+        try
+        {
+            await writers;
+        }
+        finally
+        {
+            topic.Complete();
         }
     }
 

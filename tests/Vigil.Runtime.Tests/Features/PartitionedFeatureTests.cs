@@ -172,7 +172,9 @@ public sealed class PartitionedFeatureTests
         });
         pipeline.Start();
         var producer = pipeline.Transactions.CreateProducer();
-        var broken = Vigil.Testing.BrokenRecords.All.Where(r => r.Code is not null).Select(r => r.Value).ToList();
+        // The shared corpus, and a record over the size limit (the customer task copies it whole before the decoder refuses it).
+        var broken = Vigil.Testing.BrokenRecords.All.Where(r => r.Code is not null).Select(r => r.Value)
+            .Append(Encoding.UTF8.GetBytes($$"""{"amount":1,"note":"{{new string('x', 2 * 1024 * 1024)}}"}""")).ToList();
         var id = 0;
         foreach (var record in broken)
         {
