@@ -72,9 +72,9 @@ public sealed class TransactionScorer : IDisposable
     }
 
     /// <summary>
-    /// Writes fraud, score, threshold, model version, the reasons when it is fraud, and the computed features when
-    /// asked. With the pipeline's rules, the decision is the stream's (rules, then the model), with <c>review</c>,
-    /// <c>allowed</c>, <c>rules_version</c> and the rules among the reasons.
+    /// Decides the transaction as the stream does (the rules, then the model; <see cref="RuleSet.None"/> without
+    /// rules) and writes the decision's answer (<see cref="DecisionEncoder.WriteAnswer"/>: the stream's reasons), and
+    /// the computed features when asked.
     /// </summary>
     /// <exception cref="ScoringRequestException">The body is not a transaction.</exception>
     public void Score(ReadOnlyMemory<byte> body, Utf8JsonWriter writer, bool withFeatures = false)
@@ -122,16 +122,19 @@ public sealed class TransactionScorer : IDisposable
             }
         }
 
-        writer.WriteStartObject();
-        if (_rules is null)
+        if (computed is not null)
         {
-            WriteScore(writer, state.Model, scratch, transaction, computed);
-        }
-        else
-        {
-            WriteDecision(writer, state, scratch, computed is null ? transaction : scratch.Featured(transaction, state.Features, computed));
+            transaction.UseFeatures(scratch.Json(state.Features), computed);
         }
 
+        var decision = scratch.Decide(transaction, _rules?.Invoke() ?? RuleSet.None);
+        if (!double.IsFinite(decision.ModelScore))
+        {
+            throw new ScoringRequestException($"model {state.Model.Version} gives no score for these inputs");
+        }
+
+        writer.WriteStartObject();
+        DecisionEncoder.WriteAnswer(writer, decision);
         if (computed is not null && withFeatures)
         {
             writer.WriteStartObject("features");
@@ -146,82 +149,7 @@ public sealed class TransactionScorer : IDisposable
         writer.WriteEndObject();
     }
 
-    private static void WriteScore(Utf8JsonWriter writer, Model model, Scratch scratch, Transaction transaction, double[]? computed)
-    {
-        var row = scratch.Row;
-        if (computed is null)
-        {
-            scratch.Inputs.Fill(transaction, row);
-        }
-        else
-        {
-            scratch.Inputs.Fill(transaction, computed, row);
-        }
-
-        var score = model.Score(row);
-        if (!double.IsFinite(score))
-        {
-            throw new ScoringRequestException($"model {model.Version} gives no score for these inputs");
-        }
-
-        var fraud = score >= model.Threshold;
-        writer.WriteBoolean("fraud"u8, fraud);
-        writer.WriteNumber("score"u8, score);
-        writer.WriteNumber("threshold"u8, model.Threshold);
-        writer.WriteString("model_version"u8, model.Version);
-        writer.WriteStartArray("reasons"u8);
-        if (fraud)
-        {
-            WriteReasons(writer, model, row, scratch.Contributions);
-        }
-
-        writer.WriteEndArray();
-    }
-
-    /// <summary>Decides the record (with its features, as the stage publishes it) with the pipeline's rules and the model, as a detector does.</summary>
-    private void WriteDecision(Utf8JsonWriter writer, State state, Scratch scratch, Transaction record)
-    {
-        var decision = scratch.Decide(record, _rules!());
-        if (decision.Model is not null && !double.IsFinite(decision.ModelScore))
-        {
-            throw new ScoringRequestException($"model {state.Model.Version} gives no score for these inputs");
-        }
-
-        writer.WriteBoolean("fraud"u8, decision.IsFraud);
-        if (decision.Review)
-        {
-            writer.WriteBoolean("review"u8, true);
-        }
-
-        if (decision.Allowed)
-        {
-            writer.WriteBoolean("allowed"u8, true);
-        }
-
-        writer.WriteNumber("score"u8, decision.Score);
-        writer.WriteNumber("threshold"u8, state.Model.Threshold);
-        writer.WriteString("model_version"u8, state.Model.Version);
-        writer.WriteString("rules_version"u8, decision.RuleSet.Version);
-        writer.WritePropertyName("reasons"u8);
-        writer.WriteRawValue(DecisionEncoder.Reasons(decision), skipInputValidation: true);
-    }
-
-    /// <summary>The three inputs that raised the score most, largest first, as the pipeline's reasons are chosen.</summary>
-    private static void WriteReasons(Utf8JsonWriter writer, Model model, double[] row, double[] contributions)
-    {
-        model.Explain(row, contributions);
-        foreach (var i in Enumerable.Range(0, row.Length).Where(i => contributions[i] > 0).OrderByDescending(i => contributions[i]).Take(3))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("code", "model:" + model.Inputs[i]);
-            writer.WriteString("input", model.Inputs[i]);
-            Number(writer, "value", row[i]);
-            writer.WriteNumber("contribution", contributions[i]);
-            writer.WriteEndObject();
-        }
-    }
-
-    /// <summary>One thread's decoder, transaction and rows, sized for the model and features they last served.</summary>
+    /// <summary>One thread's decoder, transaction, detector and feature row, sized for the model and features they last served.</summary>
     private sealed class Scratch
     {
         private Model? _model;
@@ -229,11 +157,8 @@ public sealed class TransactionScorer : IDisposable
         private DetectionModels? _models;
         private FeatureJson? _json;
         private FeatureSet? _jsonSet;
-        private byte[] _featured = [];
 
         public Decision Decision { get; } = new();
-
-        public Transaction FeaturedTransaction { get; } = new();
 
         public TransactionDecoder Decoder { get; } = new(ScoringServer.MaxBodyBytes);
 
@@ -241,11 +166,7 @@ public sealed class TransactionScorer : IDisposable
 
         public ModelInputs Inputs { get; private set; } = null!;
 
-        public double[] Row { get; private set; } = [];
-
         public double[] Computed { get; private set; } = [];
-
-        public double[] Contributions { get; private set; } = [];
 
         public Scratch For(Model model, FeatureSet features)
         {
@@ -253,17 +174,15 @@ public sealed class TransactionScorer : IDisposable
             {
                 _model = model;
                 Inputs = new ModelInputs(model.Inputs, features);
-                Row = new double[model.Inputs.Count];
                 Computed = new double[features.Count];
-                Contributions = new double[model.Inputs.Count];
                 _models = new DetectionModels(model);
             }
 
             return this;
         }
 
-        /// <summary>The transaction as the feature stage publishes it, its features written in; itself when they do not fit.</summary>
-        public Transaction Featured(Transaction transaction, FeatureSet features, double[] values)
+        /// <summary>Writes the features of <paramref name="features"/> into output records, made once per set.</summary>
+        public FeatureJson Json(FeatureSet features)
         {
             if (_json is null || _jsonSet != features)
             {
@@ -271,17 +190,7 @@ public sealed class TransactionScorer : IDisposable
                 _jsonSet = features;
             }
 
-            var record = transaction.Utf8.Span;
-            var needed = record.Length + _json.MaxAddedLength;
-            if (_featured.Length < needed)
-            {
-                _featured = new byte[needed];
-            }
-
-            return _json.TryWrite(record, values, _featured, out var written)
-                   && Decoder.TryDecode(_featured.AsMemory(0, written), FeaturedTransaction, out _)
-                ? FeaturedTransaction
-                : transaction;
+            return _json;
         }
 
         public Decision Decide(Transaction record, RuleSet rules)

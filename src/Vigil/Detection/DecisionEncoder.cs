@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Text.Json;
 using Vigil.Transactions;
 
 namespace Vigil.Detection;
@@ -25,12 +27,45 @@ public static class DecisionEncoder
         transaction.Utf8.Length + FixedOverhead + (transaction.ComputedFeatures?.MaxAddedLength ?? 0) + decision.RuleSet.MaxReasonsLength + decision.RuleSet.VersionUtf8.Length
         + (decision.Model?.MaxLength ?? 0) + (decision.Shadow?.MaxLength ?? 0);
 
-    /// <summary>The decision's reasons as a JSON array, as the output record carries them: the rules that fired, then the model's inputs when it flags.</summary>
-    public static byte[] Reasons(Decision decision)
+    /// <summary>
+    /// Writes a decision as the members of an answer to one scoring request (<c>/v1/score</c>): <c>fraud</c>,
+    /// <c>review</c> and <c>allowed</c> when set, <c>score</c>, the model's <c>threshold</c> and <c>model_version</c>,
+    /// <c>rules_version</c>, and <c>reasons</c> in the shape the stream's output records carry them.
+    /// </summary>
+    /// <remarks>The caller opens and closes the object, so that it may add members of its own (the features).</remarks>
+    public static void WriteAnswer(Utf8JsonWriter writer, Decision decision)
     {
+        ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(decision);
-        var buffer = new byte[2 + decision.RuleSet.MaxReasonsLength + (decision.Model?.MaxLength ?? 0)];
-        return buffer[..WriteReasons(decision, buffer)];
+        writer.WriteBoolean("fraud"u8, decision.IsFraud);
+        if (decision.Review)
+        {
+            writer.WriteBoolean("review"u8, true);
+        }
+
+        if (decision.Allowed)
+        {
+            writer.WriteBoolean("allowed"u8, true);
+        }
+
+        writer.WriteNumber("score"u8, decision.Score);
+        if (decision.Model is { } model)
+        {
+            writer.WriteNumber("threshold"u8, model.Model.Threshold);
+            writer.WriteString("model_version"u8, model.Model.Version);
+        }
+
+        writer.WriteString("rules_version"u8, decision.RuleSet.Version);
+        writer.WritePropertyName("reasons"u8);
+        var buffer = ArrayPool<byte>.Shared.Rent(2 + decision.RuleSet.MaxReasonsLength + (decision.Model?.MaxLength ?? 0));
+        try
+        {
+            writer.WriteRawValue(buffer.AsSpan(0, WriteReasons(decision, buffer)), skipInputValidation: true);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static bool TryWrite(

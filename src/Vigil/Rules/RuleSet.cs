@@ -65,6 +65,9 @@ public sealed class RuleSet
         return new RuleSet(version, rules, compiler.Inputs);
     }
 
+    /// <summary>No rules: a model decides alone (what <c>vigil serve</c> applies without a rules file).</summary>
+    public static RuleSet None { get; } = new("none", []);
+
     /// <summary>The seed tutorials' rule: a transaction of <paramref name="threshold"/> or more is fraud.</summary>
     public static RuleSet AmountThreshold(double threshold = SeedAmountThreshold)
     {

@@ -46,6 +46,31 @@ public sealed class ModelScoringTests
     }
 
     [Fact]
+    public void An_answer_to_one_request_carries_the_output_records_decision_and_reasons_and_the_models_version()
+    {
+        var (decision, vigil) = Decide(
+            """{"amount":950,"features":{"tx_amount":950,"customer_avg_amount_30d":50,"customer_nb_tx_1d":2}}""", new(Model));
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            DecisionEncoder.WriteAnswer(writer, decision);
+            writer.WriteEndObject();
+        }
+
+        var answer = JsonDocument.Parse(buffer.ToArray()).RootElement;
+        Assert.True(answer.GetProperty("fraud").GetBoolean());
+        Assert.Equal(vigil.GetProperty("score").GetDouble(), answer.GetProperty("score").GetDouble());
+        Assert.Equal(vigil.GetProperty("reasons").GetRawText(), answer.GetProperty("reasons").GetRawText());
+        Assert.Equal(["amount_threshold", "model:tx_amount/customer_avg_amount_30d", "model:customer_nb_tx_1d"],
+            answer.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()));
+        Assert.Equal(0.5, answer.GetProperty("threshold").GetDouble());
+        Assert.Equal("lr-test", answer.GetProperty("model_version").GetString());
+        Assert.Equal("builtin:amount>=900", answer.GetProperty("rules_version").GetString());
+        Assert.False(answer.TryGetProperty("review", out _));
+    }
+
+    [Fact]
     public void Below_its_threshold_the_model_gives_a_score_but_no_reasons_and_a_rule_still_flags()
     {
         var record = """{"amount":950,"features":{"tx_amount":950,"customer_avg_amount_30d":950,"customer_nb_tx_1d":null}}""";

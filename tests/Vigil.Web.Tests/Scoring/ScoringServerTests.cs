@@ -108,7 +108,9 @@ public sealed class ScoringServerTests : IAsyncLifetime, IDisposable
         Assert.Equal("lr-amount", root.GetProperty("model_version").GetString());
         var reason = Assert.Single(root.GetProperty("reasons").EnumerateArray());
         Assert.Equal("model:amount", reason.GetProperty("code").GetString());
-        Assert.Equal(180, reason.GetProperty("value").GetDouble());
+        Assert.Equal("amount = 180", reason.GetProperty("text").GetString());
+        Assert.True(reason.GetProperty("contribution").GetDouble() > 0);
+        Assert.Equal("none", root.GetProperty("rules_version").GetString());
     }
 
     [Theory]
