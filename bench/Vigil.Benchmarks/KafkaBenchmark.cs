@@ -10,7 +10,7 @@ using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Sources;
-using Vigil.Simulation.Pacing;
+using Vigil.Streams;
 using Vigil.Simulation.Seed;
 
 namespace Vigil.Benchmarks;

@@ -5,7 +5,7 @@ using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Sinks;
-using Vigil.Simulation.Pacing;
+using Vigil.Streams;
 using Vigil.Simulation.Seed;
 
 namespace Vigil.Benchmarks;

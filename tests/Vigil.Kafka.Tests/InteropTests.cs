@@ -5,7 +5,7 @@ using Vigil.Kafka.Sources;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Sources;
-using Vigil.Simulation.Pacing;
+using Vigil.Streams;
 using Vigil.Simulation.Seed;
 
 namespace Vigil.Kafka.Tests;

@@ -1,3 +1,4 @@
+using Vigil.Streams;
 using Vigil.Detection;
 using Vigil.Models;
 using Vigil.Rules;

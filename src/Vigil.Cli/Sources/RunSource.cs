@@ -1,3 +1,4 @@
+using Vigil.Streams;
 using System.Security.Cryptography;
 using Vigil.Cli.Configuration;
 using Vigil.Runtime.Sources;

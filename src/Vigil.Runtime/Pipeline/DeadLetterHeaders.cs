@@ -1,6 +1,6 @@
+using Vigil.Streams;
 using System.Globalization;
 using Vigil.Runtime.Topics;
-using Vigil.Simulation.Sources;
 using Vigil.Transactions;
 
 namespace Vigil.Runtime.Pipeline;

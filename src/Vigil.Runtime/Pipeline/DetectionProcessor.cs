@@ -2,7 +2,6 @@ using Vigil.Detection;
 using Vigil.Features;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Topics;
-using Vigil.Simulation.Seed;
 using Vigil.Transactions;
 
 namespace Vigil.Runtime.Pipeline;
@@ -93,12 +92,13 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
     {
         ArgumentNullException.ThrowIfNull(detector);
         var scratch = new DetectionProcessor(new Detector(detector.Rules) { Models = detector.Models }, new TransactionDecoder());
-        var generator = new SeedTransactionGenerator(seed: 0);
-        var input = new byte[SeedTransactionGenerator.MaxRecordLength];
+        var generator = new WarmUpRecords();
+        var input = new byte[WarmUpRecords.MaxLength];
+        var key = new byte[WarmUpRecords.MaxKeyLength];
         var output = new byte[4096];
         for (var i = 0; i < records; i++)
         {
-            var length = generator.Next(input, out _);
+            var length = generator.Next(input, key, out _);
             if (scratch.Decide(input.AsMemory(0, length), "warm-up", 0, i, out _) != Route.DeadLetter)
             {
                 scratch.Encode(output);

@@ -6,7 +6,6 @@ using Vigil.Rules;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Sinks;
 using Vigil.Runtime.Topics;
-using Vigil.Simulation.Seed;
 using Vigil.Transactions;
 
 namespace Vigil.Runtime.Pipeline;
@@ -167,12 +166,13 @@ public sealed class EmbeddedPipeline
         var drains = new[] { scratch.Legit, scratch.Fraud, scratch.DeadLetters }.Select(t => DiscardSink.Attach(t, "warm-up")).ToList();
         scratch.Start();
         var producer = scratch.Transactions.CreateProducer();
-        var buffer = new byte[SeedTransactionGenerator.MaxRecordLength];
-        var generator = new SeedTransactionGenerator(seed: 0);
+        var record = new byte[WarmUpRecords.MaxLength];
+        var key = new byte[WarmUpRecords.MaxKeyLength];
+        var generator = new WarmUpRecords();
         for (var i = 0; i < records; i++)
         {
-            var length = generator.Next(buffer, out var key);
-            producer.Append(buffer.AsSpan(key), buffer.AsSpan(0, length));
+            var length = generator.Next(record, key, out var keyLength);
+            producer.Append(key.AsSpan(0, keyLength), record.AsSpan(0, length));
             if (i % 256 == 0)
             {
                 await producer.FlushAsync();

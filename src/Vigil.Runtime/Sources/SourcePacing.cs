@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Vigil.Simulation.Pacing;
+using Vigil.Streams;
 
 namespace Vigil.Runtime.Sources;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Vigil.Runtime.Pipeline;
-using Vigil.Simulation.Pacing;
-using Vigil.Simulation.Sources;
+using Vigil.Streams;
 
 namespace Vigil.Runtime.Sources;
 

@@ -1,6 +1,6 @@
+using Vigil.Streams;
 using Vigil.Simulation.Randomness;
 using Vigil.Simulation.Records;
-using Vigil.Simulation.Sources;
 
 namespace Vigil.Simulation.Seed;
 

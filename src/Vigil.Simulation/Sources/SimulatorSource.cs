@@ -1,3 +1,4 @@
+using Vigil.Streams;
 using System.Buffers.Text;
 using Vigil.Simulation.Records;
 using Vigil.Simulation.Simulator;

@@ -7,7 +7,7 @@ using System.Text.Json;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Quality;
 using Vigil.Runtime.Topics;
-using Vigil.Simulation.Pacing;
+using Vigil.Streams;
 
 namespace Vigil.Web.Dashboard;
 

@@ -7,7 +7,7 @@ using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Rules;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Sinks;
-using Vigil.Simulation.Pacing;
+using Vigil.Streams;
 using Vigil.Simulation.Seed;
 
 namespace Vigil.Runtime.Tests.Pipeline;

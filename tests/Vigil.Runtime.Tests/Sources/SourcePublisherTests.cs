@@ -1,3 +1,4 @@
+using Vigil.Streams;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;

@@ -1,7 +1,7 @@
+using Vigil.Streams;
 using System.Text;
 using Vigil.Simulation.Datasets.Csv;
 using Vigil.Simulation.Records;
-using Vigil.Simulation.Sources;
 using Vigil.Transactions;
 
 namespace Vigil.Simulation.Datasets.Replay;

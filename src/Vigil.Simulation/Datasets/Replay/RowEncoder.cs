@@ -1,9 +1,9 @@
+using Vigil.Streams;
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Unicode;
 using Vigil.Simulation.Datasets.Csv;
 using Vigil.Simulation.Records;
-using Vigil.Simulation.Sources;
 using Vigil.Transactions;
 
 namespace Vigil.Simulation.Datasets.Replay;

@@ -1,6 +1,6 @@
-using Vigil.Simulation.Pacing;
+using Vigil.Streams;
 
-namespace Vigil.Simulation.Tests;
+namespace Vigil.Tests.Streams;
 
 public sealed class EventTimePacerTests
 {

@@ -1,4 +1,4 @@
-namespace Vigil.Simulation.Sources;
+namespace Vigil.Streams;
 
 /// <summary>Why a dataset row cannot be replayed, and where it is: it goes to the dead letters with this.</summary>
 /// <param name="Code">Machine-readable, in snake case (<c>bad_amount</c>).</param>

@@ -1,4 +1,4 @@
-namespace Vigil.Simulation.Sources;
+namespace Vigil.Streams;
 
 /// <summary>Transactions for a source to publish, one at a time: generated, simulated or read from a dataset file.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace Vigil.Simulation.Pacing;
+namespace Vigil.Streams;
 
 /// <summary>A token bucket that tells a source how many records it may emit now to hold a target rate.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace Vigil.Simulation.Pacing;
+namespace Vigil.Streams;
 
 /// <summary>Paces a source by its records' event time: real time, or accelerated by a factor.</summary>
 /// <remarks>
