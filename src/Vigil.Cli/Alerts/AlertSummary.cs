@@ -1,7 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Vigil.Cli.Terminal;
-using Vigil.Runtime.Alerts;
+using Vigil.Alerts;
 
 namespace Vigil.Cli.Alerts;
 

@@ -42,7 +42,7 @@ public static class DemoCommand
             dashboardSwitch: true,
             kafkaConfig: true);
         flags.SetAction(command, context, (settings, configuration) =>
-            new DemoRunner(settings, "Vigil demo", context.Console, context.Live, context.ReportLine) { Alerts = AlertSettings.Read(configuration, console: false) }.RunAsync(RunSource.Generated(settings), context.Stop));
+            new DemoRunner(settings, "Vigil demo", context.Console, context.Live, context.ReportLine) { Alerts = AlertConfiguration.Read(configuration, console: false) }.RunAsync(RunSource.Generated(settings), context.Stop));
         return command;
     }
 }

@@ -88,7 +88,7 @@ public static class KafkaCommands
         var flags = new CommandFlags(command, [SettingFlag.Kafka, .. SettingFlag.AlertSinks, SettingFlag.DashboardUrl, SettingFlag.Duration], kafkaConfig: true);
         flags.SetAction(command, context, (settings, configuration) =>
         {
-            var alerts = AlertSettings.Read(configuration, console: true);
+            var alerts = AlertConfiguration.Read(configuration, console: true);
             if (!alerts.Any)
             {
                 throw new UsageException("vigil alert has nowhere to send: give --slack-channel, --slack-webhook, --webhook, or --alert-console true");

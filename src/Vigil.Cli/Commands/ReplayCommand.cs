@@ -42,7 +42,7 @@ public static class ReplayCommand
             using var run = RunSource.Replay(settings);
             return settings.Kafka is { IsMock: false } kafka
                 ? await new ProduceRunner(settings, kafka, context.Console, context.ReportLine).RunAsync("Vigil replay", run, context.Stop)
-                : await new DemoRunner(settings, "Vigil replay", context.Console, context.Live, context.ReportLine) { Alerts = AlertSettings.Read(configuration, console: false) }.RunAsync(run, context.Stop);
+                : await new DemoRunner(settings, "Vigil replay", context.Console, context.Live, context.ReportLine) { Alerts = AlertConfiguration.Read(configuration, console: false) }.RunAsync(run, context.Stop);
         });
         return command;
     }

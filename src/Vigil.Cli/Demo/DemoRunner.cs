@@ -12,7 +12,7 @@ using Vigil.Cli.Services;
 using Vigil.Cli.Sources;
 using Vigil.Cli.Terminal;
 using Vigil.Runtime.Metrics;
-using Vigil.Runtime.Alerts;
+using Vigil.Alerts;
 using Vigil.Runtime.Quality;
 using Vigil.Runtime.Sinks;
 using Vigil.Runtime.Sources;

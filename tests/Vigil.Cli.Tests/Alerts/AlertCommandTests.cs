@@ -2,11 +2,11 @@ using System.Collections;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using Vigil.Alerts;
 using Vigil.Cli.Tests.Commands;
 using Vigil.Kafka.Mock;
-using Vigil.Runtime.Alerts;
 using Vigil.Runtime.Pipeline;
-using Vigil.Runtime.Tests.Alerts;
+using Vigil.Testing;
 
 namespace Vigil.Cli.Tests.Alerts;
 

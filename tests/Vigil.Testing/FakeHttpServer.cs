@@ -3,10 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Vigil.Runtime.Tests.Alerts;
+namespace Vigil.Testing;
 
 /// <summary>A scripted HTTP server on 127.0.0.1 standing in for Slack or a webhook receiver; it records every request.</summary>
-internal sealed class FakeHttpServer : IDisposable
+public sealed class FakeHttpServer : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Queue<(int Status, string Body, string? RetryAfter)> _script = new();

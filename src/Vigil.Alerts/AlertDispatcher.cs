@@ -1,6 +1,6 @@
 using Vigil.Runtime.Topics;
 
-namespace Vigil.Runtime.Alerts;
+namespace Vigil.Alerts;
 
 /// <summary>
 /// Turns fraud decisions into alerts on every channel, once per transaction: a bounded window of recent keys drops

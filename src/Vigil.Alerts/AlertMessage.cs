@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Vigil.Runtime.Alerts;
+namespace Vigil.Alerts;
 
 /// <summary>
 /// What one notification carries: one alert, or a digest of all that arrived while the channel waited (its rate

@@ -1,21 +1,15 @@
+using Vigil.Alerts;
 using Vigil.Cli.Configuration;
-using Vigil.Runtime.Alerts;
 
 namespace Vigil.Cli.Alerts;
 
 /// <summary>
-/// Where alerts go (section <c>Alerts</c>): Slack through chat.postMessage (<c>SLACK_API_TOKEN</c> and
-/// <c>--slack-channel</c>) or an incoming webhook (<c>--slack-webhook</c>, <c>SLACK_WEBHOOK_URL</c>), a generic webhook
-/// (<c>--webhook</c>, signed with <c>--webhook-secret</c> or <c>WEBHOOK_SECRET</c>) and the console. Tokens, secrets and
-/// webhook URLs never appear in messages: errors name the setting, not its value.
+/// Reads <see cref="AlertSettings"/> from section <c>Alerts</c>: Slack (<c>SLACK_API_TOKEN</c> and
+/// <c>--slack-channel</c>, or <c>--slack-webhook</c>, <c>SLACK_WEBHOOK_URL</c>), a generic webhook (<c>--webhook</c>,
+/// <c>--webhook-secret</c> or <c>WEBHOOK_SECRET</c>) and the console. Errors name the setting, never its value.
 /// </summary>
-public sealed record AlertSettings(
-    Uri? SlackWebhook, string? SlackToken, string? SlackChannel, Uri SlackApiUrl, Uri? Webhook, string? WebhookSecret, bool Console, Uri? DashboardUrl)
+public static class AlertConfiguration
 {
-    public static readonly Uri SlackApi = new("https://slack.com/api/");
-
-    public bool Any => SlackWebhook is not null || SlackChannel is not null || Webhook is not null || Console;
-
     /// <param name="console">Whether the console gets alerts unless told otherwise (vigil alert: yes; vigil demo: no, it shows its status).</param>
     public static AlertSettings Read(LayeredConfiguration configuration, bool console)
     {
@@ -39,38 +33,11 @@ public sealed record AlertSettings(
             Url(configuration, "Alerts:SlackWebhook"),
             token,
             channel,
-            Url(configuration, "Alerts:SlackApiUrl") ?? SlackApi,
+            Url(configuration, "Alerts:SlackApiUrl") ?? AlertSettings.SlackApi,
             webhook,
             secret,
             read.Flag("Alerts:Console", console),
             Url(configuration, "Alerts:DashboardUrl"));
-    }
-
-    /// <summary>The sinks these settings name, sharing one HTTP client.</summary>
-    public IReadOnlyList<IAlertSink> Sinks(HttpClient http, Action<string> write)
-    {
-        var sinks = new List<IAlertSink>();
-        if (SlackChannel is not null)
-        {
-            sinks.Add(new SlackApiSink(http, SlackApiUrl, SlackToken!, SlackChannel));
-        }
-
-        if (SlackWebhook is not null)
-        {
-            sinks.Add(new SlackWebhookSink(http, SlackWebhook));
-        }
-
-        if (Webhook is not null)
-        {
-            sinks.Add(new WebhookSink(http, Webhook, WebhookSecret));
-        }
-
-        if (Console)
-        {
-            sinks.Add(new ConsoleSink(write));
-        }
-
-        return sinks;
     }
 
     /// <summary>An http(s) URL; the error names the setting and never echoes the value, which may hold a secret.</summary>

@@ -1,4 +1,4 @@
-namespace Vigil.Runtime.Alerts;
+namespace Vigil.Alerts;
 
 /// <summary>How alert channels pace, retry and bound themselves.</summary>
 public sealed record AlertOptions

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Vigil.Runtime.Alerts;
+namespace Vigil.Alerts;
 
 /// <summary>A reason a decision gives: a rule's name and expression, or a model input and its value.</summary>
 public sealed record AlertReason(string Code, string Text);

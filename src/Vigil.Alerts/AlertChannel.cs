@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 
-namespace Vigil.Runtime.Alerts;
+namespace Vigil.Alerts;
 
 /// <summary>
 /// One sink's queue and sender. <see cref="Enqueue"/> never blocks; the sender sends at most one message per

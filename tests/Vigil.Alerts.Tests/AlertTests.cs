@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Vigil.Runtime.Alerts;
+using Vigil.Alerts;
+using Vigil.Testing;
 
-namespace Vigil.Runtime.Tests.Alerts;
+namespace Vigil.Alerts.Tests;
 
 public sealed class AlertTests : IDisposable
 {

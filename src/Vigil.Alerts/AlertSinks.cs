@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Vigil.Runtime.Alerts;
+namespace Vigil.Alerts;
 
 /// <summary>How one send went: delivered, asked to wait (HTTP 429), failed for now (retry), or refused for good.</summary>
 public readonly record struct SendResult(SendOutcome Outcome, string? Problem = null, TimeSpan RetryAfter = default)
