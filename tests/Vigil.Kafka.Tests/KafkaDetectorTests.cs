@@ -4,6 +4,7 @@ using Vigil.Kafka.Detection;
 using Vigil.Kafka.Sources;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
+using Vigil.Testing;
 using Xunit.Abstractions;
 
 namespace Vigil.Kafka.Tests;
@@ -26,15 +27,6 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
 
     private static string Id(byte[] value) => JsonDocument.Parse(value).RootElement.GetProperty("transaction_id").GetString()!;
 
-    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-    }
-
     [Fact]
     public async Task Detector_routes_every_transaction_dead_letters_bad_records_with_headers_and_commits_on_stop()
     {
@@ -51,7 +43,7 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
         using var stop = new CancellationTokenSource();
         var running = detector.RunAsync(stop.Token);
-        await WaitUntil(() => detector.Status().Processed >= 3002, Timeout);
+        await Eventually.TrueAsync(() => detector.Status().Processed >= 3002, Timeout);
         await stop.CancelAsync();
         await running.WaitAsync(Timeout);
 
@@ -116,19 +108,19 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         using var stopSecond = new CancellationTokenSource();
         var runningFirst = first.RunAsync(stopFirst.Token);
         var runningSecond = second.RunAsync(stopSecond.Token);
-        await WaitUntil(() => first.Assignment.Count > 0 && second.Assignment.Count > 0 && first.Assignment.Count + second.Assignment.Count == 4, Timeout);
+        await Eventually.TrueAsync(() => first.Assignment.Count > 0 && second.Assignment.Count > 0 && first.Assignment.Count + second.Assignment.Count == 4, Timeout);
         Assert.Equal(4, first.Assignment.Count + second.Assignment.Count);
         Assert.Empty(first.Assignment.Intersect(second.Assignment));
 
         await StreamTransactionsAsync(writer, 0, total / 2);
-        await WaitUntil(() => first.Status().Processed > 0 && second.Status().Processed > 0, Timeout);
+        await Eventually.TrueAsync(() => first.Status().Processed > 0 && second.Status().Processed > 0, Timeout);
         await stopFirst.CancelAsync();
         var streaming = StreamTransactionsAsync(writer, total / 2, total / 2);
         await runningFirst.WaitAsync(Timeout);
         await streaming;
-        await WaitUntil(() => second.Assignment.Count == 4, Timeout);
+        await Eventually.TrueAsync(() => second.Assignment.Count == 4, Timeout);
         Assert.Equal(4, second.Assignment.Count);
-        await WaitUntil(() => kafka.Committed(second.GroupId).Sum() == total, Timeout);
+        await Eventually.TrueAsync(() => kafka.Committed(second.GroupId).Sum() == total, Timeout);
         await stopSecond.CancelAsync();
         await runningSecond.WaitAsync(Timeout);
 
@@ -148,7 +140,7 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
         using var stop = new CancellationTokenSource();
         var running = detector.RunAsync(stop.Token);
-        await WaitUntil(() => detector.Assignment.Count == 3, Timeout);
+        await Eventually.TrueAsync(() => detector.Assignment.Count == 3, Timeout);
 
         await StreamTransactionsAsync(writer, 0, total / 3);
         kafka.Cluster.SetBrokerDown(1);
@@ -157,7 +149,7 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         kafka.Cluster.SetBrokerUp(1);
         await streaming;
         await StreamTransactionsAsync(writer, 2 * total / 3, total / 3);
-        await WaitUntil(() => kafka.Committed(detector.GroupId).Sum() == total, Timeout);
+        await Eventually.TrueAsync(() => kafka.Committed(detector.GroupId).Sum() == total, Timeout);
         await stop.CancelAsync();
         await running.WaitAsync(Timeout);
 
@@ -179,12 +171,12 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
         using var stop = new CancellationTokenSource();
         var running = detector.RunAsync(stop.Token);
-        await WaitUntil(() => detector.Assignment.Count == 2, Timeout);
+        await Eventually.TrueAsync(() => detector.Assignment.Count == 2, Timeout);
 
         // The next produce requests (the writer's and the detector's) fail, as during a leader change; librdkafka retries them.
         kafka.Cluster.PushRequestErrors(produceApi, notLeader, requestTimedOut, notLeader, requestTimedOut, notLeader);
         await WriteTransactionsAsync(writer, total / 2, total / 2);
-        await WaitUntil(() => kafka.Committed(detector.GroupId).Sum() == total, Timeout);
+        await Eventually.TrueAsync(() => kafka.Committed(detector.GroupId).Sum() == total, Timeout);
         await stop.CancelAsync();
         await running.WaitAsync(Timeout);
 
@@ -208,7 +200,7 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
         using var stop = new CancellationTokenSource();
         var running = detector.RunAsync(stop.Token);
-        await WaitUntil(() => kafka.Committed(detector.GroupId).Sum() == 101, Timeout);
+        await Eventually.TrueAsync(() => kafka.Committed(detector.GroupId).Sum() == 101, Timeout);
         await stop.CancelAsync();
         await running.WaitAsync(Timeout);
 
@@ -237,12 +229,12 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
         using var stop = new CancellationTokenSource();
         var running = detector.RunAsync(stop.Token);
-        await WaitUntil(() => detector.Status().Processed >= total / 2, Timeout);
+        await Eventually.TrueAsync(() => detector.Status().Processed >= total / 2, Timeout);
 
         // The next produce request fails with MSG_SIZE_TOO_LARGE, as a broker with a smaller limit than the client's would answer.
         kafka.Cluster.PushRequestErrors(produceApi, 10);
         await WriteTransactionsAsync(writer, total / 2, total / 2);
-        await WaitUntil(() => kafka.Committed(detector.GroupId).Sum() == total - writer.Refused, Timeout);
+        await Eventually.TrueAsync(() => kafka.Committed(detector.GroupId).Sum() == total - writer.Refused, Timeout);
         await stop.CancelAsync();
         await running.WaitAsync(Timeout);
 
@@ -277,7 +269,7 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
         using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
         using var stop = new CancellationTokenSource();
         var running = detector.RunAsync(stop.Token);
-        await WaitUntil(() => kafka.Committed(detector.GroupId).SequenceEqual(kafka.EndOffsets(kafka.Topics.Transactions)), Timeout);
+        await Eventually.TrueAsync(() => kafka.Committed(detector.GroupId).SequenceEqual(kafka.EndOffsets(kafka.Topics.Transactions)), Timeout);
         await stop.CancelAsync();
         await running.WaitAsync(Timeout);
 

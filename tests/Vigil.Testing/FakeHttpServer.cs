@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Vigil.Testing;
@@ -17,11 +16,7 @@ public sealed class FakeHttpServer : IDisposable
     public FakeHttpServer(string defaultBody = "ok")
     {
         _defaultBody = defaultBody;
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        Url = new Uri($"http://127.0.0.1:{port}/");
+        Url = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/");
         _listener.Prefixes.Add(Url.ToString());
         _listener.Start();
         _serving = Task.Run(ServeAsync);

@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Vigil.Cli.Tests.Commands;
 using Vigil.Models;
+using Vigil.Testing;
 
 namespace Vigil.Cli.Tests.Models;
 
@@ -27,7 +26,7 @@ public sealed class ServeCommandTests() : TempDirectoryTest("vigil-serve-")
         // The model alone would flag only from 1,000 on.
         var model = Write("m.json", ModelJson.Serialize(new LogisticModel(["amount"], [0], [1], [1], -1000, 0.5) { Version = "lr-1000" }));
         var rules = Write("rules.yaml", Rules);
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         using var stop = new CancellationTokenSource();
         var serving = CliRunner.RunAsync(["serve", "--model", model, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rules", rules], stop: stop.Token);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
@@ -79,14 +78,5 @@ public sealed class ServeCommandTests() : TempDirectoryTest("vigil-serve-")
                 await Task.Delay(50);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 }

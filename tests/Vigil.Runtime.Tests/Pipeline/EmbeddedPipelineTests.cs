@@ -9,6 +9,7 @@ using Vigil.Runtime.Sources;
 using Vigil.Runtime.Sinks;
 using Vigil.Streams;
 using Vigil.Simulation.Seed;
+using Vigil.Testing;
 
 namespace Vigil.Runtime.Tests.Pipeline;
 
@@ -126,7 +127,7 @@ public sealed class EmbeddedPipelineTests : IDisposable
 
         producer.Append(default, """{"amount":500}"""u8);
         await producer.FlushAsync();
-        await WaitUntil(() => pipeline.Legit.EndOffset == 1);
+        Assert.True(await Eventually.TrueAsync(() => pipeline.Legit.EndOffset == 1, TimeSpan.FromSeconds(5)));
         pipeline.Rules = RuleSet.AmountThreshold(100);
         producer.Append(default, """{"amount":500}"""u8);
         await producer.FlushAsync();
@@ -211,16 +212,6 @@ public sealed class EmbeddedPipelineTests : IDisposable
             Assert.Equal(pair.First.GetProperty("amount").GetDouble() >= pair.Second, Fraud(pair.First)));
         Assert.True(swaps > 2, $"{swaps} swaps");
         Assert.Equal(2, thresholds.Distinct().Count());
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
     }
 
     private static bool Fraud(JsonElement record) => record.GetProperty("vigil").GetProperty("fraud").GetBoolean();
