@@ -1,5 +1,6 @@
 using Vigil.Detection;
 using Vigil.Features;
+using Vigil.Runtime.Features;
 using Vigil.Kafka.Configuration;
 using Vigil.Runtime.Pipeline;
 using Vigil.Quality;
@@ -282,6 +283,16 @@ public sealed record FeatureSettings(FeatureSet Set, string? Out, TimeSpan Allow
 
     /// <summary>Bounds on the feature state: entities kept, and transactions per entity.</summary>
     public FeatureStateLimits Limits { get; init; } = FeatureStateLimits.Default;
+
+    /// <summary>The feature processor's options these settings give; <paramref name="joinIdentities"/> when the source publishes identities.</summary>
+    public FeatureStageOptions StageOptions(bool joinIdentities) => new()
+    {
+        AllowedLateness = AllowedLateness,
+        Limits = Limits,
+        CheckpointPath = Checkpoint,
+        JoinIdentities = joinIdentities,
+        JoinWindow = JoinWindow,
+    };
 }
 
 /// <summary>A dataset file for <c>vigil generate --out</c>.</summary>

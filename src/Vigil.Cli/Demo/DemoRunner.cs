@@ -1,6 +1,8 @@
 using Spectre.Console;
 using Vigil.Cli.Alerts;
 using Vigil.Cli.Configuration;
+using Vigil.Hosting;
+using Vigil.Hosting.Transports;
 using Vigil.Cli.Models;
 using Vigil.Detection;
 using Vigil.Models;
@@ -60,16 +62,13 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.AmountThresholdFor(run.Profile), settings.Detector.AmountThreshold is not null, features);
         var rules = ruleFiles.Initial;
-        await using IDemoRuntime runtime = settings.Kafka is { } kafka
-            ? new KafkaDemoRuntime(kafka, settings.Topics, rules, settings.Features with { Set = features }, run.HasIdentities,
-                settings.Pipeline.Partitions, settings.Pipeline.MaxRecordBytes, ClientLog)
-            {
-                Models = models?.Current,
-            }
-            : new EmbeddedDemoRuntime(settings.Pipeline, settings.Topics, rules, settings.Features with { Set = features }, joinIdentities: run.HasIdentities)
-            {
-                Models = models?.Current,
-            };
+        var topology = new Topology(settings.Topics, rules, features, settings.Features.StageOptions(run.HasIdentities), settings.Pipeline)
+        {
+            Models = models?.Current,
+        };
+        await using IPipelineTransport runtime = settings.Kafka is { } kafka
+            ? new KafkaTransport(topology, kafka, new LineLogger(ClientLog))
+            : new InProcessTransport(topology);
         await runtime.PrepareAsync();
 
         // Everything that reads the outputs subscribes before the first record: embedded topics keep no history.
@@ -98,8 +97,8 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         // With a model, the dashboard's server also decides single transactions as the stream would: the pipeline's
         // live features, its current rules, then the model.
         var liveRules = new LiveRules(rules, features, r => runtime.Rules = r, ClientLog);
-        using var scorer = models is not null && runtime is EmbeddedDemoRuntime scoring
-            ? new TransactionScorer(models.Current.Primary, scoring.Features, () => liveRules.Current)
+        using var scorer = models is not null && runtime is InProcessTransport
+            ? new TransactionScorer(models.Current.Primary, runtime.Features, () => liveRules.Current)
             : null;
         var dashboard = settings.Dashboard.Enabled
             ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, stop, scorer)
@@ -215,7 +214,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
     /// Publishes until stopped, then drains. A sink, the dashboard feed, the quality monitor or detection that fails
     /// meanwhile would hold everything before it back for ever (backpressure), so the first failure ends the run at once.
     /// </summary>
-    private static async Task RunToEndAsync(SourcePublisher publisher, IDemoRuntime runtime, List<Task> readers, CancellationToken stop)
+    private static async Task RunToEndAsync(SourcePublisher publisher, IPipelineTransport runtime, List<Task> readers, CancellationToken stop)
     {
         var steps = StepsAsync();
         var watched = new List<Task>(readers) { runtime.Completion, steps };
@@ -239,7 +238,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
     }
 
-    private void PrintHeader(IDemoRuntime runtime, RunSource run, RuleFiles rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard, bool scoring)
+    private void PrintHeader(IPipelineTransport runtime, RunSource run, RuleFiles rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard, bool scoring)
     {
         var model = models is null ? string.Empty
             : $" · model {models.Primary.Version}" + (models.Shadow is null ? string.Empty : $" (shadow {models.Shadow.Version})");

@@ -17,14 +17,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
     public async Task<int> RunAsync(bool joinIdentities, CancellationToken stop)
     {
         var features = settings.Features;
-        var options = new FeatureStageOptions
-        {
-            AllowedLateness = features.AllowedLateness,
-            Limits = features.Limits,
-            CheckpointPath = features.Checkpoint,
-            JoinIdentities = joinIdentities,
-            JoinWindow = features.JoinWindow,
-        };
+        var options = features.StageOptions(joinIdentities);
         using var stage = await Task.Run(() => new KafkaFeatureStage(new KafkaClients(kafka, log), settings.Topics, features.Set, options));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (settings.Duration is { } duration)

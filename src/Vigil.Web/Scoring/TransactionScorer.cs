@@ -3,15 +3,10 @@ using Vigil.Features;
 using Vigil.Detection;
 using Vigil.Models;
 using Vigil.Rules;
+using Vigil.Runtime.Features;
 using Vigil.Transactions;
 
 namespace Vigil.Web.Scoring;
-
-/// <summary>Reads the features a transaction would get from live state kept elsewhere, without changing it.</summary>
-public delegate void FeaturePeek(Transaction transaction, long timeMs, Span<double> values);
-
-/// <summary>A running pipeline's feature state, as scoring requests beside it read it: its feature set and its peek.</summary>
-public sealed record PipelineFeatures(FeatureSet Set, FeaturePeek Peek);
 
 /// <summary>
 /// Scores one transaction JSON for <c>/v1/score</c>: the features it carries (a <c>"features"</c> object, as the

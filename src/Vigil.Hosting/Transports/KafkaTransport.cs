@@ -1,4 +1,4 @@
-using Vigil.Cli.Configuration;
+using Microsoft.Extensions.Logging;
 using Vigil.Detection;
 using Vigil.Kafka.Bridge;
 using Vigil.Kafka.Configuration;
@@ -13,30 +13,28 @@ using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
 
-namespace Vigil.Cli.Demo;
+namespace Vigil.Hosting.Transports;
 
 /// <summary>
-/// The demo on Kafka: the generator produces to the cluster; the feature stage (as <c>vigil features --kafka</c>)
+/// The topology on Kafka: sources produce to the cluster; the feature stage (as <c>vigil features --kafka</c>)
 /// reads transactions and labels and writes the featured topic; a detector (as <c>vigil detect</c>) joins the
 /// consumer group on it; a bridge copies the output topics back for the files and the dashboard, so they show what
 /// really is on the cluster. Without features the detector reads the transactions topic itself. With
 /// <c>--kafka mock</c> the cluster is librdkafka's mock, in this process.
 /// </summary>
-public sealed class KafkaDemoRuntime : IDemoRuntime
+public sealed class KafkaTransport : IPipelineTransport
 {
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(60);
 
     private readonly KafkaOptions _options;
+    private readonly Topology _topology;
     private readonly TopicOptions _topics;
-    private readonly FeatureSettings _features;
-    private readonly bool _joinIdentities;
     private readonly CancellationTokenSource _stopFeatures = new();
     private KafkaFeatureStage? _featureStage;
     private DetectionModels? _models;
     private Task _featuring = Task.CompletedTask;
-    private readonly int _maxRecordBytes;
     private RuleSet _rules;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
     private readonly MockCluster? _mock;
     private readonly CancellationTokenSource _stopDetector = new();
     private readonly CancellationTokenSource _stopBridge = new();
@@ -49,37 +47,36 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
     private Task _detecting = Task.CompletedTask;
     private Task _bridging = Task.CompletedTask;
 
-    public KafkaDemoRuntime(
-        KafkaOptions options, TopicOptions topics, RuleSet rules, FeatureSettings features, bool joinIdentities, int partitions, int maxRecordBytes, Action<string> log)
+    /// <param name="options">The cluster; with <see cref="KafkaOptions.IsMock"/>, a mock cluster started here with the topology's topics.</param>
+    public KafkaTransport(Topology topology, KafkaOptions options, ILogger log)
     {
+        ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(topics);
-        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(log);
+        _topology = topology;
+        _topics = topology.Topics;
         _options = options;
-        _topics = topics;
-        _features = features;
-        _joinIdentities = joinIdentities;
-        _maxRecordBytes = maxRecordBytes;
-        _rules = rules;
+        _rules = topology.Rules;
+        _models = topology.Models;
         _log = log;
         if (options.IsMock)
         {
             _mock = new MockCluster(brokers: 1);
-            foreach (var topic in topics.All.Append(topics.Featured))
+            foreach (var topic in _topics.All.Append(_topics.Featured))
             {
-                _mock.CreateTopic(topic, partitions);
+                _mock.CreateTopic(topic, topology.Pipeline.Partitions);
             }
 
             options.BootstrapServers = _mock.BootstrapServers;
         }
     }
 
-    private bool HasFeatures => !_features.Set.IsEmpty;
+    private bool HasFeatures => _topology.HasFeatures;
 
     public string Description => (_mock is null
         ? $"Kafka at {_options.BootstrapServers} · consumer group {_options.GroupId}"
         : $"Kafka mock cluster at {_options.BootstrapServers} (in this process, in memory)")
-        + (HasFeatures ? $" · features: {_features.Set.Name} ({_features.Set.Count}) through {_topics.Featured}"
+        + (HasFeatures ? $" · features: {_topology.Features.Name} ({_topology.Features.Count}) through {_topics.Featured}"
             : _mock is null ? " · no features (on a shared cluster they need --checkpoint, or vigil features --kafka)" : " · no features");
 
     public Topic Legit => Ready(_bridge)[_topics.Legit];
@@ -108,6 +105,9 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
         }
     }
 
+    /// <summary>Null: the feature stage runs as a Kafka service, and its state is not shared with scoring requests.</summary>
+    public PipelineFeatures? Features => null;
+
     public SourceOutputs Outputs(TimeSpan labelDelay) => new(Ready(_writer), Ready(_labels), labelDelay, Ready(_identities), Ready(_deadLetters));
 
     public RuleSet Rules
@@ -121,24 +121,17 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
 
     public Task PrepareAsync() => Task.Run(() =>
     {
-        var clients = new KafkaClients(_options, _log);
+        var clients = new KafkaClients(_options, _log.ClientLine);
         _writer = new KafkaRecordWriter(clients, _topics.Transactions, _topics.DeadLetter);
         _labels = new KafkaRecordWriter(clients, _topics.Labels, _topics.DeadLetter);
         _identities = new KafkaRecordWriter(clients, _topics.Identities, _topics.DeadLetter);
         _deadLetters = new KafkaRecordWriter(clients, _topics.DeadLetter);
         if (HasFeatures)
         {
-            _featureStage = new KafkaFeatureStage(clients, _topics, _features.Set, new FeatureStageOptions
-            {
-                AllowedLateness = _features.AllowedLateness,
-                Limits = _features.Limits,
-                CheckpointPath = _features.Checkpoint,
-                JoinIdentities = _joinIdentities,
-                JoinWindow = _features.JoinWindow,
-            });
+            _featureStage = new KafkaFeatureStage(clients, _topics, _topology.Features, _topology.FeatureOptions);
         }
 
-        _detector = new KafkaDetector(clients, HasFeatures ? DetectorTopics(_topics) : _topics, _rules, _maxRecordBytes) { Models = _models };
+        _detector = new KafkaDetector(clients, HasFeatures ? DetectorTopics(_topics) : _topics, _rules, _topology.Pipeline.MaxRecordBytes) { Models = _models };
         _bridge = new KafkaTopicBridge(clients, [_topics.Legit, _topics.Fraud, _topics.DeadLetter, _topics.Labels]);
     });
 
@@ -151,7 +144,7 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
         Completion = Task.WhenAll(_featuring, _detecting, _bridging);
 
         // Joining a consumer group takes seconds; generating meanwhile would only build a backlog.
-        _log("kafka: waiting for the consumer group to assign partitions to the detector");
+        _log.WaitingForAssignment();
         await WaitUntilAsync(() => detector.Assignment.Count > 0);
     }
 
@@ -219,11 +212,11 @@ public sealed class KafkaDemoRuntime : IDemoRuntime
 
         if (!caughtUp())
         {
-            _log($"kafka: gave up waiting after {CatchUpTimeout.TotalSeconds:N0} s; what was not decided stays in the transactions topic for the next detector");
+            _log.GaveUpWaiting(CatchUpTimeout.TotalSeconds);
         }
     }
 
     private static T Ready<T>(T? component)
         where T : class =>
-        component ?? throw new InvalidOperationException("The Kafka demo runtime is not prepared yet.");
+        component ?? throw new InvalidOperationException("The Kafka transport is not prepared yet.");
 }

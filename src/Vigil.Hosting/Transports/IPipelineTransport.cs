@@ -1,13 +1,17 @@
 using Vigil.Detection;
 using Vigil.Rules;
+using Vigil.Runtime.Features;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
 
-namespace Vigil.Cli.Demo;
+namespace Vigil.Hosting.Transports;
 
-/// <summary>What a demo runs on: the embedded runtime, or a Kafka cluster (a real one or the mock).</summary>
-public interface IDemoRuntime : IAsyncDisposable
+/// <summary>
+/// What runs a <see cref="Topology"/>: in-process topics and tasks, or a Kafka cluster (a real one or the mock). The
+/// outputs are in-process topics either way, so files, the dashboard, quality and alerts read them alike.
+/// </summary>
+public interface IPipelineTransport : IAsyncDisposable
 {
     /// <summary>One line for the header, e.g. "embedded runtime · 2 partitions".</summary>
     string Description { get; }
@@ -30,6 +34,9 @@ public interface IDemoRuntime : IAsyncDisposable
 
     /// <summary>Swaps the models the detectors score with (null: none), between two records.</summary>
     DetectionModels? Models { set; }
+
+    /// <summary>The feature state as scoring requests beside the stream read it; null where the transport cannot share it.</summary>
+    PipelineFeatures? Features { get; }
 
     /// <summary>Where the source writes: transactions, labels, identities and invalid rows.</summary>
     SourceOutputs Outputs(TimeSpan labelDelay);
