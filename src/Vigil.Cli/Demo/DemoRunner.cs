@@ -2,7 +2,10 @@ using Spectre.Console;
 using Vigil.Cli.Alerts;
 using Vigil.Cli.Configuration;
 using Vigil.Hosting;
+using Vigil.Hosting.Services;
 using Vigil.Hosting.Transports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Vigil.Cli.Models;
 using Vigil.Detection;
 using Vigil.Models;
@@ -113,46 +116,56 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             alerting.Dashboard = dashboard?.Server.Address;
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address, scorer is not null);
 
         // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
-        var readers = sinks.Select(s => s.RunAsync()).ToList();
-        readers.Add(dashboard?.Feed.RunAsync(CancellationToken.None) ?? Task.CompletedTask);
-        readers.Add(quality?.RunAsync() ?? Task.CompletedTask);
-        readers.AddRange(alertReaders.Select(read => Task.Run(read, CancellationToken.None)));
-        var sending = alerting?.RunAsync() ?? Task.CompletedTask;
-        await runtime.StartAsync();
-        if (settings.Duration is { } duration)
+        var readers = sinks.Select(s => new OutputReader(s.Path, () => s.RunAsync())).ToList();
+        if (dashboard is { Feed: var feed })
         {
-            deadline.CancelAfter(duration);
+            readers.Add(new OutputReader("the dashboard's feed", () => feed.RunAsync(CancellationToken.None)));
         }
 
-        using var watching = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-        var watcher = models?.WatchAsync(features, m =>
+        if (quality is not null)
         {
-            runtime.Models = m;
-            scorer?.Swap(m.Primary);
-        }, ClientLog, watching.Token) ?? Task.CompletedTask;
-        var rulesWatcher = ruleFiles.WatchAsync(liveRules, watching.Token);
+            readers.Add(new OutputReader("the quality monitor", quality.RunAsync));
+        }
+
+        readers.AddRange(alertReaders.Select(read => new OutputReader("alerts", () => Task.Run(read, CancellationToken.None))));
+        var host = PipelineHost.CreateBuilder(new LineLoggerProvider(ClientLog));
+        if (alerting is not null)
+        {
+            host.Services.AddHostedService(_ => new AlertService(alerting));
+        }
+
+        host.Services.AddPipeline(runtime, publisher, readers, settings.Duration);
+        if (models is not null)
+        {
+            host.Services.AddHostedService(_ => new HostedLoop(watching => models.WatchAsync(features, m =>
+            {
+                runtime.Models = m;
+                scorer?.Swap(m.Primary);
+            }, ClientLog, watching)));
+        }
+
+        host.Services.AddHostedService(_ => new HostedLoop(watching => ruleFiles.WatchAsync(liveRules, watching)));
+        using var running = host.Build();
+        var pipeline = running.Services.GetRequiredService<PipelineService>();
+        var lifetime = running.Services.GetRequiredService<IHostApplicationLifetime>();
         var view = _view;
-        using var stopping = stop.Register(() => view.Note = "stopping: deciding the records in flight (Ctrl+C again to abort)");
-        var running = RunToEndAsync(publisher, runtime, readers, deadline.Token);
+        using var stopping = stop.Register(() =>
+        {
+            view.Note = "stopping: deciding the records in flight (Ctrl+C again to abort)";
+            lifetime.StopApplication();
+        });
         try
         {
-            await view.ShowUntilAsync(running, Status);
-            await running;
+            await running.StartAsync(CancellationToken.None);
+            await view.ShowUntilAsync(pipeline.Completion, Status);
+            await pipeline.Completion;
         }
         finally
         {
-            await watching.CancelAsync();
-            await watcher;
-            await rulesWatcher;
-            if (alerting is not null)
-            {
-                await alerting.CompleteAsync(sending);
-            }
-
+            await running.StopAsync(CancellationToken.None);
             await DashboardHosting.StopAsync(dashboard?.Server);
             foreach (var sink in sinks)
             {
@@ -209,34 +222,6 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
     /// </summary>
     private FeatureSet FeaturesComputed() =>
         settings.Kafka is { IsMock: false } && settings.Features.Checkpoint is null ? FeatureSet.None : settings.Features.Set;
-
-    /// <summary>
-    /// Publishes until stopped, then drains. A sink, the dashboard feed, the quality monitor or detection that fails
-    /// meanwhile would hold everything before it back for ever (backpressure), so the first failure ends the run at once.
-    /// </summary>
-    private static async Task RunToEndAsync(SourcePublisher publisher, IPipelineTransport runtime, List<Task> readers, CancellationToken stop)
-    {
-        var steps = StepsAsync();
-        var watched = new List<Task>(readers) { runtime.Completion, steps };
-        while (true)
-        {
-            var done = await Task.WhenAny(watched);
-            if (done == steps || done.IsFaulted)
-            {
-                await done;
-                return;
-            }
-
-            watched.Remove(done);
-        }
-
-        async Task StepsAsync()
-        {
-            await publisher.RunAsync(stop);
-            await runtime.DrainAsync();
-            await Task.WhenAll(readers);
-        }
-    }
 
     private void PrintHeader(IPipelineTransport runtime, RunSource run, RuleFiles rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard, bool scoring)
     {

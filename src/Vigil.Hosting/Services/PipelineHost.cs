@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Vigil.Hosting.Transports;
+using Vigil.Runtime.Sources;
+
+namespace Vigil.Hosting.Services;
+
+/// <summary>The composition of a pipeline run with Microsoft.Extensions.Hosting: the host's settings, and the pipeline's services.</summary>
+public static class PipelineHost
+{
+    /// <summary>
+    /// A host for a pipeline run: no configuration sources or logging providers of its own (the caller's settings are
+    /// read already; <paramref name="logging"/> says where entries go), signals left to the caller
+    /// (<see cref="SignalledLifetime"/>), and no shutdown timeout, since a stop drains every record in flight.
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder(ILoggerProvider logging)
+    {
+        ArgumentNullException.ThrowIfNull(logging);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddProvider(logging);
+        builder.Services.AddSingleton<IHostLifetime, SignalledLifetime>();
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = Timeout.InfiniteTimeSpan);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the run of <paramref name="transport"/>: <see cref="PipelineService"/> (also as itself, for its
+    /// completion) with the publisher and the outputs' readers. Services added before it stop after it.
+    /// </summary>
+    public static IServiceCollection AddPipeline(
+        this IServiceCollection services, IPipelineTransport transport, SourcePublisher publisher, IEnumerable<OutputReader> readers, TimeSpan? duration = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(readers);
+        services.AddSingleton(transport);
+        services.AddSingleton(publisher);
+        foreach (var reader in readers)
+        {
+            services.AddSingleton(reader);
+        }
+
+        services.Configure<PipelineRunOptions>(options => options.Duration = duration);
+        services.AddSingleton<PipelineService>();
+        services.AddHostedService(provider => provider.GetRequiredService<PipelineService>());
+        return services;
+    }
+}
