@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Threading.Channels;
 
@@ -13,7 +14,7 @@ public sealed class AlertChannel
 {
     private readonly IAlertSink _sink;
     private readonly AlertOptions _options;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
     private readonly Lock _lock = new();
     // Coalescing wake-up: one pending signal is enough, since the sender takes everything held at once.
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -29,7 +30,7 @@ public sealed class AlertChannel
     private long _lost;
     private int _inFlight;
 
-    public AlertChannel(IAlertSink sink, AlertOptions options, Action<string> log, Uri? dashboard)
+    public AlertChannel(IAlertSink sink, AlertOptions options, ILogger log, Uri? dashboard)
     {
         _sink = sink ?? throw new ArgumentNullException(nameof(sink));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -135,7 +136,7 @@ public sealed class AlertChannel
             if (left > 0)
             {
                 Interlocked.Add(ref _lost, left);
-                _log($"alerts to {Name}: stopped with {left:N0} alerts not sent");
+                _log.StoppedWithUnsent(Name, left);
             }
         }
     }
@@ -227,7 +228,7 @@ public sealed class AlertChannel
                 default:
                     Interlocked.Add(ref _lost, message.Count);
                     var tries = result.Outcome == SendOutcome.Refused ? "refused" : $"failed {failures} times";
-                    _log($"alerts to {Name}: {message.Count:N0} alert{(message.Count == 1 ? string.Empty : "s")} not delivered, {tries}: {result.Problem}");
+                    _log.NotDelivered(Name, message.Count, message.Count == 1 ? "alert" : "alerts", tries, result.Problem);
                     return;
             }
         }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Vigil.Runtime.Topics;
 
 namespace Vigil.Alerts;
@@ -20,7 +21,7 @@ public sealed class AlertDispatcher : IDisposable
     private long _duplicates;
     private long _unreadable;
 
-    public AlertDispatcher(IEnumerable<IAlertSink> sinks, AlertOptions options, Action<string> log, Uri? dashboard = null)
+    public AlertDispatcher(IEnumerable<IAlertSink> sinks, AlertOptions options, ILogger log, Uri? dashboard = null)
     {
         ArgumentNullException.ThrowIfNull(sinks);
         _options = options ?? throw new ArgumentNullException(nameof(options));

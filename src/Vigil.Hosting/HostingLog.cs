@@ -5,10 +5,6 @@ namespace Vigil.Hosting;
 /// <summary>What the hosting layer logs, each entry declared once (compiled by the logging source generator).</summary>
 internal static partial class HostingLog
 {
-    /// <summary>A line from a client library (librdkafka), as it wrote it.</summary>
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
-    public static partial void ClientLine(this ILogger logger, string line);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "kafka: waiting for the consumer group to assign partitions to the detector")]
     public static partial void WaitingForAssignment(this ILogger logger);
 

@@ -24,7 +24,7 @@ public sealed class AlertTests : IDisposable
 
     private async Task<AlertDispatcher> RunAsync(IAlertSink sink, Func<AlertDispatcher, Task> feed, AlertOptions? options = null)
     {
-        using var dispatcher = new AlertDispatcher([sink], options ?? Fast, line => { lock (_log) { _log.Add(line); } }, Dashboard);
+        using var dispatcher = new AlertDispatcher([sink], options ?? Fast, new ListLogger(_log), Dashboard);
         var running = dispatcher.RunAsync();
         await feed(dispatcher);
         await dispatcher.CompleteAsync(running);
@@ -147,7 +147,7 @@ public sealed class AlertTests : IDisposable
         }
 
         var sink = new WebhookSink(_http, webhook.Url, secret: null);
-        using var dispatcher = new AlertDispatcher([sink], Fast with { FirstBackoff = TimeSpan.FromSeconds(30), DrainTimeout = TimeSpan.FromMilliseconds(300) }, _log.Add);
+        using var dispatcher = new AlertDispatcher([sink], Fast with { FirstBackoff = TimeSpan.FromSeconds(30), DrainTimeout = TimeSpan.FromMilliseconds(300) }, new ListLogger(_log));
         var running = dispatcher.RunAsync();
         dispatcher.Offer(Record(1));
         await webhook.WaitForAsync(1);
@@ -255,7 +255,7 @@ public sealed class AlertTests : IDisposable
     public async Task A_receiver_that_hangs_never_holds_offers_back_and_its_queue_stays_bounded()
     {
         var sink = new StuckSink();
-        using var dispatcher = new AlertDispatcher([sink], Fast with { MaxPending = 100 }, _log.Add);
+        using var dispatcher = new AlertDispatcher([sink], Fast with { MaxPending = 100 }, new ListLogger(_log));
         var running = dispatcher.RunAsync();
 
         // 100,000 offers while the receiver holds the first message: each returns at once.
@@ -281,7 +281,7 @@ public sealed class AlertTests : IDisposable
     [Fact]
     public void Records_that_are_not_decisions_are_counted_and_the_seed_format_names_source_and_target()
     {
-        using var dispatcher = new AlertDispatcher([], Fast, _ => { });
+        using var dispatcher = new AlertDispatcher([], Fast, new ListLogger());
 
         Assert.False(dispatcher.Offer("not json"u8));
         Assert.False(dispatcher.Offer("""{"amount":1}"""u8));

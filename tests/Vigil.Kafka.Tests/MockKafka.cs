@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Mock;
 using Vigil.Runtime.Pipeline;
+using Vigil.Testing;
 
 namespace Vigil.Kafka.Tests;
 
@@ -36,7 +37,7 @@ internal sealed class MockKafka : IDisposable
         options.Settings["session.timeout.ms"] = "6000";
         options.Settings["heartbeat.interval.ms"] = "500";
         configure?.Invoke(options);
-        return new KafkaClients(options, line => { lock (Log) { Log.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"); } });
+        return new KafkaClients(options, new ListLogger(Log) { Stamped = true });
     }
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);

@@ -40,7 +40,7 @@ public static class FeaturesCommand
         {
             null => new FeaturesRunner(settings, context.Console, context.Live).RunAsync(context.Stop),
             { IsMock: true } => throw new UsageException("--kafka mock works with vigil demo only; for vigil features, start one with 'vigil kafka mock' and pass its address"),
-            var kafka => new FeatureServiceRunner(settings, kafka, context.Console, context.ReportLine)
+            var kafka => new FeatureServiceRunner(settings, kafka, context.Console, context.Log)
                 .RunAsync(new SettingReader(configuration).Flag("Features:JoinIdentities", false), context.Stop),
         });
         return command;

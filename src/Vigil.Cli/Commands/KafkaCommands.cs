@@ -35,7 +35,7 @@ public static class KafkaCommands
             {
                 { } path when settings.Kafka is not null => throw new UsageException($"choose --out {path} or --kafka {settings.Kafka.BootstrapServers}, not both"),
                 { } path => new GenerateRunner(settings, context.Console, context.Live).WriteFileAsync(path, context.Stop),
-                null => new ProduceRunner(settings, RequireKafka(settings, "generate", alternative: " (or --out FILE for a dataset file)"), context.Console, context.ReportLine)
+                null => new ProduceRunner(settings, RequireKafka(settings, "generate", alternative: " (or --out FILE for a dataset file)"), context.Console, context.Log)
                     .RunAsync("Vigil generate", RunSource.Generated(settings), context.Stop),
             };
         });
@@ -105,7 +105,7 @@ public static class KafkaCommands
         var command = new Command("dashboard", "Serve the live dashboard over a Kafka cluster's legit and fraud topics until Ctrl+C.");
         var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts], kafkaConfig: true);
         flags.SetAction(command, context, (settings, _) =>
-            new DashboardRunner(settings, RequireKafka(settings, "dashboard"), context.Console, context.ReportLine).RunAsync(context.Stop));
+            new DashboardRunner(settings, RequireKafka(settings, "dashboard"), context.Console, context.Log).RunAsync(context.Stop));
         return command;
     }
 

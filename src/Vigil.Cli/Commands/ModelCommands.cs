@@ -57,7 +57,7 @@ public static class ModelCommands
             the model; the answer adds rules_version, review and allowed, and editing the file swaps the rules live.
             """);
         var flags = new CommandFlags(command, [SettingFlag.ServeModel, SettingFlag.ServePort, SettingFlag.ServeHost, SettingFlag.ServeAllowedHosts, SettingFlag.ServeRules, SettingFlag.SuppliedFeatures, SettingFlag.MaxClockSkew, SettingFlag.MaxEntities, SettingFlag.MaxEventsPerEntity]);
-        flags.SetAction(command, context, (_, configuration) => new ServeRunner(configuration, context.Console, context.ReportLine).RunAsync(context.Stop));
+        flags.SetAction(command, context, (_, configuration) => new ServeRunner(configuration, context.Console, context.Log).RunAsync(context.Stop));
         return command;
     }
 }

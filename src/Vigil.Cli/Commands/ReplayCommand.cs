@@ -41,7 +41,7 @@ public static class ReplayCommand
         {
             using var run = RunSource.Replay(settings);
             return settings.Kafka is { IsMock: false } kafka
-                ? await new ProduceRunner(settings, kafka, context.Console, context.ReportLine).RunAsync("Vigil replay", run, context.Stop)
+                ? await new ProduceRunner(settings, kafka, context.Console, context.Log).RunAsync("Vigil replay", run, context.Stop)
                 : await new DemoRunner(settings, "Vigil replay", context.Console, context.Live, context.ReportLine) { Alerts = AlertConfiguration.Read(configuration, console: false) }.RunAsync(run, context.Stop);
         });
         return command;

@@ -53,7 +53,7 @@ public static class RulesCommands
         var publishFlags = new CommandFlags(publish, [SettingFlag.Kafka, SettingFlag.RulesTopic, SettingFlag.FeatureSet, SettingFlag.Feature],
             kafkaConfig: true, argument: (new Argument<string>("RULES.yaml") { Description = "The rules file to publish" }, "Detector:Rules"));
         publishFlags.SetAction(publish, context, (settings, _) =>
-            new RulesPublishRunner(settings, KafkaCommands.RequireKafka(settings, "rules publish"), context.Console, context.ReportLine).RunAsync(context.Stop));
+            new RulesPublishRunner(settings, KafkaCommands.RequireKafka(settings, "rules publish"), context.Console, context.Log).RunAsync(context.Stop));
         return new Command("rules", "Rules files: check one before it goes live, publish one to the detectors.") { check, publish };
     }
 }

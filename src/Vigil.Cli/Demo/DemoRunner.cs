@@ -6,6 +6,7 @@ using Vigil.Hosting.Services;
 using Vigil.Hosting.Transports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Vigil.Cli.Models;
 using Vigil.Detection;
 using Vigil.Models;
@@ -38,7 +39,9 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
     private readonly StatusView _view = new(console, live, StatusLineInterval);
 
     /// <summary>Client libraries' lines: under the live table while it shows (they would tear it), else where the caller said.</summary>
-    private Action<string> ClientLog => _view.Log(report);
+    private Action<string> ClientLines => _view.Log(report);
+
+    private ILogger ClientLog => new LineLogger(ClientLines);
 
     /// <summary>How often a non-interactive run prints a status line.</summary>
     public static readonly TimeSpan StatusLineInterval = TimeSpan.FromSeconds(5);
@@ -70,7 +73,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             Models = models?.Current,
         };
         await using IPipelineTransport runtime = settings.Kafka is { } kafka
-            ? new KafkaTransport(topology, kafka, new LineLogger(ClientLog))
+            ? new KafkaTransport(topology, kafka, ClientLog)
             : new InProcessTransport(topology);
         await runtime.PrepareAsync();
 
@@ -86,7 +89,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         var sinks = settings.OutputDirectory is null ? [] : written.Select(t => new JsonLinesSink(t, settings.OutputDirectory)).ToList();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, ClientLog), new AlertOptions(), ClientLog, alerts.DashboardUrl) : null;
+        using var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, ClientLines), new AlertOptions(), ClientLog, alerts.DashboardUrl) : null;
         var alertReaders = alerting?.Readers(runtime.Fraud) ?? [];
         var pacing = RunSource.Pacing(settings);
         var publisher = new SourcePublisher(source, runtime.Outputs(settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue);
@@ -131,7 +134,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         readers.AddRange(alertReaders.Select(read => new OutputReader("alerts", () => Task.Run(read, CancellationToken.None))));
-        var host = PipelineHost.CreateBuilder(new LineLoggerProvider(ClientLog));
+        var host = PipelineHost.CreateBuilder(new LineLoggerProvider(ClientLines));
         if (alerting is not null)
         {
             host.Services.AddHostedService(_ => new AlertService(alerting));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Vigil.Cli.Configuration;
 using Vigil.Detection;
 using Vigil.Features;
@@ -53,7 +54,7 @@ public sealed class ModelFiles(string primary, string? shadow)
     }
 
     /// <summary>Polls the files until stopped, handing each update that loads and fits <paramref name="available"/> (null: any features) to <paramref name="swap"/>.</summary>
-    public async Task WatchAsync(FeatureSet? available, Action<DetectionModels> swap, Action<string> log, CancellationToken stop)
+    public async Task WatchAsync(FeatureSet? available, Action<DetectionModels> swap, ILogger log, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(swap);
         ArgumentNullException.ThrowIfNull(log);
@@ -61,7 +62,7 @@ public sealed class ModelFiles(string primary, string? shadow)
     }
 
     /// <summary>One poll: swaps when a file changed and loads.</summary>
-    public void Check(FeatureSet? available, Action<DetectionModels> swap, Action<string> log)
+    public void Check(FeatureSet? available, Action<DetectionModels> swap, ILogger log)
     {
         ArgumentNullException.ThrowIfNull(swap);
         ArgumentNullException.ThrowIfNull(log);
@@ -88,7 +89,7 @@ public sealed class ModelFiles(string primary, string? shadow)
         catch (UsageException e)
         {
             Rejected++;
-            log($"model update rejected: {e.Message}; still deciding with {Current.Primary.Version}");
+            log.ModelRejected(e.Message, Current.Primary.Version);
             return;
         }
 
@@ -96,6 +97,6 @@ public sealed class ModelFiles(string primary, string? shadow)
         Current = next;
         Swaps++;
         swap(next);
-        log($"model swapped: {before.Primary.Version} → {next.Primary.Version}" + (next.Shadow is null ? string.Empty : $" (shadow {next.Shadow.Version})"));
+        log.ModelSwapped(before.Primary.Version, next.Primary.Version, next.Shadow is null ? string.Empty : $" (shadow {next.Shadow.Version})");
     }
 }

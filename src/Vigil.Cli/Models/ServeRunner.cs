@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Rules;
@@ -9,7 +10,7 @@ using Vigil.Web.Scoring;
 namespace Vigil.Cli.Models;
 
 /// <summary><c>vigil serve --model MODEL.json --port 5000</c>: the model behind MLflow's /invocations and Vigil's /v1/score.</summary>
-public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole console, Action<string> log)
+public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole console, ILogger log)
 {
     public async Task<int> RunAsync(CancellationToken stop)
     {

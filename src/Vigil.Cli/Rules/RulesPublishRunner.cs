@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Text;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
@@ -11,7 +12,7 @@ namespace Vigil.Cli.Rules;
 /// <c>vigil rules publish RULES.yaml --kafka BROKERS</c>: checks a rules file and puts it on the rules control topic,
 /// with its lists inline, for every detector following the topic (<c>vigil detect --rules-topic</c>) to swap in.
 /// </summary>
-public sealed class RulesPublishRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, Action<string> log)
+public sealed class RulesPublishRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, ILogger log)
 {
     private static readonly byte[] Key = "rules"u8.ToArray();
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
@@ -14,7 +15,7 @@ namespace Vigil.Cli.Services;
 /// decided before it started find no decision (they count as awaiting one, and expire). Latency is what the
 /// detectors measured, as each decided record carries it.
 /// </summary>
-public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, Action<string> log)
+public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, ILogger log)
 {
     public async Task<int> RunAsync(CancellationToken stop)
     {

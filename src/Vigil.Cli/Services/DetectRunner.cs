@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Demo;
@@ -24,7 +25,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        var log = _view.Log(report);
+        var log = new LineLogger(_view.Log(report));
         var models = ModelFiles.Open(settings.Detector);
         var features = settings.Topics.Transactions == settings.Topics.Featured ? settings.Features.Set : FeatureSet.None;
         var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.Detector.AmountThreshold ?? RuleSet.SeedAmountThreshold, settings.Detector.AmountThreshold is not null, features);
@@ -111,7 +112,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
     /// <summary>Reads the control topic up to its end before the first record is decided.</summary>
     private RuleTopicFollower Follow(LiveRules rules)
     {
-        var follower = new RuleTopicFollower(new KafkaClients(kafka, _view.Log(report)), settings.Topics.Rules, rules);
+        var follower = new RuleTopicFollower(new KafkaClients(kafka, new LineLogger(_view.Log(report))), settings.Topics.Rules, rules);
         try
         {
             follower.CatchUp(TimeSpan.FromSeconds(30));

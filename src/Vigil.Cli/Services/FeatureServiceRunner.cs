@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
@@ -10,7 +11,7 @@ using Vigil.Runtime.Features;
 namespace Vigil.Cli.Services;
 
 /// <summary><c>vigil features --kafka</c>: the feature stage in front of the detectors, until stopped.</summary>
-public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, Action<string> log)
+public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, ILogger log)
 {
     private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(5);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
@@ -15,7 +16,7 @@ namespace Vigil.Cli.Services;
 /// idempotent producers (transactions, labels after their delay, identities, invalid rows as dead letters), until the
 /// source ends, the count, the duration or Ctrl+C. Detection is the detectors' job (<c>vigil detect</c>).
 /// </summary>
-public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, Action<string> log)
+public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, ILogger log)
 {
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StallWarning = TimeSpan.FromSeconds(10);

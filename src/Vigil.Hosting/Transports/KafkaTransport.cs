@@ -121,7 +121,7 @@ public sealed class KafkaTransport : IPipelineTransport
 
     public Task PrepareAsync() => Task.Run(() =>
     {
-        var clients = new KafkaClients(_options, _log.ClientLine);
+        var clients = new KafkaClients(_options, _log);
         _writer = new KafkaRecordWriter(clients, _topics.Transactions, _topics.DeadLetter);
         _labels = new KafkaRecordWriter(clients, _topics.Labels, _topics.DeadLetter);
         _identities = new KafkaRecordWriter(clients, _topics.Identities, _topics.DeadLetter);

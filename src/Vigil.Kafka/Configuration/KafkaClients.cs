@@ -1,4 +1,6 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Kafka.Native;
 
 namespace Vigil.Kafka.Configuration;
@@ -7,21 +9,21 @@ namespace Vigil.Kafka.Configuration;
 public sealed class KafkaClients
 {
     private readonly KafkaOptions _options;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
 
-    /// <param name="log">Receives librdkafka's warnings and errors, one line each.</param>
-    public KafkaClients(KafkaOptions options, Action<string>? log = null)
+    /// <param name="log">Receives librdkafka's warnings and errors, and what the clients report; none when null.</param>
+    public KafkaClients(KafkaOptions options, ILogger? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _log = log ?? (_ => { });
+        _log = log ?? NullLogger.Instance;
         LibrdkafkaLoader.EnsureLoaded();
     }
 
     public KafkaOptions Options => _options;
 
-    /// <summary>Reports one line to whoever watches these clients (the command's console, a test's log).</summary>
-    public void Report(string line) => _log(line);
+    /// <summary>Where these clients and what is built on them log (the command's console, a test's log).</summary>
+    public ILogger Log => _log;
 
     /// <summary>An idempotent producer whose keys land where Kafka's Java client puts them (murmur2).</summary>
     /// <param name="onDelivered">Called, on the thread that polls, with each record's number and error code (0 = acknowledged).</param>
@@ -93,7 +95,7 @@ public sealed class KafkaClients
 
         return Build(config, c =>
         {
-            var builder = new ConsumerBuilder<byte[], byte[]>(c).SetLogHandler(Log);
+            var builder = new ConsumerBuilder<byte[], byte[]>(c).SetLogHandler(OnClientLog);
             configure?.Invoke(builder);
             return builder.Build();
         });
@@ -161,11 +163,12 @@ public sealed class KafkaClients
         }
     }
 
-    private void Log<TClient>(TClient client, LogMessage message)
+    private void OnClientLog<TClient>(TClient client, LogMessage message)
     {
-        if (message.Level <= SyslogLevel.Warning)
+        var level = message.Level <= SyslogLevel.Error ? LogLevel.Error : LogLevel.Warning;
+        if (message.Level <= SyslogLevel.Warning && _log.IsEnabled(level))
         {
-            _log($"kafka {message.Level.ToString().ToLowerInvariant()}: {message.Message}");
+            _log.Client(level, message.Level.ToString().ToLowerInvariant(), message.Message);
         }
     }
 }

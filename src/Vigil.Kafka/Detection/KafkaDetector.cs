@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using Vigil.Detection;
 using Vigil.Kafka.Configuration;
@@ -29,7 +30,7 @@ public sealed class KafkaDetector : IDisposable
 
     private readonly KafkaOptions _options;
     private readonly TopicOptions _topics;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
     private readonly DetectionProcessor _processor;
     private readonly DeliveryTracker _tracker = new();
     private readonly RefusedRecords _refused;
@@ -57,7 +58,7 @@ public sealed class KafkaDetector : IDisposable
         ArgumentNullException.ThrowIfNull(rules);
         _options = clients.Options;
         _topics = topics;
-        _log = clients.Report;
+        _log = clients.Log;
         _processor = new DetectionProcessor(new Detector(rules), new TransactionDecoder(maxRecordBytes));
         DetectionProcessor.WarmUp(_processor.Detector);
         _refused = new RefusedRecords(topics.DeadLetter);
@@ -210,7 +211,7 @@ public sealed class KafkaDetector : IDisposable
         if (message.Error != 0)
         {
             // Consumer events (a partition's end, a broker hiccup) are not records; librdkafka recovers on its own.
-            _log($"kafka: {message.ErrorText}");
+            _log.DeliveryFailed(message.ErrorText);
             return;
         }
 
@@ -334,7 +335,7 @@ public sealed class KafkaDetector : IDisposable
         _tracker.Advance();
         if (_tracker.Pending > 0)
         {
-            _log($"kafka: {_tracker.Pending} windows of outputs were not acknowledged in time; their inputs stay uncommitted and will be read again");
+            _log.Unacknowledged(_tracker.Pending);
         }
 
         Commit(partitions);
@@ -357,7 +358,7 @@ public sealed class KafkaDetector : IDisposable
         {
             // Not fatal: the offsets are committed next time, or the records are read again by the partition's
             // next owner: duplicates, never loss.
-            _log($"kafka: commit failed ({NativeProducer.Describe(error)}); uncommitted records may be decided twice");
+            _log.CommitFailed(NativeProducer.Describe(error));
             return;
         }
 
@@ -398,20 +399,29 @@ public sealed class KafkaDetector : IDisposable
         public void OnAssigned(IReadOnlyList<int> partitions)
         {
             detector._assignment = [.. detector._assignment.Union(partitions)];
-            detector._log($"kafka: assigned {detector.Describe(partitions)}");
+            if (detector._log.IsEnabled(LogLevel.Information))
+            {
+                detector._log.Assigned(detector.Describe(partitions));
+            }
         }
 
         public void OnRevoked(IReadOnlyList<int> partitions)
         {
             detector.FinishInFlight([.. partitions]);
             detector.Forget(partitions);
-            detector._log($"kafka: revoked {detector.Describe(partitions)} after committing what was done");
+            if (detector._log.IsEnabled(LogLevel.Information))
+            {
+                detector._log.Revoked(detector.Describe(partitions));
+            }
         }
 
         public void OnLost(IReadOnlyList<int> partitions)
         {
             detector.Forget(partitions);
-            detector._log($"kafka: lost {detector.Describe(partitions)}; their uncommitted records will be read again by their new owner");
+            if (detector._log.IsEnabled(LogLevel.Warning))
+            {
+                detector._log.Lost(detector.Describe(partitions));
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -11,13 +12,13 @@ namespace Vigil.Kafka.Native;
 /// </remarks>
 public abstract unsafe class NativeClient : IDisposable
 {
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
     private GCHandle _self;
     private IntPtr _handle;
     private volatile string? _fatal;
 
     /// <param name="configure">Sets the client-specific callbacks on the configuration before the client is made.</param>
-    private protected NativeClient(int type, IEnumerable<KeyValuePair<string, string>> settings, Action<string> log, Action<IntPtr>? configure = null)
+    private protected NativeClient(int type, IEnumerable<KeyValuePair<string, string>> settings, ILogger log, Action<IntPtr>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!Environment.Is64BitProcess)
@@ -74,8 +75,6 @@ public abstract unsafe class NativeClient : IDisposable
     /// <summary>What a client does before it is destroyed (leave the group, release topics).</summary>
     private protected abstract void Close(IntPtr handle);
 
-    private protected void Report(string line) => _log(line);
-
     /// <summary>Keeps a callback's failure, to be rethrown by the caller's next call.</summary>
     private protected void Fail(string reason) => _fatal ??= reason;
 
@@ -102,16 +101,17 @@ public abstract unsafe class NativeClient : IDisposable
             client.Fail(Text(buffer));
         }
 
-        client._log($"kafka error: {text}");
+        client._log.Client(LogLevel.Error, "error", text);
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnLog(IntPtr rk, int level, IntPtr facility, IntPtr text)
     {
         // Syslog levels: 0..3 are errors, 4 warnings; the rest is chatter.
-        if (level <= 4 && From<NativeClient>(Librdkafka.rd_kafka_opaque(rk)) is { } client)
+        var logLevel = level <= 3 ? LogLevel.Error : LogLevel.Warning;
+        if (level <= 4 && From<NativeClient>(Librdkafka.rd_kafka_opaque(rk)) is { } client && client._log.IsEnabled(logLevel))
         {
-            client._log($"kafka {(level <= 3 ? "error" : "warning")}: {Marshal.PtrToStringUTF8(text)}");
+            client._log.Client(logLevel, level <= 3 ? "error" : "warning", Marshal.PtrToStringUTF8(text));
         }
     }
 }

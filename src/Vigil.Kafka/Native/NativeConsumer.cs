@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Vigil.Runtime.Topics;
@@ -31,7 +32,7 @@ public sealed unsafe class NativeConsumer : NativeClient
     private int _count;
 
     /// <param name="settings">librdkafka settings by their own names; <c>group.id</c> among them.</param>
-    public NativeConsumer(IEnumerable<KeyValuePair<string, string>> settings, string topic, IRebalanceListener listener, Action<string> log, int batchSize = 1024)
+    public NativeConsumer(IEnumerable<KeyValuePair<string, string>> settings, string topic, IRebalanceListener listener, ILogger log, int batchSize = 1024)
         : base(Librdkafka.ConsumerType, settings, log, config => Librdkafka.rd_kafka_conf_set_rebalance_cb(config, &OnRebalance))
     {
         _listener = listener;

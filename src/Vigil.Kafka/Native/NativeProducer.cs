@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -21,7 +22,7 @@ public sealed unsafe class NativeProducer : NativeClient
     /// <param name="settings">librdkafka settings by their own names.</param>
     /// <param name="onDelivered">Called for every record with its number and librdkafka's error code (0 = acknowledged).</param>
     /// <param name="log">Receives warnings and errors, one line each, from any thread.</param>
-    public NativeProducer(IEnumerable<KeyValuePair<string, string>> settings, DeliveryHandler onDelivered, Action<string> log)
+    public NativeProducer(IEnumerable<KeyValuePair<string, string>> settings, DeliveryHandler onDelivered, ILogger log)
         : base(Librdkafka.ProducerType, settings, log, config => Librdkafka.rd_kafka_conf_set_dr_msg_cb(config, &OnDeliveryReport))
     {
         _onDelivered = onDelivered;

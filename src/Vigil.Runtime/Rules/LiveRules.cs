@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Vigil.Features;
 using Vigil.Rules;
 
@@ -10,7 +11,7 @@ namespace Vigil.Runtime.Rules;
 /// </summary>
 /// <param name="features">What the pipeline computes: an update naming another feature is rejected.</param>
 /// <param name="swap">Hands a new rule set to the detectors (they pick it up between two records).</param>
-public sealed class LiveRules(RuleSet initial, FeatureSet features, Action<RuleSet> swap, Action<string> log)
+public sealed class LiveRules(RuleSet initial, FeatureSet features, Action<RuleSet> swap, ILogger log)
 {
     private readonly Lock _lock = new();
 
@@ -38,7 +39,7 @@ public sealed class LiveRules(RuleSet initial, FeatureSet features, Action<RuleS
             catch (RulesFileException e)
             {
                 Rejected++;
-                log($"rules update from {origin} rejected: {e.Message}; still deciding with {Current.Version}");
+                log.RulesRejected(origin, e.Message, Current.Version);
                 return false;
             }
 
@@ -51,7 +52,7 @@ public sealed class LiveRules(RuleSet initial, FeatureSet features, Action<RuleS
             Current = document.RuleSet;
             Swaps++;
             swap(document.RuleSet);
-            log($"rules swapped from {origin}: {before.Version} → {document.RuleSet.Version} ({document.RuleSet.Rules.Count} rules)");
+            log.RulesSwapped(origin, before.Version, document.RuleSet.Version, document.RuleSet.Rules.Count);
             return true;
         }
     }

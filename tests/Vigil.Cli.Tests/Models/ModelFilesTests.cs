@@ -4,6 +4,7 @@ using Vigil.Cli.Tests.Commands;
 using Vigil.Detection;
 using Vigil.Features;
 using Vigil.Models;
+using Vigil.Testing;
 
 namespace Vigil.Cli.Tests.Models;
 
@@ -22,14 +23,14 @@ public sealed class ModelFilesTests() : TempDirectoryTest("vigil-model-files-")
         var log = new List<string>();
         var available = FeatureSet.None;
 
-        files.Check(available, swapped.Add, log.Add);
+        files.Check(available, swapped.Add, new ListLogger(log));
         File.WriteAllText(path, Json(-100, "lr-two") + "\n");
-        files.Check(available, swapped.Add, log.Add);
+        files.Check(available, swapped.Add, new ListLogger(log));
         File.WriteAllText(path, "{ not a model, and longer than before }");
-        files.Check(available, swapped.Add, log.Add);
+        files.Check(available, swapped.Add, new ListLogger(log));
         var needsFeatures = new FeatureSet("vigil", [FeatureSet.Vigil.Definitions[FeatureSet.Vigil.IndexOf("customer_nb_tx_1d")]]);
         File.WriteAllText(path, Json(-100, "lr-three", needsFeatures));
-        files.Check(available, swapped.Add, log.Add);
+        files.Check(available, swapped.Add, new ListLogger(log));
 
         Assert.Equal(["lr-two"], swapped.Select(m => m.Primary.Version));
         Assert.Equal("lr-two", files.Current.Primary.Version);

@@ -4,6 +4,7 @@ using Vigil.Cli.Tests.Commands;
 using Vigil.Features;
 using Vigil.Rules;
 using Vigil.Runtime.Rules;
+using Vigil.Testing;
 
 namespace Vigil.Cli.Tests.Rules;
 
@@ -125,7 +126,7 @@ public sealed class RulesCommandTests() : TempDirectoryTest("vigil-rules-")
         var files = RuleFiles.Open(path, 900, thresholdGiven: false, FeatureSet.Vigil);
         var swapped = new List<RuleSet>();
         var log = new List<string>();
-        var live = new LiveRules(files.Initial, FeatureSet.Vigil, swapped.Add, log.Add);
+        var live = new LiveRules(files.Initial, FeatureSet.Vigil, swapped.Add, new ListLogger(log));
 
         files.Check(live);
         File.WriteAllText(path, Rules.Replace("220", "300", StringComparison.Ordinal));

@@ -187,7 +187,7 @@ public sealed partial class ServicesProcessTests
         try
         {
             using var client = new HttpClient();
-            var clients = new Vigil.Kafka.Configuration.KafkaClients(new Vigil.Kafka.Configuration.KafkaOptions { BootstrapServers = cluster.BootstrapServers }, _ => { });
+            var clients = new Vigil.Kafka.Configuration.KafkaClients(new Vigil.Kafka.Configuration.KafkaOptions { BootstrapServers = cluster.BootstrapServers });
             double p50 = 0;
             for (var round = 0; round < 60 && p50 == 0; round++)
             {

@@ -1,6 +1,7 @@
 using Vigil.Features;
 using Vigil.Rules;
 using Vigil.Runtime.Rules;
+using Vigil.Testing;
 
 namespace Vigil.Runtime.Tests.Rules;
 
@@ -103,7 +104,7 @@ public sealed class RulesDocumentTests : IDisposable
         var swapped = new List<RuleSet>();
         var log = new List<string>();
         var initial = Parse("version: one\nrules:\n  - name: a\n    expression: amount > 1\n").RuleSet;
-        var live = new LiveRules(initial, FeatureSet.None, swapped.Add, log.Add);
+        var live = new LiveRules(initial, FeatureSet.None, swapped.Add, new ListLogger(log));
 
         Assert.False(live.Offer(f => RulesDocument.Parse("rules:\n  - name: a\n    expression: amount >\n", "vigil.rules[0]@3", _directory, f), "vigil.rules[0]@3"));
         Assert.Same(initial, live.Current);

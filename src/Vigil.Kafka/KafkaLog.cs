@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vigil.Kafka;
+
+/// <summary>What Vigil's Kafka clients log, each entry declared once (compiled by the logging source generator).</summary>
+internal static partial class KafkaLog
+{
+    /// <summary>librdkafka's own warnings and errors; its chatter below warnings is not logged.</summary>
+    [LoggerMessage(Message = "kafka {Severity}: {Text}")]
+    public static partial void Client(this ILogger logger, LogLevel level, string severity, string? text);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: {Text}")]
+    public static partial void DeliveryFailed(this ILogger logger, string text);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "kafka: {Pending} windows of outputs were not acknowledged in time; their inputs stay uncommitted and will be read again")]
+    public static partial void Unacknowledged(this ILogger logger, long pending);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: commit failed ({Error}); uncommitted records may be decided twice")]
+    public static partial void CommitFailed(this ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "kafka: assigned {Partitions}")]
+    public static partial void Assigned(this ILogger logger, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "kafka: revoked {Partitions} after committing what was done")]
+    public static partial void Revoked(this ILogger logger, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: lost {Partitions}; their uncommitted records will be read again by their new owner")]
+    public static partial void Lost(this ILogger logger, string partitions);
+}
