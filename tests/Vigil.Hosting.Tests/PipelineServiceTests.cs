@@ -48,7 +48,7 @@ public sealed class PipelineServiceTests : IDisposable
         IPipelineTransport transport, SourcePublisher publisher, string directory, params OutputReader[] more)
     {
         var sinks = new[] { transport.Legit, transport.Fraud, transport.DeadLetters }.Select(t => new JsonLinesSink(t, directory)).ToList();
-        var builder = PipelineHost.CreateBuilder(NullLoggerProvider.Instance);
+        var builder = PipelineHost.CreateBuilder(NullLogger.Instance);
         builder.Services.AddPipeline(transport, publisher, [.. sinks.Select(s => new OutputReader(s.Path, () => s.RunAsync())), .. more]);
         var host = builder.Build();
         return (host, host.Services.GetRequiredService<PipelineService>(), sinks);
@@ -149,6 +149,39 @@ public sealed class PipelineServiceTests : IDisposable
 
         Assert.False(publisher.Ended, "the source was stopped, not run to its end");
         Assert.Equal(publisher.Produced, Decisions(_directory).Count);
+    }
+
+    [Fact]
+    public async Task Every_loop_added_beside_the_pipeline_runs_until_the_host_stops()
+    {
+        await using var transport = new InProcessTransport(Topology(partitions: 2));
+        await transport.PrepareAsync();
+        var publisher = Publisher(transport);
+        var sinks = new[] { transport.Legit, transport.Fraud, transport.DeadLetters }.Select(t => DiscardSink.Attach(t, "test")).ToList();
+        var builder = PipelineHost.CreateBuilder(NullLogger.Instance);
+        builder.Services.AddPipeline(transport, publisher, [.. sinks.Select(s => new OutputReader("discard", () => s))]);
+        var started = new int[3];
+        var stopped = new int[3];
+        for (var i = 0; i < 3; i++)
+        {
+            var loop = i;
+            builder.Services.AddLoop(async stop =>
+            {
+                Interlocked.Increment(ref started[loop]);
+                await Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+                Interlocked.Increment(ref stopped[loop]);
+            });
+        }
+
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            await host.Services.GetRequiredService<PipelineService>().Completion.WaitAsync(Timeout);
+            Assert.Equal([1, 1, 1], started);
+            await host.StopAsync().WaitAsync(Timeout);
+        }
+
+        Assert.Equal([1, 1, 1], stopped);
     }
 
     [Fact]

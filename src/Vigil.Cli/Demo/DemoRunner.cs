@@ -134,7 +134,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         readers.AddRange(alertReaders.Select(read => new OutputReader("alerts", () => Task.Run(read, CancellationToken.None))));
-        var host = PipelineHost.CreateBuilder(new LineLoggerProvider(ClientLines));
+        var host = PipelineHost.CreateBuilder(ClientLog);
         if (alerting is not null)
         {
             host.Services.AddHostedService(_ => new AlertService(alerting));
@@ -143,14 +143,14 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         host.Services.AddPipeline(runtime, publisher, readers, settings.Duration);
         if (models is not null)
         {
-            host.Services.AddHostedService(_ => new HostedLoop(watching => models.WatchAsync(features, m =>
+            host.Services.AddLoop(watching => models.WatchAsync(features, m =>
             {
                 runtime.Models = m;
                 scorer?.Swap(m.Primary);
-            }, ClientLog, watching)));
+            }, ClientLog, watching));
         }
 
-        host.Services.AddHostedService(_ => new HostedLoop(watching => ruleFiles.WatchAsync(liveRules, watching)));
+        host.Services.AddLoop(watching => ruleFiles.WatchAsync(liveRules, watching));
         using var running = host.Build();
         var pipeline = running.Services.GetRequiredService<PipelineService>();
         var lifetime = running.Services.GetRequiredService<IHostApplicationLifetime>();

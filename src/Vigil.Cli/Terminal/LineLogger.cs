@@ -21,12 +21,3 @@ public sealed class LineLogger(Action<string> write, LogLevel minimum = LogLevel
     }
 }
 
-/// <summary>Gives every category a <see cref="LineLogger"/> writing to the same place.</summary>
-public sealed class LineLoggerProvider(Action<string> write) : ILoggerProvider
-{
-    public ILogger CreateLogger(string categoryName) => new LineLogger(write);
-
-    public void Dispose()
-    {
-    }
-}

@@ -10,19 +10,27 @@ namespace Vigil.Hosting.Services;
 public static class PipelineHost
 {
     /// <summary>
-    /// A host for a pipeline run: no configuration sources or logging providers of its own (the caller's settings are
-    /// read already; <paramref name="logging"/> says where entries go), signals left to the caller
+    /// A host for a pipeline run or a service: no configuration sources or logging providers of its own (the caller's
+    /// settings are read already; every category logs to <paramref name="log"/>), signals left to the caller
     /// (<see cref="SignalledLifetime"/>), and no shutdown timeout, since a stop drains every record in flight.
     /// </summary>
-    public static HostApplicationBuilder CreateBuilder(ILoggerProvider logging)
+    public static HostApplicationBuilder CreateBuilder(ILogger log)
     {
-        ArgumentNullException.ThrowIfNull(logging);
+        ArgumentNullException.ThrowIfNull(log);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddProvider(logging);
+        builder.Logging.AddProvider(new OneLogger(log));
         builder.Services.AddSingleton<IHostLifetime, SignalledLifetime>();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = Timeout.InfiniteTimeSpan);
         return builder;
     }
+
+    /// <summary>Adds a loop beside the pipeline that runs until the host stops (<see cref="HostedLoop"/>), as many as asked.</summary>
+    /// <remarks>
+    /// Not <c>AddHostedService</c>: it adds a hosted service once per implementation type, so a second loop would be
+    /// dropped without a word.
+    /// </remarks>
+    public static IServiceCollection AddLoop(this IServiceCollection services, Func<CancellationToken, Task> loop) =>
+        services.AddSingleton<IHostedService>(new HostedLoop(loop));
 
     /// <summary>
     /// Adds the run of <paramref name="transport"/>: <see cref="PipelineService"/> (also as itself, for its
@@ -44,5 +52,15 @@ public static class PipelineHost
         services.AddSingleton<PipelineService>();
         services.AddHostedService(provider => provider.GetRequiredService<PipelineService>());
         return services;
+    }
+
+    /// <summary>Gives every category the caller's logger.</summary>
+    private sealed class OneLogger(ILogger log) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => log;
+
+        public void Dispose()
+        {
+        }
     }
 }
