@@ -192,7 +192,7 @@ public sealed class PipelineServiceTests : IDisposable
         var publisher = Publisher(transport, days: 60);
 
         // A reader that subscribes to the fraud topic, then fails: unread, its queue would fill and stop the pipeline.
-        var blocked = transport.Fraud.Subscribe("broken-reader");
+        _ = transport.Fraud.Subscribe("broken-reader");
         var failing = new OutputReader("a broken reader", async () =>
         {
             await Task.Delay(50);
@@ -206,7 +206,5 @@ public sealed class PipelineServiceTests : IDisposable
             await host.StopAsync();
             Assert.Equal("disk full", error.Message);
         }
-
-        Assert.NotEmpty(blocked);
     }
 }

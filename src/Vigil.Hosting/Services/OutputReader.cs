@@ -5,5 +5,5 @@ namespace Vigil.Hosting.Services;
 /// feed, an alert reader. Made before the run starts (in-process topics keep no history, so it has subscribed before
 /// the first record); <paramref name="RunAsync"/> ends when the topics it reads complete.
 /// </summary>
-/// <param name="Name">What it is, for errors.</param>
+/// <param name="Name">What it is (a file's path, "the quality monitor"), for whoever inspects a run's readers.</param>
 public sealed record OutputReader(string Name, Func<Task> RunAsync);
