@@ -126,11 +126,7 @@ public sealed class FeatureStage
 
         // Silence counts from the start, not from construction: a pipeline built, then warmed up for seconds, must not
         // take every input for idle before its first record.
-        foreach (var input in _transactions)
-        {
-            input.LastData = Stopwatch.GetTimestamp();
-        }
-
+        WakeUp();
         while (true)
         {
             abort.ThrowIfCancellationRequested();
@@ -186,10 +182,19 @@ public sealed class FeatureStage
     private bool Pull()
     {
         var pulled = false;
+        var silent = EveryInputIdle();
         foreach (var input in _transactions)
         {
             while (input.Buffered < _options.MaxBufferedPerInput && input.Subscription.Reader.TryRead(out var batch))
             {
+                if (silent)
+                {
+                    // The stream resumes after a silence of every input (the start, or a stall of whoever feeds them):
+                    // the others get a whole idle timeout to resume too, or the first to speak would run ahead of them.
+                    WakeUp();
+                    silent = false;
+                }
+
                 pulled = true;
                 input.LastData = Stopwatch.GetTimestamp();
                 for (var i = 0; i < batch.Count; i++)
@@ -269,6 +274,26 @@ public sealed class FeatureStage
         }
 
         return pulled;
+    }
+
+    private bool EveryInputIdle()
+    {
+        if (_idleTicks == long.MaxValue)
+        {
+            return false;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        return Array.TrueForAll(_transactions, i => i.Subscription.Reader.Completion.IsCompleted || now - i.LastData > _idleTicks);
+    }
+
+    private void WakeUp()
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var input in _transactions)
+        {
+            input.LastData = now;
+        }
     }
 
     /// <param name="declared">The watermark the writer declared on the input topic before the last pull, if any.</param>

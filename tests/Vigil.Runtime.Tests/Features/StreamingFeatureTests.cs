@@ -139,6 +139,25 @@ public sealed class StreamingFeatureTests : IDisposable
         await stage.WaitForReleasedAsync(1);
     }
 
+    [Fact]
+    public async Task The_first_partition_to_speak_after_every_input_was_silent_does_not_run_ahead_of_the_others()
+    {
+        // As on Kafka, where the stage starts seconds before the first record: every input is idle by then.
+        await using var stage = new HandFedStage(new EmbeddedPipeline(
+            new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)"]),
+            new FeatureStageOptions { IdleTimeout = TimeSpan.FromSeconds(2), Partitioned = false }));
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        stage.Send(partition: 0, id: 1, "10:00:05");
+        await Task.Delay(300);
+        Assert.Equal(0, stage.Pipeline.FeatureStage!.Released); // partition 1 gets a whole idle timeout from now
+
+        stage.Send(partition: 1, id: 2, "10:00:01");
+        await stage.WaitForReleasedAsync(2);
+        var features = await stage.DrainAsync();
+        Assert.Equal(0, stage.Pipeline.FeatureStage.Engine.Late);
+        Assert.Equal([2, 1], features.OrderBy(f => f.Key).Select(f => f.Value["n"]!.Value));
+    }
+
     /// <summary>A pipeline counting one customer's transactions over a day, no partition ever idle, fed by hand.</summary>
     private static HandFedStage OneCustomerWindow(int partitions, TimeSpan lateness) => new(new EmbeddedPipeline(
         new PipelineOptions { Partitions = partitions }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)"]),
