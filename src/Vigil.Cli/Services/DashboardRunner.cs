@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
+using Vigil.Hosting.Services;
 using Vigil.Kafka.Bridge;
 using Vigil.Kafka.Configuration;
 using Vigil.Runtime.Metrics;
@@ -41,15 +43,22 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
 
         console.MarkupLine($"[bold]Vigil dashboard[/] · {Markup.Escape(topics.Legit)} and {Markup.Escape(topics.Fraud)} on {Markup.Escape(kafka.BootstrapServers)}");
         console.MarkupLine($"dashboard: [link]{running.Server.Address}[/] · Ctrl+C to stop");
-        var bridging = bridge.RunAsync(stop);
-        var feeding = running.Feed.RunAsync(CancellationToken.None);
-        var joining = quality.RunAsync();
-        var measuring = latency.RunAsync();
-        await bridging;
-        await feeding;
-        await joining;
-        await measuring;
-        await DashboardHosting.StopAsync(running.Server);
+        var host = PipelineHost.CreateBuilder(log);
+        host.Services.AddServiceRun(async stopped =>
+        {
+            // The readers end when the bridge, stopped, completes the topics they read.
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopped, stop);
+            await Task.WhenAll(bridge.RunAsync(either.Token), running.Feed.RunAsync(CancellationToken.None), quality.RunAsync(), latency.RunAsync());
+        });
+        try
+        {
+            await host.RunServiceAsync();
+        }
+        finally
+        {
+            await DashboardHosting.StopAsync(running.Server);
+        }
+
         return 0;
     }
 }

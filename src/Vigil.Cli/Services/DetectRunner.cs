@@ -1,11 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Demo;
 using Vigil.Cli.Models;
 using Vigil.Cli.Rules;
-using Vigil.Features;
 using Vigil.Cli.Terminal;
+using Vigil.Features;
+using Vigil.Hosting.Services;
 using Vigil.Kafka;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Detection;
@@ -15,7 +17,11 @@ using Vigil.Runtime.Rules;
 
 namespace Vigil.Cli.Services;
 
-/// <summary><c>vigil detect --kafka</c>: one member of the detectors' consumer group, until stopped.</summary>
+/// <summary>
+/// <c>vigil detect --kafka</c>: one member of the detectors' consumer group, until stopped, hosted with
+/// Microsoft.Extensions.Hosting: the detector is the service's run; the model and rules watchers and the rules topic's
+/// follower are loops beside it.
+/// </summary>
 public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, bool live, Action<string> report)
 {
     private readonly StatusView _view = new(console, live, DemoRunner.StatusLineInterval);
@@ -69,27 +75,31 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
 
         var view = _view;
         using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
-        var running = detector.RunAsync(deadline.Token);
-        using var watching = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-        var watcher = models?.WatchAsync(null, m => detector.Models = m, log, watching.Token) ?? Task.CompletedTask;
-        var rulesWatcher = ruleFiles.WatchAsync(liveRules, watching.Token);
-        var following = follower?.RunAsync(watching.Token) ?? Task.CompletedTask;
-        await view.ShowUntilAsync(running, detector.Status);
+        var host = PipelineHost.CreateBuilder(log);
+        host.Services.AddServiceRun(async stopped =>
+        {
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopped, deadline.Token);
+            await detector.RunAsync(either.Token);
+        });
+        if (models is not null)
+        {
+            host.Services.AddLoop(watching => models.WatchAsync(null, m => detector.Models = m, log, watching));
+        }
+
+        host.Services.AddLoop(watching => ruleFiles.WatchAsync(liveRules, watching));
+        if (follower is not null)
+        {
+            host.Services.AddLoop(follower.RunAsync);
+        }
+
         try
         {
-            await running;
+            await host.RunServiceAsync(running => view.ShowUntilAsync(running, detector.Status));
         }
         catch (KafkaDeliveryException e)
         {
             console.MarkupLine($"[red]vigil: {Markup.Escape(e.Message)}[/]");
             return 1;
-        }
-        finally
-        {
-            await watching.CancelAsync();
-            await watcher;
-            await rulesWatcher;
-            await following;
         }
 
         new Summary("Vigil detect", "consumed", detector.Status(), stop.IsCancellationRequested ? "stopped by signal" : "duration reached",

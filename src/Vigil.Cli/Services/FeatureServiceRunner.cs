@@ -1,9 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Terminal;
+using Vigil.Hosting.Services;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Features;
 using Vigil.Runtime.Features;
@@ -32,17 +34,21 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
             $"→ {topics.Featured} on {kafka.BootstrapServers} · {(features.Checkpoint is null ? "no checkpoint" : "checkpoint " + features.Checkpoint)} · Ctrl+C to stop"));
         console.MarkupLine(Markup.Escape($"Run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
         var clock = Stopwatch.StartNew();
-        var running = stage.RunAsync(deadline.Token);
-        while (!running.IsCompleted)
+        var host = PipelineHost.CreateBuilder(log);
+        host.Services.AddServiceRun(async stopped =>
         {
-            await Task.WhenAny(running, Task.Delay(LineInterval, CancellationToken.None));
-            if (!running.IsCompleted)
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopped, deadline.Token);
+            await stage.RunAsync(either.Token);
+        });
+        host.Services.AddLoop(async stopped =>
+        {
+            while (!stopped.IsCancellationRequested)
             {
+                await Task.Delay(LineInterval, stopped);
                 console.WriteLine(Line(clock.Elapsed, stage));
             }
-        }
-
-        await running;
+        });
+        await host.RunServiceAsync();
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
         Summary.TextRow(console, "computed", Line(clock.Elapsed, stage));
         Summary.TextRow(console, "written", $"{stage.Delivered:N0} featured transactions acknowledged by the brokers");

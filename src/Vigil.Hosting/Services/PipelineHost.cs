@@ -24,6 +24,41 @@ public static class PipelineHost
         return builder;
     }
 
+    /// <summary>Adds the main work of a service process (<see cref="ServiceRun"/>, also as itself, for its completion).</summary>
+    public static IServiceCollection AddServiceRun(this IServiceCollection services, Func<CancellationToken, Task> run)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(provider => new ServiceRun(run, provider.GetRequiredService<IHostApplicationLifetime>()));
+        services.AddHostedService(provider => provider.GetRequiredService<ServiceRun>());
+        return services;
+    }
+
+    /// <summary>
+    /// Builds the host of a service, starts it and waits until its <see cref="ServiceRun"/> ends, then stops it (the
+    /// loops beside it end); the run's failure is thrown once the host stopped.
+    /// </summary>
+    /// <param name="watch">Shows the service while it runs (a live status); it gets the run's completion.</param>
+    public static async Task RunServiceAsync(this HostApplicationBuilder builder, Func<Task, Task>? watch = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        using var host = builder.Build();
+        var run = host.Services.GetRequiredService<ServiceRun>();
+        await host.StartAsync();
+        try
+        {
+            if (watch is not null)
+            {
+                await watch(run.Completion);
+            }
+
+            await run.Completion;
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     /// <summary>Adds a loop beside the pipeline that runs until the host stops (<see cref="HostedLoop"/>), as many as asked.</summary>
     /// <remarks>
     /// Not <c>AddHostedService</c>: it adds a hosted service once per implementation type, so a second loop would be
