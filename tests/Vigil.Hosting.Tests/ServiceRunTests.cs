@@ -69,6 +69,24 @@ public sealed class ServiceRunTests
     }
 
     [Fact]
+    public async Task The_command_lines_signal_or_deadline_ends_the_work_and_the_work_stops_its_host()
+    {
+        using var deadline = new CancellationTokenSource();
+        var builder = PipelineHost.CreateBuilder(new ListLogger());
+        builder.Services.AddServiceRun(stop => Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, stop).ContinueWith(_ => { }, TaskScheduler.Default), deadline.Token);
+        using var host = builder.Build();
+        var run = host.Services.GetRequiredService<ServiceRun>();
+        await host.StartAsync();
+        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        Assert.False(stopping.IsCancellationRequested);
+
+        await deadline.CancelAsync();
+        await run.Completion.WaitAsync(Timeout);
+        Assert.True(await Eventually.TrueAsync(() => stopping.IsCancellationRequested, Timeout));
+        await host.StopAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
     public async Task Work_that_a_stop_cancelled_before_it_began_still_completes()
     {
         var ran = false;

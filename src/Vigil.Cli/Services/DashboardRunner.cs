@@ -44,12 +44,9 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
         console.MarkupLine($"[bold]Vigil dashboard[/] · {Markup.Escape(topics.Legit)} and {Markup.Escape(topics.Fraud)} on {Markup.Escape(kafka.BootstrapServers)}");
         console.MarkupLine($"dashboard: [link]{running.Server.Address}[/] · Ctrl+C to stop");
         var host = PipelineHost.CreateBuilder(log);
-        host.Services.AddServiceRun(async stopped =>
-        {
-            // The readers end when the bridge, stopped, completes the topics they read.
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopped, stop);
-            await Task.WhenAll(bridge.RunAsync(either.Token), running.Feed.RunAsync(CancellationToken.None), quality.RunAsync(), latency.RunAsync());
-        });
+        // The readers end when the bridge, stopped, completes the topics they read.
+        host.Services.AddServiceRun(
+            bridged => Task.WhenAll(bridge.RunAsync(bridged), running.Feed.RunAsync(CancellationToken.None), quality.RunAsync(), latency.RunAsync()), stop);
         try
         {
             await host.RunServiceAsync();

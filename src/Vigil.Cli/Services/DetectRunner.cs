@@ -76,11 +76,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         var view = _view;
         using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
         var host = PipelineHost.CreateBuilder(log);
-        host.Services.AddServiceRun(async stopped =>
-        {
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopped, deadline.Token);
-            await detector.RunAsync(either.Token);
-        });
+        host.Services.AddServiceRun(detector.RunAsync, deadline.Token);
         if (models is not null)
         {
             host.Services.AddLoop(watching => models.WatchAsync(null, m => detector.Models = m, log, watching));

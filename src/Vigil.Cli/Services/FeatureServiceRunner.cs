@@ -35,11 +35,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         console.MarkupLine(Markup.Escape($"Run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
         var clock = Stopwatch.StartNew();
         var host = PipelineHost.CreateBuilder(log);
-        host.Services.AddServiceRun(async stopped =>
-        {
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopped, deadline.Token);
-            await stage.RunAsync(either.Token);
-        });
+        host.Services.AddServiceRun(stage.RunAsync, deadline.Token);
         host.Services.AddLoop(async stopped =>
         {
             while (!stopped.IsCancellationRequested)

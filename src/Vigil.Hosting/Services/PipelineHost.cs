@@ -25,10 +25,11 @@ public static class PipelineHost
     }
 
     /// <summary>Adds the main work of a service process (<see cref="ServiceRun"/>, also as itself, for its completion).</summary>
-    public static IServiceCollection AddServiceRun(this IServiceCollection services, Func<CancellationToken, Task> run)
+    /// <param name="until">Also stops the work: the command line's signal or deadline.</param>
+    public static IServiceCollection AddServiceRun(this IServiceCollection services, Func<CancellationToken, Task> run, CancellationToken until = default)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddSingleton(provider => new ServiceRun(run, provider.GetRequiredService<IHostApplicationLifetime>()));
+        services.AddSingleton(provider => new ServiceRun(run, provider.GetRequiredService<IHostApplicationLifetime>(), until));
         services.AddHostedService(provider => provider.GetRequiredService<ServiceRun>());
         return services;
     }

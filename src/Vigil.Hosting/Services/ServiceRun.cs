@@ -7,11 +7,12 @@ namespace Vigil.Hosting.Services;
 /// asked to (Ctrl+C, SIGTERM: the token <paramref name="run"/> gets), finishes its in-flight work as it does on a stop,
 /// then stops the host.
 /// </summary>
-public sealed class ServiceRun(Func<CancellationToken, Task> run, IHostApplicationLifetime lifetime) : HostedRun(lifetime)
+/// <param name="until">Also stops the work: the command line's signal or deadline.</param>
+public sealed class ServiceRun(Func<CancellationToken, Task> run, IHostApplicationLifetime lifetime, CancellationToken until = default) : HostedRun(lifetime)
 {
     protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, Lifetime.ApplicationStopping);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, Lifetime.ApplicationStopping, until);
         await run(stop.Token);
     }
 }
