@@ -284,7 +284,15 @@ public sealed class FeatureStage
         }
 
         var now = Stopwatch.GetTimestamp();
-        return Array.TrueForAll(_transactions, i => i.Subscription.Reader.Completion.IsCompleted || now - i.LastData > _idleTicks);
+        foreach (var input in _transactions)
+        {
+            if (!input.Subscription.Reader.Completion.IsCompleted && now - input.LastData <= _idleTicks)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void WakeUp()
