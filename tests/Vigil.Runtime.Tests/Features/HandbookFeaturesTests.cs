@@ -66,9 +66,11 @@ public sealed class HandbookFeaturesTests
             new SourceOutputs(pipeline.Transactions.CreateProducer(), pipeline.Labels.CreateProducer(), SourceOutputs.DefaultLabelDelay),
             SourcePacing.Unlimited);
 
-        await publisher.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
-        await pipeline.DrainAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        await collector.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        // Bounded waits that, when they run out, say where the records stand (a stall seen once in CI, not reproduced).
+        string Where() => $"{publisher.Produced:N0} published, {publisher.LabelsReleased:N0} labels, {collector.Read:N0} collected; {pipeline.Status()}; features {pipeline.Status().Features}";
+        await Within(publisher.RunAsync(CancellationToken.None), TimeSpan.FromMinutes(2), "publishing", Where);
+        await Within(pipeline.DrainAsync(), TimeSpan.FromMinutes(2), "draining", Where);
+        await Within(collector.Completion, TimeSpan.FromMinutes(1), "collecting", Where);
         await drain;
 
         Assert.Equal(536_493, collector.Read);
@@ -84,6 +86,16 @@ public sealed class HandbookFeaturesTests
                 AssertFeature(expected, id.ToString(CultureInfo.InvariantCulture), name, Parse(expected[f]), streamed[name]!.Value);
             }
         }
+    }
+
+    private static async Task Within(Task task, TimeSpan limit, string step, Func<string> where)
+    {
+        if (await Task.WhenAny(task, Task.Delay(limit)) != task)
+        {
+            Assert.Fail($"{step} did not end within {limit.TotalMinutes} min: {where()}");
+        }
+
+        await task;
     }
 
     private static void AssertFeature(string[] row, string id, string name, double expected, double actual)
