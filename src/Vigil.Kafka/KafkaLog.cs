@@ -9,8 +9,9 @@ internal static partial class KafkaLog
     [LoggerMessage(Message = "kafka {Severity}: {Text}")]
     public static partial void Client(this ILogger logger, LogLevel level, string severity, string? text);
 
+    /// <summary>An error the consumer reported in place of a record (a broker hiccup); librdkafka recovers on its own.</summary>
     [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: {Text}")]
-    public static partial void DeliveryFailed(this ILogger logger, string text);
+    public static partial void ConsumerEvent(this ILogger logger, string text);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "kafka: {Pending} windows of outputs were not acknowledged in time; their inputs stay uncommitted and will be read again")]

@@ -1,25 +1,25 @@
-using Spectre.Console;
-using Vigil.Cli.Alerts;
-using Vigil.Cli.Configuration;
-using Vigil.Hosting;
-using Vigil.Hosting.Services;
-using Vigil.Hosting.Transports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Vigil.Alerts;
+using Vigil.Cli.Alerts;
+using Vigil.Cli.Configuration;
 using Vigil.Cli.Models;
-using Vigil.Detection;
-using Vigil.Models;
 using Vigil.Cli.Reports;
 using Vigil.Cli.Rules;
-using Vigil.Features;
-using Vigil.Runtime.Rules;
 using Vigil.Cli.Services;
 using Vigil.Cli.Sources;
 using Vigil.Cli.Terminal;
+using Vigil.Detection;
+using Vigil.Features;
+using Vigil.Hosting;
+using Vigil.Hosting.Services;
+using Vigil.Hosting.Transports;
+using Vigil.Models;
 using Vigil.Runtime.Metrics;
-using Vigil.Alerts;
 using Vigil.Runtime.Quality;
+using Vigil.Runtime.Rules;
 using Vigil.Runtime.Sinks;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
@@ -37,11 +37,13 @@ namespace Vigil.Cli.Demo;
 public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsole console, bool live, Action<string> report)
 {
     private readonly StatusView _view = new(console, live, StatusLineInterval);
+    private ILogger? _clientLog;
 
     /// <summary>Client libraries' lines: under the live table while it shows (they would tear it), else where the caller said.</summary>
     private Action<string> ClientLines => _view.Log(report);
 
-    private ILogger ClientLog => new LineLogger(ClientLines);
+    /// <summary>The same lines through <see cref="ILogger"/>, for the libraries; made once (the view decides at each line where it goes).</summary>
+    private ILogger ClientLog => _clientLog ??= new LineLogger(ClientLines);
 
     /// <summary>How often a non-interactive run prints a status line.</summary>
     public static readonly TimeSpan StatusLineInterval = TimeSpan.FromSeconds(5);

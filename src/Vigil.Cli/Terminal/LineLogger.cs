@@ -20,4 +20,3 @@ public sealed class LineLogger(Action<string> write, LogLevel minimum = LogLevel
         }
     }
 }
-

@@ -211,7 +211,7 @@ public sealed class KafkaDetector : IDisposable
         if (message.Error != 0)
         {
             // Consumer events (a partition's end, a broker hiccup) are not records; librdkafka recovers on its own.
-            _log.DeliveryFailed(message.ErrorText);
+            _log.ConsumerEvent(message.ErrorText);
             return;
         }
 
