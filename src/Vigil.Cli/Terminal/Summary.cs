@@ -51,6 +51,11 @@ public sealed record Summary(
         }
         Row(console, "latency", Markup.Escape(
             $"p50 {StatusView.Milliseconds(s.LatencyP50Nanoseconds)} · p99 {StatusView.Milliseconds(s.LatencyP99Nanoseconds)} · max {StatusView.Milliseconds(s.LatencyMaxNanoseconds)} (entering Vigil to decision)"));
+        // The collector's pauses stop every stage at once: the first place to look when the p99 is high.
+        var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        Row(console, "gc", Markup.Escape(
+            $"{gen0.ToString("N0", c)} collections ({(gen0 - gen1).ToString("N0", c)} gen0 · {(gen1 - gen2).ToString("N0", c)} gen1 · {gen2.ToString("N0", c)} gen2), "
+            + $"{GC.GetTotalPauseDuration().TotalMilliseconds.ToString("N0", c)} ms paused, {(GC.GetTotalAllocatedBytes() / (1024.0 * 1024)).ToString("N0", c)} MiB allocated, since the process started"));
         if (s.EventTimeMs is { } eventTime)
         {
             Row(console, "event time", Markup.Escape($"reached {StatusView.EventTime(eventTime)}"));

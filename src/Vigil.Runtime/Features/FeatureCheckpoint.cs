@@ -135,7 +135,7 @@ public static class FeatureCheckpoint
                 var keyLength = reader.ReadInt32();
                 var valueLength = reader.ReadInt32();
                 var bytes = reader.ReadBytes(keyLength + valueLength);
-                stage.HeldRecords.Enqueue(HeldRecord.Copy(bytes.AsSpan(0, keyLength), bytes.AsSpan(keyLength), order.Partition, order.Offset, hasTime, System.Diagnostics.Stopwatch.GetTimestamp()), order);
+                stage.HeldRecords.Enqueue(stage.Pool.Copy(bytes.AsSpan(0, keyLength), bytes.AsSpan(keyLength), order.Partition, order.Offset, hasTime, System.Diagnostics.Stopwatch.GetTimestamp()), order);
                 stage.TransactionInputs[order.Partition].Buffered++;
             }
 

@@ -29,6 +29,7 @@ public sealed class FeatureStage
     private readonly TopicProducer _output;
     private readonly Topic? _input;
     private readonly PriorityQueue<HeldRecord, EventOrder> _held = new();
+    private readonly HeldRecordPool _pool = new();
     private readonly PriorityQueue<FraudReport, EventOrder> _reports = new();
     private readonly TransactionDecoder _decoder;
     private readonly Transaction _transaction = new();
@@ -170,6 +171,8 @@ public sealed class FeatureStage
 
     internal PriorityQueue<HeldRecord, EventOrder> HeldRecords => _held;
 
+    internal HeldRecordPool Pool => _pool;
+
     internal PriorityQueue<FraudReport, EventOrder> PendingReports => _reports;
 
     internal (long Released, long PassedThrough, long WatermarkMs) Counters
@@ -218,7 +221,7 @@ public sealed class FeatureStage
                         input.MaxTimeMs = Math.Max(input.MaxTimeMs, time);
                     }
 
-                    _held.Enqueue(HeldRecord.Copy(batch.Key(i), batch.Value(i), batch.Partition, offset, hasTime, batch.CreatedTimestamp), new EventOrder(time, batch.Partition, offset));
+                    _held.Enqueue(_pool.Copy(batch.Key(i), batch.Value(i), batch.Partition, offset, hasTime, batch.CreatedTimestamp), new EventOrder(time, batch.Partition, offset));
                     input.Buffered++;
                     input.Position = offset + 1;
                 }
@@ -359,7 +362,7 @@ public sealed class FeatureStage
             }
             finally
             {
-                record.Return();
+                _pool.Return(record);
             }
 
             released++;

@@ -1,8 +1,6 @@
-using System.Buffers;
-
 namespace Vigil.Runtime.Features;
 
-/// <summary>A transaction copied out of its batch while it waits for the watermark; its bytes are pooled.</summary>
+/// <summary>A transaction copied out of its batch while it waits for the watermark; its bytes come from its task's <see cref="HeldRecordPool"/>.</summary>
 /// <param name="Entered">Stopwatch timestamp of when the record entered Vigil, for the decision's latency.</param>
 internal readonly record struct HeldRecord(byte[] Bytes, int KeyLength, int ValueLength, int Partition, long Offset, bool HasTime, long Entered)
 {
@@ -10,15 +8,6 @@ internal readonly record struct HeldRecord(byte[] Bytes, int KeyLength, int Valu
 
     public ReadOnlyMemory<byte> Value => Bytes.AsMemory(KeyLength, ValueLength);
 
-    public static HeldRecord Copy(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, int partition, long offset, bool hasTime, long entered)
-    {
-        var bytes = ArrayPool<byte>.Shared.Rent(key.Length + value.Length);
-        key.CopyTo(bytes);
-        value.CopyTo(bytes.AsSpan(key.Length));
-        return new HeldRecord(bytes, key.Length, value.Length, partition, offset, hasTime, entered);
-    }
-
-    public void Return() => ArrayPool<byte>.Shared.Return(Bytes);
 }
 
 /// <summary>Order of release: event time, then input partition, then offset, so that equal times resolve the same way on every run.</summary>

@@ -31,6 +31,7 @@ internal sealed class TerminalTask
     private readonly TopicProducer _deadLetters;
     private readonly long[] _watermarks;
     private readonly PriorityQueue<HeldRecord, Order> _held = new();
+    private readonly HeldRecordPool _pool = new();
     private readonly double[] _own;
     private readonly double[] _values;
     private readonly Lock _engineLock = new();
@@ -131,7 +132,7 @@ internal sealed class TerminalTask
             // stage would take them.
             var transaction = new Repartition.TransactionRecord(value);
             var order = kind == Repartition.ReportKind ? new Order(time, 0, 0, _sequence++) : new Order(time, 1, transaction.Partition, transaction.Offset);
-            _held.Enqueue(HeldRecord.Copy(batch.Key(i), value, batch.Partition, batch.Offset(i), hasTime: true, batch.CreatedTimestamp), order);
+            _held.Enqueue(_pool.Copy(batch.Key(i), value, batch.Partition, batch.Offset(i), hasTime: true, batch.CreatedTimestamp), order);
         }
     }
 
@@ -170,7 +171,7 @@ internal sealed class TerminalTask
             }
             finally
             {
-                record.Return();
+                _pool.Return(record);
             }
         }
 

@@ -42,16 +42,37 @@ internal sealed class EntityHistory
         _maxAt = amounts ? 2 : 1;
         Stride = _maxAt + (trackMax ? 2 : 0);
         Cursors = new long[boundaries * Stride];
-        if (trackMax)
-        {
-            for (var b = 0; b < boundaries; b++)
-            {
-                Cursors[(b * Stride) + _maxAt] = -1;
-            }
-        }
+        ClearCursors();
     }
 
     internal int Boundaries => Cursors.Length / Stride;
+
+    /// <summary>The largest ring a history may keep when its entity is forgotten, to serve the next new entity.</summary>
+    internal const int MaxReusedCapacity = 16;
+
+    /// <summary>Empties the history for another entity, keeping its arrays; as new as one just constructed.</summary>
+    internal void Reset()
+    {
+        Head = 0;
+        Base = 0;
+        Next = 0;
+        TotalCents = 0;
+        FraudCount = 0;
+        LastTime = 0;
+        ClearCursors();
+    }
+
+    private void ClearCursors()
+    {
+        Array.Clear(Cursors);
+        if (Stride > _maxAt)
+        {
+            for (var at = _maxAt; at < Cursors.Length; at += Stride)
+            {
+                Cursors[at] = -1;
+            }
+        }
+    }
 
     /// <summary>A deep copy, to compute what a transaction would see without changing this history.</summary>
     internal EntityHistory Copy()

@@ -31,6 +31,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("20,000 generated, 20,000 processed", output, StringComparison.Ordinal);
         Assert.Contains("20,000 transactions generated", output, StringComparison.Ordinal);
         Assert.Contains("--seed 7", output, StringComparison.Ordinal);
+        Assert.Matches(@"gc +[\d,]+ collections \([\d,]+ gen0 · [\d,]+ gen1 · [\d,]+ gen2\), [\d,]+ ms paused", output);
     }
 
     [Fact]

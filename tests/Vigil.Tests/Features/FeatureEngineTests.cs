@@ -47,6 +47,43 @@ public class FeatureEngineTests
     }
 
     [Fact]
+    public void Entities_that_come_back_after_being_forgotten_start_afresh_in_a_reused_history()
+    {
+        // Every ten days a new set of four customers and three terminals is active; the sets come back every thirty
+        // days, long after their windows emptied and they were forgotten. A forgotten history is emptied and kept for
+        // the next new entity: whatever it held must not leak into what that entity sees.
+        var set = FeatureSet.Create(FeatureSet.NoneName,
+        [
+            "sum = sum_amount(customer, 1d)",
+            "avg = avg_amount(customer, 2d, delay 1d)",
+            "risk = risk(customer, 1d, delay 1d)",
+            "max = max_amount(terminal, 1d)",
+            "customers = distinct_counterparties(terminal, 1d)",
+            "same = same_amount_counterparties(customer, 1d)",
+        ]);
+        var random = new Random(11);
+        var events = new List<TestEvent>();
+        var time = Start;
+        for (var i = 0; i < 1500; i++)
+        {
+            time += random.Next(0, 12 * 3_600_000);
+            var era = (time - Start) / (10 * Day) % 3;
+            var amount = random.Next(3) == 0 ? 20.00 : random.Next(1, 50_000) / 100.0;
+            events.Add(new TestEvent(time, (era * 10) + random.Next(4), 1000 + (era * 10) + random.Next(3), amount, random.Next(5) == 0));
+        }
+
+        var delay = TimeSpan.FromDays(1);
+        var engine = new FeatureEngine(set);
+        var computed = ReferenceFeatures.Run(engine, events, delay);
+
+        Assert.All(engine.Tables, table => Assert.True(table.Reused >= 20, $"{table.Entity}: {table.Reused} histories reused"));
+        for (var i = 0; i < events.Count; i++)
+        {
+            Assert.Equal(ReferenceFeatures.Compute(set, events, i, delay), computed[i], (a, b) => Math.Abs(a - b) <= 1e-9);
+        }
+    }
+
+    [Fact]
     public void A_peek_sees_what_the_transaction_would_get_and_leaves_the_state_as_it_was()
     {
         var events = ReferenceFeatures.RandomStream(7, 400, TimeSpan.FromDays(20));
