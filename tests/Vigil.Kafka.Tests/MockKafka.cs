@@ -43,7 +43,10 @@ internal sealed class MockKafka : IDisposable
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
     /// <summary>Reads a topic from the beginning of every partition until <paramref name="count"/> records or the timeout.</summary>
-    public List<ConsumeResult<byte[], byte[]>> Read(string topic, int count, TimeSpan? timeout = null)
+    public List<ConsumeResult<byte[], byte[]>> Read(string topic, int count, TimeSpan? timeout = null) => ReadTopic(topic, Partitions, count, timeout);
+
+    /// <summary>Reads a topic of <paramref name="partitions"/> partitions, as <see cref="Read"/> does.</summary>
+    public List<ConsumeResult<byte[], byte[]>> ReadTopic(string topic, int partitions, int count, TimeSpan? timeout = null)
     {
         var config = new ConsumerConfig
         {
@@ -52,7 +55,7 @@ internal sealed class MockKafka : IDisposable
             EnableAutoCommit = false,
         };
         using var consumer = new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
-        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         var records = new List<ConsumeResult<byte[], byte[]>>();
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (records.Count < count && DateTime.UtcNow < deadline)

@@ -101,6 +101,20 @@ public sealed class KafkaClients
         });
     }
 
+    /// <summary>A Confluent.Kafka producer for records that must not be lost or doubled (idempotent, acks from every replica).</summary>
+    public IProducer<byte[], byte[]> ReliableProducer(string purpose)
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = _options.BootstrapServers,
+            ClientId = "vigil-" + purpose,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+        };
+        return Build(config, c => new ProducerBuilder<byte[], byte[]>(c).SetLogHandler(OnClientLog).Build());
+    }
+
     /// <summary>Builds a client, turning librdkafka's refusal of a setting into one clear line.</summary>
     public T Build<T>(ClientConfig config, Func<ClientConfig, T> build)
     {
