@@ -28,4 +28,14 @@ internal static partial class KafkaLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: lost {Partitions}; their uncommitted records will be read again by their new owner")]
     public static partial void Lost(this ILogger logger, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "state: no snapshot of {Task} in {Topic} ({Records} records read in {Seconds:0.0} s): starting afresh")]
+    public static partial void StateFresh(this ILogger logger, string task, string topic, long records, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "state: restored {Task} from {Topic}: snapshot {Sequence} written {WrittenAt:u}, {Bytes} bytes, {Records} records read in {Seconds:0.0} s")]
+    public static partial void StateRestored(this ILogger logger, string task, string topic, long sequence, DateTimeOffset writtenAt, long bytes, long records, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "state: restoring {Task}: {Records} of {Total} records read")]
+    public static partial void StateRestoring(this ILogger logger, string task, long records, long total);
 }

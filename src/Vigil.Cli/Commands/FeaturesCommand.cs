@@ -27,13 +27,14 @@ public static class FeaturesCommand
             of queueing.transactions and queueing.labels (and queueing.identities with --join-identities), computes the
             features in event time, and writes each transaction with them to vigil.transactions.featured, keyed by
             customer as before; run vigil detect --input vigil.transactions.featured on it. --checkpoint FILE keeps its
-            state and offsets to resume from after a restart.
+            state and offsets to resume from after a restart; --state-topic vigil.features.state keeps them in Kafka
+            instead, so that the service started again on another machine (after losing this one) resumes exactly.
             """);
         var flags = new CommandFlags(command,
             [
                 SettingFlag.Data, SettingFlag.FeaturesOut, SettingFlag.FeatureSet, SettingFlag.Feature, SettingFlag.LabelDelay,
                 SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.ReplayStartDate,
-                SettingFlag.Kafka, SettingFlag.JoinIdentities, SettingFlag.AllowedLateness, SettingFlag.Checkpoint, SettingFlag.JoinWindow, SettingFlag.Duration,
+                SettingFlag.Kafka, SettingFlag.JoinIdentities, SettingFlag.AllowedLateness, SettingFlag.Checkpoint, SettingFlag.StateTopic, SettingFlag.JoinWindow, SettingFlag.Duration,
             ],
             kafkaConfig: true);
         flags.SetAction(command, context, (settings, configuration) => settings.Kafka switch
@@ -41,8 +42,16 @@ public static class FeaturesCommand
             null => new FeaturesRunner(settings, context.Console, context.Live).RunAsync(context.Stop),
             { IsMock: true } => throw new UsageException("--kafka mock works with vigil demo only; for vigil features, start one with 'vigil kafka mock' and pass its address"),
             var kafka => new FeatureServiceRunner(settings, kafka, context.Console, context.Log)
-                .RunAsync(new SettingReader(configuration).Flag("Features:JoinIdentities", false), context.Stop),
+                .RunAsync(
+                    new SettingReader(configuration).Flag("Features:JoinIdentities", false),
+                    StateTopic(settings, new SettingReader(configuration).OptionalText("Features:StateTopic")),
+                    context.Stop),
         });
         return command;
     }
+
+    private static string? StateTopic(VigilSettings settings, string? topic) =>
+        topic is not null && settings.Features.Checkpoint is not null
+            ? throw new UsageException("--checkpoint FILE and --state-topic TOPIC both keep the feature state: give one")
+            : topic;
 }

@@ -48,6 +48,8 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag Feature = new("--feature", "'NAME = AGGREGATE(ENTITY, WINDOW[, delay D])';…", "Declare more features, e.g. 'customer_sum_amount_3d = sum_amount(customer, 3d)'; aggregates: count, avg_amount, max_amount, sum_amount, risk, distinct_counterparties, same_amount_counterparties", "Features:Definitions");
 
     public static readonly SettingFlag AllowedLateness = new("--allowed-lateness", "DURATION", "The most a partition is waited for once its transactions have come out of order (partitions in order are not waited for); a transaction later than that is computed as of the newest time and counted as late [default: 5s]", "Features:AllowedLateness");
+    public static readonly SettingFlag StateTopic = new("--state-topic", "TOPIC", "Keep the feature state (with the input offsets it matches) in a Kafka topic instead of a file, every 10 seconds and at the end, so that the service restarted on any machine resumes from it (vigil kafka mock makes vigil.features.state)", "Features:StateTopic");
+
     public static readonly SettingFlag Checkpoint = new("--checkpoint", "FILE", "Checkpoint the feature state (with the input positions it matches) to FILE every 10 seconds and at the end, and resume from it on start", "Features:Checkpoint");
 
     public static readonly SettingFlag DetectModel = new("--model", "MODEL.json", "Score every transaction with a trained model (vigil train) as well as the rules; its features are computed too; replacing the file swaps the model live", "Detector:Model");

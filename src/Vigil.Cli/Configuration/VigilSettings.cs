@@ -285,11 +285,13 @@ public sealed record FeatureSettings(FeatureSet Set, string? Out, TimeSpan Allow
     public FeatureStateLimits Limits { get; init; } = FeatureStateLimits.Default;
 
     /// <summary>The feature processor's options these settings give; <paramref name="joinIdentities"/> when the source publishes identities.</summary>
-    public FeatureStageOptions StageOptions(bool joinIdentities) => new()
+    /// <param name="state">Where the state is kept when not in the checkpoint file (a Kafka topic).</param>
+    public FeatureStageOptions StageOptions(bool joinIdentities, ICheckpointStore? state = null) => new()
     {
         AllowedLateness = AllowedLateness,
         Limits = Limits,
         CheckpointPath = Checkpoint,
+        CheckpointStore = state,
         JoinIdentities = joinIdentities,
         JoinWindow = JoinWindow,
     };

@@ -8,6 +8,7 @@ using Vigil.Cli.Terminal;
 using Vigil.Hosting.Services;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Features;
+using Vigil.Kafka.State;
 using Vigil.Runtime.Features;
 
 namespace Vigil.Cli.Services;
@@ -17,11 +18,15 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
 {
     private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(5);
 
-    public async Task<int> RunAsync(bool joinIdentities, CancellationToken stop)
+    /// <param name="stateTopic">The Kafka topic the state is kept in, or null for the checkpoint file (if any).</param>
+    public async Task<int> RunAsync(bool joinIdentities, string? stateTopic, CancellationToken stop)
     {
         var features = settings.Features;
-        var options = features.StageOptions(joinIdentities);
-        using var stage = await Task.Run(() => new KafkaFeatureStage(new KafkaClients(kafka, log), settings.Topics, features.Set, options));
+        var clients = new KafkaClients(kafka, log);
+        using var snapshots = stateTopic is null ? null : await Task.Run(() => TaskSnapshots.Open(clients, stateTopic));
+        var state = snapshots is null ? null : new KafkaCheckpointStore(snapshots, "features", settings.Topics, log);
+        var options = features.StageOptions(joinIdentities, state);
+        using var stage = await Task.Run(() => new KafkaFeatureStage(clients, settings.Topics, features.Set, options));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (settings.Duration is { } duration)
         {
@@ -31,7 +36,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         var topics = settings.Topics;
         console.MarkupLine(Markup.Escape(
             $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · {topics.Transactions} + {topics.Labels}{(joinIdentities ? " + " + topics.Identities : string.Empty)} " +
-            $"→ {topics.Featured} on {kafka.BootstrapServers} · {(features.Checkpoint is null ? "no checkpoint" : "checkpoint " + features.Checkpoint)} · Ctrl+C to stop"));
+            $"→ {topics.Featured} on {kafka.BootstrapServers} · {(options.Checkpoint is { } kept ? "state in " + kept.Description : "no checkpoint")} · Ctrl+C to stop"));
         console.MarkupLine(Markup.Escape($"Run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
         var clock = Stopwatch.StartNew();
         var host = PipelineHost.CreateBuilder(log);
@@ -48,7 +53,13 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
         Summary.TextRow(console, "computed", Line(clock.Elapsed, stage));
         Summary.TextRow(console, "written", $"{stage.Delivered:N0} featured transactions acknowledged by the brokers");
-        if (features.Checkpoint is { } checkpoint)
+        if (state?.Restored is { } restored)
+        {
+            Summary.TextRow(console, "state", restored.Sequence == 0
+                ? $"{state.Description}: nothing to restore at the start ({restored.Records:N0} records read in {restored.Took.TotalSeconds:N1} s); the next run, on any machine, resumes from it"
+                : $"{state.Description}: restored snapshot {restored.Sequence:N0} ({restored.Bytes:N0} bytes, {restored.Records:N0} records read in {restored.Took.TotalSeconds:N1} s); the next run, on any machine, resumes from it");
+        }
+        else if (features.Checkpoint is { } checkpoint)
         {
             Summary.TextRow(console, "checkpoint", $"{Path.GetFullPath(checkpoint)} (the next run resumes from it)");
         }

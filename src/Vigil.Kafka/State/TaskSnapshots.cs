@@ -45,6 +45,14 @@ public sealed class TaskSnapshots : IDisposable
 
     public string Topic { get; }
 
+    /// <summary>The snapshots of an existing topic, its partition count read from the cluster (the service creates no topic).</summary>
+    public static TaskSnapshots Open(KafkaClients clients, string topic)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        using var consumer = clients.Consumer("state-metadata", "vigil-state-metadata");
+        return new TaskSnapshots(clients, topic, Bridge.KafkaCopy.Partitions(consumer, topic).Count);
+    }
+
     /// <summary>The partition of the topic that holds every record of <paramref name="task"/>.</summary>
     public int PartitionOf(string task)
     {

@@ -8,20 +8,20 @@ namespace Vigil.Runtime.Features;
 /// again from those positions computes exactly what an uninterrupted run computes.
 /// </summary>
 /// <remarks>
-/// Written to a temporary file and renamed over the previous checkpoint, so a kill at any moment leaves a whole one.
-/// Records computed after the last checkpoint are computed again after a restart: the stage is at-least-once.
+/// Kept by an <see cref="ICheckpointStore"/>: a file (written aside and renamed over the previous one) or a Kafka topic, so
+/// that a kill at any moment leaves a whole one. Records computed after the last checkpoint are computed again after a
+/// restart: the stage is at-least-once.
 /// </remarks>
 public static class FeatureCheckpoint
 {
     private const string Magic = "vigil-feature-checkpoint";
     private const int Version = 2;
 
-    internal static void Write(string path, FeatureStage stage)
+    /// <summary>The stage's checkpoint, to be kept by an <see cref="ICheckpointStore"/>.</summary>
+    internal static byte[] Write(FeatureStage stage)
     {
-        var temporary = path + ".tmp";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        using (var writer = new BinaryWriter(stream))
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
             writer.Write(Version);
@@ -84,18 +84,16 @@ public static class FeatureCheckpoint
             }
 
             stage.Engine.Save(writer);
-            stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temporary, path, overwrite: true);
+        return stream.ToArray();
     }
 
     /// <summary>Puts a stage back where a checkpoint left it; a checkpoint of another topology or feature set is refused.</summary>
     /// <exception cref="InvalidDataException">The file is not such a checkpoint, or does not fit this stage; the message says why.</exception>
-    internal static void Restore(string path, FeatureStage stage)
+    internal static void Restore(byte[] checkpoint, string path, FeatureStage stage)
     {
-        using var stream = File.OpenRead(path);
-        using var reader = new BinaryReader(stream);
+        using var reader = new BinaryReader(new MemoryStream(checkpoint));
         try
         {
             if (reader.ReadString() != Magic || reader.ReadInt32() != Version)
@@ -182,10 +180,11 @@ public static class FeatureCheckpoint
     }
 
     /// <summary>The input positions a checkpoint holds (per partition of transactions, labels and identities), to resume reading there.</summary>
-    public static (long[] Transactions, long[] Labels, long[] Identities) ReadPositions(string path)
+    /// <param name="path">Where the checkpoint was kept, for messages.</param>
+    public static (long[] Transactions, long[] Labels, long[] Identities) ReadPositions(byte[] checkpoint, string path)
     {
-        using var stream = File.OpenRead(path);
-        using var reader = new BinaryReader(stream);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        using var reader = new BinaryReader(new MemoryStream(checkpoint));
         try
         {
             if (reader.ReadString() != Magic || reader.ReadInt32() != Version)
@@ -197,7 +196,8 @@ public static class FeatureCheckpoint
             for (var i = 0; i < transactions.Length; i++)
             {
                 transactions[i] = reader.ReadInt64();
-                reader.ReadInt64();
+                reader.ReadInt64(); // the input's newest event time
+                reader.ReadBoolean(); // whether it has event time
             }
 
             var labels = new long[reader.ReadInt32()];

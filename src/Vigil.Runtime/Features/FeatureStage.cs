@@ -43,6 +43,10 @@ public sealed class FeatureStage
     private long _passedThrough;
     private long _watermarkMs = long.MinValue;
     private long _nextCheckpoint;
+
+    /// <summary>Records taken or released since the last checkpoint: a quiet stage still checkpoints what it did, once.</summary>
+    private bool _changedSinceCheckpoint;
+    private ICheckpointStore? _store;
     private readonly Lock _engineLock = new();
 
     public FeatureStage(
@@ -118,9 +122,10 @@ public sealed class FeatureStage
 
     public async Task RunAsync(CancellationToken abort)
     {
-        if (_options.CheckpointPath is { } path && File.Exists(path))
+        var store = _store = _options.Checkpoint;
+        if (store?.Load() is { } saved)
         {
-            FeatureCheckpoint.Restore(path, this);
+            FeatureCheckpoint.Restore(saved, store.Description, this);
         }
 
         _nextCheckpoint = Stopwatch.GetTimestamp() + (long)(_options.CheckpointInterval.TotalSeconds * Stopwatch.Frequency);
@@ -137,10 +142,12 @@ public sealed class FeatureStage
             var pulled = Pull();
             var released = Release(declared);
             await _output.FlushAsync(all: true, abort);
-            if (_options.CheckpointPath is { } checkpoint && Stopwatch.GetTimestamp() >= _nextCheckpoint)
+            _changedSinceCheckpoint |= pulled || released > 0;
+            if (store is not null && _changedSinceCheckpoint && Stopwatch.GetTimestamp() >= _nextCheckpoint)
             {
+                _changedSinceCheckpoint = false;
                 await WaitUntilDecidedAsync(abort);
-                FeatureCheckpoint.Write(checkpoint, this);
+                await store.SaveAsync(FeatureCheckpoint.Write(this), abort);
                 _nextCheckpoint = Stopwatch.GetTimestamp() + (long)(_options.CheckpointInterval.TotalSeconds * Stopwatch.Frequency);
             }
 
@@ -155,11 +162,11 @@ public sealed class FeatureStage
             }
         }
 
-        if (_options.CheckpointPath is { } final)
+        if (store is not null)
         {
             await _output.FlushAsync(all: true, CancellationToken.None);
             await WaitUntilDecidedAsync(abort);
-            FeatureCheckpoint.Write(final, this);
+            await store.SaveAsync(FeatureCheckpoint.Write(this), abort);
         }
     }
 
@@ -466,6 +473,13 @@ public sealed class FeatureStage
         if ((_held.Count > 0 || Repartition is not null) && watermarkAdvanced is not null)
         {
             waits.Add(watermarkAdvanced);
+        }
+
+        // Wake up for the next checkpoint too, when there is something to keep: a service gone quiet after a burst would
+        // otherwise keep the burst only in memory until more records came.
+        if (_store is not null && _changedSinceCheckpoint)
+        {
+            waits.Add(Task.Delay(TimeSpan.FromSeconds(Math.Max(0, _nextCheckpoint - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency), abort));
         }
 
         // Wake up at the idle timeout too: a silent input then stops holding back what is held.

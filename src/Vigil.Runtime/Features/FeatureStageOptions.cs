@@ -41,6 +41,12 @@ public sealed class FeatureStageOptions
     /// <summary>File the stage's state is checkpointed to and restored from; null for none.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>Where the stage's state is checkpointed to and restored from, when not a file (a Kafka topic); wins over <see cref="CheckpointPath"/>.</summary>
+    public ICheckpointStore? CheckpointStore { get; init; }
+
+    /// <summary>The store in use: <see cref="CheckpointStore"/>, else a file at <see cref="CheckpointPath"/>, else none.</summary>
+    public ICheckpointStore? Checkpoint => CheckpointStore ?? (CheckpointPath is { } path ? new FileCheckpointStore(path) : null);
+
     /// <summary>Wall time between checkpoints (one is always written when the stage ends).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -53,7 +53,7 @@ public sealed class EmbeddedPipeline
         var detectorInput = Transactions;
         featureOptions ??= new FeatureStageOptions();
         _featureOptions = featureOptions;
-        if (features is { IsEmpty: false } && featureOptions.Partitioned && !featureOptions.JoinIdentities && featureOptions.CheckpointPath is null)
+        if (features is { IsEmpty: false } && featureOptions.Partitioned && !featureOptions.JoinIdentities && featureOptions.Checkpoint is null)
         {
             BuildPartitioned(pipeline, topics, rules, features, featureOptions, decoder);
             return;

@@ -24,6 +24,12 @@ public sealed class TopicOptions
     /// <summary>The control topic of rule sets: each message a whole rules document (<c>vigil rules publish</c>).</summary>
     public string Rules { get; set; } = "vigil.rules";
 
+    /// <summary>
+    /// The feature service's state, with the input offsets it covers (<c>vigil features --state-topic</c>), so that a
+    /// service started on another machine restores it: a compacted topic (<c>cleanup.policy=compact</c>) on a real cluster.
+    /// </summary>
+    public string FeatureState { get; set; } = "vigil.features.state";
+
     /// <summary>Every topic Vigil uses, inputs first.</summary>
-    public IReadOnlyList<string> All => [Transactions, Labels, Identities, Legit, Fraud, DeadLetter, Rules];
+    public IReadOnlyList<string> All => [Transactions, Labels, Identities, Legit, Fraud, DeadLetter, Rules, FeatureState];
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Confluent.Kafka;
 using Vigil.Cli.Tests.Commands;
 using Vigil.Runtime.Pipeline;
 
@@ -7,53 +8,121 @@ namespace Vigil.Cli.Tests.Features;
 
 public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-service-")
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    private static readonly string[] Simulation = ["--customers", "150", "--terminals", "300", "--days", "12", "--seed", "4"];
+
     [Fact]
     public async Task On_kafka_the_feature_stage_reads_every_partition_and_computes_what_the_batch_computation_does()
     {
         using var cluster = MockClusters.WithVigilTopics(featured: true);
         var topics = new TopicOptions();
-
-        string[] simulation = ["--customers", "150", "--terminals", "300", "--days", "12", "--seed", "4"];
-        var (generated, _, generateError) = await CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "max", .. simulation]);
+        var (generated, _, generateError) = await CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "max", .. Simulation]);
         Assert.True(generated == 0, generateError);
-        var file = Path.Combine(Directory, "sim.csv");
-        var batch = Path.Combine(Directory, "features.csv");
-        Assert.Equal(0, (await CliRunner.RunAsync(["generate", "--out", file, .. simulation])).ExitCode);
-        Assert.Equal(0, (await CliRunner.RunAsync(["features", "--data", file, "--out", batch, "--feature-set", "handbook"])).ExitCode);
-        var expected = File.ReadAllLines(batch).Skip(1).Select(l => l.Split(',')).ToDictionary(r => long.Parse(r[0], CultureInfo.InvariantCulture));
-        var header = File.ReadLines(batch).First().Split(',');
+        var batch = await BatchAsync();
 
         var checkpoint = Path.Combine(Directory, "features.checkpoint");
         using var stop = new CancellationTokenSource();
         var service = CliRunner.RunAsync(["features", "--kafka", cluster.BootstrapServers, "--feature-set", "handbook", "--checkpoint", checkpoint], stop: stop.Token);
-        var featured = MockClusterReader.Read(cluster, topics.Featured, expected.Count);
+        var featured = MockClusterReader.Read(cluster, topics.Featured, batch.Rows.Count);
         await stop.CancelAsync();
         var (exitCode, output, error) = await service;
 
         Assert.True(exitCode == 0, error);
-        Assert.Contains($"{expected.Count:N0} featured transactions acknowledged by the brokers", output, StringComparison.Ordinal);
+        Assert.Contains($"{batch.Rows.Count:N0} featured transactions acknowledged by the brokers", output, StringComparison.Ordinal);
         Assert.True(File.Exists(checkpoint));
-        Assert.Equal(expected.Count, featured.Count);
-        var risky = 0;
-        foreach (var record in featured)
-        {
-            var root = JsonDocument.Parse(record.Message.Value).RootElement;
-            var row = expected[root.GetProperty("transaction_id").GetInt64()];
-            var features = root.GetProperty("features");
-            for (var f = 7; f < header.Length; f++)
-            {
-                // Kafka does not order records across topics: a label may come a little later than on the embedded
-                // runtime, so risks are compared only where the batch computation has none.
-                if (header[f].Contains("_RISK_", StringComparison.Ordinal) && double.Parse(row[f], CultureInfo.InvariantCulture) > 0)
-                {
-                    risky++;
-                    continue;
-                }
+        Assert.Equal(batch.Rows.Count, featured.Count);
+        batch.AssertSame(featured);
+    }
 
-                Assert.Equal(double.Parse(row[f], CultureInfo.InvariantCulture), features.GetProperty(header[f]).GetDouble(), 9);
-            }
+    [Fact]
+    public async Task A_feature_service_killed_with_sigkill_is_taken_over_by_another_that_restores_its_state_from_kafka()
+    {
+        using var cluster = MockClusters.WithVigilTopics(featured: true);
+        var topics = new TopicOptions();
+        var batch = await BatchAsync();
+        string[] service = ["features", "--kafka", cluster.BootstrapServers, "--feature-set", "handbook", "--state-topic", topics.FeatureState];
+
+        // Transactions arrive for about 12 s; the first service snapshots its state after 10 s and is killed at once.
+        var generating = CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "300", .. Simulation]);
+        using var first = CliProcesses.Start(service);
+        var snapshotted = false;
+        for (var i = 0; i < 400 && !snapshotted; i++)
+        {
+            await Task.Delay(100);
+            snapshotted = MockClusterReader.Count(cluster, topics.FeatureState) > 0;
         }
 
-        Assert.True(risky > 0);
+        first.Kill(); // SIGKILL: no last snapshot, no flush
+        Assert.True(snapshotted, "the first service wrote no snapshot within 40 s");
+        var (generated, _, generateError) = await generating;
+        Assert.True(generated == 0, generateError);
+
+        using var second = CliProcesses.Start(service);
+        var log = second.StandardError.ReadToEndAsync();
+        var featured = new List<ConsumeResult<byte[], byte[]>>();
+        for (var i = 0; i < 60 && featured.Select(Id).Distinct().Count() < batch.Rows.Count; i++)
+        {
+            featured = MockClusterReader.ReadAll(cluster, topics.Featured);
+        }
+
+        var rest = second.StandardOutput.ReadToEndAsync();
+        Assert.Equal(0, await CliProcesses.SigtermAsync(second, Timeout));
+        var (output, errors) = (await rest, await log);
+
+        Assert.Contains("state: restored features from vigil.features.state: snapshot", errors, StringComparison.Ordinal);
+        Assert.Contains("state         task features in topic vigil.features.state: restored snapshot", output, StringComparison.Ordinal);
+
+        // Nothing lost; what the first computed after its snapshot is computed again, the same.
+        Assert.Equal(batch.Rows.Count, featured.Select(Id).Distinct().Count());
+        foreach (var copies in featured.GroupBy(Id).Where(g => g.Count() > 1))
+        {
+            Assert.Single(copies.Select(r => System.Text.Encoding.UTF8.GetString(r.Message.Value)).Distinct());
+        }
+
+        batch.AssertSame(featured);
+    }
+
+    private static long Id(ConsumeResult<byte[], byte[]> record) =>
+        JsonDocument.Parse(record.Message.Value).RootElement.GetProperty("transaction_id").GetInt64();
+
+    /// <summary>The same simulation written to a file and computed by <c>vigil features --data</c>.</summary>
+    private async Task<Batch> BatchAsync()
+    {
+        var file = Path.Combine(Directory, "sim.csv");
+        var batch = Path.Combine(Directory, "features.csv");
+        Assert.Equal(0, (await CliRunner.RunAsync(["generate", "--out", file, .. Simulation])).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync(["features", "--data", file, "--out", batch, "--feature-set", "handbook"])).ExitCode);
+        var rows = File.ReadAllLines(batch).Skip(1).Select(l => l.Split(',')).ToDictionary(r => long.Parse(r[0], CultureInfo.InvariantCulture));
+        return new Batch(File.ReadLines(batch).First().Split(','), rows);
+    }
+
+    private sealed record Batch(string[] Header, Dictionary<long, string[]> Rows)
+    {
+        /// <summary>Every featured record has the batch computation's features.</summary>
+        public void AssertSame(IEnumerable<ConsumeResult<byte[], byte[]>> featured)
+        {
+            var risky = 0;
+            foreach (var record in featured)
+            {
+                var root = JsonDocument.Parse(record.Message.Value).RootElement;
+                var row = Rows[root.GetProperty("transaction_id").GetInt64()];
+                var features = root.GetProperty("features");
+                for (var f = 7; f < Header.Length; f++)
+                {
+                    // Kafka does not order records across topics: a label may come a little later than on the embedded
+                    // runtime, so risks are compared only where the batch computation has none.
+                    if (Header[f].Contains("_RISK_", StringComparison.Ordinal) && double.Parse(row[f], CultureInfo.InvariantCulture) > 0)
+                    {
+                        risky++;
+                        continue;
+                    }
+
+                    Assert.Equal(double.Parse(row[f], CultureInfo.InvariantCulture), features.GetProperty(Header[f]).GetDouble(), 9);
+                }
+            }
+
+            Assert.True(risky > 0);
+        }
     }
 }

@@ -12,28 +12,9 @@ public sealed partial class ServicesProcessTests
     [GeneratedRegex(@"at (127\.0\.0\.1:\d+)")]
     private static partial Regex Address();
 
-    private static Process Start(string[] args, Dictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Vigil.Cli.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment ?? [])
-        {
-            start.Environment[name] = value;
-        }
+    private static Process Start(string[] args, Dictionary<string, string>? environment = null) => CliProcesses.Start(args, environment);
 
-        return Process.Start(start)!;
-    }
-
-    private static async Task<int> SigtermAsync(Process process)
-    {
-        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-        await kill.WaitForExitAsync();
-        await process.WaitForExitAsync().WaitAsync(Timeout);
-        return process.ExitCode;
-    }
+    private static Task<int> SigtermAsync(Process process) => CliProcesses.SigtermAsync(process, Timeout);
 
     [Fact]
     public async Task Generate_and_detect_run_as_services_on_the_mock_cluster_and_sigterm_commits_and_exits_0()
@@ -220,23 +201,5 @@ public sealed partial class ServicesProcessTests
     [GeneratedRegex(@"dashboard: (http://127\.0\.0\.1:\d+/?)")]
     private static partial Regex DashboardAddress();
 
-    private static async Task<bool> WaitForLineAsync(StreamReader reader, string text, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            while (await reader.ReadLineAsync(cancel.Token) is { } line)
-            {
-                if (line.Contains(text, StringComparison.Ordinal))
-                {
-                    return true;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        return false;
-    }
+    private static Task<bool> WaitForLineAsync(StreamReader reader, string text, TimeSpan timeout) => CliProcesses.WaitForLineAsync(reader, text, timeout);
 }

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Vigil.Runtime.Features;
+using Vigil.Runtime.Pipeline;
+
+namespace Vigil.Kafka.State;
+
+/// <summary>
+/// A feature stage's checkpoint kept as one task's snapshots in a Kafka topic (<see cref="TaskSnapshots"/>): when the
+/// machine running the stage dies, the stage started on another one restores the state and the input offsets from Kafka
+/// and computes exactly what an uninterrupted run would have.
+/// </summary>
+/// <remarks>The first <see cref="Load"/> reads the topic and remembers what it found: the stage and its input positions ask for it in turn.</remarks>
+public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, TopicOptions topics, ILogger log) : ICheckpointStore
+{
+    /// <summary>Progress lines while restoring, at most one per this many records read.</summary>
+    private const long ProgressEvery = 10_000;
+
+    private bool _loaded;
+    private byte[]? _latest;
+    private long _sequence;
+
+    public string Description => $"task {task} in topic {snapshots.Topic}";
+
+    /// <summary>How the last restore went; null before one.</summary>
+    public (long Sequence, long Bytes, long Records, TimeSpan Took)? Restored { get; private set; }
+
+    public byte[]? Load()
+    {
+        if (_loaded)
+        {
+            return _latest;
+        }
+
+        var clock = Stopwatch.StartNew();
+        long records = 0;
+        var snapshot = snapshots.ReadLatest(task, new Inline(p =>
+        {
+            if (p.Records / ProgressEvery != records / ProgressEvery)
+            {
+                log.StateRestoring(task, p.Records, p.Total);
+            }
+
+            records = p.Records;
+        }), CancellationToken.None);
+        (_latest, _sequence, _loaded) = (snapshot?.State, snapshot?.Sequence ?? 0, true);
+        Restored = (_sequence, _latest?.LongLength ?? 0, records, clock.Elapsed);
+        if (snapshot is null)
+        {
+            log.StateFresh(task, snapshots.Topic, records, clock.Elapsed.TotalSeconds);
+        }
+        else
+        {
+            log.StateRestored(task, snapshots.Topic, snapshot.Sequence, snapshot.WrittenAt, snapshot.State.LongLength, records, clock.Elapsed.TotalSeconds);
+        }
+
+        return _latest;
+    }
+
+    public async Task SaveAsync(byte[] checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        Load(); // numbering goes on from what the topic holds
+        var (transactions, labels, identities) = FeatureCheckpoint.ReadPositions(checkpoint, Description);
+        InputPosition[] positions =
+        [
+            .. transactions.Select((offset, partition) => new InputPosition(topics.Transactions, partition, offset)),
+            .. labels.Select((offset, partition) => new InputPosition(topics.Labels, partition, offset)),
+            .. identities.Select((offset, partition) => new InputPosition(topics.Identities, partition, offset)),
+        ];
+        await snapshots.WriteAsync(new TaskSnapshot(task, _sequence + 1, positions, checkpoint, DateTimeOffset.UtcNow), cancellationToken);
+        _sequence++;
+        _latest = checkpoint;
+    }
+
+    /// <summary>Reports on the reporting thread, at once.</summary>
+    private sealed class Inline(Action<RestoreProgress> report) : IProgress<RestoreProgress>
+    {
+        public void Report(RestoreProgress value) => report(value);
+    }
+}

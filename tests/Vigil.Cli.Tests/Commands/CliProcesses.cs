@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Vigil.Cli.Tests.Commands;
+
+/// <summary>vigil as a separate process, the way users run it: started, signalled, killed, its lines awaited.</summary>
+internal static class CliProcesses
+{
+    public static Process Start(string[] args, Dictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Vigil.Cli.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in environment ?? [])
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Sends SIGTERM (what a service manager sends) and waits for the exit code.</summary>
+    public static async Task<int> SigtermAsync(Process process, TimeSpan timeout)
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(timeout);
+        return process.ExitCode;
+    }
+
+    /// <summary>Reads lines until one contains <paramref name="text"/>: false if none did within the timeout.</summary>
+    public static async Task<bool> WaitForLineAsync(StreamReader reader, string text, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            while (await reader.ReadLineAsync(cancel.Token) is { } line)
+            {
+                if (line.Contains(text, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return false;
+    }
+}
