@@ -7,9 +7,7 @@ namespace Vigil.Kafka.Tests;
 public sealed class TaskSnapshotsTests : IDisposable
 {
     private const string StateTopic = "vigil.features.state";
-    private readonly MockKafka _kafka = new(brokers: 3);
-
-    public TaskSnapshotsTests() => _kafka.Cluster.CreateTopic(StateTopic, 4, replicationFactor: 3);
+    private readonly MockKafka _kafka = new(brokers: 3, partitions: 4); // Vigil's topics, the state topic among them
 
     [Fact]
     public async Task A_snapshot_larger_than_a_record_comes_back_whole_with_its_positions()
