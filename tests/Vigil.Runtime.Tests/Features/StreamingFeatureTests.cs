@@ -68,6 +68,36 @@ public sealed class StreamingFeatureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stage_gone_quiet_checkpoints_what_it_did_once_and_then_writes_no_more_until_something_changes()
+    {
+        var store = new CountingStore();
+        await using var stage = OneCustomerWindow(partitions: 1, lateness: TimeSpan.Zero, store);
+        stage.Send(0, 1, "10:00:00");
+        await stage.WaitForReleasedAsync(1);
+
+        // No more input, and the inputs stay open: the interval (300 ms) alone must bring the checkpoint.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (store.Saved == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, store.Saved);
+        await Task.Delay(1000); // three more intervals, nothing new
+        Assert.Equal(1, store.Saved);
+        stage.Send(0, 2, "10:00:01");
+        await stage.WaitForReleasedAsync(2);
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (store.Saved == 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, store.Saved);
+        await stage.DrainAsync();
+    }
+
+    [Fact]
     public async Task Transactions_without_event_time_are_stamped_on_arrival_and_never_wait_for_the_allowed_lateness()
     {
         await using var stage = OneCustomerWindow(partitions: 2, lateness: TimeSpan.FromHours(1));
@@ -159,9 +189,31 @@ public sealed class StreamingFeatureTests : IDisposable
     }
 
     /// <summary>A pipeline counting one customer's transactions over a day, no partition ever idle, fed by hand.</summary>
-    private static HandFedStage OneCustomerWindow(int partitions, TimeSpan lateness) => new(new EmbeddedPipeline(
+    private static HandFedStage OneCustomerWindow(int partitions, TimeSpan lateness, ICheckpointStore? store = null) => new(new EmbeddedPipeline(
         new PipelineOptions { Partitions = partitions }, new TopicOptions(), RuleSet.AmountThreshold(), FeatureSet.Create(FeatureSet.NoneName, ["n = count(customer, 1d)"]),
-        new FeatureStageOptions { AllowedLateness = lateness, IdleTimeout = System.Threading.Timeout.InfiniteTimeSpan, Partitioned = false }));
+        new FeatureStageOptions
+        {
+            AllowedLateness = lateness, IdleTimeout = System.Threading.Timeout.InfiniteTimeSpan, Partitioned = false,
+            CheckpointStore = store, CheckpointInterval = TimeSpan.FromMilliseconds(300),
+        }));
+
+    /// <summary>Keeps checkpoints in memory and counts them.</summary>
+    private sealed class CountingStore : ICheckpointStore
+    {
+        private int _saved;
+
+        public int Saved => Volatile.Read(ref _saved);
+
+        public string Description => "memory";
+
+        public byte[]? Load() => null;
+
+        public Task SaveAsync(byte[] checkpoint, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _saved);
+            return Task.CompletedTask;
+        }
+    }
 
     private sealed class HandFedStage : IAsyncDisposable
     {
