@@ -53,6 +53,11 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
         Summary.TextRow(console, "computed", Line(clock.Elapsed, stage));
         Summary.TextRow(console, "written", $"{stage.Delivered:N0} featured transactions acknowledged by the brokers");
+        if (stage.Replayed > 0)
+        {
+            Summary.TextRow(console, "replayed", $"{stage.Replayed:N0} of them written again after the takeover (the instance before wrote them after its last snapshot): the same features, header {ReplayedOutputs.Header}: true");
+        }
+
         if (state?.Restored is { } restored)
         {
             Summary.TextRow(console, "state", restored.Sequence == 0

@@ -3,6 +3,7 @@ using Vigil.Features;
 using Vigil.Kafka.Bridge;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Sources;
+using Vigil.Kafka.State;
 using Vigil.Runtime.Features;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Topics;
@@ -27,6 +28,8 @@ namespace Vigil.Kafka.Features;
 /// </remarks>
 public sealed class KafkaFeatureStage : IDisposable
 {
+    private static readonly RecordHeader[] ReplayHeaders = [new(ReplayedOutputs.Header, "true")];
+
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly KafkaRecordWriter _writer;
     private readonly EmbeddedBroker _broker = new();
@@ -34,6 +37,7 @@ public sealed class KafkaFeatureStage : IDisposable
     private readonly List<TopicPartitionOffset> _start = [];
     private readonly Topic _featured;
     private readonly IReadOnlyList<Subscription> _out;
+    private readonly ReplayedOutputs _replays;
 
     public KafkaFeatureStage(KafkaClients clients, TopicOptions topics, FeatureSet features, FeatureStageOptions options)
     {
@@ -45,6 +49,7 @@ public sealed class KafkaFeatureStage : IDisposable
         try
         {
             var positions = options.Checkpoint is { } store && store.Load() is { } saved ? FeatureCheckpoint.ReadPositions(saved, store.Description) : default;
+            _replays = (options.CheckpointStore as KafkaCheckpointStore)?.Replays ?? ReplayedOutputs.None;
             var transactions = Input(topics.Transactions, positions.Transactions);
             var labels = Input(topics.Labels, positions.Labels);
             var identities = options.JoinIdentities ? Input(topics.Identities, positions.Identities) : null;
@@ -67,6 +72,9 @@ public sealed class KafkaFeatureStage : IDisposable
     }
 
     public FeatureStage Stage { get; }
+
+    /// <summary>Featured records written again after a takeover (the instance before wrote them after its last snapshot), marked.</summary>
+    public long Replayed => _replays.Replayed;
 
     /// <summary>Featured records the brokers acknowledged.</summary>
     public long Delivered => _writer.Delivered;
@@ -126,7 +134,7 @@ public sealed class KafkaFeatureStage : IDisposable
         {
             for (var i = 0; i < batch.Count; i++)
             {
-                _writer.Write(batch.Key(i), batch.Value(i));
+                _writer.Write(batch.Key(i), batch.Value(i), _replays.IsReplay(batch.Value(i)) ? ReplayHeaders : null);
             }
 
             await _writer.FlushAsync(CancellationToken.None);

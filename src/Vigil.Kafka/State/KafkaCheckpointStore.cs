@@ -10,7 +10,11 @@ namespace Vigil.Kafka.State;
 /// machine running the stage dies, the stage started on another one restores the state and the input offsets from Kafka
 /// and computes exactly what an uninterrupted run would have.
 /// </summary>
-/// <remarks>The first <see cref="Load"/> reads the topic and remembers what it found: the stage and its input positions ask for it in turn.</remarks>
+/// <remarks>
+/// The first <see cref="Load"/> reads the topic and remembers what it found: the stage and its input positions ask for it
+/// in turn. Each snapshot also records where the output topic ended, so that a restore finds what the dead instance wrote
+/// after it (<see cref="Replays"/>).
+/// </remarks>
 public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, TopicOptions topics, ILogger log) : ICheckpointStore
 {
     /// <summary>Progress lines while restoring, at most one per this many records read.</summary>
@@ -21,6 +25,9 @@ public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, T
     private long _sequence;
 
     public string Description => $"task {task} in topic {snapshots.Topic}";
+
+    /// <summary>What the instance before wrote after the restored snapshot, to be marked when written again.</summary>
+    public ReplayedOutputs Replays { get; private set; } = ReplayedOutputs.None;
 
     /// <summary>How the last restore went; null before one.</summary>
     public (long Sequence, long Bytes, long Records, TimeSpan Took)? Restored { get; private set; }
@@ -44,6 +51,11 @@ public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, T
             records = p.Records;
         }), CancellationToken.None);
         (_latest, _sequence, _loaded) = (snapshot?.State, snapshot?.Sequence ?? 0, true);
+        if (snapshot is not null)
+        {
+            Replays = ReplayedOutputs.Read(snapshots.Clients, snapshot.Positions.Where(p => p.Topic == topics.Featured), CancellationToken.None);
+        }
+
         Restored = (_sequence, _latest?.LongLength ?? 0, records, clock.Elapsed);
         if (snapshot is null)
         {
@@ -67,6 +79,10 @@ public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, T
             .. transactions.Select((offset, partition) => new InputPosition(topics.Transactions, partition, offset)),
             .. labels.Select((offset, partition) => new InputPosition(topics.Labels, partition, offset)),
             .. identities.Select((offset, partition) => new InputPosition(topics.Identities, partition, offset)),
+
+            // The checkpoint waited until every featured record before it was acknowledged, and the stage writes none
+            // while this runs: the ends are exactly where what it covers stops.
+            .. snapshots.EndOffsets(topics.Featured),
         ];
         await snapshots.WriteAsync(new TaskSnapshot(task, _sequence + 1, positions, checkpoint, DateTimeOffset.UtcNow), cancellationToken);
         _sequence++;

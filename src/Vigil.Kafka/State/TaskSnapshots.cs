@@ -45,6 +45,17 @@ public sealed class TaskSnapshots : IDisposable
 
     public string Topic { get; }
 
+    /// <summary>The clients the snapshots are read and written with.</summary>
+    public KafkaClients Clients => _clients;
+
+    /// <summary>Where each partition of <paramref name="topic"/> ends now: a snapshot records its outputs' ends.</summary>
+    public IReadOnlyList<InputPosition> EndOffsets(string topic)
+    {
+        using var consumer = _clients.Consumer("state-metadata", "vigil-state-metadata");
+        return [.. Bridge.KafkaCopy.Partitions(consumer, topic)
+            .Select(p => new InputPosition(topic, p, consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value))];
+    }
+
     /// <summary>The snapshots of an existing topic, its partition count read from the cluster (the service creates no topic).</summary>
     public static TaskSnapshots Open(KafkaClients clients, string topic)
     {

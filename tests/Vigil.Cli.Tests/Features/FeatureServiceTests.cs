@@ -43,8 +43,8 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
         var batch = await BatchAsync();
         string[] service = ["features", "--kafka", cluster.BootstrapServers, "--feature-set", "handbook", "--state-topic", topics.FeatureState];
 
-        // Transactions arrive for about 12 s; the first service snapshots its state after 10 s and is killed at once.
-        var generating = CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "300", .. Simulation]);
+        // Transactions arrive for about 15 s; the first service snapshots its state after 10 s, and is killed 2 s later.
+        var generating = CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "200", .. Simulation]);
         using var first = CliProcesses.Start(service);
         var snapshotted = false;
         for (var i = 0; i < 400 && !snapshotted; i++)
@@ -53,8 +53,9 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
             snapshotted = MockClusterReader.Count(cluster, topics.FeatureState) > 0;
         }
 
-        first.Kill(); // SIGKILL: no last snapshot, no flush
         Assert.True(snapshotted, "the first service wrote no snapshot within 40 s");
+        await Task.Delay(2000);
+        first.Kill(); // SIGKILL: no last snapshot, no flush
         var (generated, _, generateError) = await generating;
         Assert.True(generated == 0, generateError);
 
@@ -73,15 +74,25 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
         Assert.Contains("state: restored features from vigil.features.state: snapshot", errors, StringComparison.Ordinal);
         Assert.Contains("state         task features in topic vigil.features.state: restored snapshot", output, StringComparison.Ordinal);
 
-        // Nothing lost; what the first computed after its snapshot is computed again, the same.
+        // Nothing lost; what the first wrote after its snapshot is written again, the same, marked and counted.
         Assert.Equal(batch.Rows.Count, featured.Select(Id).Distinct().Count());
-        foreach (var copies in featured.GroupBy(Id).Where(g => g.Count() > 1))
+        var duplicated = featured.GroupBy(Id).Where(g => g.Count() > 1).ToList();
+        Assert.NotEmpty(duplicated); // two seconds of transactions came after the snapshot
+        foreach (var copies in duplicated)
         {
+            Assert.Equal(2, copies.Count());
             Assert.Single(copies.Select(r => System.Text.Encoding.UTF8.GetString(r.Message.Value)).Distinct());
+            Assert.Single(copies, Replayed);
         }
+
+        Assert.Equal(duplicated.Count, featured.Count(Replayed));
+        Assert.Contains($"{duplicated.Count:N0} of them written again after the takeover", output, StringComparison.Ordinal);
 
         batch.AssertSame(featured);
     }
+
+    private static bool Replayed(ConsumeResult<byte[], byte[]> record) =>
+        record.Message.Headers?.TryGetLastBytes("vigil.replayed", out var value) == true && System.Text.Encoding.UTF8.GetString(value) == "true";
 
     private static long Id(ConsumeResult<byte[], byte[]> record) =>
         JsonDocument.Parse(record.Message.Value).RootElement.GetProperty("transaction_id").GetInt64();
