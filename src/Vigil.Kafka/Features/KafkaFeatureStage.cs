@@ -22,9 +22,10 @@ namespace Vigil.Kafka.Features;
 /// the detectors, sharing the featured topic's partitions in their group, stay partitioned by customer. The price is that
 /// features are computed on one core: about two million transactions a second for the handbook's set.</para>
 /// <para>Positions are the stage's own: it reads outside any consumer group and keeps its offsets in its checkpoint
-/// (<see cref="FeatureStageOptions.Checkpoint"/>: a file, or a Kafka topic that another machine can restore from), from which it resumes; without one it starts at the topics' beginnings
-/// so that its windows fill from the history Kafka keeps. A checkpoint is taken only once the brokers acknowledged every
-/// featured record before it. Kafka does not order records across topics, so a label counts from when the stage reads it.</para>
+/// (<see cref="FeatureStageOptions.Checkpoint"/>: a file, or a Kafka topic that another machine can restore from), from
+/// which it resumes; without one it starts at the topics' beginnings so that its windows fill from the history Kafka
+/// keeps. A checkpoint is taken only once the brokers acknowledged every featured record before it. Kafka does not order
+/// records across topics, so a label counts from when the stage reads it.</para>
 /// </remarks>
 public sealed class KafkaFeatureStage : IDisposable
 {
