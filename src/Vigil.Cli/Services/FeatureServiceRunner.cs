@@ -46,12 +46,12 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
             while (!stopped.IsCancellationRequested)
             {
                 await Task.Delay(LineInterval, stopped);
-                console.WriteLine(Line(clock.Elapsed, stage));
+                console.WriteLine(Line(clock.Elapsed, stage, state));
             }
         });
         await host.RunServiceAsync();
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
-        Summary.TextRow(console, "computed", Line(clock.Elapsed, stage));
+        Summary.TextRow(console, "computed", Line(clock.Elapsed, stage, state));
         Summary.TextRow(console, "written", $"{stage.Delivered:N0} featured transactions acknowledged by the brokers");
         if (stage.Replayed > 0)
         {
@@ -72,12 +72,22 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         return 0;
     }
 
-    private static string Line(TimeSpan elapsed, KafkaFeatureStage service)
+    private static string Line(TimeSpan elapsed, KafkaFeatureStage service, KafkaCheckpointStore? state)
     {
         var stage = service.Stage;
         var engine = stage.Engine;
         var watermark = stage.WatermarkMs is > 0 and < long.MaxValue ? StatusView.EventTime(stage.WatermarkMs) : "none yet";
-        return string.Create(CultureInfo.InvariantCulture,
+        var line = string.Create(CultureInfo.InvariantCulture,
             $"[{elapsed:hh\\:mm\\:ss}] {stage.Released:N0} transactions with features · watermark {watermark} · {engine.Entities:N0} entities · {engine.Late:N0} late · {engine.LabelsApplied:N0} frauds known");
+        return state is null ? line : line + State(state, service.Replayed);
+    }
+
+    /// <summary>Where the state in Kafka stands: how old the latest snapshot is (what a takeover would compute again), and the replays.</summary>
+    private static string State(KafkaCheckpointStore state, long replayed)
+    {
+        var snapshot = state.Latest is { } latest
+            ? string.Create(CultureInfo.InvariantCulture, $" · state: snapshot {latest.Sequence:N0}, {Math.Max(0, (DateTimeOffset.UtcNow - latest.WrittenAt).TotalSeconds):N0} s ago")
+            : " · state: no snapshot yet";
+        return replayed > 0 ? string.Create(CultureInfo.InvariantCulture, $"{snapshot} · {replayed:N0} replayed") : snapshot;
     }
 }

@@ -29,6 +29,9 @@ public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, T
     /// <summary>What the instance before wrote after the restored snapshot, to be marked when written again.</summary>
     public ReplayedOutputs Replays { get; private set; } = ReplayedOutputs.None;
 
+    /// <summary>The latest snapshot, restored or written, and when it was written; null while there is none.</summary>
+    public (long Sequence, DateTimeOffset WrittenAt)? Latest { get; private set; }
+
     /// <summary>How the last restore went; null before one.</summary>
     public (long Sequence, long Bytes, long Records, TimeSpan Took)? Restored { get; private set; }
 
@@ -53,6 +56,7 @@ public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, T
         (_latest, _sequence, _loaded) = (snapshot?.State, snapshot?.Sequence ?? 0, true);
         if (snapshot is not null)
         {
+            Latest = (snapshot.Sequence, snapshot.WrittenAt);
             Replays = ReplayedOutputs.Read(snapshots.Clients, snapshot.Positions.Where(p => p.Topic == topics.Featured), CancellationToken.None);
         }
 
@@ -84,9 +88,11 @@ public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, T
             // while this runs: the ends are exactly where what it covers stops.
             .. snapshots.EndOffsets(topics.Featured),
         ];
-        await snapshots.WriteAsync(new TaskSnapshot(task, _sequence + 1, positions, checkpoint, DateTimeOffset.UtcNow), cancellationToken);
+        var written = DateTimeOffset.UtcNow;
+        await snapshots.WriteAsync(new TaskSnapshot(task, _sequence + 1, positions, checkpoint, written), cancellationToken);
         _sequence++;
         _latest = checkpoint;
+        Latest = (_sequence, written);
     }
 
     /// <summary>Reports on the reporting thread, at once.</summary>

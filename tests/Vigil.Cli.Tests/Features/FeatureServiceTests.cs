@@ -73,6 +73,7 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
 
         Assert.Contains("state: restored features from vigil.features.state: snapshot", errors, StringComparison.Ordinal);
         Assert.Contains("state         task features in topic vigil.features.state: restored snapshot", output, StringComparison.Ordinal);
+        Assert.Matches(@"computed .* · state: snapshot \d+, \d+ s ago · [\d,]+ replayed", output); // the last, written on SIGTERM
 
         // Nothing lost; what the first wrote after its snapshot is written again, the same, marked and counted.
         Assert.Equal(batch.Rows.Count, featured.Select(Id).Distinct().Count());
