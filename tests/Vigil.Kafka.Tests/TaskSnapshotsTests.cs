@@ -74,6 +74,27 @@ public sealed class TaskSnapshotsTests : IDisposable
     }
 
     [Fact]
+    public async Task Hostile_records_in_the_state_topic_are_passed_over_and_a_forged_manifest_allocates_nothing()
+    {
+        using var snapshots = new TaskSnapshots(_kafka.Clients(), StateTopic, 4);
+        await snapshots.WriteAsync(Snapshot("features-8", 1, "whole"), CancellationToken.None);
+
+        // A manifest that claims 2 GB in one chunk, garbage and an empty value under the task's key, a stray chunk key.
+        var forged = new TaskSnapshots.Manifest(2, 1, 2_000_000_000, new byte[32], DateTimeOffset.UnixEpoch, []);
+        await snapshots.ProduceAsync("features-8", forged.Encode(), "features-8", CancellationToken.None);
+        await snapshots.ProduceAsync("features-8", MockKafka.Utf8("vigil-task-snapshot-1 but not really"), "features-8", CancellationToken.None);
+        await snapshots.ProduceAsync("features-8", [], "features-8", CancellationToken.None);
+        await snapshots.ProduceAsync("features-8/0/999999", MockKafka.Utf8("VSC1"), "features-8", CancellationToken.None);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var restored = snapshots.ReadLatest("features-8", null, CancellationToken.None);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal((1L, "whole"), (restored!.Sequence, Text(restored)));
+        Assert.InRange(allocated, 0, 50_000_000); // not the 2 GB the forged manifest asks for
+    }
+
+    [Fact]
     public async Task Every_record_of_a_task_lands_on_the_partition_its_name_picks()
     {
         using var snapshots = new TaskSnapshots(_kafka.Clients(), StateTopic, 4, chunkBytes: 1024);

@@ -18,8 +18,6 @@ public sealed class ReplayedOutputs
     /// <summary>The header on a record written again after a takeover (value <c>true</c>).</summary>
     public const string Header = "vigil.replayed";
 
-    private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
-
     private readonly HashSet<long> _ids;
     private readonly Lock _lock = new();
     private int _pending;
@@ -42,54 +40,21 @@ public sealed class ReplayedOutputs
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(outputsAtSnapshot);
         using var consumer = clients.Consumer("replay-scan", "vigil-replay-scan");
-        var from = new List<TopicPartitionOffset>();
-        var ends = new Dictionary<TopicPartition, long>();
-        foreach (var position in outputsAtSnapshot)
+        var ranges = outputsAtSnapshot.Select(p =>
         {
-            var partition = new TopicPartition(position.Topic, position.Partition);
-            var end = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10)).High.Value;
-            if (end > position.Offset)
-            {
-                from.Add(new TopicPartitionOffset(partition, position.Offset));
-                ends[partition] = end;
-            }
-        }
-
-        if (from.Count == 0)
-        {
-            return None;
-        }
-
+            var partition = new TopicPartition(p.Topic, p.Partition);
+            return (partition, p.Offset, consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10)).High.Value);
+        }).ToList();
         var ids = new HashSet<long>();
-        consumer.Assign(from);
-        var lastRead = DateTime.UtcNow;
-        while (ends.Count > 0)
+        foreach (var result in LogReader.Read(consumer, ranges, "reading what was written after the last snapshot", cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (result?.Message is not { } message)
-            {
-                if (DateTime.UtcNow - lastRead > StallLimit)
-                {
-                    throw new KafkaDeliveryException($"reading what was written after the last snapshot: nothing read for {StallLimit.TotalSeconds:0} s");
-                }
-
-                continue;
-            }
-
-            lastRead = DateTime.UtcNow;
-            if (message.Value is { } value && TransactionKey.TryRead(value, out var id))
+            if (result.Message.Value is { } value && TransactionKey.TryRead(value, out var id))
             {
                 ids.Add(id);
             }
-
-            if (result.Offset.Value + 1 >= ends[result.TopicPartition])
-            {
-                ends.Remove(result.TopicPartition);
-            }
         }
 
-        return new ReplayedOutputs(ids);
+        return ids.Count == 0 ? None : new ReplayedOutputs(ids);
     }
 
     /// <summary>True when this output was already written by the predecessor: mark it. Each transaction is met once; the writers of every partition call it.</summary>

@@ -21,9 +21,6 @@ public sealed class TaskSnapshots : IDisposable
 {
     public const int DefaultChunkBytes = 512 * 1024;
 
-    /// <summary>A restore that reads nothing for this long while records remain gives up with a clear error.</summary>
-    private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
-
     private readonly KafkaClients _clients;
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly int _partitions;
@@ -82,7 +79,7 @@ public sealed class TaskSnapshots : IDisposable
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var chunks = await WriteChunksAsync(snapshot, cancellationToken);
-        await ProduceAsync(snapshot.Task, Manifest.Encode(snapshot, chunks), snapshot.Task, cancellationToken);
+        await ProduceAsync(snapshot.Task, Manifest.Of(snapshot, chunks).Encode(), snapshot.Task, cancellationToken);
     }
 
     /// <summary>
@@ -104,31 +101,15 @@ public sealed class TaskSnapshots : IDisposable
             return null;
         }
 
-        consumer.Assign(new TopicPartitionOffset(partition, low));
         var prefix = task + "/";
         Manifest? latest = null;
         Manifest? previous = null;
         var chunks = new Dictionary<string, byte[]>(StringComparer.Ordinal); // the latest of each key, as compaction keeps
-        var next = low;
         long read = 0;
-        var lastRead = DateTime.UtcNow;
-        while (next < high)
+        foreach (var result in LogReader.Read(consumer, [(partition, low, high)], $"restoring {task} from {Topic}", cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (result?.Message is not { } message)
-            {
-                if (DateTime.UtcNow - lastRead > StallLimit)
-                {
-                    throw new KafkaDeliveryException($"restoring {task} from {Topic}: nothing read for {StallLimit.TotalSeconds:0} s at offset {next} of {high}");
-                }
-
-                continue;
-            }
-
-            lastRead = DateTime.UtcNow;
-            next = result.Offset.Value + 1;
             read++;
+            var message = result.Message;
             var key = message.Key is null ? string.Empty : Encoding.UTF8.GetString(message.Key);
             if (key == task && Manifest.TryParse(message.Value, out var manifest))
             {
@@ -220,23 +201,27 @@ public sealed class TaskSnapshots : IDisposable
             && BinaryPrimitives.ReadInt32BigEndian(value.AsSpan(12)) == index;
     }
 
-    private sealed record Manifest(long Sequence, int Chunks, int Length, byte[] Sha256, DateTimeOffset WrittenAt, IReadOnlyList<InputPosition> Positions)
+    /// <summary>A snapshot's manifest: "vigil-task-snapshot-1", then its sequence, chunk count, length, SHA-256, time and positions.</summary>
+    internal sealed record Manifest(long Sequence, int Chunks, int Length, byte[] Sha256, DateTimeOffset WrittenAt, IReadOnlyList<InputPosition> Positions)
     {
         public const string Magic = "vigil-task-snapshot-1";
 
-        public static byte[] Encode(TaskSnapshot snapshot, int chunks)
+        public static Manifest Of(TaskSnapshot snapshot, int chunks) =>
+            new(snapshot.Sequence, chunks, snapshot.State.Length, SHA256.HashData(snapshot.State), snapshot.WrittenAt, snapshot.Positions);
+
+        public byte[] Encode()
         {
             using var stream = new MemoryStream();
             using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
             {
                 writer.Write(Magic);
-                writer.Write(snapshot.Sequence);
-                writer.Write(chunks);
-                writer.Write(snapshot.State.Length);
-                writer.Write(SHA256.HashData(snapshot.State));
-                writer.Write(snapshot.WrittenAt.ToUnixTimeMilliseconds());
-                writer.Write(snapshot.Positions.Count);
-                foreach (var position in snapshot.Positions)
+                writer.Write(Sequence);
+                writer.Write(Chunks);
+                writer.Write(Length);
+                writer.Write(Sha256);
+                writer.Write(WrittenAt.ToUnixTimeMilliseconds());
+                writer.Write(Positions.Count);
+                foreach (var position in Positions)
                 {
                     writer.Write(position.Topic);
                     writer.Write(position.Partition);
@@ -290,23 +275,36 @@ public sealed class TaskSnapshots : IDisposable
         }
 
         /// <summary>The state, if every chunk of this snapshot is there and the bytes hash to what was written.</summary>
+        /// <remarks>Nothing is allocated on the manifest's word: a forged length or chunk count finds no chunks to match.</remarks>
         public byte[]? Assemble(string task, Dictionary<string, byte[]> chunks)
         {
-            var state = new byte[Length];
-            var at = 0;
+            var parts = new List<byte[]>();
+            long length = 0;
             for (var i = 0; i < Chunks; i++)
             {
-                if (!chunks.TryGetValue(Chunk.Key(task, Sequence, i), out var value) || !Chunk.Matches(value, Sequence, i)
-                    || at + value.Length - Chunk.HeaderBytes > Length)
+                if (!chunks.TryGetValue(Chunk.Key(task, Sequence, i), out var value) || !Chunk.Matches(value, Sequence, i))
                 {
                     return null;
                 }
 
-                value.AsSpan(Chunk.HeaderBytes).CopyTo(state.AsSpan(at));
-                at += value.Length - Chunk.HeaderBytes;
+                parts.Add(value);
+                length += value.Length - Chunk.HeaderBytes;
             }
 
-            return at == Length && SHA256.HashData(state).AsSpan().SequenceEqual(Sha256) ? state : null;
+            if (length != Length)
+            {
+                return null;
+            }
+
+            var state = new byte[Length];
+            var at = 0;
+            foreach (var part in parts)
+            {
+                part.AsSpan(Chunk.HeaderBytes).CopyTo(state.AsSpan(at));
+                at += part.Length - Chunk.HeaderBytes;
+            }
+
+            return SHA256.HashData(state).AsSpan().SequenceEqual(Sha256) ? state : null;
         }
     }
 }

@@ -27,6 +27,8 @@ public sealed class KafkaCommandTests : IDisposable
     [InlineData(new[] { "detect", "--kafka", "mock" }, "vigil: --kafka mock works with vigil demo only; for vigil detect, start one with 'vigil kafka mock' and pass its address")]
     [InlineData(new[] { "demo", "--kafka-config", "linger.ms" }, "vigil: invalid --kafka-config 'linger.ms': expected KEY=VALUE, e.g. security.protocol=SSL")]
     [InlineData(new[] { "kafka", "mock", "--brokers", "0" }, "vigil: invalid --brokers '0': expected a whole number from 1 to 16")]
+    [InlineData(new[] { "features", "--kafka", "127.0.0.1:1", "--checkpoint", "f.ckpt", "--state-topic", "vigil.features.state" }, "vigil: --checkpoint FILE and --state-topic TOPIC both keep the feature state: give one")]
+    [InlineData(new[] { "features", "--kafka", "127.0.0.1:1", "--state-topic", "" }, "vigil: invalid --state-topic '': expected a value")]
     public async Task Kafka_commands_without_what_they_need_print_one_line_and_exit_2(string[] args, string expected)
     {
         var (exitCode, _, error) = await CliRunner.RunAsync(args);
