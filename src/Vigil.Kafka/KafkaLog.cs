@@ -38,4 +38,20 @@ internal static partial class KafkaLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "state: restoring {Task}: {Records} of {Total} records read")]
     public static partial void StateRestoring(this ILogger logger, string task, long records, long total);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "state: task {Task} had sent {Records} records to the repartition topic after its snapshot: they are computed again and not sent twice")]
+    public static partial void SentBeforeFound(this ILogger logger, int task, int records);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "group: took tasks {Tasks}")]
+    public static partial void TasksAssigned(this ILogger logger, string tasks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "group: handed tasks {Tasks} over, their state snapshotted for the next owner")]
+    public static partial void TasksRevoked(this ILogger logger, string tasks);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "group: lost tasks {Tasks}; their next owner restores them from their last snapshots")]
+    public static partial void TasksLost(this ILogger logger, string tasks);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "group: task {Task} failed: {Reason}")]
+    public static partial void TaskFailed(this ILogger logger, int task, string reason);
 }

@@ -29,18 +29,28 @@ public static class FeaturesCommand
             customer as before; run vigil detect --input vigil.transactions.featured on it. --checkpoint FILE keeps its
             state and offsets to resume from after a restart; --state-topic vigil.features.state keeps them in Kafka
             instead, so that the service started again on another machine (after losing this one) resumes exactly.
+
+            With --group ID, instances started with the same ID share the work: one task per partition of
+            queueing.transactions computes its customers' features and sends each transaction, through the internal topic
+            vigil.features.repartition, to the task that owns its terminal. Each task's state is in the state topic; when
+            an instance stops, its tasks move to the others with their state, and when one dies (kill -9) they are
+            restored from their last snapshots: nothing is lost, nothing counts twice in a window, and featured records
+            written again carry the header vigil.replayed: true.
             """);
         var flags = new CommandFlags(command,
             [
                 SettingFlag.Data, SettingFlag.FeaturesOut, SettingFlag.FeatureSet, SettingFlag.Feature, SettingFlag.LabelDelay,
                 SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.ReplayStartDate,
-                SettingFlag.Kafka, SettingFlag.JoinIdentities, SettingFlag.AllowedLateness, SettingFlag.Checkpoint, SettingFlag.StateTopic, SettingFlag.JoinWindow, SettingFlag.Duration,
+                SettingFlag.Kafka, SettingFlag.JoinIdentities, SettingFlag.AllowedLateness, SettingFlag.Checkpoint, SettingFlag.StateTopic, SettingFlag.FeatureGroup, SettingFlag.FeatureInstanceId,
+                SettingFlag.JoinWindow, SettingFlag.Duration,
             ],
             kafkaConfig: true);
         flags.SetAction(command, context, (settings, configuration) => settings.Kafka switch
         {
             null => new FeaturesRunner(settings, context.Console, context.Live).RunAsync(context.Stop),
             { IsMock: true } => throw new UsageException("--kafka mock works with vigil demo only; for vigil features, start one with 'vigil kafka mock' and pass its address"),
+            var kafka when new SettingReader(configuration).OptionalText("Features:Group") is { } group => new FeatureServiceRunner(settings, kafka, context.Console, context.Log)
+                .RunGroupAsync(group, GroupStateTopic(settings, new SettingReader(configuration)), context.Stop),
             var kafka => new FeatureServiceRunner(settings, kafka, context.Console, context.Log)
                 .RunAsync(
                     new SettingReader(configuration).Flag("Features:JoinIdentities", false),
@@ -54,4 +64,12 @@ public static class FeaturesCommand
         topic is not null && settings.Features.Checkpoint is not null
             ? throw new UsageException("--checkpoint FILE and --state-topic TOPIC both keep the feature state: give one")
             : topic;
+
+    /// <summary>Where a group's tasks keep their state: always a topic (the default one unless named).</summary>
+    private static string GroupStateTopic(VigilSettings settings, SettingReader read) =>
+        settings.Features.Checkpoint is not null
+            ? throw new UsageException("--checkpoint FILE keeps one service's state on one machine: in a group, each task's state is in Kafka (--state-topic)")
+            : read.Flag("Features:JoinIdentities", false)
+                ? throw new UsageException("--join-identities runs in the single feature service only, not yet with --group")
+                : read.OptionalText("Features:StateTopic") ?? settings.Topics.FeatureState;
 }

@@ -24,7 +24,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         var features = settings.Features;
         var clients = new KafkaClients(kafka, log);
         using var snapshots = stateTopic is null ? null : await Task.Run(() => TaskSnapshots.Open(clients, stateTopic));
-        var state = snapshots is null ? null : new KafkaCheckpointStore(snapshots, "features", settings.Topics, log);
+        var state = snapshots is null ? null : KafkaCheckpointStore.ForStage(snapshots, "features", settings.Topics, log);
         var options = features.StageOptions(joinIdentities, state);
         using var stage = await Task.Run(() => new KafkaFeatureStage(clients, settings.Topics, features.Set, options));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -70,6 +70,62 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         }
 
         return 0;
+    }
+
+    /// <summary>One member of a group of feature services (<c>--group</c>), until stopped.</summary>
+    public async Task<int> RunGroupAsync(string group, string stateTopic, CancellationToken stop)
+    {
+        var features = settings.Features;
+        var topics = settings.Topics;
+        var clients = new KafkaClients(kafka, log);
+        using var snapshots = await Task.Run(() => TaskSnapshots.Open(clients, stateTopic));
+        var member = await Task.Run(() => new KafkaFeatureGroup(clients, topics, features.Set, features.StageOptions(joinIdentities: false), snapshots, group, log));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (settings.Duration is { } duration)
+        {
+            deadline.CancelAfter(duration);
+        }
+
+        console.MarkupLine(Markup.Escape(
+            $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · group {group}{(kafka.InstanceId is { } instance ? " as " + instance : string.Empty)}, " +
+            $"{member.TaskCount} tasks · {topics.Transactions} + {topics.Labels} → {topics.Repartition} → {topics.Featured} on {kafka.BootstrapServers} · state in {stateTopic} · Ctrl+C to stop"));
+        console.MarkupLine(Markup.Escape($"Start more members with the same --group to share the tasks; run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
+        var clock = Stopwatch.StartNew();
+        var host = PipelineHost.CreateBuilder(log);
+        host.Services.AddServiceRun(member.RunAsync, deadline.Token);
+        host.Services.AddLoop(async stopped =>
+        {
+            while (!stopped.IsCancellationRequested)
+            {
+                await Task.Delay(LineInterval, stopped);
+                console.WriteLine(GroupLine(clock.Elapsed, member));
+            }
+        });
+        await host.RunServiceAsync();
+        console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
+        Summary.TextRow(console, "computed", $"{member.Released:N0} transactions with features written to {topics.Featured}");
+        Summary.TextRow(console, "tasks", $"{member.HandedOver:N0} handed over with a snapshot, for the next owner to go on from (state in {stateTopic})");
+        if (member.Replayed > 0 || member.Skipped > 0)
+        {
+            Summary.TextRow(console, "replayed", $"{member.Replayed:N0} featured records written again after a takeover (the same features, header {ReplayedOutputs.Header}: true); {member.Skipped:N0} repartition records not sent twice");
+        }
+
+        return 0;
+    }
+
+    /// <summary>The member's tasks: each one's phase, lag (transactions, then repartition records, not yet computed) and restore.</summary>
+    private static string GroupLine(TimeSpan elapsed, KafkaFeatureGroup member)
+    {
+        var tasks = member.Tasks;
+        var owned = tasks.Count == 0
+            ? "no tasks (waiting for the group)"
+            : string.Join(", ", tasks.Select(t => t.Phase == "running"
+                ? string.Create(CultureInfo.InvariantCulture, $"{t.Index} lag {t.Lag.Transactions:N0}+{t.Lag.Repartitioned:N0}{(t.Restore is { Restored: true } r ? $" (restored in {r.Took.TotalSeconds:N1} s)" : string.Empty)}")
+                : $"{t.Index} {t.Phase}"));
+        var watermark = tasks.Where(t => t.WatermarkMs is > 0 and < long.MaxValue).Select(t => t.WatermarkMs).DefaultIfEmpty(long.MinValue).Min();
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"[{elapsed:hh\\:mm\\:ss}] {member.Released:N0} transactions with features · tasks {owned} · watermark {(watermark == long.MinValue ? "none yet" : StatusView.EventTime(watermark))}");
+        return member.Replayed > 0 ? string.Create(CultureInfo.InvariantCulture, $"{line} · {member.Replayed:N0} replayed") : line;
     }
 
     private static string Line(TimeSpan elapsed, KafkaFeatureStage service, KafkaCheckpointStore? state)

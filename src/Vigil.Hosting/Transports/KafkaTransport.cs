@@ -62,7 +62,7 @@ public sealed class KafkaTransport : IPipelineTransport
         if (options.IsMock)
         {
             _mock = new MockCluster(brokers: 1);
-            foreach (var topic in _topics.All.Append(_topics.Featured))
+            foreach (var topic in _topics.All)
             {
                 _mock.CreateTopic(topic, topology.Pipeline.Partitions);
             }

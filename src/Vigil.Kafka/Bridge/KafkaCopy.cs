@@ -33,11 +33,12 @@ internal static class KafkaCopy
     /// <summary>
     /// Reads from <paramref name="start"/> until <paramref name="stop"/>, appending each record to its topic's copy (on
     /// the same partition, or on partition 0 when <paramref name="samePartition"/> is unset) and publishing every 20 ms;
-    /// then completes the copies. <paramref name="copied"/> hears of each record copied.
+    /// then completes the copies. <paramref name="copied"/> hears of each record copied. <paramref name="abandon"/> gives up
+    /// waiting for readers that stopped reading (a halted task): what was not published then is dropped.
     /// </summary>
     public static void Run(
         IConsumer<byte[], byte[]> consumer, IEnumerable<TopicPartitionOffset> start, IReadOnlyDictionary<string, (Topic Topic, TopicProducer Producer)> targets,
-        bool samePartition, Action<string>? copied, CancellationToken stop)
+        bool samePartition, Action<string>? copied, CancellationToken stop, CancellationToken abandon = default)
     {
         consumer.Assign(start);
         var lastPublish = Stopwatch.GetTimestamp();
@@ -53,12 +54,12 @@ internal static class KafkaCopy
 
                 if (Stopwatch.GetElapsedTime(lastPublish) >= PublishEvery)
                 {
-                    Publish(targets);
+                    Publish(targets, abandon);
                     lastPublish = Stopwatch.GetTimestamp();
                 }
             }
 
-            Publish(targets);
+            Publish(targets, abandon);
             consumer.Close();
         }
         finally
@@ -70,12 +71,19 @@ internal static class KafkaCopy
         }
     }
 
-    private static void Publish(IReadOnlyDictionary<string, (Topic Topic, TopicProducer Producer)> targets)
+    private static void Publish(IReadOnlyDictionary<string, (Topic Topic, TopicProducer Producer)> targets, CancellationToken abandon)
     {
         foreach (var (_, producer) in targets.Values)
         {
-            // Blocking readers hold this back, on this thread only; the dashboard samples and never does.
-            producer.FlushAsync().AsTask().GetAwaiter().GetResult();
+            try
+            {
+                // Blocking readers hold this back, on this thread only; the dashboard samples and never does.
+                producer.FlushAsync(all: true, abandon).AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 }

@@ -71,8 +71,10 @@ public sealed class KafkaClients
 
     /// <summary>A Confluent.Kafka consumer that commits only what the caller tells it to (no auto-commit).</summary>
     /// <param name="configure">Sets handlers (rebalance, errors) on the builder before the consumer is built.</param>
+    /// <param name="settings">Changes Vigil's settings (the assignment strategy) before the user's go on top.</param>
     public IConsumer<byte[], byte[]> Consumer(
-        string purpose, string groupId, Action<ConsumerBuilder<byte[], byte[]>>? configure = null, AutoOffsetReset reset = AutoOffsetReset.Earliest)
+        string purpose, string groupId, Action<ConsumerBuilder<byte[], byte[]>>? configure = null, AutoOffsetReset reset = AutoOffsetReset.Earliest,
+        Action<ConsumerConfig>? settings = null)
     {
         var config = new ConsumerConfig
         {
@@ -93,6 +95,7 @@ public sealed class KafkaClients
             config.Set(name, value);
         }
 
+        settings?.Invoke(config);
         return Build(config, c =>
         {
             var builder = new ConsumerBuilder<byte[], byte[]>(c).SetLogHandler(OnClientLog);

@@ -32,6 +32,9 @@ public sealed unsafe class NativeProducer : NativeClient
     /// <summary>librdkafka's local queue is full: poll and try again.</summary>
     public const int QueueFull = Librdkafka.QueueFull;
 
+    /// <summary>RD_KAFKA_PARTITION_UA: the partitioner chooses.</summary>
+    public const int AnyPartition = -1;
+
     /// <summary>Records produced and not yet reported delivered or failed.</summary>
     public int InFlight => Librdkafka.rd_kafka_outq_len(Handle);
 
@@ -81,7 +84,9 @@ public sealed unsafe class NativeProducer : NativeClient
     /// </summary>
     /// <param name="number">Comes back with the record's delivery report.</param>
     /// <param name="timestampMs">The record's timestamp (Unix milliseconds), or 0 for now.</param>
-    public int Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestampMs, long number, IReadOnlyList<RecordHeader>? headers = null)
+    /// <param name="partition">The partition to write to, or <see cref="AnyPartition"/> for the partitioner's choice by key.</param>
+    public int Produce(
+        string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestampMs, long number, IReadOnlyList<RecordHeader>? headers = null, int partition = AnyPartition)
     {
         var rkt = Topic(topic);
         fixed (byte* keyPointer = key)
@@ -89,17 +94,18 @@ public sealed unsafe class NativeProducer : NativeClient
         {
             if (headers is { Count: > 0 })
             {
-                return ProduceWithHeaders(rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, headers);
+                return ProduceWithHeaders(rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, headers, partition);
             }
 
-            var fields = stackalloc Field[6];
+            var fields = stackalloc Field[7];
             fields[0] = Field.Pointer(Field.Rkt, rkt);
             fields[1] = Field.Memory(Field.Key, keyPointer, key.Length);
             fields[2] = Field.Memory(Field.Value, valuePointer, value.Length);
             fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
             fields[4] = Field.Long(Field.Opaque, number);
             fields[5] = Field.Long(Field.Timestamp, timestampMs);
-            return Check(Librdkafka.rd_kafka_produceva(Handle, fields, 6));
+            fields[6] = Field.Long(Field.Partition, partition);
+            return Check(Librdkafka.rd_kafka_produceva(Handle, fields, 7));
         }
     }
 
@@ -123,14 +129,15 @@ public sealed unsafe class NativeProducer : NativeClient
         _topics.Clear();
     }
 
-    private int ProduceWithHeaders(IntPtr rkt, byte* key, int keyLength, byte* value, int valueLength, long timestampMs, long number, IReadOnlyList<RecordHeader> headers)
+    private int ProduceWithHeaders(
+        IntPtr rkt, byte* key, int keyLength, byte* value, int valueLength, long timestampMs, long number, IReadOnlyList<RecordHeader> headers, int partition)
     {
         // The slow path (dead letters): header names and values are pinned for the call; librdkafka copies them.
         var names = headers.Select(h => Encoding.UTF8.GetBytes(h.Key + "\0")).ToArray();
         var pins = names.Select(n => GCHandle.Alloc(n, GCHandleType.Pinned)).Concat(headers.Select(h => GCHandle.Alloc(h.Value, GCHandleType.Pinned))).ToArray();
         try
         {
-            var count = 6 + headers.Count;
+            var count = 7 + headers.Count;
             var fields = stackalloc Field[count];
             fields[0] = Field.Pointer(Field.Rkt, rkt);
             fields[1] = Field.Memory(Field.Key, key, keyLength);
@@ -138,9 +145,10 @@ public sealed unsafe class NativeProducer : NativeClient
             fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
             fields[4] = Field.Long(Field.Opaque, number);
             fields[5] = Field.Long(Field.Timestamp, timestampMs);
+            fields[6] = Field.Long(Field.Partition, partition);
             for (var i = 0; i < headers.Count; i++)
             {
-                fields[6 + i] = Field.Header(pins[i].AddrOfPinnedObject(), pins[names.Length + i].AddrOfPinnedObject(), headers[i].Value.Length);
+                fields[7 + i] = Field.Header(pins[i].AddrOfPinnedObject(), pins[names.Length + i].AddrOfPinnedObject(), headers[i].Value.Length);
             }
 
             return Check(Librdkafka.rd_kafka_produceva(Handle, fields, (nuint)count));
@@ -225,6 +233,7 @@ public sealed unsafe class NativeProducer : NativeClient
     private struct Field
     {
         public const int Rkt = 2;
+        public const int Partition = 3;
         public const int Value = 4;
         public const int Key = 5;
         public const int Opaque = 6;

@@ -9,13 +9,13 @@ namespace Vigil.Kafka.Sources;
 /// <summary>Writes a source's records to a Kafka topic through an idempotent producer.</summary>
 /// <remarks>
 /// Records are keyed as the source keys them (the paying account), so one account's transactions stay in order on
-/// one partition. When librdkafka's queue is full, <see cref="Write"/> waits for room: the brokers set the pace.
+/// one partition. When librdkafka's queue is full, <see cref="Write(ReadOnlySpan{byte}, ReadOnlySpan{byte}, IReadOnlyList{RecordHeader})"/> waits for room: the brokers set the pace.
 /// A record refused for its own sake (too large) goes, cut, to the dead-letter topic with the reason; any other
 /// refusal fails the next call with <see cref="KafkaDeliveryException"/>.
 /// </remarks>
 public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
 {
-    /// <summary>Records written and not yet acknowledged before <see cref="Write"/> waits: what a lost cluster can leave unwritten.</summary>
+    /// <summary>Records written and not yet acknowledged before <see cref="Write(ReadOnlySpan{byte}, ReadOnlySpan{byte}, IReadOnlyList{RecordHeader})"/> waits: what a lost cluster can leave unwritten.</summary>
     public const int MaxInFlight = 100_000;
 
     private static readonly TimeSpan FlushStep = TimeSpan.FromMilliseconds(100);
@@ -32,7 +32,7 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
 
     /// <param name="deadLetters">Where records the brokers refuse for their own sake go, cut, with the reason; this topic when null.</param>
     /// <param name="stop">Gives up waiting for the cluster (a stop, a deadline): for its first answer, and for room to write
-    /// (<see cref="Write"/> then throws <see cref="OperationCanceledException"/>).</param>
+    /// (<see cref="Write(ReadOnlySpan{byte}, ReadOnlySpan{byte}, IReadOnlyList{RecordHeader})"/> then throws <see cref="OperationCanceledException"/>).</param>
     public KafkaRecordWriter(KafkaClients clients, string topic, string? deadLetters = null, CancellationToken stop = default)
     {
         ArgumentNullException.ThrowIfNull(clients);
@@ -78,12 +78,16 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
         }
     }
 
-    public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null)
+    public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null) =>
+        Write(NativeProducer.AnyPartition, key, value, headers);
+
+    /// <summary>Writes to one partition, whatever the key: an internal topic whose partitions are tasks.</summary>
+    public void Write(int partition, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null)
     {
         ThrowIfFailed();
         lock (_gate)
         {
-            if (Produce(_topic, key, value, headers) is var error and not 0)
+            if (Produce(_topic, key, value, headers, partition) is var error and not 0)
             {
                 var cut = _refused.Keep(0, _topic, key, value, error, headers);
                 ProduceRefused(cut);
@@ -130,10 +134,10 @@ public sealed class KafkaRecordWriter : IRecordWriter, IDisposable
     }
 
     /// <summary>Produces under the gate, waiting while librdkafka's queue is full; returns an error about this record, or 0.</summary>
-    private int Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers)
+    private int Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers, int partition = NativeProducer.AnyPartition)
     {
         int error;
-        while ((error = _producer.Produce(topic, key, value, timestampMs: 0, number: 0, headers)) == NativeProducer.QueueFull)
+        while ((error = _producer.Produce(topic, key, value, timestampMs: 0, number: 0, headers, partition)) == NativeProducer.QueueFull)
         {
             _producer.Poll(1);
             ThrowIfFailed();

@@ -12,10 +12,15 @@ namespace Vigil.Kafka.State;
 /// </summary>
 /// <remarks>
 /// The first <see cref="Load"/> reads the topic and remembers what it found: the stage and its input positions ask for it
-/// in turn. Each snapshot also records where the output topic ended, so that a restore finds what the dead instance wrote
-/// after it (<see cref="Replays"/>).
+/// in turn. Each snapshot also records where the output topics ended, so that a restore finds what the dead instance wrote
+/// after it (<see cref="Replays"/>, <see cref="Snapshot"/>).
 /// </remarks>
-public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, TopicOptions topics, ILogger log) : ICheckpointStore
+/// <param name="positionsOf">The input positions a checkpoint of this task holds.</param>
+/// <param name="outputs">The topics the task writes to, whose ends each snapshot records.</param>
+/// <param name="replaysOf">The output whose records written after the restored snapshot are marked when written again; none when null.</param>
+public sealed class KafkaCheckpointStore(
+    TaskSnapshots snapshots, string task, Func<byte[], IEnumerable<InputPosition>> positionsOf, IReadOnlyList<string> outputs, string? replaysOf, ILogger log)
+    : ICheckpointStore
 {
     /// <summary>Progress lines while restoring, at most one per this many records read.</summary>
     private const long ProgressEvery = 10_000;
@@ -25,6 +30,27 @@ public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, T
     private long _sequence;
 
     public string Description => $"task {task} in topic {snapshots.Topic}";
+
+    public string Task => task;
+
+    /// <summary>The snapshot restored; null before <see cref="Load"/>, or when there was none.</summary>
+    public TaskSnapshot? Snapshot { get; private set; }
+
+    /// <summary>The whole feature stage's store (<c>vigil features --kafka --state-topic</c>): transactions, labels and identities in, the featured topic out.</summary>
+    public static KafkaCheckpointStore ForStage(TaskSnapshots snapshots, string task, TopicOptions topics, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        return new KafkaCheckpointStore(snapshots, task, checkpoint =>
+        {
+            var (transactions, labels, identities) = FeatureCheckpoint.ReadPositions(checkpoint, $"task {task}");
+            return
+            [
+                .. transactions.Select((offset, partition) => new InputPosition(topics.Transactions, partition, offset)),
+                .. labels.Select((offset, partition) => new InputPosition(topics.Labels, partition, offset)),
+                .. identities.Select((offset, partition) => new InputPosition(topics.Identities, partition, offset)),
+            ];
+        }, [topics.Featured], topics.Featured, log);
+    }
 
     /// <summary>What the instance before wrote after the restored snapshot, to be marked when written again.</summary>
     public ReplayedOutputs Replays { get; private set; } = ReplayedOutputs.None;
@@ -53,11 +79,14 @@ public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, T
 
             records = p.Records;
         }), CancellationToken.None);
-        (_latest, _sequence, _loaded) = (snapshot?.State, snapshot?.Sequence ?? 0, true);
+        (_latest, _sequence, _loaded, Snapshot) = (snapshot?.State, snapshot?.Sequence ?? 0, true, snapshot);
         if (snapshot is not null)
         {
             Latest = (snapshot.Sequence, snapshot.WrittenAt);
-            Replays = ReplayedOutputs.Read(snapshots.Clients, snapshot.Positions.Where(p => p.Topic == topics.Featured), CancellationToken.None);
+            if (replaysOf is not null)
+            {
+                Replays = ReplayedOutputs.Read(snapshots.Clients, snapshot.Positions.Where(p => p.Topic == replaysOf), CancellationToken.None);
+            }
         }
 
         Restored = (_sequence, _latest?.LongLength ?? 0, records, clock.Elapsed);
@@ -77,16 +106,13 @@ public sealed class KafkaCheckpointStore(TaskSnapshots snapshots, string task, T
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         Load(); // numbering goes on from what the topic holds
-        var (transactions, labels, identities) = FeatureCheckpoint.ReadPositions(checkpoint, Description);
         InputPosition[] positions =
         [
-            .. transactions.Select((offset, partition) => new InputPosition(topics.Transactions, partition, offset)),
-            .. labels.Select((offset, partition) => new InputPosition(topics.Labels, partition, offset)),
-            .. identities.Select((offset, partition) => new InputPosition(topics.Identities, partition, offset)),
+            .. positionsOf(checkpoint),
 
-            // The checkpoint waited until every featured record before it was acknowledged, and the stage writes none
-            // while this runs: the ends are exactly where what it covers stops.
-            .. snapshots.EndOffsets(topics.Featured),
+            // The checkpoint waited until every output before it was acknowledged, and the task writes none while this
+            // runs: past these ends, the task wrote nothing the checkpoint covers.
+            .. outputs.SelectMany(snapshots.EndOffsets),
         ];
         var written = DateTimeOffset.UtcNow;
         await snapshots.WriteAsync(new TaskSnapshot(task, _sequence + 1, positions, checkpoint, written), cancellationToken);

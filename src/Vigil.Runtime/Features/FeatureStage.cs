@@ -47,6 +47,7 @@ public sealed class FeatureStage
     /// <summary>Records taken or released since the last checkpoint: a quiet stage still checkpoints what it did, once.</summary>
     private bool _changedSinceCheckpoint;
     private ICheckpointStore? _store;
+    private Task? _halted;
     private readonly Lock _engineLock = new();
 
     public FeatureStage(
@@ -100,6 +101,12 @@ public sealed class FeatureStage
     /// </summary>
     internal RepartitionWriter? Repartition { get; init; }
 
+    /// <summary>
+    /// Stops the stage where it is, without computing what it holds: it checkpoints (held records included) and returns.
+    /// A task handed to another instance stops so, and its successor goes on from the checkpoint exactly.
+    /// </summary>
+    internal CancellationToken Halt { get; init; }
+
     /// <summary>The interval join with the identities stream; null without one.</summary>
     internal IntervalJoin? Join { get; }
 
@@ -133,7 +140,7 @@ public sealed class FeatureStage
         // Silence counts from the start, not from construction: a pipeline built, then warmed up for seconds, must not
         // take every input for idle before its first record.
         WakeUp();
-        while (true)
+        while (!Halt.IsCancellationRequested)
         {
             abort.ThrowIfCancellationRequested();
             // The writer's declared watermark is read before pulling: it must not cover records not yet pulled.
@@ -250,7 +257,7 @@ public sealed class FeatureStage
                     if (offset >= input.Position && FraudReport.TryDecode(batch.Value(i), out var report) && report.IsFraud)
                     {
                         _reports.Enqueue(report, new EventOrder(report.ReportedAtMs, batch.Partition, offset));
-                        Repartition?.Forward(report);
+                        Repartition?.Forward(report, batch.Partition, offset);
                     }
 
                     input.Position = Math.Max(input.Position, offset + 1);
@@ -437,9 +444,12 @@ public sealed class FeatureStage
     /// Waits until the readers of the featured topic have completed every record published to it: a checkpoint's
     /// positions then never pass a transaction whose decision a kill could still lose.
     /// </summary>
-    private async Task WaitUntilDecidedAsync(CancellationToken abort)
+    private Task WaitUntilDecidedAsync(CancellationToken abort) => WaitUntilReadAsync(_output.Topic, abort);
+
+    /// <summary>Waits until every reader of <paramref name="topic"/> has completed every record published to it.</summary>
+    internal static async Task WaitUntilReadAsync(Topic topic, CancellationToken abort)
     {
-        foreach (var partition in _output.Topic.Partitions)
+        foreach (var partition in topic.Partitions)
         {
             foreach (var reader in partition.Subscriptions)
             {
@@ -480,6 +490,11 @@ public sealed class FeatureStage
         if (_store is not null && _changedSinceCheckpoint)
         {
             waits.Add(Task.Delay(TimeSpan.FromSeconds(Math.Max(0, _nextCheckpoint - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency), abort));
+        }
+
+        if (Halt.CanBeCanceled)
+        {
+            waits.Add(_halted ??= Task.Delay(Timeout.Infinite, Halt));
         }
 
         // Wake up at the idle timeout too: a silent input then stops holding back what is held.

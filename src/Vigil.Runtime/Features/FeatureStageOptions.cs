@@ -49,4 +49,19 @@ public sealed class FeatureStageOptions
 
     /// <summary>Wall time between checkpoints (one is always written when the stage ends).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>These options, the state kept by <paramref name="store"/> (one task of a service whose tasks each keep their own).</summary>
+    public FeatureStageOptions WithCheckpoint(ICheckpointStore store) => new()
+    {
+        AllowedLateness = AllowedLateness,
+        DisorderMemory = DisorderMemory,
+        IdleTimeout = IdleTimeout,
+        Limits = Limits,
+        MaxBufferedPerInput = MaxBufferedPerInput,
+        JoinIdentities = JoinIdentities,
+        Partitioned = Partitioned,
+        JoinWindow = JoinWindow,
+        CheckpointStore = store,
+        CheckpointInterval = CheckpointInterval,
+    };
 }

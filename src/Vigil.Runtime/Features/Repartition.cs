@@ -13,7 +13,8 @@ namespace Vigil.Runtime.Features;
 /// <para>transaction: event time (8), flags (1: customer, terminal, decoded), customer (8), terminal (8), amount (8),
 /// the Stopwatch time it entered Vigil (8), its input partition (4) and offset (8), the number of values (2), the values
 /// (8 each), then the record's own bytes, unchanged.</para>
-/// <para>report: the time it applies from (8), the terminal (8), the transaction's time (8).
+/// <para>report: the time it applies from (8), the terminal (8), the transaction's time (8), the label's partition (4)
+/// and offset (8), which name it when a restored task meets it again.
 /// watermark: event time (8) below which the writer sends nothing more, but for records late beyond it.</para>
 /// <para>In process today; the same bytes are meant to travel as an internal Kafka topic.</para>
 /// </remarks>
@@ -24,7 +25,7 @@ internal static class Repartition
     public const byte WatermarkKind = 3;
 
     public const int TransactionHeader = 58;
-    private const int ReportLength = 27;
+    private const int ReportLength = 39;
     private const int WatermarkLength = 11;
 
     private const byte HasCustomer = 1;
@@ -65,11 +66,13 @@ internal static class Repartition
         return at + record.Length;
     }
 
-    public static int WriteReport(Span<byte> destination, int source, long fromMs, long terminal, long transactionTimeMs)
+    public static int WriteReport(Span<byte> destination, int source, long fromMs, long terminal, long transactionTimeMs, int labelPartition, long labelOffset)
     {
         Start(destination, ReportKind, source, fromMs);
         BinaryPrimitives.WriteInt64LittleEndian(destination[11..], terminal);
         BinaryPrimitives.WriteInt64LittleEndian(destination[19..], transactionTimeMs);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[27..], labelPartition);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[31..], labelOffset);
         return ReportLength;
     }
 
@@ -115,6 +118,10 @@ internal static class Repartition
         public long Terminal => BinaryPrimitives.ReadInt64LittleEndian(_value[11..]);
 
         public long TransactionTimeMs => BinaryPrimitives.ReadInt64LittleEndian(_value[19..]);
+
+        public int LabelPartition => BinaryPrimitives.ReadInt32LittleEndian(_value[27..]);
+
+        public long LabelOffset => BinaryPrimitives.ReadInt64LittleEndian(_value[31..]);
     }
 
     private static void Start(Span<byte> destination, byte kind, int source, long timeMs)
@@ -137,9 +144,17 @@ internal sealed class RepartitionWriter(TopicProducer output, int source)
 
     public TopicProducer Output => output;
 
+    /// <summary>What this task's predecessor already wrote after the snapshot it restored: not written again. None when null.</summary>
+    public SentBefore? SentBefore { get; init; }
+
     /// <summary>A computed transaction goes to its terminal's task; one without a terminal stays on its partition's number.</summary>
     public void Write(in HeldRecord record, long timeMs, long? customer, long? terminal, double amount, ReadOnlySpan<double> values, bool decoded)
     {
+        if (SentBefore is { } sent && sent.TakeTransaction(record.Partition, record.Offset))
+        {
+            return;
+        }
+
         var task = terminal is { } t ? Repartition.Owner(t, _tasks) : record.Partition % _tasks;
         var value = record.Value.Span;
         var room = output.BeginAppend(task, record.Key, Repartition.TransactionHeader + (8 * values.Length) + value.Length);
@@ -151,15 +166,17 @@ internal sealed class RepartitionWriter(TopicProducer output, int source)
     /// A fraud report, as soon as it is read: its terminal's task applies it before any transaction from this time on.
     /// Never earlier than the watermark already sent, which promised nothing earlier would follow.
     /// </summary>
-    public void Forward(in FraudReport report)
+    /// <param name="labelPartition">The label's partition and offset, which name it.</param>
+    public void Forward(in FraudReport report, int labelPartition, long labelOffset)
     {
-        if (report.Terminal is not { } terminal)
+        if (report.Terminal is not { } terminal || (SentBefore is { } sent && sent.TakeReport(labelPartition, labelOffset)))
         {
             return;
         }
 
-        var room = output.BeginAppend(Repartition.Owner(terminal, _tasks), default, 32);
-        output.EndAppend(Repartition.WriteReport(room, source, _watermarkMs == long.MaxValue ? report.ReportedAtMs : Math.Max(report.ReportedAtMs, _watermarkMs), terminal, report.TransactionTimeMs));
+        var room = output.BeginAppend(Repartition.Owner(terminal, _tasks), default, 48);
+        var fromMs = _watermarkMs == long.MaxValue ? report.ReportedAtMs : Math.Max(report.ReportedAtMs, _watermarkMs);
+        output.EndAppend(Repartition.WriteReport(room, source, fromMs, terminal, report.TransactionTimeMs, labelPartition, labelOffset));
     }
 
     /// <summary>Sends the watermark to every task when it changed (it moves back when an idle input wakes up).</summary>
@@ -177,5 +194,59 @@ internal sealed class RepartitionWriter(TopicProducer output, int source)
             var room = output.BeginAppend(task, default, 16);
             output.EndAppend(Repartition.WriteWatermark(room, source, watermarkMs));
         }
+    }
+}
+
+/// <summary>
+/// What a customer task that died wrote to the repartition topic after its last snapshot: the task restored from that
+/// snapshot computes those records again, and sends none of them twice, so no terminal window counts one twice.
+/// </summary>
+/// <remarks>Transactions are named by their input partition and offset, fraud reports by their label's.</remarks>
+internal sealed class SentBefore
+{
+    private readonly HashSet<(int Partition, long Offset)> _transactions = [];
+    private readonly HashSet<(int Partition, long Offset)> _reports = [];
+    private long _skipped;
+
+    /// <summary>Records met again and not sent.</summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
+
+    /// <summary>Records found and not met again yet.</summary>
+    public int Pending => _transactions.Count + _reports.Count;
+
+    /// <summary>Remembers a record read from the repartition topic, if <paramref name="source"/> wrote it; returns whether it did.</summary>
+    public bool Add(ReadOnlySpan<byte> value, int source)
+    {
+        if (value.Length < 11 || Repartition.Source(value) != source)
+        {
+            return false;
+        }
+
+        switch (Repartition.Kind(value))
+        {
+            case Repartition.TransactionKind when value.Length >= Repartition.TransactionHeader:
+                var transaction = new Repartition.TransactionRecord(value);
+                return _transactions.Add((transaction.Partition, transaction.Offset));
+            case Repartition.ReportKind when value.Length >= 39:
+                var report = new Repartition.ReportRecord(value);
+                return _reports.Add((report.LabelPartition, report.LabelOffset));
+            default:
+                return false;
+        }
+    }
+
+    public bool TakeTransaction(int partition, long offset) => Take(_transactions, partition, offset);
+
+    public bool TakeReport(int partition, long offset) => Take(_reports, partition, offset);
+
+    private bool Take(HashSet<(int, long)> set, int partition, long offset)
+    {
+        if (set.Count == 0 || !set.Remove((partition, offset)))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _skipped);
+        return true;
     }
 }

@@ -16,6 +16,9 @@ namespace Vigil.Runtime.Features;
 /// see its transactions in the order one engine would (late ones excepted: they are computed as of this task's clock).</para>
 /// <para>Fraud reports are ordered with the transactions by the time they apply from, before transactions of that
 /// time. Outputs are published before the input batch is completed.</para>
+/// <para>On Kafka the task computes features only: it writes each transaction with them to the featured topic, on the
+/// partition it came from, for the detectors; there it checkpoints (held records and the customer tasks' watermarks
+/// included) so that another instance can take it over.</para>
 /// </remarks>
 internal sealed class TerminalTask
 {
@@ -26,9 +29,11 @@ internal sealed class TerminalTask
     private readonly FeaturePart _terminals;
     private readonly FeatureJson _json;
     private readonly string _inputTopic;
-    private readonly TopicProducer _legit;
-    private readonly TopicProducer _fraud;
-    private readonly TopicProducer _deadLetters;
+    private readonly TopicProducer? _legit;
+    private readonly TopicProducer? _fraud;
+    private readonly TopicProducer? _deadLetters;
+    private readonly TopicProducer? _featured;
+    private readonly TopicProducer[] _outputs = [];
     private readonly long[] _watermarks;
     private readonly PriorityQueue<HeldRecord, Order> _held = new();
     private readonly HeldRecordPool _pool = new();
@@ -37,21 +42,39 @@ internal sealed class TerminalTask
     private readonly Lock _engineLock = new();
     private long _sequence;
     private long _released;
+    private long _position;
+    private bool _changedSinceCheckpoint;
 
     public TerminalTask(
         Subscription input, int sources, FeaturePart customers, FeaturePart terminals, FeatureSet set, FeatureStateLimits limits,
         DetectionProcessor processor, string inputTopic, TopicProducer legit, TopicProducer fraud, TopicProducer deadLetters)
+        : this(input, sources, customers, terminals, set, limits)
     {
-        _input = input;
-        _customers = customers;
-        _terminals = terminals;
-        Engine = new FeatureEngine(terminals.Set, limits);
-        _json = new FeatureJson(set);
         Processor = processor;
         _inputTopic = inputTopic;
         _legit = legit;
         _fraud = fraud;
         _deadLetters = deadLetters;
+        _outputs = [legit, fraud, deadLetters];
+    }
+
+    /// <summary>A task that writes each transaction with its features to <paramref name="featured"/> instead of deciding.</summary>
+    public TerminalTask(Subscription input, int sources, FeaturePart customers, FeaturePart terminals, FeatureSet set, FeatureStateLimits limits, TopicProducer featured)
+        : this(input, sources, customers, terminals, set, limits)
+    {
+        _inputTopic = string.Empty;
+        _featured = featured;
+        _outputs = [featured];
+    }
+
+    private TerminalTask(Subscription input, int sources, FeaturePart customers, FeaturePart terminals, FeatureSet set, FeatureStateLimits limits)
+    {
+        _input = input;
+        _inputTopic = string.Empty;
+        _customers = customers;
+        _terminals = terminals;
+        Engine = new FeatureEngine(terminals.Set, limits);
+        _json = new FeatureJson(set);
         _watermarks = new long[sources];
         Array.Fill(_watermarks, long.MinValue);
         _own = new double[terminals.Set.Count];
@@ -60,7 +83,23 @@ internal sealed class TerminalTask
 
     public FeatureEngine Engine { get; }
 
-    public DetectionProcessor Processor { get; }
+    /// <summary>Decides each transaction; null for a task that writes features for detectors elsewhere.</summary>
+    public DetectionProcessor? Processor { get; }
+
+    /// <summary>Where the task checkpoints (a task that writes features only); null for none.</summary>
+    public ICheckpointStore? Checkpoint { get; init; }
+
+    /// <summary>Wall time between checkpoints.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Stops the task where it is, without computing what it holds: it checkpoints and returns (see <see cref="FeatureStage.Halt"/>).</summary>
+    public CancellationToken Halt { get; init; }
+
+    /// <summary>The offset after the last input record taken.</summary>
+    public long Position => Interlocked.Read(ref _position);
+
+    /// <summary>The least watermark of the customer tasks (Unix milliseconds), below which every transaction was computed.</summary>
+    public long WatermarkMs => Watermark();
 
     /// <summary>Transactions computed and decided.</summary>
     public long Released => Interlocked.Read(ref _released);
@@ -82,8 +121,16 @@ internal sealed class TerminalTask
 
     public async Task RunAsync(CancellationToken abort)
     {
+        var store = Checkpoint;
+        if (store?.Load() is { } saved)
+        {
+            Restore(saved, store.Description);
+        }
+
+        var nextCheckpoint = Stopwatch.GetTimestamp() + CheckpointTicks;
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(abort, Halt);
         var reader = _input.Reader;
-        while (true)
+        while (!Halt.IsCancellationRequested)
         {
             abort.ThrowIfCancellationRequested();
             var pulled = false;
@@ -95,29 +142,89 @@ internal sealed class TerminalTask
             }
 
             var done = reader.Completion.IsCompleted;
-            if (Release(done ? long.MaxValue : Watermark()) > 0)
+            var released = Release(done ? long.MaxValue : Watermark());
+            if (released > 0)
             {
-                await _legit.FlushAsync(all: true, abort);
-                await _fraud.FlushAsync(all: true, abort);
-                await _deadLetters.FlushAsync(all: true, abort);
+                await FlushAsync(abort);
+            }
+
+            _changedSinceCheckpoint |= pulled || released > 0;
+            if (store is not null && _changedSinceCheckpoint && Stopwatch.GetTimestamp() >= nextCheckpoint)
+            {
+                await SaveAsync(store, abort);
+                nextCheckpoint = Stopwatch.GetTimestamp() + CheckpointTicks;
             }
 
             if (done && _held.Count == 0)
             {
+                break;
+            }
+
+            if (!pulled)
+            {
+                await WaitAsync(reader, store is not null && _changedSinceCheckpoint ? nextCheckpoint : long.MaxValue, wake.Token);
+            }
+        }
+
+        if (store is not null)
+        {
+            await SaveAsync(store, abort);
+        }
+    }
+
+    private long CheckpointTicks => (long)(CheckpointInterval.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>Waits for input, or for the next checkpoint when there is something to keep; a halt ends the wait.</summary>
+    private static async Task WaitAsync(System.Threading.Channels.ChannelReader<RecordBatch> reader, long until, CancellationToken wake)
+    {
+        try
+        {
+            if (until == long.MaxValue)
+            {
+                await reader.WaitToReadAsync(wake); // false once completed: the next round releases everything held
                 return;
             }
 
-            if (!pulled && !await reader.WaitToReadAsync(abort))
-            {
-                continue; // completed: the next round releases everything held
-            }
+            var delay = TimeSpan.FromSeconds(Math.Max(0, until - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+            await Task.WhenAny(reader.WaitToReadAsync(wake).AsTask(), Task.Delay(delay, wake));
         }
+        catch (OperationCanceledException) when (wake.IsCancellationRequested)
+        {
+            // halted, or aborted: the loop sees which
+        }
+    }
+
+    private async Task FlushAsync(CancellationToken abort)
+    {
+        foreach (var output in _outputs)
+        {
+            await output.FlushAsync(all: true, abort);
+        }
+    }
+
+    /// <summary>Once every output before it was read (on Kafka: acknowledged by the brokers), checkpoints.</summary>
+    private async Task SaveAsync(ICheckpointStore store, CancellationToken abort)
+    {
+        await FlushAsync(abort);
+        if (_featured is not null)
+        {
+            await FeatureStage.WaitUntilReadAsync(_featured.Topic, abort);
+        }
+
+        _changedSinceCheckpoint = false;
+        await store.SaveAsync(WriteCheckpoint(), abort);
     }
 
     private void Take(RecordBatch batch)
     {
         for (var i = 0; i < batch.Count; i++)
         {
+            if (batch.Offset(i) < _position)
+            {
+                continue; // taken before the checkpoint this run resumed from
+            }
+
+            Interlocked.Exchange(ref _position, batch.Offset(i) + 1);
             var value = batch.Value(i);
             var kind = Repartition.Kind(value);
             var source = Repartition.Source(value);
@@ -202,17 +309,127 @@ internal sealed class TerminalTask
             features = _json;
         }
 
-        var route = Processor.Decide(original, features, _values, _inputTopic, record.Partition, record.Offset, out var deadLetter);
-        if (route == Route.DeadLetter)
+        if (_featured is { } featured)
         {
-            _deadLetters.Append(DetectorWorker.RouteTo(_deadLetters, key, record.Partition), key, original.Span, deadLetter);
+            var room = featured.BeginAppend(record.Partition, key, original.Length + _json.MaxAddedLength);
+            if (features is null || !_json.TryWrite(original.Span, _values, room, out var written, false, null))
+            {
+                original.Span.CopyTo(room); // not a transaction: the detectors dead-letter it
+                written = original.Length;
+            }
+
+            featured.EndAppend(written, entered: record.Entered);
             return;
         }
 
-        Processor.RecordLatency((long)((Stopwatch.GetTimestamp() - record.Entered) * NanosecondsPerTick));
-        var output = route == Route.Fraud ? _fraud : _legit;
-        var room = output.BeginAppend(DetectorWorker.RouteTo(output, key, record.Partition), key, Processor.MaxOutputLength);
-        output.EndAppend(Processor.Encode(room));
+        var processor = Processor!;
+        var route = processor.Decide(original, features, _values, _inputTopic, record.Partition, record.Offset, out var deadLetter);
+        if (route == Route.DeadLetter)
+        {
+            _deadLetters!.Append(DetectorWorker.RouteTo(_deadLetters, key, record.Partition), key, original.Span, deadLetter);
+            return;
+        }
+
+        processor.RecordLatency((long)((Stopwatch.GetTimestamp() - record.Entered) * NanosecondsPerTick));
+        var output = route == Route.Fraud ? _fraud! : _legit!;
+        var decision = output.BeginAppend(DetectorWorker.RouteTo(output, key, record.Partition), key, processor.MaxOutputLength);
+        output.EndAppend(processor.Encode(decision));
+    }
+
+    private const string CheckpointMagic = "vigil-terminal-checkpoint";
+    private const int CheckpointVersion = 1;
+
+    /// <summary>The task's checkpoint: its input position, the customer tasks' watermarks, what it holds and the engine's state.</summary>
+    internal byte[] WriteCheckpoint()
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(CheckpointMagic);
+            writer.Write(CheckpointVersion);
+            writer.Write(_position);
+            writer.Write(_watermarks.Length);
+            foreach (var watermark in _watermarks)
+            {
+                writer.Write(watermark);
+            }
+
+            writer.Write(_released);
+            writer.Write(_sequence);
+            writer.Write(_held.Count);
+            foreach (var (record, order) in _held.UnorderedItems)
+            {
+                writer.Write(order.TimeMs);
+                writer.Write(order.Kind);
+                writer.Write(order.Partition);
+                writer.Write(order.Offset);
+                writer.Write(record.KeyLength);
+                writer.Write(record.ValueLength);
+                writer.Write(record.Bytes, 0, record.KeyLength + record.ValueLength);
+            }
+
+            lock (_engineLock)
+            {
+                Engine.Save(writer);
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>The input position a checkpoint of this task holds, to resume reading there.</summary>
+    /// <param name="where">Where it was kept, for messages.</param>
+    internal static long ReadPosition(byte[] checkpoint, string where)
+    {
+        using var reader = new BinaryReader(new MemoryStream(checkpoint));
+        try
+        {
+            return ReadHeader(reader, where);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{where} is cut short", e);
+        }
+    }
+
+    private static long ReadHeader(BinaryReader reader, string where) =>
+        reader.ReadString() == CheckpointMagic && reader.ReadInt32() == CheckpointVersion
+            ? reader.ReadInt64()
+            : throw new InvalidDataException($"{where} is not a terminal task's checkpoint of this Vigil version");
+
+    private void Restore(byte[] checkpoint, string where)
+    {
+        using var reader = new BinaryReader(new MemoryStream(checkpoint));
+        try
+        {
+            _position = ReadHeader(reader, where);
+            if (reader.ReadInt32() != _watermarks.Length)
+            {
+                throw new InvalidDataException($"{where} was taken with another number of customer tasks (the transactions topic's partitions)");
+            }
+
+            for (var i = 0; i < _watermarks.Length; i++)
+            {
+                _watermarks[i] = reader.ReadInt64();
+            }
+
+            _released = reader.ReadInt64();
+            _sequence = reader.ReadInt64();
+            var held = reader.ReadInt32();
+            for (var i = 0; i < held; i++)
+            {
+                var order = new Order(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt64());
+                var keyLength = reader.ReadInt32();
+                var bytes = reader.ReadBytes(keyLength + reader.ReadInt32());
+                _held.Enqueue(_pool.Copy(bytes.AsSpan(0, keyLength), bytes.AsSpan(keyLength), _input.Partition.Index, 0, hasTime: true, Stopwatch.GetTimestamp()), order);
+            }
+
+            Engine.Restore(reader);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{where} is cut short", e);
+        }
     }
 
     /// <summary>Event time; at one time reports (in arrival order) before transactions (by input partition and offset).</summary>

@@ -335,7 +335,7 @@ public sealed class EmbeddedPipeline
                 input, pipeline.Partitions, _customerPart, _terminalPart, features, share, new DetectionProcessor(new Detector(rules), decoder), Transactions.Name,
                 Legit.CreateProducer(), Fraud.CreateProducer(), DeadLetters.CreateProducer());
             _terminalTasks.Add(task);
-            _processors.Add(task.Processor);
+            _processors.Add(task.Processor!);
         }
     }
 

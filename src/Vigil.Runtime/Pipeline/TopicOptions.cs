@@ -18,7 +18,7 @@ public sealed class TopicOptions
     /// <summary>The second stream of a two-file dataset (IEEE-CIS identities), joined to transactions by id.</summary>
     public string Identities { get; set; } = "queueing.identities";
 
-    /// <summary>Transactions with their features, between the feature stage and the detectors (embedded runtime).</summary>
+    /// <summary>Transactions with their features, between the feature stage and the detectors.</summary>
     public string Featured { get; set; } = "vigil.transactions.featured";
 
     /// <summary>The control topic of rule sets: each message a whole rules document (<c>vigil rules publish</c>).</summary>
@@ -30,6 +30,13 @@ public sealed class TopicOptions
     /// </summary>
     public string FeatureState { get; set; } = "vigil.features.state";
 
+    /// <summary>
+    /// Between the feature service's customer tasks and its terminal tasks (<c>vigil features --kafka --group</c>): each
+    /// transaction with its customer's features, keyed by terminal, and the tasks' watermarks. As many partitions as the
+    /// transactions topic.
+    /// </summary>
+    public string Repartition { get; set; } = "vigil.features.repartition";
+
     /// <summary>Every topic Vigil uses, inputs first.</summary>
-    public IReadOnlyList<string> All => [Transactions, Labels, Identities, Legit, Fraud, DeadLetter, Rules, FeatureState];
+    public IReadOnlyList<string> All => [Transactions, Labels, Identities, Featured, Legit, Fraud, DeadLetter, Rules, FeatureState, Repartition];
 }

@@ -6,12 +6,11 @@ namespace Vigil.Cli.Tests.Commands;
 /// <summary>Mock Kafka clusters for command tests, with Vigil's topics created (the mock cannot create them on request).</summary>
 internal static class MockClusters
 {
-    /// <param name="featured">Create the feature stage's output topic too.</param>
-    public static MockCluster WithVigilTopics(bool featured = false, int partitions = 2)
+    public static MockCluster WithVigilTopics(int partitions = 2, int brokers = 1)
     {
-        var cluster = new MockCluster();
+        var cluster = new MockCluster(brokers);
         var topics = new TopicOptions();
-        foreach (var topic in featured ? topics.All.Append(topics.Featured) : topics.All)
+        foreach (var topic in topics.All)
         {
             cluster.CreateTopic(topic, partitions);
         }

@@ -15,7 +15,7 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
     [Fact]
     public async Task On_kafka_the_feature_stage_reads_every_partition_and_computes_what_the_batch_computation_does()
     {
-        using var cluster = MockClusters.WithVigilTopics(featured: true);
+        using var cluster = MockClusters.WithVigilTopics();
         var topics = new TopicOptions();
         var (generated, _, generateError) = await CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "max", .. Simulation]);
         Assert.True(generated == 0, generateError);
@@ -38,7 +38,7 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
     [Fact]
     public async Task A_feature_service_killed_with_sigkill_is_taken_over_by_another_that_restores_its_state_from_kafka()
     {
-        using var cluster = MockClusters.WithVigilTopics(featured: true);
+        using var cluster = MockClusters.WithVigilTopics();
         var topics = new TopicOptions();
         var batch = await BatchAsync();
         string[] service = ["features", "--kafka", cluster.BootstrapServers, "--feature-set", "handbook", "--state-topic", topics.FeatureState];

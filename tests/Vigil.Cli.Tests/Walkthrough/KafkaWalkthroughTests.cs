@@ -10,7 +10,7 @@ public sealed class KafkaWalkthroughTests() : TempDirectoryTest("vigil-walkthrou
     [Fact]
     public async Task Features_then_detect_on_the_featured_topic_with_a_trained_model_catch_fraud()
     {
-        using var cluster = MockClusters.WithVigilTopics(featured: true);
+        using var cluster = MockClusters.WithVigilTopics();
         var topics = new TopicOptions();
 
         // A model trained on simulated history, as the walkthrough does first.

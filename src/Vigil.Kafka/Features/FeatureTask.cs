@@ -1,0 +1,292 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Vigil.Features;
+using Vigil.Kafka.Bridge;
+using Vigil.Kafka.Configuration;
+using Vigil.Kafka.Sources;
+using Vigil.Kafka.State;
+using Vigil.Runtime.Features;
+using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Topics;
+using TopicPartition = Confluent.Kafka.TopicPartition;
+
+namespace Vigil.Kafka.Features;
+
+/// <summary>
+/// One task of the feature service in a consumer group, named by a partition number p: the customer task of partition p
+/// of the transactions topic and the terminal task of partition p of the repartition topic, each with its own state in
+/// the state topic (<c>customers-p</c>, <c>terminals-p</c>).
+/// </summary>
+/// <remarks>
+/// <para>The customer task reads transactions partition p and the labels partitions q with q mod n = p (n transactions
+/// partitions); it computes the customer's features and sends each transaction, its values in binary, to the
+/// repartition partition that owns its terminal, fraud reports to their terminal's partition, and its watermark to every
+/// partition. The terminal task reads repartition partition p, waits for every customer task's watermark, computes the
+/// terminal's features and writes the transaction with all its features to the featured topic, on partition p' of the
+/// transactions partition it came from, for the detectors. docs/FEATURES.md, "Scale-out on Kafka".</para>
+/// <para>Restored from a snapshot, a customer task first reads what its predecessor wrote to the repartition topic after
+/// that snapshot and does not send it again; a terminal task marks the featured records written again
+/// (<see cref="ReplayedOutputs"/>).</para>
+/// </remarks>
+internal sealed class FeatureTask : IDisposable
+{
+    private const string Group = "vigil-feature-task";
+
+    private static readonly RecordHeader[] ReplayHeaders = [new(ReplayedOutputs.Header, "true")];
+
+    private readonly KafkaClients _clients;
+    private readonly TopicOptions _topics;
+    private readonly FeatureTaskLayout _layout;
+    private readonly FeatureStageOptions _options;
+    private readonly ILogger _log;
+    private readonly KafkaCheckpointStore _customerState;
+    private readonly KafkaCheckpointStore _terminalState;
+    private readonly IConsumer<byte[], byte[]> _consumer;
+    private readonly int[] _labelPartitions;
+    private FeatureStage? _customers;
+    private TerminalTask? _terminals;
+    private SentBefore? _sent;
+    private volatile string _phase = "restoring";
+
+    public FeatureTask(KafkaClients clients, TopicOptions topics, FeatureTaskLayout layout, FeatureStageOptions options, TaskSnapshots snapshots, int index, ILogger log)
+    {
+        _clients = clients;
+        _topics = topics;
+        _layout = layout;
+        _options = options;
+        _log = log;
+        Index = index;
+        _labelPartitions = [.. Enumerable.Range(0, layout.LabelPartitions).Where(q => q % layout.Tasks == index)];
+        _customerState = new KafkaCheckpointStore(snapshots, $"customers-{index}", checkpoint =>
+        {
+            var (transactions, labels, _) = FeatureCheckpoint.ReadPositions(checkpoint, $"task customers-{index}");
+            return
+            [
+                new InputPosition(topics.Transactions, index, transactions.Single()),
+                .. labels.Select((offset, i) => new InputPosition(topics.Labels, _labelPartitions[i], offset)),
+            ];
+        }, [topics.Repartition], null, log);
+        _terminalState = new KafkaCheckpointStore(
+            snapshots, $"terminals-{index}", checkpoint => [new InputPosition(topics.Repartition, index, TerminalTask.ReadPosition(checkpoint, $"task terminals-{index}"))],
+            [topics.Featured], topics.Featured, log);
+        _consumer = clients.Consumer($"features-task-{index}", Group);
+    }
+
+    /// <summary>The partition number the task is named by.</summary>
+    public int Index { get; }
+
+    /// <summary>restoring, running, stopped or failed.</summary>
+    public string Phase => _phase;
+
+    /// <summary>Transactions whose features were written to the featured topic.</summary>
+    public long Released => _terminals?.Released ?? 0;
+
+    /// <summary>Featured records written again after a takeover, marked.</summary>
+    public long Replayed => _terminalState.Replays.Replayed;
+
+    /// <summary>Repartition records the predecessor had written after its snapshot, not sent again.</summary>
+    public long Skipped => _sent?.Skipped ?? 0;
+
+    /// <summary>How the two restores went, once done.</summary>
+    public (TimeSpan Took, long Bytes, bool Restored)? Restore =>
+        _customerState.Restored is { } customers && _terminalState.Restored is { } terminals
+            ? (customers.Took + terminals.Took, customers.Bytes + terminals.Bytes, customers.Sequence > 0 || terminals.Sequence > 0)
+            : null;
+
+    /// <summary>Records not yet computed: transactions after the customer task's position, repartition records after the terminal task's.</summary>
+    public (long Transactions, long Repartitioned) Lag
+    {
+        get
+        {
+            if (_customers is not { } customers || _terminals is not { } terminals)
+            {
+                return default;
+            }
+
+            var transactions = _consumer.GetWatermarkOffsets(new TopicPartition(_topics.Transactions, Index)).High;
+            var repartitioned = _consumer.GetWatermarkOffsets(new TopicPartition(_topics.Repartition, Index)).High;
+            return (
+                transactions == Offset.Unset ? 0 : Math.Max(0, transactions.Value - customers.TransactionInputs[0].Position),
+                repartitioned == Offset.Unset ? 0 : Math.Max(0, repartitioned.Value - terminals.Position));
+        }
+    }
+
+    /// <summary>The terminal task's watermark: every transaction before it has its features written.</summary>
+    public long WatermarkMs => _terminals?.WatermarkMs ?? long.MinValue;
+
+    /// <summary>
+    /// Restores the task's state and runs it until <paramref name="halt"/>, when it checkpoints where it is (for the next
+    /// owner) and returns; <paramref name="abort"/> stops it without a checkpoint (the task was lost to another member).
+    /// </summary>
+    public async Task RunAsync(CancellationToken halt, CancellationToken abort)
+    {
+        var start = await Task.Run(RestorePositions, abort);
+        if (halt.IsCancellationRequested)
+        {
+            _phase = "stopped";
+            return;
+        }
+
+        var broker = new EmbeddedBroker();
+        var transactions = broker.CreateTopic(_topics.Transactions, _layout.Tasks);
+        var labels = broker.CreateTopic(_topics.Labels, _layout.LabelPartitions);
+        var repartitionIn = broker.CreateTopic("repartition-in", _layout.Tasks);
+        var repartitionOut = broker.CreateTopic("repartition-out", _layout.Tasks);
+        var featured = broker.CreateTopic(_topics.Featured, _layout.Tasks);
+        var targets = new Dictionary<string, (Topic Topic, TopicProducer Producer)>(StringComparer.Ordinal)
+        {
+            [_topics.Transactions] = (transactions, transactions.CreateProducer()),
+            [_topics.Labels] = (labels, labels.CreateProducer()),
+            [_topics.Repartition] = (repartitionIn, repartitionIn.CreateProducer()),
+        };
+        foreach (var position in start)
+        {
+            targets[position.Topic].Topic.Partitions[position.Partition].StartAt(position.Offset);
+        }
+
+        var labelInputs = labels.Subscribe(FeatureStage.Group);
+        var repartitioned = repartitionOut.CreateProducer();
+        _customers = new FeatureStage(
+            new FeatureEngine(_layout.Customers.Set, _layout.Limits),
+            [transactions.Subscribe(FeatureStage.Group)[Index]],
+            [.. _labelPartitions.Select(q => labelInputs[q])],
+            repartitioned,
+            _options.WithCheckpoint(_customerState))
+        {
+            Repartition = new RepartitionWriter(repartitioned, Index) { SentBefore = _sent },
+            Halt = halt,
+        };
+        _terminals = new TerminalTask(
+            repartitionIn.Subscribe(Group)[Index], _layout.Tasks, _layout.Customers, _layout.Terminals, _layout.Set, _layout.Limits, featured.CreateProducer())
+        {
+            Checkpoint = _terminalState,
+            CheckpointInterval = _options.CheckpointInterval,
+            Halt = halt,
+        };
+
+        using var repartitionWriter = new KafkaRecordWriter(_clients, _topics.Repartition);
+        using var featuredWriter = new KafkaRecordWriter(_clients, _topics.Featured, _topics.DeadLetter);
+        var writing = Task.WhenAll(
+        [
+            .. repartitionOut.Subscribe("kafka-out").Select(s => WriteAsync(s, repartitionWriter, null)),
+            .. featured.Subscribe("kafka-out").Select(s => WriteAsync(s, featuredWriter, _terminalState.Replays)),
+        ]);
+        using var stopReading = new CancellationTokenSource();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        var reading = Task.Factory.StartNew(
+            () => KafkaCopy.Run(_consumer, start.Select(p => new TopicPartitionOffset(p.Topic, p.Partition, p.Offset)), targets, samePartition: true, copied: null, stopReading.Token, abandon: stopReading.Token),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _phase = "running";
+        try
+        {
+            await Runtime.Pipeline.EmbeddedPipeline.WhenAllOrFirstFailure([RunPart(_customers.RunAsync, failed), RunPart(_terminals.RunAsync, failed)]);
+            _phase = "stopped";
+        }
+        catch
+        {
+            _phase = "failed";
+            throw;
+        }
+        finally
+        {
+            await stopReading.CancelAsync();
+            await reading;
+            repartitionOut.Complete();
+            featured.Complete();
+            await writing;
+        }
+    }
+
+    public void Dispose() => _consumer.Dispose();
+
+    /// <summary>Runs one part; if it fails, the other is aborted too (it would wait for ever for what the failed one sends).</summary>
+    private static async Task RunPart(Func<CancellationToken, Task> run, CancellationTokenSource failed)
+    {
+        try
+        {
+            await run(failed.Token);
+        }
+        catch
+        {
+            await failed.CancelAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Loads both snapshots; returns where to read each input from (the topics' beginnings without a snapshot).</summary>
+    private List<InputPosition> RestorePositions()
+    {
+        _customerState.Load();
+        _terminalState.Load();
+        var positions = new Dictionary<(string Topic, int Partition), long>();
+        foreach (var position in (_customerState.Snapshot?.Positions ?? []).Concat(_terminalState.Snapshot?.Positions ?? []))
+        {
+            positions[(position.Topic, position.Partition)] = position.Offset;
+        }
+
+        if (_customerState.Snapshot is { } snapshot)
+        {
+            _sent = SentAfter(snapshot);
+        }
+
+        List<(string Topic, int Partition)> inputs =
+        [
+            (_topics.Transactions, Index),
+            .. _labelPartitions.Select(q => (_topics.Labels, q)),
+            (_topics.Repartition, Index),
+        ];
+        return [.. inputs.Select(input => new InputPosition(input.Topic, input.Partition, positions.TryGetValue(input, out var offset)
+            ? offset
+            : _consumer.QueryWatermarkOffsets(new TopicPartition(input.Topic, input.Partition), TimeSpan.FromSeconds(30)).Low.Value))];
+    }
+
+    /// <summary>What this task's predecessor wrote to the repartition topic after <paramref name="snapshot"/>.</summary>
+    private SentBefore SentAfter(TaskSnapshot snapshot)
+    {
+        var sent = new SentBefore();
+        using var consumer = _clients.Consumer("repartition-scan", "vigil-repartition-scan");
+        var ranges = snapshot.Positions.Where(p => p.Topic == _topics.Repartition).Select(p =>
+        {
+            var partition = new TopicPartition(p.Topic, p.Partition);
+            return (partition, p.Offset, consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10)).High.Value);
+        }).ToList();
+        foreach (var result in LogReader.Read(consumer, ranges, $"reading what task {Index} sent after its last snapshot", CancellationToken.None))
+        {
+            sent.Add(result.Message.Value ?? [], Index);
+        }
+
+        _log.SentBeforeFound(Index, sent.Pending);
+        return sent;
+    }
+
+    /// <summary>Writes one partition of an output to the same partition of its Kafka topic; a batch is completed once acknowledged.</summary>
+    private static async Task WriteAsync(Subscription subscription, KafkaRecordWriter writer, ReplayedOutputs? replays)
+    {
+        await foreach (var batch in subscription.Reader.ReadAllAsync())
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                writer.Write(batch.Partition, batch.Key(i), batch.Value(i), replays?.IsReplay(batch.Value(i)) == true ? ReplayHeaders : null);
+            }
+
+            await writer.FlushAsync(CancellationToken.None);
+            subscription.Complete(batch);
+        }
+    }
+}
+
+/// <summary>What every task of a feature service shares: the partition counts, the feature set split by entity, and the bounds on state.</summary>
+internal sealed record FeatureTaskLayout(int Tasks, int LabelPartitions, FeatureSet Set, FeaturePart Customers, FeaturePart Terminals, FeatureStateLimits Limits)
+{
+    public static FeatureTaskLayout Of(FeatureSet set, int tasks, int labelPartitions, FeatureStateLimits limits)
+    {
+        var parts = FeaturePart.Split(set);
+        return new FeatureTaskLayout(
+            tasks,
+            labelPartitions,
+            set,
+            parts.FirstOrDefault(p => p.Entity != FeatureEntity.Terminal) ?? new FeaturePart(FeatureEntity.Customer, new FeatureSet(set.Name, []), []),
+            parts.FirstOrDefault(p => p.Entity == FeatureEntity.Terminal) ?? new FeaturePart(FeatureEntity.Terminal, new FeatureSet(set.Name, []), []),
+            limits with { MaxEntities = Math.Max(10, limits.MaxEntities / tasks) });
+    }
+}

@@ -1,0 +1,279 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Vigil.Features;
+using Vigil.Kafka.Bridge;
+using Vigil.Kafka.Configuration;
+using Vigil.Kafka.State;
+using Vigil.Runtime.Features;
+using Vigil.Runtime.Pipeline;
+using TopicPartition = Confluent.Kafka.TopicPartition;
+
+namespace Vigil.Kafka.Features;
+
+/// <summary>
+/// The feature service as one member of a consumer group (<c>vigil features --kafka --group</c>): the group's members
+/// share the tasks, one per partition of the transactions topic (<see cref="FeatureTask"/>), and a task moves with its
+/// state when members come and go.
+/// </summary>
+/// <remarks>
+/// <para>Kafka's group protocol assigns the tasks: the member subscribes to the transactions topic with the
+/// cooperative-sticky assignor, so a rebalance moves only the tasks that must move, and it pauses every partition it is
+/// given: the group says which tasks it owns, the tasks read their inputs themselves from the offsets their snapshots
+/// hold. A task handed over (revoked) stops where it is and snapshots before the member rejoins, so its next owner goes
+/// on from exactly there; a member that dies is noticed after the session timeout (10 s), and its tasks' next owner
+/// restores their last periodic snapshots and computes again what came after them (marked, never counted twice).</para>
+/// <para>No offsets are committed to the group: a task's positions are in its snapshots, with its state.</para>
+/// </remarks>
+public sealed class KafkaFeatureGroup
+{
+    private readonly KafkaClients _clients;
+    private readonly TopicOptions _topics;
+    private readonly FeatureStageOptions _options;
+    private readonly TaskSnapshots _snapshots;
+    private readonly string _groupId;
+    private readonly ILogger _log;
+    private readonly FeatureTaskLayout _layout;
+    private readonly Dictionary<int, Running> _running = [];
+    private readonly Lock _lock = new();
+    private readonly HashSet<TopicPartition> _paused = [];
+    private long _releasedBefore;
+    private long _replayedBefore;
+    private long _skippedBefore;
+    private int _handedOver;
+
+    public KafkaFeatureGroup(KafkaClients clients, TopicOptions topics, FeatureSet features, FeatureStageOptions options, TaskSnapshots snapshots, string groupId, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(topics);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(snapshots);
+        if (options.JoinIdentities)
+        {
+            throw new KafkaSetupException("the identities join runs in the single feature service only, not yet in a group: drop --group or --join-identities");
+        }
+
+        (_clients, _topics, _options, _snapshots, _groupId, _log) = (clients, topics, options, snapshots, groupId, log);
+        using var consumer = clients.Consumer("features-metadata", groupId + "-metadata");
+        var tasks = KafkaCopy.Partitions(consumer, topics.Transactions).Count;
+        foreach (var (topic, role) in new[] { (topics.Repartition, "the repartition topic"), (topics.Featured, "the featured topic") })
+        {
+            var partitions = KafkaCopy.Partitions(consumer, topic).Count;
+            if (partitions != tasks)
+            {
+                throw new KafkaSetupException(
+                    $"{role} {topic} has {partitions} partitions and {topics.Transactions} has {tasks}: they must be equal (one task per partition); create it with {tasks}");
+            }
+        }
+
+        _layout = FeatureTaskLayout.Of(features, tasks, KafkaCopy.Partitions(consumer, topics.Labels).Count, options.Limits);
+    }
+
+    /// <summary>The tasks there are: one per partition of the transactions topic.</summary>
+    public int TaskCount => _layout.Tasks;
+
+    public string GroupId => _groupId;
+
+    /// <summary>Transactions whose features this member wrote, in every task it ran.</summary>
+    public long Released => Sum(t => t.Released) + Interlocked.Read(ref _releasedBefore);
+
+    /// <summary>Featured records written again after a takeover, marked.</summary>
+    public long Replayed => Sum(t => t.Replayed) + Interlocked.Read(ref _replayedBefore);
+
+    /// <summary>Repartition records a dead predecessor had written after its snapshot, found and not sent again.</summary>
+    public long Skipped => Sum(t => t.Skipped) + Interlocked.Read(ref _skippedBefore);
+
+    /// <summary>Tasks handed over to other members so far.</summary>
+    public int HandedOver => Volatile.Read(ref _handedOver);
+
+    /// <summary>The tasks this member owns now, by number.</summary>
+    public IReadOnlyList<FeatureTaskStatus> Tasks
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _running.Values.OrderBy(r => r.Task.Index).Select(r => new FeatureTaskStatus(r.Task.Index, r.Task.Phase, r.Task.Lag, r.Task.Restore, r.Task.WatermarkMs))];
+            }
+        }
+    }
+
+    /// <summary>Takes part in the group until <paramref name="stop"/>; then stops every task it owns where it is, with a snapshot, and leaves.</summary>
+    public Task RunAsync(CancellationToken stop) =>
+        Task.Factory.StartNew(() => Run(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stop)
+    {
+        using var consumer = _clients.Consumer(
+            "features-group",
+            _groupId,
+            builder => builder
+                .SetPartitionsAssignedHandler((_, partitions) => Start(partitions))
+                .SetPartitionsRevokedHandler((_, partitions) => Stop(partitions.Select(p => p.TopicPartition), handOver: true))
+                .SetPartitionsLostHandler((_, partitions) => Stop(partitions.Select(p => p.TopicPartition), handOver: false)),
+            settings: config => config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky);
+        consumer.Subscribe(_topics.Transactions);
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                consumer.Consume(TimeSpan.FromMilliseconds(100)); // the tasks read the records; the member only keeps its place
+                PauseNew(consumer);
+                ThrowIfFailed();
+            }
+        }
+        finally
+        {
+            Stop([.. _paused], handOver: true);
+            consumer.Close();
+        }
+    }
+
+    /// <summary>Pauses what the group just assigned: the member fetches nothing itself.</summary>
+    private void PauseNew(IConsumer<byte[], byte[]> consumer)
+    {
+        var fresh = consumer.Assignment.Where(p => !_paused.Contains(p)).ToList();
+        if (fresh.Count > 0)
+        {
+            consumer.Pause(fresh);
+            _paused.UnionWith(fresh);
+        }
+    }
+
+    private void Start(List<TopicPartition> partitions)
+    {
+        if (partitions.Count == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            foreach (var partition in partitions)
+            {
+                var index = partition.Partition.Value;
+                if (_running.ContainsKey(index))
+                {
+                    continue;
+                }
+
+                var task = new FeatureTask(_clients, _topics, _layout, _options, _snapshots, index, _log);
+                var halt = new CancellationTokenSource();
+                var abort = new CancellationTokenSource();
+                _running[index] = new Running(task, halt, abort, Task.Run(() => task.RunAsync(halt.Token, abort.Token)));
+            }
+        }
+
+        if (_log.IsEnabled(LogLevel.Information))
+        {
+            _log.TasksAssigned(Describe(partitions));
+        }
+    }
+
+    /// <summary>
+    /// Stops tasks: handed over, each snapshots where it is before this returns (the group waits for it); lost (another
+    /// member may own them already), each is aborted without a snapshot.
+    /// </summary>
+    private void Stop(IEnumerable<TopicPartition> partitions, bool handOver)
+    {
+        var stopping = new List<Running>();
+        lock (_lock)
+        {
+            foreach (var partition in partitions)
+            {
+                _paused.Remove(partition);
+                if (_running.Remove(partition.Partition.Value, out var running))
+                {
+                    stopping.Add(running);
+                }
+            }
+        }
+
+        if (stopping.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var running in stopping)
+        {
+            (handOver ? running.Halt : running.Abort).Cancel();
+        }
+
+        foreach (var running in stopping)
+        {
+            try
+            {
+                running.Run.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (!handOver)
+            {
+                // aborted, as asked
+            }
+            catch (Exception e) when (e is KafkaException or KafkaDeliveryException or InvalidDataException)
+            {
+                _log.TaskFailed(running.Task.Index, e.Message);
+            }
+            finally
+            {
+                Interlocked.Add(ref _releasedBefore, running.Task.Released);
+                Interlocked.Add(ref _replayedBefore, running.Task.Replayed);
+                Interlocked.Add(ref _skippedBefore, running.Task.Skipped);
+                running.Dispose();
+            }
+        }
+
+        Interlocked.Add(ref _handedOver, handOver ? stopping.Count : 0);
+        var names = Describe(stopping.Select(r => r.Task.Index));
+        if (handOver)
+        {
+            _log.TasksRevoked(names);
+        }
+        else
+        {
+            _log.TasksLost(names);
+        }
+    }
+
+    /// <summary>A task that failed stops the member: running without it would hold every terminal task back.</summary>
+    private void ThrowIfFailed()
+    {
+        Running? failed;
+        lock (_lock)
+        {
+            failed = _running.Values.FirstOrDefault(r => r.Run.IsFaulted);
+        }
+
+        if (failed is not null)
+        {
+            failed.Run.GetAwaiter().GetResult();
+        }
+    }
+
+    private long Sum(Func<FeatureTask, long> value)
+    {
+        lock (_lock)
+        {
+            return _running.Values.Sum(r => value(r.Task));
+        }
+    }
+
+    private static string Describe(IEnumerable<TopicPartition> partitions) => Describe(partitions.Select(p => p.Partition.Value));
+
+    private static string Describe(IEnumerable<int> tasks) => string.Join(", ", tasks.Order());
+
+    private sealed record Running(FeatureTask Task, CancellationTokenSource Halt, CancellationTokenSource Abort, Task Run) : IDisposable
+    {
+        public void Dispose()
+        {
+            Task.Dispose();
+            Halt.Dispose();
+            Abort.Dispose();
+        }
+    }
+}
+
+/// <summary>Where one task of a feature service stands.</summary>
+/// <param name="Lag">Transactions not yet computed by its customer task, and repartition records not yet by its terminal task.</param>
+/// <param name="Restore">How its restore went, once done.</param>
+/// <param name="WatermarkMs">Every transaction before it has its features written.</param>
+public readonly record struct FeatureTaskStatus(int Index, string Phase, (long Transactions, long Repartitioned) Lag, (TimeSpan Took, long Bytes, bool Restored)? Restore, long WatermarkMs);
