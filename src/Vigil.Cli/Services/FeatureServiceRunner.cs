@@ -122,9 +122,14 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
             : string.Join(", ", tasks.Select(t => t.Phase == "running"
                 ? string.Create(CultureInfo.InvariantCulture, $"{t.Index} lag {t.Lag.Transactions:N0}+{t.Lag.Repartitioned:N0}{(t.Restore is { Restored: true } r ? $" (restored in {r.Took.TotalSeconds:N1} s)" : string.Empty)}")
                 : $"{t.Index} {t.Phase}"));
-        var watermark = tasks.Where(t => t.WatermarkMs is > 0 and < long.MaxValue).Select(t => t.WatermarkMs).DefaultIfEmpty(long.MinValue).Min();
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"[{elapsed:hh\\:mm\\:ss}] {member.Released:N0} transactions with features · tasks {owned} · watermark {(watermark == long.MinValue ? "none yet" : StatusView.EventTime(watermark))}");
+        var watermark = tasks.Count == 0 ? long.MinValue : tasks.Min(t => t.WatermarkMs);
+        var shown = watermark switch
+        {
+            long.MaxValue => "past every input (idle)",
+            <= 0 => "none yet",
+            _ => StatusView.EventTime(watermark),
+        };
+        var line = string.Create(CultureInfo.InvariantCulture, $"[{elapsed:hh\\:mm\\:ss}] {member.Released:N0} transactions with features · tasks {owned} · watermark {shown}");
         return member.Replayed > 0 ? string.Create(CultureInfo.InvariantCulture, $"{line} · {member.Replayed:N0} replayed") : line;
     }
 

@@ -164,6 +164,7 @@ internal sealed class FeatureTask : IDisposable
             Halt = halt,
         };
 
+        await SnapshotFreshAsync(start, abort);
         using var repartitionWriter = new KafkaRecordWriter(_clients, _topics.Repartition);
         using var featuredWriter = new KafkaRecordWriter(_clients, _topics.Featured, _topics.DeadLetter);
         var writing = Task.WhenAll(
@@ -210,6 +211,31 @@ internal sealed class FeatureTask : IDisposable
         {
             await failed.CancelAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A task without a snapshot takes one before it writes anything: where its outputs end then is where what it writes
+    /// begins, so that whoever takes it over after a kill, however soon, finds what it wrote (and sends none of it twice).
+    /// </summary>
+    private async Task SnapshotFreshAsync(List<InputPosition> start, CancellationToken abort)
+    {
+        if (_customerState.Snapshot is null)
+        {
+            var inputs = _customers!.TransactionInputs.Concat(_customers.LabelInputs);
+            foreach (var input in inputs)
+            {
+                var partition = input.Subscription.Partition;
+                input.Position = start.Single(p => p.Topic == partition.Topic.Name && p.Partition == partition.Index).Offset; // the copies bear the topics' names
+            }
+
+            await _customerState.SaveAsync(FeatureCheckpoint.Write(_customers), abort);
+        }
+
+        if (_terminalState.Snapshot is null)
+        {
+            _terminals!.StartAt(start.Single(p => p.Topic == _topics.Repartition).Offset);
+            await _terminalState.SaveAsync(_terminals.WriteCheckpoint(), abort);
         }
     }
 

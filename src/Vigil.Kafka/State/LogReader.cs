@@ -46,9 +46,15 @@ internal static class LogReader
             }
 
             lastRead = DateTime.UtcNow;
-            if (result.Offset.Value + 1 >= ends[result.TopicPartition])
+            if (!ends.TryGetValue(result.TopicPartition, out var end) || result.Offset.Value >= end)
+            {
+                continue; // written since the read began (a live topic): past what was asked for
+            }
+
+            if (result.Offset.Value + 1 >= end)
             {
                 ends.Remove(result.TopicPartition);
+                consumer.Pause([result.TopicPartition]);
             }
 
             yield return result;

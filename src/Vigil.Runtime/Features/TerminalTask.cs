@@ -336,6 +336,9 @@ internal sealed class TerminalTask
         output.EndAppend(processor.Encode(decision));
     }
 
+    /// <summary>Reads on from <paramref name="offset"/>: a fresh task's first checkpoint says where it started.</summary>
+    internal void StartAt(long offset) => _position = offset;
+
     private const string CheckpointMagic = "vigil-terminal-checkpoint";
     private const int CheckpointVersion = 1;
 
