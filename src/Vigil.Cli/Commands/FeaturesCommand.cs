@@ -41,7 +41,7 @@ public static class FeaturesCommand
             [
                 SettingFlag.Data, SettingFlag.FeaturesOut, SettingFlag.FeatureSet, SettingFlag.Feature, SettingFlag.LabelDelay,
                 SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.ReplayStartDate,
-                SettingFlag.Kafka, SettingFlag.JoinIdentities, SettingFlag.AllowedLateness, SettingFlag.Checkpoint, SettingFlag.StateTopic, SettingFlag.FeatureGroup, SettingFlag.FeatureInstanceId,
+                SettingFlag.Kafka, SettingFlag.JoinIdentities, SettingFlag.AllowedLateness, SettingFlag.IdleTimeout, SettingFlag.Checkpoint, SettingFlag.StateTopic, SettingFlag.FeatureGroup, SettingFlag.FeatureInstanceId,
                 SettingFlag.JoinWindow, SettingFlag.Duration,
             ],
             kafkaConfig: true);

@@ -146,6 +146,7 @@ public sealed record VigilSettings(
             read.Duration("Features:JoinWindow", FeatureSettings.DefaultJoinWindow))
         {
             Limits = ReadLimits(read),
+            IdleTimeout = read.Duration("Features:IdleTimeout", FeatureSettings.DefaultIdleTimeout),
         };
     }
 
@@ -281,14 +282,20 @@ public sealed record FeatureSettings(FeatureSet Set, string? Out, TimeSpan Allow
 
     public static readonly TimeSpan DefaultJoinWindow = TimeSpan.FromMinutes(1);
 
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>Bounds on the feature state: entities kept, and transactions per entity.</summary>
     public FeatureStateLimits Limits { get; init; } = FeatureStateLimits.Default;
+
+    /// <summary>How long a silent partition holds the watermark back (<see cref="FeatureStageOptions.IdleTimeout"/>).</summary>
+    public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
 
     /// <summary>The feature processor's options these settings give; <paramref name="joinIdentities"/> when the source publishes identities.</summary>
     /// <param name="state">Where the state is kept when not in the checkpoint file (a Kafka topic).</param>
     public FeatureStageOptions StageOptions(bool joinIdentities, ICheckpointStore? state = null) => new()
     {
         AllowedLateness = AllowedLateness,
+        IdleTimeout = IdleTimeout,
         Limits = Limits,
         CheckpointPath = Checkpoint,
         CheckpointStore = state,

@@ -416,7 +416,7 @@ internal sealed class TerminalTask
                 _watermarks[i] = reader.ReadInt64();
             }
 
-            _released = reader.ReadInt64();
+            _ = reader.ReadInt64(); // released before: counts are each run's own
             _sequence = reader.ReadInt64();
             var held = reader.ReadInt32();
             for (var i = 0; i < held; i++)

@@ -12,7 +12,7 @@ internal static class MockClusters
         var topics = new TopicOptions();
         foreach (var topic in topics.All)
         {
-            cluster.CreateTopic(topic, partitions);
+            cluster.CreateTopic(topic, partitions, replicationFactor: brokers);
         }
 
         return cluster;

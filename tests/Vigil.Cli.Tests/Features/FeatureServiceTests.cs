@@ -77,64 +77,14 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
 
         // Nothing lost; what the first wrote after its snapshot is written again, the same, marked and counted.
         Assert.Equal(batch.Rows.Count, featured.Select(Id).Distinct().Count());
-        var duplicated = featured.GroupBy(Id).Where(g => g.Count() > 1).ToList();
-        Assert.NotEmpty(duplicated); // two seconds of transactions came after the snapshot
-        foreach (var copies in duplicated)
-        {
-            Assert.Equal(2, copies.Count());
-            Assert.Single(copies.Select(r => System.Text.Encoding.UTF8.GetString(r.Message.Value)).Distinct());
-            Assert.Single(copies, Replayed);
-        }
-
-        Assert.Equal(duplicated.Count, featured.Count(Replayed));
-        Assert.Contains($"{duplicated.Count:N0} of them written again after the takeover", output, StringComparison.Ordinal);
+        var duplicated = FeaturedRecords.AssertReplaysMarked(featured);
+        Assert.True(duplicated > 0); // two seconds of transactions came after the snapshot
+        Assert.Contains($"{duplicated:N0} of them written again after the takeover", output, StringComparison.Ordinal);
 
         batch.AssertSame(featured);
     }
 
-    private static bool Replayed(ConsumeResult<byte[], byte[]> record) =>
-        record.Message.Headers?.TryGetLastBytes("vigil.replayed", out var value) == true && System.Text.Encoding.UTF8.GetString(value) == "true";
+    private static long Id(ConsumeResult<byte[], byte[]> record) => FeaturedRecords.Id(record);
 
-    private static long Id(ConsumeResult<byte[], byte[]> record) =>
-        JsonDocument.Parse(record.Message.Value).RootElement.GetProperty("transaction_id").GetInt64();
-
-    /// <summary>The same simulation written to a file and computed by <c>vigil features --data</c>.</summary>
-    private async Task<Batch> BatchAsync()
-    {
-        var file = Path.Combine(Directory, "sim.csv");
-        var batch = Path.Combine(Directory, "features.csv");
-        Assert.Equal(0, (await CliRunner.RunAsync(["generate", "--out", file, .. Simulation])).ExitCode);
-        Assert.Equal(0, (await CliRunner.RunAsync(["features", "--data", file, "--out", batch, "--feature-set", "handbook"])).ExitCode);
-        var rows = File.ReadAllLines(batch).Skip(1).Select(l => l.Split(',')).ToDictionary(r => long.Parse(r[0], CultureInfo.InvariantCulture));
-        return new Batch(File.ReadLines(batch).First().Split(','), rows);
-    }
-
-    private sealed record Batch(string[] Header, Dictionary<long, string[]> Rows)
-    {
-        /// <summary>Every featured record has the batch computation's features.</summary>
-        public void AssertSame(IEnumerable<ConsumeResult<byte[], byte[]>> featured)
-        {
-            var risky = 0;
-            foreach (var record in featured)
-            {
-                var root = JsonDocument.Parse(record.Message.Value).RootElement;
-                var row = Rows[root.GetProperty("transaction_id").GetInt64()];
-                var features = root.GetProperty("features");
-                for (var f = 7; f < Header.Length; f++)
-                {
-                    // Kafka does not order records across topics: a label may come a little later than on the embedded
-                    // runtime, so risks are compared only where the batch computation has none.
-                    if (Header[f].Contains("_RISK_", StringComparison.Ordinal) && double.Parse(row[f], CultureInfo.InvariantCulture) > 0)
-                    {
-                        risky++;
-                        continue;
-                    }
-
-                    Assert.Equal(double.Parse(row[f], CultureInfo.InvariantCulture), features.GetProperty(Header[f]).GetDouble(), 9);
-                }
-            }
-
-            Assert.True(risky > 0);
-        }
-    }
+    private Task<FeaturedRecords.Batch> BatchAsync() => FeaturedRecords.BatchAsync(Directory, Simulation);
 }

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Confluent.Kafka;
+using Vigil.Cli.Tests.Commands;
+using Vigil.Kafka.Mock;
+using Vigil.Runtime.Pipeline;
+
+namespace Vigil.Cli.Tests.Features;
+
+/// <summary>
+/// Feature services in one consumer group (<c>vigil features --kafka --group</c>), as separate processes on a mock
+/// cluster of 3 brokers with 8 partitions per topic: they share the tasks, and a task moves with its state.
+/// </summary>
+public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-feature-group-")
+{
+    private const int Partitions = 8;
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    private static readonly string[] Simulation = ["--customers", "150", "--terminals", "300", "--days", "12", "--seed", "4"];
+
+    private static readonly TopicOptions Topics = new();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Members_of_a_group_share_the_tasks_and_compute_what_the_batch_computation_does(int members)
+    {
+        using var cluster = MockClusters.WithVigilTopics(Partitions, brokers: 3);
+        var batch = await FeaturedRecords.BatchAsync(Directory, Simulation);
+        var processes = Enumerable.Range(0, members).Select(i => CliProcesses.Start(Member(cluster, $"m{i}"))).ToList();
+        try
+        {
+            // Every member owns tasks before the transactions come.
+            foreach (var process in processes)
+            {
+                Assert.True(await CliProcesses.WaitForLineAsync(process.StandardError, "group: took tasks", Timeout), "a member took no task");
+            }
+
+            var (generated, _, generateError) = await CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "max", .. Simulation]);
+            Assert.True(generated == 0, generateError);
+            var featured = await ReadUntilAsync(cluster, batch.Rows.Count);
+            var outputs = await StopAllAsync(processes);
+
+            Assert.Equal(batch.Rows.Count, featured.Count); // none missing, none twice
+            Assert.Equal(batch.Rows.Count, featured.Select(FeaturedRecords.Id).Distinct().Count());
+            Assert.DoesNotContain(featured, FeaturedRecords.IsReplayed);
+            batch.AssertSame(featured);
+            var computed = outputs.Select(Computed).ToList();
+            Assert.All(computed, c => Assert.True(c > 0, "a member computed nothing"));
+            Assert.Equal(batch.Rows.Count, computed.Sum());
+        }
+        finally
+        {
+            KillAll(processes);
+        }
+    }
+
+    [Fact]
+    public async Task A_member_killed_with_sigkill_mid_stream_has_its_tasks_restored_by_another_with_nothing_lost_and_nothing_counted_twice()
+    {
+        using var cluster = MockClusters.WithVigilTopics(Partitions, brokers: 3);
+        var batch = await FeaturedRecords.BatchAsync(Directory, Simulation);
+        using var doomed = CliProcesses.Start(Member(cluster, "doomed"));
+        using var survivor = CliProcesses.Start(Member(cluster, "survivor"));
+        try
+        {
+            Assert.True(await CliProcesses.WaitForLineAsync(doomed.StandardError, "group: took tasks", Timeout));
+            Assert.True(await CliProcesses.WaitForLineAsync(survivor.StandardError, "group: took tasks", Timeout));
+            var errors = survivor.StandardError.ReadToEndAsync();
+
+            // Transactions come for about 15 s; the doomed member dies 6 s in, no last snapshot, no flush.
+            var generating = CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "200", .. Simulation]);
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            doomed.Kill();
+            var beforeTakeover = MockClusterReader.Count(cluster, Topics.Featured);
+            var (generated, _, generateError) = await generating;
+            Assert.True(generated == 0, generateError);
+
+            var featured = await ReadUntilAsync(cluster, batch.Rows.Count);
+            var output = survivor.StandardOutput.ReadToEndAsync();
+            Assert.Equal(0, await CliProcesses.SigtermAsync(survivor, Timeout));
+            var (summary, log) = (await output, await errors);
+
+            Assert.True(beforeTakeover < batch.Rows.Count, "the member was killed after everything was computed");
+            Assert.Contains("state: restored customers-", log, StringComparison.Ordinal);
+            Assert.Contains("state: restored terminals-", log, StringComparison.Ordinal);
+
+            // Nothing lost; what the dead member wrote after its snapshots is written again, the same, marked and counted;
+            // what it sent to the terminals' tasks is not sent twice, so every window is exact.
+            Assert.Equal(batch.Rows.Count, featured.Select(FeaturedRecords.Id).Distinct().Count());
+            var duplicated = FeaturedRecords.AssertReplaysMarked(featured);
+            if (duplicated > 0)
+            {
+                Assert.Contains($"{duplicated:N0} featured records written again after a takeover", summary, StringComparison.Ordinal);
+            }
+
+            batch.AssertSame(featured);
+        }
+        finally
+        {
+            KillAll([doomed, survivor]);
+        }
+    }
+
+    [Fact]
+    public async Task A_broker_taken_down_and_brought_back_while_the_group_computes_loses_nothing_and_doubles_nothing()
+    {
+        using var cluster = MockClusters.WithVigilTopics(Partitions, brokers: 3);
+        var batch = await FeaturedRecords.BatchAsync(Directory, Simulation);
+        // A partition whose leader is down is silent: members wait for it (rather than count its records late) as long as the outage.
+        List<Process> processes = [CliProcesses.Start([.. Member(cluster, "a"), "--idle-timeout", "10s"]), CliProcesses.Start([.. Member(cluster, "b"), "--idle-timeout", "10s"])];
+        try
+        {
+            foreach (var process in processes)
+            {
+                Assert.True(await CliProcesses.WaitForLineAsync(process.StandardError, "group: took tasks", Timeout));
+            }
+
+            var generating = CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "300", .. Simulation]);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            cluster.SetBrokerDown(2);
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            cluster.SetBrokerUp(2);
+            var (generated, _, generateError) = await generating;
+            Assert.True(generated == 0, generateError);
+            var featured = await ReadUntilAsync(cluster, batch.Rows.Count);
+            var outputs = await StopAllAsync(processes);
+
+            Assert.Equal(batch.Rows.Count, featured.Count);
+            Assert.Equal(batch.Rows.Count, featured.Select(FeaturedRecords.Id).Distinct().Count());
+            batch.AssertSame(featured);
+            Assert.Equal(batch.Rows.Count, outputs.Sum(Computed));
+        }
+        finally
+        {
+            KillAll(processes);
+        }
+    }
+
+    [Theory]
+    [InlineData("--checkpoint", "state.bin", "--checkpoint FILE keeps one service's state on one machine")]
+    [InlineData("--join-identities", "true", "--join-identities runs in the single feature service only")]
+    public async Task A_group_member_refuses_what_only_a_single_service_does(string flag, string value, string message)
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(["features", "--kafka", "127.0.0.1:9", "--group", "g", flag, value]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_repartition_topic_with_another_partition_count_than_the_transactions_is_one_clear_error()
+    {
+        using var cluster = new MockCluster();
+        foreach (var topic in Topics.All)
+        {
+            cluster.CreateTopic(topic, topic == Topics.Repartition ? 3 : 2);
+        }
+
+        var (exitCode, _, error) = await CliRunner.RunAsync(["features", "--kafka", cluster.BootstrapServers, "--group", "g"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("the repartition topic vigil.features.repartition has 3 partitions and queueing.transactions has 2: they must be equal", error, StringComparison.Ordinal);
+    }
+
+    private static string[] Member(MockCluster cluster, string name) =>
+        ["features", "--kafka", cluster.BootstrapServers, "--feature-set", "handbook", "--group", "features", "--instance-id", name];
+
+    /// <summary>Reads the featured topic until it holds every transaction (a minute at most).</summary>
+    private static async Task<List<ConsumeResult<byte[], byte[]>>> ReadUntilAsync(MockCluster cluster, int transactions)
+    {
+        var featured = new List<ConsumeResult<byte[], byte[]>>();
+        for (var i = 0; i < 60 && featured.Select(FeaturedRecords.Id).Distinct().Count() < transactions; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            featured = MockClusterReader.ReadAll(cluster, Topics.Featured);
+        }
+
+        return featured;
+    }
+
+    /// <summary>Stops every member with SIGTERM (each hands its tasks over with a snapshot); returns what each printed.</summary>
+    private static async Task<List<string>> StopAllAsync(List<Process> processes)
+    {
+        var outputs = processes.Select(p => p.StandardOutput.ReadToEndAsync()).ToList();
+        foreach (var process in processes)
+        {
+            Assert.Equal(0, await CliProcesses.SigtermAsync(process, Timeout));
+        }
+
+        return [.. await Task.WhenAll(outputs)];
+    }
+
+    private static void KillAll(IEnumerable<Process> processes)
+    {
+        foreach (var process in processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            process.Dispose();
+        }
+    }
+
+    /// <summary>The transactions a member says it computed, from its summary.</summary>
+    private static long Computed(string output) =>
+        long.Parse(ComputedLine().Match(output).Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"computed\s+([\d,]+) transactions with features written")]
+    private static partial Regex ComputedLine();
+}
