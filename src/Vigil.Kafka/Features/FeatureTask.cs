@@ -15,7 +15,7 @@ namespace Vigil.Kafka.Features;
 /// <summary>
 /// One task of the feature service in a consumer group, named by a partition number p: the customer task of partition p
 /// of the transactions topic and the terminal task of partition p of the repartition topic, each with its own state in
-/// the state topic (<c>customers-p</c>, <c>terminals-p</c>).
+/// the state topic (<c>GROUP/customers-p</c>, <c>GROUP/terminals-p</c>: groups sharing a state topic never restore each other's).
 /// </summary>
 /// <remarks>
 /// <para>The customer task reads transactions partition p and the labels partitions q with q mod n = p (n transactions
@@ -48,7 +48,8 @@ internal sealed class FeatureTask : IDisposable
     private SentBefore? _sent;
     private volatile string _phase = "restoring";
 
-    public FeatureTask(KafkaClients clients, TopicOptions topics, FeatureTaskLayout layout, FeatureStageOptions options, TaskSnapshots snapshots, int index, ILogger log)
+    public FeatureTask(
+        KafkaClients clients, TopicOptions topics, FeatureTaskLayout layout, FeatureStageOptions options, TaskSnapshots snapshots, string group, int index, ILogger log)
     {
         _clients = clients;
         _topics = topics;
@@ -57,9 +58,9 @@ internal sealed class FeatureTask : IDisposable
         _log = log;
         Index = index;
         _labelPartitions = [.. Enumerable.Range(0, layout.LabelPartitions).Where(q => q % layout.Tasks == index)];
-        _customerState = new KafkaCheckpointStore(snapshots, $"customers-{index}", checkpoint =>
+        _customerState = new KafkaCheckpointStore(snapshots, $"{group}/customers-{index}", checkpoint =>
         {
-            var (transactions, labels, _) = FeatureCheckpoint.ReadPositions(checkpoint, $"task customers-{index}");
+            var (transactions, labels, _) = FeatureCheckpoint.ReadPositions(checkpoint, $"task {group}/customers-{index}");
             return
             [
                 new InputPosition(topics.Transactions, index, transactions.Single()),
@@ -67,7 +68,7 @@ internal sealed class FeatureTask : IDisposable
             ];
         }, [topics.Repartition], null, log);
         _terminalState = new KafkaCheckpointStore(
-            snapshots, $"terminals-{index}", checkpoint => [new InputPosition(topics.Repartition, index, TerminalTask.ReadPosition(checkpoint, $"task terminals-{index}"))],
+            snapshots, $"{group}/terminals-{index}", checkpoint => [new InputPosition(topics.Repartition, index, TerminalTask.ReadPosition(checkpoint, $"task {group}/terminals-{index}"))],
             [topics.Featured], topics.Featured, log);
         _consumer = clients.Consumer($"features-task-{index}", Group);
     }
@@ -155,6 +156,7 @@ internal sealed class FeatureTask : IDisposable
         {
             Repartition = new RepartitionWriter(repartitioned, Index) { SentBefore = _sent },
             Halt = halt,
+            Pending = Pending,
         };
         _terminals = new TerminalTask(
             repartitionIn.Subscribe(Group)[Index], _layout.Tasks, _layout.Customers, _layout.Terminals, _layout.Set, _layout.Limits, featured.CreateProducer())
@@ -199,6 +201,13 @@ internal sealed class FeatureTask : IDisposable
     }
 
     public void Dispose() => _consumer.Dispose();
+
+    /// <summary>Whether the transactions partition ends past <paramref name="position"/>, as the task's consumer last heard (unknown counts as yes).</summary>
+    private bool Pending(int partition, long position)
+    {
+        var end = _consumer.GetWatermarkOffsets(new TopicPartition(_topics.Transactions, partition)).High;
+        return end == Offset.Unset || end.Value > position;
+    }
 
     /// <summary>Runs one part; if it fails, the other is aborted too (it would wait for ever for what the failed one sends).</summary>
     private static async Task RunPart(Func<CancellationToken, Task> run, CancellationTokenSource failed)

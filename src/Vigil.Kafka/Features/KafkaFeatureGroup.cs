@@ -157,7 +157,7 @@ public sealed class KafkaFeatureGroup
                     continue;
                 }
 
-                var task = new FeatureTask(_clients, _topics, _layout, _options, _snapshots, index, _log);
+                var task = new FeatureTask(_clients, _topics, _layout, _options, _snapshots, _groupId, index, _log);
                 var halt = new CancellationTokenSource();
                 var abort = new CancellationTokenSource();
                 _running[index] = new Running(task, halt, abort, Task.Run(() => task.RunAsync(halt.Token, abort.Token)));

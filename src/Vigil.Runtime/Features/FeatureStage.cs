@@ -107,6 +107,13 @@ public sealed class FeatureStage
     /// </summary>
     internal CancellationToken Halt { get; init; }
 
+    /// <summary>
+    /// Whether the source of a transactions partition holds records from a position on that have not arrived yet (on
+    /// Kafka: the partition's end is past it). Such a partition is slow, not idle, however long it is silent: a task
+    /// taken over reads a backlog that may take seconds to start coming, and must not let the others run ahead meanwhile.
+    /// </summary>
+    internal Func<int, long, bool>? Pending { get; init; }
+
     /// <summary>The interval join with the identities stream; null without one.</summary>
     internal IntervalJoin? Join { get; }
 
@@ -303,7 +310,7 @@ public sealed class FeatureStage
         var now = Stopwatch.GetTimestamp();
         foreach (var input in _transactions)
         {
-            if (!input.Subscription.Reader.Completion.IsCompleted && now - input.LastData <= _idleTicks)
+            if (!input.Subscription.Reader.Completion.IsCompleted && !IsIdle(input, now))
             {
                 return false;
             }
@@ -328,7 +335,7 @@ public sealed class FeatureStage
         var watermark = long.MaxValue;
         foreach (var input in _transactions)
         {
-            var idle = _idleTicks != long.MaxValue && now - input.LastData > _idleTicks;
+            var idle = IsIdle(input, now);
             if (idle && declared != long.MinValue && !input.Subscription.Reader.Completion.IsCompleted)
             {
                 // Silent, but the writer declares how far it is: that is all this partition can still bring (it may be
@@ -346,6 +353,10 @@ public sealed class FeatureStage
 
         return watermark;
     }
+
+    /// <summary>Silent for the idle timeout, with nothing more to bring as far as its source says.</summary>
+    private bool IsIdle(Input input, long now) =>
+        _idleTicks != long.MaxValue && now - input.LastData > _idleTicks && Pending?.Invoke(input.Subscription.Partition.Index, input.Position) != true;
 
     /// <summary>Unix milliseconds now, never earlier than a time this stage already stamped a record with.</summary>
     private long ArrivalClock() => _arrivalMs = Math.Max(_arrivalMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());

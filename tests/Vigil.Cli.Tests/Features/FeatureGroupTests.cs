@@ -85,8 +85,8 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
             var (summary, log) = (await output, await errors);
 
             Assert.True(beforeTakeover < batch.Rows.Count, "the member was killed after everything was computed");
-            Assert.Contains("state: restored customers-", log, StringComparison.Ordinal);
-            Assert.Contains("state: restored terminals-", log, StringComparison.Ordinal);
+            Assert.Contains("state: restored features/customers-", log, StringComparison.Ordinal);
+            Assert.Contains("state: restored features/terminals-", log, StringComparison.Ordinal);
 
             // Nothing lost; what the dead member wrote after its snapshots is written again, the same, marked and counted;
             // what it sent to the terminals' tasks is not sent twice, so every window is exact.
@@ -102,6 +102,46 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
         finally
         {
             KillAll([doomed, survivor]);
+        }
+    }
+
+    [Fact]
+    public async Task A_member_that_joins_and_leaves_mid_stream_takes_tasks_with_their_state_and_gives_them_back_with_nothing_computed_twice()
+    {
+        using var cluster = MockClusters.WithVigilTopics(Partitions, brokers: 3);
+        var batch = await FeaturedRecords.BatchAsync(Directory, Simulation);
+        using var first = CliProcesses.Start(Member(cluster, "first"));
+        try
+        {
+            Assert.True(await CliProcesses.WaitForLineAsync(first.StandardError, "group: took tasks", Timeout));
+
+            // Transactions come for about 30 s; a second member joins while they do, then leaves.
+            var generating = CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "100", .. Simulation]);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            using var joining = CliProcesses.Start(Member(cluster, "second"));
+            Assert.True(await CliProcesses.WaitForLineAsync(joining.StandardError, "group: took tasks", Timeout), "the second member took no task");
+            var joinedLog = joining.StandardError.ReadToEndAsync();
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var joinedOutput = joining.StandardOutput.ReadToEndAsync();
+            Assert.Equal(0, await CliProcesses.SigtermAsync(joining, Timeout));
+            var (generated, _, generateError) = await generating;
+            Assert.True(generated == 0, generateError);
+            var featured = await ReadUntilAsync(cluster, batch.Rows.Count);
+            var firstOutput = (await StopAllAsync([first])).Single();
+
+            Assert.True(MockClusterReader.Count(cluster, Topics.Transactions) == batch.Rows.Count);
+            Assert.Contains("state: restored features/customers-", await joinedLog, StringComparison.Ordinal); // where the first member left them
+            Assert.Contains("group: handed tasks", await joinedLog, StringComparison.Ordinal);
+            Assert.Equal(batch.Rows.Count, featured.Count); // handed over with a snapshot, nothing is computed twice
+            Assert.Equal(batch.Rows.Count, featured.Select(FeaturedRecords.Id).Distinct().Count());
+            Assert.DoesNotContain(featured, FeaturedRecords.IsReplayed);
+            batch.AssertSame(featured);
+            Assert.True(Computed(await joinedOutput) > 0, "the second member computed nothing while it owned tasks");
+            Assert.Equal(batch.Rows.Count, Computed(firstOutput) + Computed(await joinedOutput));
+        }
+        finally
+        {
+            KillAll([first]);
         }
     }
 
