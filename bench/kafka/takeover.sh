@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 vigil=${VIGIL:-"$root/vigil"}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 $vigil kafka mock --partitions 2 --brokers 3 >"$work/mock.log" 2>&1 &
 for _ in $(seq 1 100); do grep -qoE '127\.0\.0\.1:[0-9]+' "$work/mock.log" 2>/dev/null && break; sleep 0.2; done

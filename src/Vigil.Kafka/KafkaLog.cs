@@ -40,8 +40,8 @@ internal static partial class KafkaLog
     public static partial void StateRestoring(this ILogger logger, string task, long records, long total);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "state: task {Task} had sent {Records} records to the repartition topic after its snapshot: they are computed again and not sent twice")]
-    public static partial void SentBeforeFound(this ILogger logger, int task, int records);
+        Message = "state: task {Task} had sent {Records} records to the repartition topic after its snapshot: they are computed again and not sent twice ({Read} records read in {Seconds:0.0} s)")]
+    public static partial void SentBeforeFound(this ILogger logger, int task, int records, long read, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "group: took tasks {Tasks}")]
     public static partial void TasksAssigned(this ILogger logger, string tasks);
@@ -54,4 +54,8 @@ internal static partial class KafkaLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "group: task {Task} failed: {Reason}")]
     public static partial void TaskFailed(this ILogger logger, int task, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "group: task {Task} did not snapshot within {Seconds} s of being handed over (is the cluster reachable?): stopped without; its next owner computes again what followed its previous snapshot")]
+    public static partial void HandOverTimedOut(this ILogger logger, int task, double seconds);
 }

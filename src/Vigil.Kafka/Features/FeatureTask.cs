@@ -32,6 +32,9 @@ internal sealed class FeatureTask : IDisposable
 {
     private const string Group = "vigil-feature-task";
 
+    /// <summary>Embedded batches written to Kafka before a flush waits for their acknowledgement.</summary>
+    private const int MaxBatchesPerFlush = 256;
+
     private static readonly RecordHeader[] ReplayHeaders = [new(ReplayedOutputs.Header, "true")];
 
     private readonly KafkaClients _clients;
@@ -45,12 +48,18 @@ internal sealed class FeatureTask : IDisposable
     private readonly int[] _labelPartitions;
     private FeatureStage? _customers;
     private TerminalTask? _terminals;
+    private readonly RepartitionScan _scan;
+    private readonly int _rebalance;
     private SentBefore? _sent;
     private volatile string _phase = "restoring";
 
+    /// <param name="scan">Reads what restored tasks' predecessors sent, for every task <paramref name="rebalance"/> gave.</param>
     public FeatureTask(
-        KafkaClients clients, TopicOptions topics, FeatureTaskLayout layout, FeatureStageOptions options, TaskSnapshots snapshots, string group, int index, ILogger log)
+        KafkaClients clients, TopicOptions topics, FeatureTaskLayout layout, FeatureStageOptions options, TaskSnapshots snapshots, string group, int index,
+        RepartitionScan scan, int rebalance, ILogger log)
     {
+        _scan = scan;
+        _rebalance = rebalance;
         _clients = clients;
         _topics = topics;
         _layout = layout;
@@ -167,15 +176,13 @@ internal sealed class FeatureTask : IDisposable
         };
 
         await SnapshotFreshAsync(start, abort);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(abort);
         using var repartitionWriter = new KafkaRecordWriter(_clients, _topics.Repartition);
         using var featuredWriter = new KafkaRecordWriter(_clients, _topics.Featured, _topics.DeadLetter);
         var writing = Task.WhenAll(
-        [
-            .. repartitionOut.Subscribe("kafka-out").Select(s => WriteAsync(s, repartitionWriter, null)),
-            .. featured.Subscribe("kafka-out").Select(s => WriteAsync(s, featuredWriter, _terminalState.Replays)),
-        ]);
+            WriteAsync(repartitionOut.Subscribe("kafka-out"), repartitionWriter, null, failed.Token),
+            WriteAsync(featured.Subscribe("kafka-out"), featuredWriter, _terminalState.Replays, failed.Token));
         using var stopReading = new CancellationTokenSource();
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var reading = Task.Factory.StartNew(
             () => KafkaCopy.Run(_consumer, start.Select(p => new TopicPartitionOffset(p.Topic, p.Partition, p.Offset)), targets, samePartition: true, copied: null, stopReading.Token, abandon: stopReading.Token),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -261,7 +268,7 @@ internal sealed class FeatureTask : IDisposable
 
         if (_customerState.Snapshot is { } snapshot)
         {
-            _sent = SentAfter(snapshot);
+            _sent = _scan.SentAfter(_rebalance, Index, snapshot.Positions);
         }
 
         List<(string Topic, int Partition)> inputs =
@@ -275,37 +282,50 @@ internal sealed class FeatureTask : IDisposable
             : _consumer.QueryWatermarkOffsets(new TopicPartition(input.Topic, input.Partition), TimeSpan.FromSeconds(30)).Low.Value))];
     }
 
-    /// <summary>What this task's predecessor wrote to the repartition topic after <paramref name="snapshot"/>.</summary>
-    private SentBefore SentAfter(TaskSnapshot snapshot)
+    /// <summary>
+    /// Writes every partition of an output to the same partition of its Kafka topic; batches are completed once
+    /// acknowledged. What waits on every partition goes in one flush: one flush per embedded batch would send the
+    /// brokers batches of a few records, which consumers then fetch a few at a time.
+    /// </summary>
+    /// <param name="abort">Gives up waiting for acknowledgements (an aborted task, an unreachable cluster).</param>
+    private static async Task WriteAsync(IReadOnlyList<Subscription> subscriptions, KafkaRecordWriter writer, ReplayedOutputs? replays, CancellationToken abort)
     {
-        var sent = new SentBefore();
-        using var consumer = _clients.Consumer("repartition-scan", "vigil-repartition-scan");
-        var ranges = snapshot.Positions.Where(p => p.Topic == _topics.Repartition).Select(p =>
+        var written = new List<(Subscription Subscription, RecordBatch Batch)>();
+        while (true)
         {
-            var partition = new TopicPartition(p.Topic, p.Partition);
-            return (partition, p.Offset, consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10)).High.Value);
-        }).ToList();
-        foreach (var result in LogReader.Read(consumer, ranges, $"reading what task {Index} sent after its last snapshot", CancellationToken.None))
-        {
-            sent.Add(result.Message.Value ?? [], Index);
-        }
-
-        _log.SentBeforeFound(Index, sent.Pending);
-        return sent;
-    }
-
-    /// <summary>Writes one partition of an output to the same partition of its Kafka topic; a batch is completed once acknowledged.</summary>
-    private static async Task WriteAsync(Subscription subscription, KafkaRecordWriter writer, ReplayedOutputs? replays)
-    {
-        await foreach (var batch in subscription.Reader.ReadAllAsync())
-        {
-            for (var i = 0; i < batch.Count; i++)
+            written.Clear();
+            foreach (var subscription in subscriptions)
             {
-                writer.Write(batch.Partition, batch.Key(i), batch.Value(i), replays?.IsReplay(batch.Value(i)) == true ? ReplayHeaders : null);
+                while (written.Count < MaxBatchesPerFlush && subscription.Reader.TryRead(out var batch))
+                {
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        writer.Write(batch.Partition, batch.Key(i), batch.Value(i), replays?.IsReplay(batch.Value(i)) == true ? ReplayHeaders : null);
+                    }
+
+                    written.Add((subscription, batch));
+                }
             }
 
-            await writer.FlushAsync(CancellationToken.None);
-            subscription.Complete(batch);
+            if (written.Count > 0)
+            {
+                await writer.FlushAsync(abort);
+                foreach (var (subscription, batch) in written)
+                {
+                    subscription.Complete(batch);
+                }
+
+                continue;
+            }
+
+            var open = subscriptions.Where(s => !s.Reader.Completion.IsCompleted).ToList();
+            if (open.Count == 0)
+            {
+                return;
+            }
+
+            await Task.WhenAny(open.Select(s => s.Reader.WaitToReadAsync(abort).AsTask()));
+            abort.ThrowIfCancellationRequested();
         }
     }
 }

@@ -26,6 +26,19 @@ namespace Vigil.Kafka.Features;
 /// </remarks>
 public sealed class KafkaFeatureGroup
 {
+    /// <summary>
+    /// The most a task is waited for to snapshot when handed over (a rebalance, a stop); past it, it is aborted without
+    /// one (an unreachable cluster), and its next owner goes on from its previous snapshot, computing again what followed.
+    /// </summary>
+    public static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a member that died (kill -9, a lost machine) keeps its tasks: the least brokers allow by default
+    /// (group.min.session.timeout.ms), shorter than the detectors' 10 s because a task restores from its snapshot in a
+    /// moment. Members' own settings (--kafka-config session.timeout.ms=…) win.
+    /// </summary>
+    public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(6);
+
     private readonly KafkaClients _clients;
     private readonly TopicOptions _topics;
     private readonly FeatureStageOptions _options;
@@ -40,6 +53,8 @@ public sealed class KafkaFeatureGroup
     private long _replayedBefore;
     private long _skippedBefore;
     private int _handedOver;
+    private int _rebalances;
+    private readonly RepartitionScan _scan;
 
     public KafkaFeatureGroup(KafkaClients clients, TopicOptions topics, FeatureSet features, FeatureStageOptions options, TaskSnapshots snapshots, string groupId, ILogger log)
     {
@@ -67,6 +82,7 @@ public sealed class KafkaFeatureGroup
         }
 
         _layout = FeatureTaskLayout.Of(features, tasks, KafkaCopy.Partitions(consumer, topics.Labels).Count, options.Limits);
+        _scan = new RepartitionScan(clients, topics.Repartition, tasks, log);
     }
 
     /// <summary>The tasks there are: one per partition of the transactions topic.</summary>
@@ -111,7 +127,11 @@ public sealed class KafkaFeatureGroup
                 .SetPartitionsAssignedHandler((_, partitions) => Start(partitions))
                 .SetPartitionsRevokedHandler((_, partitions) => Stop(partitions.Select(p => p.TopicPartition), handOver: true))
                 .SetPartitionsLostHandler((_, partitions) => Stop(partitions.Select(p => p.TopicPartition), handOver: false)),
-            settings: config => config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky);
+            settings: config =>
+            {
+                config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
+                config.SessionTimeoutMs = (int)SessionTimeout.TotalMilliseconds;
+            });
         consumer.Subscribe(_topics.Transactions);
         try
         {
@@ -147,6 +167,7 @@ public sealed class KafkaFeatureGroup
             return;
         }
 
+        var rebalance = ++_rebalances;
         lock (_lock)
         {
             foreach (var partition in partitions)
@@ -157,7 +178,7 @@ public sealed class KafkaFeatureGroup
                     continue;
                 }
 
-                var task = new FeatureTask(_clients, _topics, _layout, _options, _snapshots, _groupId, index, _log);
+                var task = new FeatureTask(_clients, _topics, _layout, _options, _snapshots, _groupId, index, _scan, rebalance, _log);
                 var halt = new CancellationTokenSource();
                 var abort = new CancellationTokenSource();
                 _running[index] = new Running(task, halt, abort, Task.Run(() => task.RunAsync(halt.Token, abort.Token)));
@@ -199,19 +220,29 @@ public sealed class KafkaFeatureGroup
             (handOver ? running.Halt : running.Abort).Cancel();
         }
 
+        var snapshotted = 0;
         foreach (var running in stopping)
         {
             try
             {
-                running.Run.GetAwaiter().GetResult();
+                if (!running.Run.Wait(HandOverTimeout))
+                {
+                    _log.HandOverTimedOut(running.Task.Index, HandOverTimeout.TotalSeconds);
+                    running.Abort.Cancel();
+                    running.Run.Wait(HandOverTimeout);
+                }
+                else
+                {
+                    snapshotted += handOver ? 1 : 0;
+                }
             }
-            catch (OperationCanceledException) when (!handOver)
+            catch (AggregateException e) when (e.InnerException is OperationCanceledException && running.Abort.IsCancellationRequested)
             {
                 // aborted, as asked
             }
-            catch (Exception e) when (e is KafkaException or KafkaDeliveryException or InvalidDataException)
+            catch (AggregateException e) when (e.InnerException is KafkaException or KafkaDeliveryException or InvalidDataException or OperationCanceledException)
             {
-                _log.TaskFailed(running.Task.Index, e.Message);
+                _log.TaskFailed(running.Task.Index, e.InnerException.Message);
             }
             finally
             {
@@ -222,7 +253,7 @@ public sealed class KafkaFeatureGroup
             }
         }
 
-        Interlocked.Add(ref _handedOver, handOver ? stopping.Count : 0);
+        Interlocked.Add(ref _handedOver, snapshotted);
         var names = Describe(stopping.Select(r => r.Task.Index));
         if (handOver)
         {

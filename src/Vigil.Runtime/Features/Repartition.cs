@@ -140,6 +140,7 @@ internal sealed class RepartitionWriter(TopicProducer output, int source)
 {
     private readonly int _tasks = output.Topic.Partitions.Count;
     private long _watermarkMs = long.MinValue;
+    private long _sentSecond;
     private bool _sentWatermark;
 
     public TopicProducer Output => output;
@@ -162,6 +163,8 @@ internal sealed class RepartitionWriter(TopicProducer output, int source)
         output.EndAppend(written, entered: record.Entered);
     }
 
+    private static long Second(long ms) => ms is long.MinValue or long.MaxValue ? ms : ms - (((ms % 1000) + 1000) % 1000);
+
     /// <summary>
     /// A fraud report, as soon as it is read: its terminal's task applies it before any transaction from this time on.
     /// Never earlier than the watermark already sent, which promised nothing earlier would follow.
@@ -179,15 +182,21 @@ internal sealed class RepartitionWriter(TopicProducer output, int source)
         output.EndAppend(Repartition.WriteReport(room, source, fromMs, terminal, report.TransactionTimeMs, labelPartition, labelOffset));
     }
 
-    /// <summary>Sends the watermark to every task when it changed (it moves back when an idle input wakes up).</summary>
+    /// <summary>
+    /// Sends the watermark to every task when it entered another second (it moves back when an idle input wakes up):
+    /// the terminals' tasks release whole seconds (<see cref="FeatureStage.IsReleasable"/>), so a watermark later within
+    /// the second sent releases nothing more, and on Kafka each one is a record per partition.
+    /// </summary>
     public void Advance(long watermarkMs)
     {
-        if (_sentWatermark && watermarkMs == _watermarkMs)
+        var second = Second(watermarkMs);
+        _watermarkMs = watermarkMs;
+        if (_sentWatermark && second == _sentSecond)
         {
             return;
         }
 
-        _watermarkMs = watermarkMs;
+        _sentSecond = second;
         _sentWatermark = true;
         for (var task = 0; task < _tasks; task++)
         {
