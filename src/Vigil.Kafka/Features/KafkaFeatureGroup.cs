@@ -49,12 +49,12 @@ public sealed class KafkaFeatureGroup
     private readonly Dictionary<int, Running> _running = [];
     private readonly Lock _lock = new();
     private readonly HashSet<TopicPartition> _paused = [];
+    private readonly RepartitionScan _scan;
     private long _releasedBefore;
     private long _replayedBefore;
     private long _skippedBefore;
     private int _handedOver;
     private int _rebalances;
-    private readonly RepartitionScan _scan;
 
     public KafkaFeatureGroup(KafkaClients clients, TopicOptions topics, FeatureSet features, FeatureStageOptions options, TaskSnapshots snapshots, string groupId, ILogger log)
     {
