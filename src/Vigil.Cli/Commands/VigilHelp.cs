@@ -24,7 +24,17 @@ public sealed class VigilHelp : SynchronousCommandLineAction
             return 0;
         }
 
-        new HelpAction { MaxWidth = width }.Invoke(parseResult);
+        var description = command.Description;
+        command.Description = description is null ? null : Reflow(description);
+        try
+        {
+            new HelpAction { MaxWidth = width }.Invoke(parseResult);
+        }
+        finally
+        {
+            command.Description = description;
+        }
+
         if (CommandHelp.ExamplesFor(Path(command)) is { Count: > 0 } examples)
         {
             output.WriteLine("Examples:");
@@ -87,5 +97,30 @@ public sealed class VigilHelp : SynchronousCommandLineAction
 
         output.WriteLine();
         output.WriteLine($"Run '{name} COMMAND --help' for a command's options and examples.");
+    }
+
+    /// <summary>
+    /// A description's paragraphs each on one line, for the help to wrap at its width: the line breaks written in the
+    /// source would break every line a second time. Lines that start with a space, or a list item's "- ", stay lines of
+    /// their own.
+    /// </summary>
+    internal static string Reflow(string text)
+    {
+        var result = new System.Text.StringBuilder(text.Length);
+        var previousFlows = false;
+        foreach (var line in text.ReplaceLineEndings("\n").Split('\n'))
+        {
+            var item = line.StartsWith("- ", StringComparison.Ordinal);
+            var flows = line.Length > 0 && !char.IsWhiteSpace(line[0]) && !item;
+            if (result.Length > 0)
+            {
+                result.Append(flows && previousFlows ? ' ' : '\n');
+            }
+
+            result.Append(line);
+            previousFlows = flows || item;
+        }
+
+        return result.ToString();
     }
 }

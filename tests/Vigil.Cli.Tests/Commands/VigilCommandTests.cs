@@ -57,6 +57,29 @@ public class VigilCommandTests
     }
 
     [Fact]
+    public async Task A_commands_description_is_wrapped_once_at_the_helps_width()
+    {
+        var (exitCode, help, _) = await CliRunner.RunAsync(["features", "--help"]);
+
+        Assert.Equal(0, exitCode);
+        var description = help[..help.IndexOf("Usage:", StringComparison.Ordinal)].ReplaceLineEndings("\n");
+        Assert.Contains("pipeline, and write each row followed by its features", description, StringComparison.Ordinal);
+        foreach (var paragraph in description.Split("\n  \n"))
+        {
+            var lines = paragraph.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.All(lines[..^1].Where(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.StartsWith("   ", StringComparison.Ordinal)), line => Assert.True(line.Length > 70, line));
+        }
+    }
+
+    [Theory]
+    [InlineData("one\ntwo\n\nthree", "one two\n\nthree")]
+    [InlineData("Text:\n  vigil demo\n  vigil replay\nmore", "Text:\n  vigil demo\n  vigil replay\nmore")]
+    [InlineData("- a\nb\n- c", "- a b\n- c")]
+    [InlineData("with\n--flag value", "with --flag value")]
+    public void Reflow_joins_the_lines_of_a_paragraph_and_keeps_indented_ones(string text, string reflowed) =>
+        Assert.Equal(reflowed, Vigil.Cli.Commands.VigilHelp.Reflow(text));
+
+    [Fact]
     public async Task A_port_in_use_is_reported_in_one_line_and_exits_1()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
