@@ -27,29 +27,12 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         var state = snapshots is null ? null : KafkaCheckpointStore.ForStage(snapshots, "features", settings.Topics, log);
         var options = features.StageOptions(joinIdentities, state);
         using var stage = await Task.Run(() => new KafkaFeatureStage(clients, settings.Topics, features.Set, options));
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (settings.Duration is { } duration)
-        {
-            deadline.CancelAfter(duration);
-        }
-
         var topics = settings.Topics;
         console.MarkupLine(Markup.Escape(
             $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · {topics.Transactions} + {topics.Labels}{(joinIdentities ? " + " + topics.Identities : string.Empty)} " +
             $"→ {topics.Featured} on {kafka.BootstrapServers} · {(options.Checkpoint is { } kept ? "state in " + kept.Description : "no checkpoint")} · Ctrl+C to stop"));
         console.MarkupLine(Markup.Escape($"Run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
-        var clock = Stopwatch.StartNew();
-        var host = PipelineHost.CreateBuilder(log);
-        host.Services.AddServiceRun(stage.RunAsync, deadline.Token);
-        host.Services.AddLoop(async stopped =>
-        {
-            while (!stopped.IsCancellationRequested)
-            {
-                await Task.Delay(LineInterval, stopped);
-                console.WriteLine(Line(clock.Elapsed, stage, state));
-            }
-        });
-        await host.RunServiceAsync();
+        var clock = await RunUntilStoppedAsync(stage.RunAsync, elapsed => Line(elapsed, stage, state), stop);
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
         Summary.TextRow(console, "computed", Line(clock.Elapsed, stage, state));
         Summary.TextRow(console, "written", $"{stage.Delivered:N0} featured transactions acknowledged by the brokers");
@@ -80,28 +63,11 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         var clients = new KafkaClients(kafka, log);
         using var snapshots = await Task.Run(() => TaskSnapshots.Open(clients, stateTopic));
         var member = await Task.Run(() => new KafkaFeatureGroup(clients, topics, features.Set, features.StageOptions(joinIdentities: false), snapshots, group, log));
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (settings.Duration is { } duration)
-        {
-            deadline.CancelAfter(duration);
-        }
-
         console.MarkupLine(Markup.Escape(
             $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · group {group}{(kafka.InstanceId is { } instance ? " as " + instance : string.Empty)}, " +
             $"{member.TaskCount} tasks · {topics.Transactions} + {topics.Labels} → {topics.Repartition} → {topics.Featured} on {kafka.BootstrapServers} · state in {stateTopic} · Ctrl+C to stop"));
         console.MarkupLine(Markup.Escape($"Start more members with the same --group to share the tasks; run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
-        var clock = Stopwatch.StartNew();
-        var host = PipelineHost.CreateBuilder(log);
-        host.Services.AddServiceRun(member.RunAsync, deadline.Token);
-        host.Services.AddLoop(async stopped =>
-        {
-            while (!stopped.IsCancellationRequested)
-            {
-                await Task.Delay(LineInterval, stopped);
-                console.WriteLine(GroupLine(clock.Elapsed, member));
-            }
-        });
-        await host.RunServiceAsync();
+        var clock = await RunUntilStoppedAsync(member.RunAsync, elapsed => GroupLine(elapsed, member), stop);
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
         Summary.TextRow(console, "computed", $"{member.Released:N0} transactions with features written to {topics.Featured}");
         Summary.TextRow(console, "tasks", $"{member.HandedOver:N0} handed over with a snapshot, for the next owner to go on from (state in {stateTopic})");
@@ -111,6 +77,30 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         }
 
         return 0;
+    }
+
+    /// <summary>Runs the service until <paramref name="stop"/> or the duration, printing its status line every 5 s; returns how long it ran.</summary>
+    private async Task<Stopwatch> RunUntilStoppedAsync(Func<CancellationToken, Task> run, Func<TimeSpan, string> line, CancellationToken stop)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (settings.Duration is { } duration)
+        {
+            deadline.CancelAfter(duration);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var host = PipelineHost.CreateBuilder(log);
+        host.Services.AddServiceRun(run, deadline.Token);
+        host.Services.AddLoop(async stopped =>
+        {
+            while (!stopped.IsCancellationRequested)
+            {
+                await Task.Delay(LineInterval, stopped);
+                console.WriteLine(line(clock.Elapsed));
+            }
+        });
+        await host.RunServiceAsync();
+        return clock;
     }
 
     /// <summary>The member's tasks: each one's phase, lag (transactions, then repartition records, not yet computed) and restore.</summary>

@@ -161,7 +161,7 @@ internal sealed class FeatureTask : IDisposable
             [transactions.Subscribe(FeatureStage.Group)[Index]],
             [.. _labelPartitions.Select(q => labelInputs[q])],
             repartitioned,
-            _options.WithCheckpoint(_customerState))
+            _options with { CheckpointStore = _customerState })
         {
             Repartition = new RepartitionWriter(repartitioned, Index) { SentBefore = _sent },
             Halt = halt,

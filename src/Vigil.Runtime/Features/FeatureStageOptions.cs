@@ -3,7 +3,7 @@ using Vigil.Features;
 namespace Vigil.Runtime.Features;
 
 /// <summary>How the feature stage orders its inputs, and where it keeps checkpoints.</summary>
-public sealed class FeatureStageOptions
+public sealed record FeatureStageOptions
 {
     /// <summary>
     /// The most an input is waited for when its records come out of order: a transaction up to this much older than the
@@ -49,19 +49,4 @@ public sealed class FeatureStageOptions
 
     /// <summary>Wall time between checkpoints (one is always written when the stage ends).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>These options, the state kept by <paramref name="store"/> (one task of a service whose tasks each keep their own).</summary>
-    public FeatureStageOptions WithCheckpoint(ICheckpointStore store) => new()
-    {
-        AllowedLateness = AllowedLateness,
-        DisorderMemory = DisorderMemory,
-        IdleTimeout = IdleTimeout,
-        Limits = Limits,
-        MaxBufferedPerInput = MaxBufferedPerInput,
-        JoinIdentities = JoinIdentities,
-        Partitioned = Partitioned,
-        JoinWindow = JoinWindow,
-        CheckpointStore = store,
-        CheckpointInterval = CheckpointInterval,
-    };
 }
