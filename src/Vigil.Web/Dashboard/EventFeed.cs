@@ -62,8 +62,9 @@ public sealed class EventFeed
 
     public SseClient Connect()
     {
+        // Registered only once hello, history and the current statistics are queued: a transaction or a broadcast
+        // sampled meanwhile would otherwise reach the browser before its hello.
         var client = new SseClient(_options.ClientQueueCapacity);
-        _clients.TryAdd(client, 0);
         client.Send(Message("hello", w =>
         {
             w.WriteNumber("events_per_second", _options.EventsPerSecond);
@@ -72,6 +73,7 @@ public sealed class EventFeed
         client.Send(Message("history", WriteHistory));
         var status = _status();
         SendStats(client, status, Rates(status).Processed);
+        _clients.TryAdd(client, 0);
         return client;
     }
 
