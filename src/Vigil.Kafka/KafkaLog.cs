@@ -58,4 +58,11 @@ internal static partial class KafkaLog
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "group: task {Task} did not snapshot within {Seconds} s of being handed over (is the cluster reachable?): stopped without; its next owner computes again what followed its previous snapshot")]
     public static partial void HandOverTimedOut(this ILogger logger, int task, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "status: cannot report to {Topic} ({Reason}); the service goes on, unseen by the dashboard (create the topic: vigil kafka mock makes it)")]
+    public static partial void StatusRefused(this ILogger logger, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "status: {Origin} is not an instance's report ({Reason}); passed over")]
+    public static partial void StatusUnreadable(this ILogger logger, string origin, string reason);
 }

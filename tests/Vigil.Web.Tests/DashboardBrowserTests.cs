@@ -1,6 +1,8 @@
+using System.Text.Json;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;
+using Vigil.Runtime.Metrics;
 
 namespace Vigil.Web.Tests;
 
@@ -9,6 +11,7 @@ public sealed class DashboardBrowserTests : IDisposable
 {
     private const string Chromium = "/usr/bin/chromium";
     private const string ChromeDriver = "/usr/bin/chromedriver";
+    private static readonly JsonSerializerOptions ReadRows = new() { PropertyNameCaseInsensitive = true };
     private readonly string _profile = Directory.CreateTempSubdirectory("vigil-chromium-").FullName;
 
     public void Dispose() => Directory.Delete(_profile, recursive: true);
@@ -63,6 +66,8 @@ public sealed class DashboardBrowserTests : IDisposable
 
     private sealed record RowView(string Text, string Color, string Amount);
 
+    private sealed record InstanceRow(string ClassName, string[] Cells, string[][] Tasks);
+
     /// <summary>Reads one row whole; rows leave the bounded list as new ones arrive, so a row gone stale is looked up again.</summary>
     private static RowView ReadRow(WebDriverWait wait, string selector)
     {
@@ -111,5 +116,45 @@ public sealed class DashboardBrowserTests : IDisposable
         wait.Until(b => b.FindElement(By.Id("processed")).Text != "0");
 
         Assert.False(browser.FindElement(By.Id("quality")).Displayed);
+        Assert.False(browser.FindElement(By.Id("instances")).Displayed);
+    }
+
+    [Fact]
+    public async Task The_instances_panel_shows_which_tasks_each_instance_owns_with_their_lag_and_restore()
+    {
+        var now = DateTimeOffset.UtcNow;
+        InstanceSighting[] instances =
+        [
+            new(new InstanceStatus("detect", "vigil-detectors", "detector-1", now, 5_000, [new TaskState("0", "running", 12), new TaskState("1", "running", 0)]), TimeSpan.FromSeconds(2)),
+            new(new InstanceStatus("features", "vigil-features", "member-a", now, 1_234_567,
+                [new TaskState("2", "running", 4_321, RestoreSeconds: 1.25), new TaskState("5", "restoring", 0, RestoreShare: 0.4)]), TimeSpan.FromSeconds(1)),
+            new(new InstanceStatus("features", "vigil-features", "member-b", now, 10, []) { Stopped = true }, TimeSpan.FromSeconds(3)),
+            new(new InstanceStatus("features", "vigil-features", "member-c", now, 10, [new TaskState("7", "running", 0)]), TimeSpan.FromSeconds(40)),
+        ];
+        await using var demo = await LiveDemo.StartAsync(rate: 1000, instances: instances);
+        using var browser = StartBrowser();
+
+        browser.Navigate().GoToUrl(demo.Server.Address);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30)) { PollingInterval = TimeSpan.FromMilliseconds(200) };
+        wait.Until(b => b.FindElement(By.Id("instances")).Displayed && b.FindElements(By.CssSelector("#instance-rows tr")).Count == 4);
+
+        // The rows are rebuilt on every update, so they are read in one script call rather than through elements that may go stale.
+        var table = (string)((IJavaScriptExecutor)browser).ExecuteScript("""
+            return JSON.stringify([...document.querySelectorAll('#instance-rows tr')].map(row => ({
+              className: row.className,
+              cells: [...row.children].map(cell => cell.textContent),
+              tasks: [...row.querySelectorAll('span.task')].map(task => [task.textContent, getComputedStyle(task).color]),
+            })));
+            """)!;
+        var rows = JsonSerializer.Deserialize<InstanceRow[]>(table, ReadRows)!;
+        Assert.Equal(["detect", "vigil-detectors", "detector-1", "5,000"], rows[0].Cells.Take(4));
+        Assert.Equal(["0 · lag 12", "1 · lag 0"], rows[0].Tasks.Select(t => t[0]));
+        Assert.Equal(["2 · lag 4,321 · restored in 1.3 s", "5 restoring 40 %"], rows[1].Tasks.Select(t => t[0]));
+        Assert.Equal(["rgb(30, 123, 52)", "rgb(138, 83, 0)"], rows[1].Tasks.Select(t => t[1]));
+        Assert.Equal("1,234,567", rows[1].Cells[3]);
+        Assert.Equal(("none (handed over)", "stopped", "stopped"), (rows[2].Cells[4], rows[2].Cells[5], rows[2].ClassName));
+        Assert.Equal(("silent for 40 s", "silent"), (rows[3].Cells[5], rows[3].ClassName));
+        Assert.Equal(("1 s ago", "live"), (rows[1].Cells[5], rows[1].ClassName));
+        browser.GetScreenshot().SaveAsFile(Path.Combine(AppContext.BaseDirectory, "dashboard-instances.png"));
     }
 }

@@ -52,7 +52,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag StateTopic = new("--state-topic", "TOPIC", "Keep the feature state (with the input offsets it matches) in a Kafka topic instead of a file, every 10 seconds and at the end, so that the service restarted on any machine resumes from it (vigil kafka mock makes vigil.features.state)", "Features:StateTopic");
 
     public static readonly SettingFlag FeatureGroup = new("--group", "ID", "Run as one member of a consumer group of feature services: the members share the tasks (one per partition of queueing.transactions) and each task's state is kept in --state-topic, so tasks move with their state when members come and go; needs vigil.features.repartition with as many partitions (vigil kafka mock makes it) [default: one service that reads every partition]", "Features:Group");
-    public static readonly SettingFlag FeatureInstanceId = InstanceId with { Description = "This member's stable name in its group (static membership): restarted under the same name it gets its tasks back at once; never give two running members one name [default: none; a dead member's tasks move after 10 s]" };
+    public static readonly SettingFlag FeatureInstanceId = InstanceId with { Description = "This member's stable name in its group (static membership): restarted under the same name it gets its tasks back at once; never give two running members one name [default: none; a dead member's tasks move after 6 s]" };
 
     public static readonly SettingFlag Checkpoint = new("--checkpoint", "FILE", "Checkpoint the feature state (with the input positions it matches) to FILE every 10 seconds and at the end, and resume from it on start", "Features:Checkpoint");
 

@@ -48,9 +48,16 @@ public sealed record VigilSettings(
             Identities = read.Text("Topics:Identities", new TopicOptions().Identities),
             Featured = read.Text("Topics:Featured", new TopicOptions().Featured),
             Rules = read.Text("Topics:Rules", new TopicOptions().Rules),
+            FeatureState = read.Text("Topics:FeatureState", new TopicOptions().FeatureState),
+            Repartition = read.Text("Topics:Repartition", new TopicOptions().Repartition),
+            Status = read.Text("Topics:Status", new TopicOptions().Status),
         };
         // The detectors' input may be the featured topic (vigil detect --input vigil.transactions.featured): that is the feature stage's use.
-        string[] names = [topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels, topics.Identities, .. topics.Featured == topics.Transactions ? Array.Empty<string>() : [topics.Featured]];
+        string[] names =
+        [
+            topics.Transactions, topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels, topics.Identities, topics.Repartition, topics.Status,
+            .. topics.Featured == topics.Transactions ? Array.Empty<string>() : [topics.Featured],
+        ];
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Length)
         {
             throw new UsageException($"topic names must differ: {string.Join(", ", names)}");

@@ -5,7 +5,9 @@ using Spectre.Console;
 using Vigil.Cli.Configuration;
 using Vigil.Hosting.Services;
 using Vigil.Kafka.Bridge;
+using Vigil.Kafka;
 using Vigil.Kafka.Configuration;
+using Vigil.Kafka.Status;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Quality;
 
@@ -25,6 +27,7 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
         using var bridge = await Task.Run(() => new KafkaTopicBridge(new KafkaClients(kafka, log), [topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels]));
         var quality = new QualityMonitor(bridge[topics.Legit], bridge[topics.Fraud], bridge[topics.Labels], settings.Quality.MaxPending);
         var latency = new DecidedLatency(bridge[topics.Legit], bridge[topics.Fraud]);
+        using var board = await Task.Run(() => FollowStatus(topics.Status));
         var clock = Stopwatch.StartNew();
         PipelineStatus Status()
         {
@@ -32,6 +35,7 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
             return new(clock.Elapsed, 0, bridge.Count(topics.Legit), bridge.Count(topics.Fraud), bridge.Count(topics.DeadLetter), 0, p50, p99, max)
             {
                 Quality = bridge.Count(topics.Labels) > 0 ? quality.Snapshot() : null,
+                Instances = board?.Instances,
             };
         }
 
@@ -47,6 +51,11 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
         // The readers end when the bridge, stopped, completes the topics they read.
         host.Services.AddServiceRun(
             bridged => Task.WhenAll(bridge.RunAsync(bridged), running.Feed.RunAsync(CancellationToken.None), quality.RunAsync(), latency.RunAsync()), stop);
+        if (board is not null)
+        {
+            host.Services.AddLoop(board.RunAsync);
+        }
+
         try
         {
             await host.RunServiceAsync();
@@ -57,5 +66,19 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
         }
 
         return 0;
+    }
+
+    /// <summary>Follows the services' reports, or says in one line why the dashboard goes on without them.</summary>
+    private StatusBoard? FollowStatus(string topic)
+    {
+        try
+        {
+            return new StatusBoard(new KafkaClients(kafka, log), topic);
+        }
+        catch (KafkaSetupException e)
+        {
+            console.MarkupLine($"[yellow]vigil: {Markup.Escape(e.Message)}: the instances of vigil features and vigil detect and their tasks are not shown (vigil kafka mock makes {Markup.Escape(topic)})[/]");
+            return null;
+        }
     }
 }

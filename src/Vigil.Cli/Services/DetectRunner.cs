@@ -12,7 +12,9 @@ using Vigil.Kafka;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Detection;
 using Vigil.Kafka.Native;
+using Vigil.Kafka.Status;
 using Vigil.Rules;
+using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Rules;
 
 namespace Vigil.Cli.Services;
@@ -87,6 +89,10 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         {
             host.Services.AddLoop(follower.RunAsync);
         }
+
+        using var status = new StatusPublisher(new KafkaClients(kafka, log), settings.Topics.Status);
+        var name = kafka.InstanceId ?? InstanceStatus.DefaultName;
+        host.Services.AddLoop(stopped => status.RunAsync(() => detector.Report(name), stopped));
 
         try
         {

@@ -9,7 +9,9 @@ using Vigil.Hosting.Services;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Features;
 using Vigil.Kafka.State;
+using Vigil.Kafka.Status;
 using Vigil.Runtime.Features;
+using Vigil.Runtime.Metrics;
 
 namespace Vigil.Cli.Services;
 
@@ -67,7 +69,9 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
             $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · group {group}{(kafka.InstanceId is { } instance ? " as " + instance : string.Empty)}, " +
             $"{member.TaskCount} tasks · {topics.Transactions} + {topics.Labels} → {topics.Repartition} → {topics.Featured} on {kafka.BootstrapServers} · state in {stateTopic} · Ctrl+C to stop"));
         console.MarkupLine(Markup.Escape($"Start more members with the same --group to share the tasks; run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
-        var clock = await RunUntilStoppedAsync(member.RunAsync, elapsed => GroupLine(elapsed, member), stop);
+        using var status = new StatusPublisher(clients, topics.Status);
+        var name = kafka.InstanceId ?? InstanceStatus.DefaultName;
+        var clock = await RunUntilStoppedAsync(member.RunAsync, elapsed => GroupLine(elapsed, member), stop, stopped => status.RunAsync(() => member.Report(name), stopped));
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
         Summary.TextRow(console, "computed", $"{member.Released:N0} transactions with features written to {topics.Featured}");
         Summary.TextRow(console, "tasks", $"{member.HandedOver:N0} handed over with a snapshot, for the next owner to go on from (state in {stateTopic})");
@@ -80,7 +84,8 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
     }
 
     /// <summary>Runs the service until <paramref name="stop"/> or the duration, printing its status line every 5 s; returns how long it ran.</summary>
-    private async Task<Stopwatch> RunUntilStoppedAsync(Func<CancellationToken, Task> run, Func<TimeSpan, string> line, CancellationToken stop)
+    /// <param name="beside">Runs beside the service until it has stopped (its reports to the status topic).</param>
+    private async Task<Stopwatch> RunUntilStoppedAsync(Func<CancellationToken, Task> run, Func<TimeSpan, string> line, CancellationToken stop, Func<CancellationToken, Task>? beside = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (settings.Duration is { } duration)
@@ -99,6 +104,11 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
                 console.WriteLine(line(clock.Elapsed));
             }
         });
+        if (beside is not null)
+        {
+            host.Services.AddLoop(beside);
+        }
+
         await host.RunServiceAsync();
         return clock;
     }
@@ -111,7 +121,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
             ? "no tasks (waiting for the group)"
             : string.Join(", ", tasks.Select(t => t.Phase == "running"
                 ? string.Create(CultureInfo.InvariantCulture, $"{t.Index} lag {t.Lag.Transactions:N0}+{t.Lag.Repartitioned:N0}{(t.Restore is { Restored: true } r ? $" (restored in {r.Took.TotalSeconds:N1} s)" : string.Empty)}")
-                : $"{t.Index} {t.Phase}"));
+                : t.RestoreShare is { } share ? string.Create(CultureInfo.InvariantCulture, $"{t.Index} restoring {share:P0}") : $"{t.Index} {t.Phase}"));
         var watermark = tasks.Count == 0 ? long.MinValue : tasks.Min(t => t.WatermarkMs);
         var shown = watermark switch
         {

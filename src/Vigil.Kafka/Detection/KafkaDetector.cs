@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
+using System.Globalization;
 using Vigil.Detection;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Native;
@@ -47,6 +48,7 @@ public sealed class KafkaDetector : IDisposable
     private long _lag;
     private long _commits;
     private volatile int[] _assignment = [];
+    private volatile (int Partition, long Lag)[] _partitionLags = [];
     private readonly CancellationTokenSource _disposing = new();
     private Task _running = Task.CompletedTask;
 
@@ -82,7 +84,6 @@ public sealed class KafkaDetector : IDisposable
         set => _processor.Detector.Rules = value;
     }
 
-    /// <summary>The partitions of the transactions topic this instance owns now.</summary>
     /// <summary>The models scoring with the rules; setting them swaps between two records.</summary>
     public DetectionModels? Models
     {
@@ -90,7 +91,19 @@ public sealed class KafkaDetector : IDisposable
         set => _processor.Detector.Models = value;
     }
 
+    /// <summary>The partitions of the transactions topic this instance owns now.</summary>
     public IReadOnlyList<int> Assignment => _assignment;
+
+    /// <summary>
+    /// This instance's report for the status topic: each partition it owns is a task, with its lag as of the last second.
+    /// </summary>
+    /// <param name="instance">The instance's name in its group.</param>
+    public InstanceStatus Report(string instance)
+    {
+        var lags = _partitionLags.ToDictionary(p => p.Partition, p => p.Lag);
+        return new InstanceStatus("detect", GroupId, instance, DateTimeOffset.UtcNow, Interlocked.Read(ref _consumed),
+            [.. _assignment.Order().Select(p => new TaskState(p.ToString(CultureInfo.InvariantCulture), "running", lags.GetValueOrDefault(p)))]);
+    }
 
     public string GroupId => _options.GroupId;
 
@@ -188,7 +201,10 @@ public sealed class KafkaDetector : IDisposable
 
                 if (Stopwatch.GetElapsedTime(lastLag, now) >= TimeSpan.FromSeconds(1))
                 {
-                    Interlocked.Exchange(ref _lag, _consumer.Lag(_assignment));
+                    var assignment = _assignment;
+                    var lags = _consumer.Lags(assignment);
+                    _partitionLags = [.. assignment.Select((partition, i) => (partition, lags[i]))];
+                    Interlocked.Exchange(ref _lag, lags.Sum());
                     lastLag = now;
                 }
             }

@@ -103,6 +103,27 @@ internal sealed class FeatureTask : IDisposable
             ? (customers.Took + terminals.Took, customers.Bytes + terminals.Bytes, customers.Sequence > 0 || terminals.Sequence > 0)
             : null;
 
+    /// <summary>While the task restores, the share of its two snapshots' records read so far; null otherwise.</summary>
+    public double? RestoreShare
+    {
+        get
+        {
+            if (_phase != "restoring")
+            {
+                return null;
+            }
+
+            var (read, total) = (0L, 0L);
+            foreach (var store in (ReadOnlySpan<KafkaCheckpointStore>)[_customerState, _terminalState])
+            {
+                var (records, of) = store.Restored is { } done ? (done.Records, done.Records) : store.Restoring ?? default;
+                (read, total) = (read + records, total + of);
+            }
+
+            return total == 0 ? 0 : (double)read / total;
+        }
+    }
+
     /// <summary>Records not yet computed: transactions after the customer task's position, repartition records after the terminal task's.</summary>
     public (long Transactions, long Repartitioned) Lag
     {

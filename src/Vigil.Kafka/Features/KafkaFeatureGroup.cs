@@ -1,3 +1,4 @@
+using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Vigil.Features;
@@ -5,6 +6,7 @@ using Vigil.Kafka.Bridge;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.State;
 using Vigil.Runtime.Features;
+using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
 using TopicPartition = Confluent.Kafka.TopicPartition;
 
@@ -20,7 +22,7 @@ namespace Vigil.Kafka.Features;
 /// cooperative-sticky assignor, so a rebalance moves only the tasks that must move, and it pauses every partition it is
 /// given: the group says which tasks it owns, the tasks read their inputs themselves from the offsets their snapshots
 /// hold. A task handed over (revoked) stops where it is and snapshots before the member rejoins, so its next owner goes
-/// on from exactly there; a member that dies is noticed after the session timeout (10 s), and its tasks' next owner
+/// on from exactly there; a member that dies is noticed after the session timeout (<see cref="SessionTimeout"/>), and its tasks' next owner
 /// restores their last periodic snapshots and computes again what came after them (marked, never counted twice).</para>
 /// <para>No offsets are committed to the group: a task's positions are in its snapshots, with its state.</para>
 /// </remarks>
@@ -109,10 +111,20 @@ public sealed class KafkaFeatureGroup
         {
             lock (_lock)
             {
-                return [.. _running.Values.OrderBy(r => r.Task.Index).Select(r => new FeatureTaskStatus(r.Task.Index, r.Task.Phase, r.Task.Lag, r.Task.Restore, r.Task.WatermarkMs))];
+                return [.. _running.Values.OrderBy(r => r.Task.Index).Select(r => new FeatureTaskStatus(r.Task.Index, r.Task.Phase, r.Task.Lag, r.Task.Restore, r.Task.WatermarkMs, r.Task.RestoreShare))];
             }
         }
     }
+
+    /// <summary>This member's report for the status topic: its tasks, each one's lag (both parts together) and restore.</summary>
+    /// <param name="instance">The member's name in the group.</param>
+    public InstanceStatus Report(string instance) => new(
+        "features",
+        _groupId,
+        instance,
+        DateTimeOffset.UtcNow,
+        Released,
+        [.. Tasks.Select(t => new TaskState(t.Index.ToString(CultureInfo.InvariantCulture), t.Phase, t.Lag.Transactions + t.Lag.Repartitioned, t.RestoreShare, t.Restore?.Took.TotalSeconds))]);
 
     /// <summary>Takes part in the group until <paramref name="stop"/>; then stops every task it owns where it is, with a snapshot, and leaves.</summary>
     public Task RunAsync(CancellationToken stop) =>
@@ -307,4 +319,6 @@ public sealed class KafkaFeatureGroup
 /// <param name="Lag">Transactions not yet computed by its customer task, and repartition records not yet by its terminal task.</param>
 /// <param name="Restore">How its restore went, once done.</param>
 /// <param name="WatermarkMs">Every transaction before it has its features written.</param>
-public readonly record struct FeatureTaskStatus(int Index, string Phase, (long Transactions, long Repartitioned) Lag, (TimeSpan Took, long Bytes, bool Restored)? Restore, long WatermarkMs);
+/// <param name="RestoreShare">While it restores, the share of its snapshots read so far.</param>
+public readonly record struct FeatureTaskStatus(
+    int Index, string Phase, (long Transactions, long Repartitioned) Lag, (TimeSpan Took, long Bytes, bool Restored)? Restore, long WatermarkMs, double? RestoreShare);

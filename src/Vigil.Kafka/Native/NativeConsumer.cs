@@ -114,13 +114,15 @@ public sealed unsafe class NativeConsumer : NativeClient
         }
     }
 
-    /// <summary>Records waiting behind this member's position on <paramref name="partitions"/>, from cached watermarks.</summary>
-    public long Lag(IReadOnlyCollection<int> partitions)
+    /// <summary>Records waiting behind this member's position on each of <paramref name="partitions"/> (in their order), from cached watermarks.</summary>
+    /// <remarks>A partition with no position yet, or no watermark cached, counts 0.</remarks>
+    public long[] Lags(IReadOnlyList<int> partitions)
     {
         ArgumentNullException.ThrowIfNull(partitions);
+        var lags = new long[partitions.Count];
         if (partitions.Count == 0)
         {
-            return 0;
+            return lags;
         }
 
         var list = Librdkafka.rd_kafka_topic_partition_list_new(partitions.Count);
@@ -132,17 +134,16 @@ public sealed unsafe class NativeConsumer : NativeClient
             }
 
             _ = Librdkafka.rd_kafka_position(Handle, list);
-            long lag = 0;
             for (var i = 0; i < list->Count; i++)
             {
                 var element = list->Elements[i];
                 if (element.Offset >= 0 && Librdkafka.rd_kafka_get_watermark_offsets(Handle, _topic, element.Partition, out _, out var high) == 0 && high >= 0)
                 {
-                    lag += Math.Max(0, high - element.Offset);
+                    lags[i] = Math.Max(0, high - element.Offset);
                 }
             }
 
-            return lag;
+            return lags;
         }
         finally
         {

@@ -58,6 +58,9 @@ public sealed class KafkaCheckpointStore(
     /// <summary>The latest snapshot, restored or written, and when it was written; null while there is none.</summary>
     public (long Sequence, DateTimeOffset WrittenAt)? Latest { get; private set; }
 
+    /// <summary>Records of the task's partition read so far, of those there are, while a restore runs; null otherwise.</summary>
+    public (long Records, long Total)? Restoring { get; private set; }
+
     /// <summary>How the last restore went; null before one.</summary>
     public (long Sequence, long Bytes, long Records, TimeSpan Took)? Restored { get; private set; }
 
@@ -78,6 +81,7 @@ public sealed class KafkaCheckpointStore(
             }
 
             records = p.Records;
+            Restoring = (p.Records, p.Total);
         }), CancellationToken.None);
         (_latest, _sequence, _loaded, Snapshot) = (snapshot?.State, snapshot?.Sequence ?? 0, true, snapshot);
         if (snapshot is not null)
@@ -90,6 +94,7 @@ public sealed class KafkaCheckpointStore(
         }
 
         Restored = (_sequence, _latest?.LongLength ?? 0, records, clock.Elapsed);
+        Restoring = null;
         if (snapshot is null)
         {
             log.StateFresh(task, snapshots.Topic, records, clock.Elapsed.TotalSeconds);

@@ -35,6 +35,9 @@ public sealed record PipelineStatus(
     /// <summary>The shadow model's quality, as if it had decided, when one runs and the source gives labels.</summary>
     public ShadowStatus? Shadow { get; init; }
 
+    /// <summary>The Kafka services' instances heard from on the status topic, with their tasks; null where there are none to hear.</summary>
+    public IReadOnlyList<InstanceSighting>? Instances { get; init; }
+
     public long Decided => Legit + Fraud;
 
     public long Processed => Legit + Fraud + DeadLetters;

@@ -37,6 +37,12 @@ public sealed class TopicOptions
     /// </summary>
     public string Repartition { get; set; } = "vigil.features.repartition";
 
+    /// <summary>
+    /// Where the Kafka services' instances report every 5 s which tasks they own, each one's lag and restore, for the
+    /// dashboard (<c>vigil dashboard --kafka</c>): keyed by instance, so a compacted topic keeps each one's latest.
+    /// </summary>
+    public string Status { get; set; } = "vigil.status";
+
     /// <summary>Every topic Vigil uses, inputs first.</summary>
-    public IReadOnlyList<string> All => [Transactions, Labels, Identities, Featured, Legit, Fraud, DeadLetter, Rules, FeatureState, Repartition];
+    public IReadOnlyList<string> All => [Transactions, Labels, Identities, Featured, Legit, Fraud, DeadLetter, Rules, FeatureState, Repartition, Status];
 }

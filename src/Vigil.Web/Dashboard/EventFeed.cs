@@ -324,6 +324,19 @@ public sealed class EventFeed
             QualityJson.Write(w, shadow.Quality);
             w.WriteEndObject();
         }
+
+        if (status.Instances is { } instances)
+        {
+            w.WriteStartArray("instances");
+            foreach (var instance in instances)
+            {
+                w.WriteStartObject();
+                InstanceStatusJson.Write(w, instance.Status, instance.Silence);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
     }
 
     private static ReadOnlyMemory<byte> Message(string eventName, Action<Utf8JsonWriter> writeFields)

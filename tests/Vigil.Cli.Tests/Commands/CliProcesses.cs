@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Vigil.Cli.Tests.Commands;
 
 /// <summary>vigil as a separate process, the way users run it: started, signalled, killed, its lines awaited.</summary>
-internal static class CliProcesses
+internal static partial class CliProcesses
 {
     public static Process Start(string[] args, Dictionary<string, string>? environment = null)
     {
@@ -50,4 +51,28 @@ internal static class CliProcesses
 
         return false;
     }
+
+    /// <summary>Reads a command's output until it prints its dashboard's address (started with <c>--port 0</c>): null if it did not within the timeout.</summary>
+    public static async Task<Uri?> DashboardAddressAsync(Process process, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(cancel.Token) is { } line)
+            {
+                if (DashboardAddress().Match(line) is { Success: true } match)
+                {
+                    return new Uri(match.Groups[1].Value);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"dashboard: (http://127\.0\.0\.1:\d+/?)")]
+    private static partial Regex DashboardAddress();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using Vigil.Cli.Tests.Commands;
@@ -208,6 +209,71 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
         Assert.Equal(1, exitCode);
         Assert.Contains("the repartition topic vigil.features.repartition has 3 partitions and queueing.transactions has 2: they must be equal", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_dashboard_shows_which_tasks_each_member_and_detector_owns_and_a_member_that_left_as_stopped()
+    {
+        using var cluster = MockClusters.WithVigilTopics(Partitions, brokers: 3);
+        List<Process> processes =
+        [
+            CliProcesses.Start(Member(cluster, "a")),
+            CliProcesses.Start(Member(cluster, "b")),
+            CliProcesses.Start(["detect", "--kafka", cluster.BootstrapServers, "--input", Topics.Featured, "--instance-id", "d1"]),
+        ];
+        using var dashboard = CliProcesses.Start(["dashboard", "--kafka", cluster.BootstrapServers, "--port", "0"]);
+        try
+        {
+            var address = await CliProcesses.DashboardAddressAsync(dashboard, Timeout);
+            Assert.NotNull(address);
+            using var http = new HttpClient { Timeout = Timeout };
+
+            // Both members report; their running tasks are the eight, none owned twice; the detector owns the eight partitions.
+            var seen = await InstancesUntilAsync(http, address, shown => Tasks(shown, "features/features/a").Concat(Tasks(shown, "features/features/b")).Order(StringComparer.Ordinal).SequenceEqual(AllTasks)
+                && Tasks(shown, "detect/vigil-detector/d1").SequenceEqual(AllTasks));
+            Assert.NotEmpty(Tasks(seen, "features/features/a"));
+            Assert.NotEmpty(Tasks(seen, "features/features/b"));
+            Assert.All(seen.Values, instance => Assert.InRange(instance.GetProperty("silent_s").GetDouble(), 0, 15));
+            Assert.All(seen.Values.SelectMany(i => i.GetProperty("tasks").EnumerateArray()), task => Assert.True(task.GetProperty("lag").GetInt64() >= 0));
+
+            // a leaves: its last report says stopped, with no tasks; b owns all eight.
+            Assert.Equal(0, await CliProcesses.SigtermAsync(processes[0], Timeout));
+            seen = await InstancesUntilAsync(http, address, shown => shown["features/features/a"].GetProperty("stopped").GetBoolean()
+                && Tasks(shown, "features/features/b").SequenceEqual(AllTasks));
+            Assert.Empty(seen["features/features/a"].GetProperty("tasks").EnumerateArray());
+        }
+        finally
+        {
+            KillAll([.. processes, dashboard]);
+        }
+    }
+
+    private static readonly string[] AllTasks = [.. Enumerable.Range(0, Partitions).Select(p => p.ToString(CultureInfo.InvariantCulture))];
+
+    /// <summary>Asks the dashboard's status every half second until the instances it shows, by key, satisfy <paramref name="done"/>; fails after the timeout.</summary>
+    private static async Task<Dictionary<string, JsonElement>> InstancesUntilAsync(HttpClient http, Uri dashboard, Func<Dictionary<string, JsonElement>, bool> done)
+    {
+        var shown = new Dictionary<string, JsonElement>();
+        for (var deadline = DateTime.UtcNow + Timeout; DateTime.UtcNow < deadline; await Task.Delay(500))
+        {
+            using var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(dashboard, "api/status")));
+            shown = status.RootElement.TryGetProperty("instances", out var instances)
+                ? instances.EnumerateArray().ToDictionary(i => $"{i.GetProperty("service").GetString()}/{i.GetProperty("group").GetString()}/{i.GetProperty("instance").GetString()}", i => i.Clone())
+                : [];
+            if (done(shown))
+            {
+                return shown;
+            }
+        }
+
+        Assert.Fail($"the dashboard never showed what was expected; it showed {string.Join("; ", shown.Select(i => $"{i.Key}: {i.Value}"))}");
+        return shown;
+    }
+
+    /// <summary>The running tasks an instance reports, in order; none when it is not shown.</summary>
+    private static IEnumerable<string> Tasks(Dictionary<string, JsonElement> shown, string key) =>
+        shown.TryGetValue(key, out var instance)
+            ? instance.GetProperty("tasks").EnumerateArray().Where(t => t.GetProperty("phase").GetString() == "running").Select(t => t.GetProperty("task").GetString()!).Order(StringComparer.Ordinal)
+            : [];
 
     private static string[] Member(MockCluster cluster, string name) =>
         ["features", "--kafka", cluster.BootstrapServers, "--feature-set", "handbook", "--group", "features", "--instance-id", name];

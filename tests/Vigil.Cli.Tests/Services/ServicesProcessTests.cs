@@ -155,15 +155,7 @@ public sealed partial class ServicesProcessTests
         var topics = new Vigil.Runtime.Pipeline.TopicOptions();
 
         using var dashboard = Start(["dashboard", "--kafka", cluster.BootstrapServers, "--port", "0"]);
-        string? address = null;
-        using (var cancel = new CancellationTokenSource(Timeout))
-        {
-            while (address is null && await dashboard.StandardOutput.ReadLineAsync(cancel.Token) is { } line)
-            {
-                address = DashboardAddress().Match(line) is { Success: true } match ? match.Groups[1].Value : null;
-            }
-        }
-
+        var address = await CliProcesses.DashboardAddressAsync(dashboard, Timeout);
         Assert.NotNull(address);
         try
         {
@@ -186,7 +178,7 @@ public sealed partial class ServicesProcessTests
                 }
 
                 await Task.Delay(500);
-                using var status = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(new Uri(new Uri(address), "api/status")));
+                using var status = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(new Uri(address, "api/status")));
                 p50 = status.RootElement.GetProperty("latency_p50_ms").GetDouble();
             }
 
@@ -197,9 +189,6 @@ public sealed partial class ServicesProcessTests
             await SigtermAsync(dashboard);
         }
     }
-
-    [GeneratedRegex(@"dashboard: (http://127\.0\.0\.1:\d+/?)")]
-    private static partial Regex DashboardAddress();
 
     private static Task<bool> WaitForLineAsync(StreamReader reader, string text, TimeSpan timeout) => CliProcesses.WaitForLineAsync(reader, text, timeout);
 }

@@ -65,6 +65,7 @@
     }
     if (stats.quality) showQuality(stats.quality, stats.event_time);
     if (stats.shadow) showShadow(stats.shadow);
+    if (stats.instances) showInstances(stats.instances);
     history.push({ rate: stats.rate, share: stats.fraud_share * 100 });
     if (history.length > HISTORY_SECONDS) history.shift();
     drawChart();
@@ -109,6 +110,43 @@
     const f1 = shadow.f1 === null ? '–' : shadow.f1.toFixed(3);
     text('shadow-quality', `precision ${percent(shadow.precision)} · recall ${percent(shadow.recall)} · F1 ${f1} · ` +
       `would flag ${percent(shadow.alert_rate)} · fraud money it would catch ${money.format(shadow.fraud_amount.caught)}`);
+  }
+
+  // An instance silent for three of its 5 s reports is probably gone: its tasks move once its group notices.
+  const SILENT_SECONDS = 15;
+
+  function taskText(task) {
+    if (task.phase === 'restoring') {
+      return `${task.task} restoring` + (typeof task.restore_share === 'number' ? ` ${Math.round(task.restore_share * 100)} %` : '');
+    }
+    if (task.phase !== 'running') return `${task.task} ${task.phase}`;
+    const restored = typeof task.restore_s === 'number' ? ` · restored in ${task.restore_s.toFixed(1)} s` : '';
+    return `${task.task} · lag ${number.format(task.lag)}${restored}`;
+  }
+
+  function showInstances(instances) {
+    document.getElementById('instances').hidden = instances.length === 0;
+    document.getElementById('instance-rows').replaceChildren(...instances.map(instance => {
+      const row = document.createElement('tr');
+      const silent = instance.silent_s >= SILENT_SECONDS;
+      row.className = instance.stopped ? 'stopped' : silent ? 'silent' : 'live';
+      cell(row, instance.service);
+      cell(row, instance.group);
+      cell(row, instance.instance);
+      cell(row, number.format(instance.processed), 'amount');
+      const tasks = document.createElement('td');
+      tasks.className = 'tasks';
+      for (const task of instance.tasks) {
+        const chip = document.createElement('span');
+        chip.className = `task ${task.phase}`;
+        chip.textContent = taskText(task);
+        tasks.appendChild(chip);
+      }
+      if (instance.tasks.length === 0) tasks.textContent = instance.stopped ? 'none (handed over)' : 'none (waiting for its group)';
+      row.appendChild(tasks);
+      cell(row, instance.stopped ? 'stopped' : silent ? `silent for ${Math.round(instance.silent_s)} s` : `${Math.round(instance.silent_s)} s ago`);
+      return row;
+    }));
   }
 
   function drawChart() {
