@@ -138,6 +138,19 @@ public sealed class LayeredConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void The_internal_topics_are_named_in_the_file_or_the_environment_and_must_differ_from_the_others()
+    {
+        var file = ConfigFile("""{"Topics": {"Repartition": "file.repartition", "FeatureState": "file.state"}}""");
+
+        var settings = Settings(file, new Hashtable { ["VIGIL_TOPICS__STATUS"] = "ops.status" }, Flags());
+
+        Assert.Equal(("file.repartition", "file.state", "ops.status"), (settings.Topics.Repartition, settings.Topics.FeatureState, settings.Topics.Status));
+        Assert.Equal("vigil.status", Settings(null, new Hashtable(), Flags()).Topics.Status);
+        var error = Assert.Throws<UsageException>(() => Settings(null, new Hashtable { ["VIGIL_TOPICS__STATUS"] = "queueing.transactions" }, Flags()));
+        Assert.StartsWith("topic names must differ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Output_must_not_be_an_existing_file()
     {
         var file = ConfigFile("{}");
