@@ -35,10 +35,13 @@ internal static class KafkaCopy
     /// the same partition, or on partition 0 when <paramref name="samePartition"/> is unset) and publishing every 20 ms;
     /// then completes the copies. <paramref name="copied"/> hears of each record copied. <paramref name="abandon"/> gives up
     /// waiting for readers that stopped reading (a halted task): what was not published then is dropped.
+    /// <paramref name="failing"/> hears that the read failed before the copies complete, so that their readers can stop
+    /// rather than take the end of the copies for the end of the input.
     /// </summary>
+    /// <exception cref="KafkaDeliveryException">The records to read next are gone (with a consumer whose offset reset is an error).</exception>
     public static void Run(
         IConsumer<byte[], byte[]> consumer, IEnumerable<TopicPartitionOffset> start, IReadOnlyDictionary<string, (Topic Topic, TopicProducer Producer)> targets,
-        bool samePartition, Action<string>? copied, CancellationToken stop, CancellationToken abandon = default)
+        bool samePartition, Action<string>? copied, Action? failing, CancellationToken stop, CancellationToken abandon = default)
     {
         consumer.Assign(start);
         var lastPublish = Stopwatch.GetTimestamp();
@@ -61,6 +64,18 @@ internal static class KafkaCopy
 
             Publish(targets, abandon);
             consumer.Close();
+        }
+        catch (ConsumeException e) when (e.Error.Code == ErrorCode.Local_AutoOffsetReset)
+        {
+            failing?.Invoke();
+            throw new KafkaDeliveryException(
+                $"the records to read next are gone ({e.Error.Reason}): the topic's retention overtook the reader, or the topic was deleted and made " +
+                "again. Computing on without them would give wrong windows; keep internal topics longer (retention.ms=-1 for the repartition topic), or start afresh", e);
+        }
+        catch
+        {
+            failing?.Invoke();
+            throw;
         }
         finally
         {

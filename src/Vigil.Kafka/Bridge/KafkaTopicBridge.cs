@@ -63,7 +63,7 @@ public sealed class KafkaTopicBridge : IDisposable
 
     public void Dispose() => _consumer.Dispose();
 
-    private void Run(CancellationToken stop) => KafkaCopy.Run(_consumer, _start, _targets, samePartition: false, Counted, stop);
+    private void Run(CancellationToken stop) => KafkaCopy.Run(_consumer, _start, _targets, samePartition: false, Counted, failing: null, stop);
 
     private void Counted(string topic)
     {

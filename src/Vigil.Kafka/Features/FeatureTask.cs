@@ -32,6 +32,13 @@ internal sealed class FeatureTask : IDisposable
 {
     private const string Group = "vigil-feature-task";
 
+    /// <summary>
+    /// The least wall time between two watermarks a customer task sends to every repartition partition: a task catching
+    /// up on a backlog would otherwise send one per batch, several records for each transaction (the 183 days at 10,000
+    /// a second made the repartition topic nine times the transactions). It delays a terminal's release by as much.
+    /// </summary>
+    internal static readonly TimeSpan WatermarkInterval = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Embedded batches written to Kafka before a flush waits for their acknowledgement.</summary>
     private const int MaxBatchesPerFlush = 256;
 
@@ -79,7 +86,9 @@ internal sealed class FeatureTask : IDisposable
         _terminalState = new KafkaCheckpointStore(
             snapshots, $"{group}/terminals-{index}", checkpoint => [new InputPosition(topics.Repartition, index, TerminalTask.ReadPosition(checkpoint, $"task {group}/terminals-{index}"))],
             [topics.Featured], topics.Featured, log);
-        _consumer = clients.Consumer($"features-task-{index}", Group);
+        // Records deleted before the task read them (the topic's retention overtook it) are an error, not a silent jump
+        // to what is left: windows computed without them would be wrong.
+        _consumer = clients.Consumer($"features-task-{index}", Group, reset: AutoOffsetReset.Error);
     }
 
     /// <summary>The partition number the task is named by.</summary>
@@ -184,7 +193,7 @@ internal sealed class FeatureTask : IDisposable
             repartitioned,
             _options with { CheckpointStore = _customerState })
         {
-            Repartition = new RepartitionWriter(repartitioned, Index) { SentBefore = _sent },
+            Repartition = new RepartitionWriter(repartitioned, Index) { SentBefore = _sent, WatermarkInterval = WatermarkInterval },
             Halt = halt,
             Pending = Pending,
         };
@@ -205,7 +214,9 @@ internal sealed class FeatureTask : IDisposable
             WriteAsync(featured.Subscribe("kafka-out"), featuredWriter, _terminalState.Replays, failed.Token));
         using var stopReading = new CancellationTokenSource();
         var reading = Task.Factory.StartNew(
-            () => KafkaCopy.Run(_consumer, start.Select(p => new TopicPartitionOffset(p.Topic, p.Partition, p.Offset)), targets, samePartition: true, copied: null, stopReading.Token, abandon: stopReading.Token),
+            () => KafkaCopy.Run(
+                _consumer, start.Select(p => new TopicPartitionOffset(p.Topic, p.Partition, p.Offset)), targets, samePartition: true, copied: null, failing: failed.Cancel,
+                stopReading.Token, abandon: stopReading.Token),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _phase = "running";
         try

@@ -22,8 +22,9 @@ namespace Vigil.Kafka.Features;
 /// cooperative-sticky assignor, so a rebalance moves only the tasks that must move, and it pauses every partition it is
 /// given: the group says which tasks it owns, the tasks read their inputs themselves from the offsets their snapshots
 /// hold. A task handed over (revoked) stops where it is and snapshots before the member rejoins, so its next owner goes
-/// on from exactly there; a member that dies is noticed after the session timeout (<see cref="SessionTimeout"/>), and its tasks' next owner
-/// restores their last periodic snapshots and computes again what came after them (marked, never counted twice).</para>
+/// on from exactly there; a member that dies is noticed after the session timeout (<see cref="SessionTimeout"/>), and
+/// its tasks' next owner restores their last periodic snapshots and computes again what came after them (marked, never
+/// counted twice).</para>
 /// <para>No offsets are committed to the group: a task's positions are in its snapshots, with its state.</para>
 /// </remarks>
 public sealed class KafkaFeatureGroup

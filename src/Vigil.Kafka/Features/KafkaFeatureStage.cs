@@ -126,7 +126,7 @@ public sealed class KafkaFeatureStage : IDisposable
         return topic;
     }
 
-    private void Read(CancellationToken stop) => KafkaCopy.Run(_consumer, _start, _inputs, samePartition: true, copied: null, stop);
+    private void Read(CancellationToken stop) => KafkaCopy.Run(_consumer, _start, _inputs, samePartition: true, copied: null, failing: null, stop);
 
     /// <summary>Writes one featured partition to Kafka; a batch is completed (and can be checkpointed past) once acknowledged.</summary>
     private async Task WriteAsync(Subscription subscription)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Vigil.Runtime.Features;
 using Vigil.Runtime.Pipeline;
@@ -59,7 +60,10 @@ public sealed class KafkaCheckpointStore(
     public (long Sequence, DateTimeOffset WrittenAt)? Latest { get; private set; }
 
     /// <summary>Records of the task's partition read so far, of those there are, while a restore runs; null otherwise.</summary>
-    public (long Records, long Total)? Restoring { get; private set; }
+    public (long Records, long Total)? Restoring => _restoring is { Value: var progress } ? (progress.Records, progress.Total) : null;
+
+    /// <summary>Swapped whole, so that a reader on another thread never sees half of an update.</summary>
+    private volatile StrongBox<RestoreProgress>? _restoring;
 
     /// <summary>How the last restore went; null before one.</summary>
     public (long Sequence, long Bytes, long Records, TimeSpan Took)? Restored { get; private set; }
@@ -81,7 +85,7 @@ public sealed class KafkaCheckpointStore(
             }
 
             records = p.Records;
-            Restoring = (p.Records, p.Total);
+            _restoring = new StrongBox<RestoreProgress>(p);
         }), CancellationToken.None);
         (_latest, _sequence, _loaded, Snapshot) = (snapshot?.State, snapshot?.Sequence ?? 0, true, snapshot);
         if (snapshot is not null)
@@ -94,7 +98,7 @@ public sealed class KafkaCheckpointStore(
         }
 
         Restored = (_sequence, _latest?.LongLength ?? 0, records, clock.Elapsed);
-        Restoring = null;
+        _restoring = null;
         if (snapshot is null)
         {
             log.StateFresh(task, snapshots.Topic, records, clock.Elapsed.TotalSeconds);

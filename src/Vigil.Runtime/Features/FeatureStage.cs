@@ -496,6 +496,12 @@ public sealed class FeatureStage
             waits.Add(watermarkAdvanced);
         }
 
+        // Wake up when a watermark held back for the terminals' tasks may go.
+        if (Repartition?.WatermarkDue is { } due)
+        {
+            waits.Add(Task.Delay(due, abort));
+        }
+
         // Wake up for the next checkpoint too, when there is something to keep: a service gone quiet after a burst would
         // otherwise keep the burst only in memory until more records came.
         if (_store is not null && _changedSinceCheckpoint)

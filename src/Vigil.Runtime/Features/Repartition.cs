@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using Vigil.Features;
 using Vigil.Runtime.Topics;
 
@@ -142,11 +143,26 @@ internal sealed class RepartitionWriter(TopicProducer output, int source)
     private long _watermarkMs = long.MinValue;
     private long _sentSecond;
     private bool _sentWatermark;
+    private long _sentAt;
+    private bool _pending;
 
     public TopicProducer Output => output;
 
     /// <summary>What this task's predecessor already wrote after the snapshot it restored: not written again. None when null.</summary>
     public SentBefore? SentBefore { get; init; }
+
+    /// <summary>
+    /// The least wall time between two watermarks (zero: one each time the watermark enters another second). On Kafka a
+    /// watermark is a record per partition: a task catching up on a backlog enters a new second of event time with
+    /// nearly every batch, and would send several watermarks for each transaction. A watermark held back goes once
+    /// the interval has passed (<see cref="WatermarkDue"/>); only moving on is held back, never entering idleness
+    /// (<see cref="long.MaxValue"/>) or going back (an idle input that wakes up).
+    /// </summary>
+    public TimeSpan WatermarkInterval { get; init; }
+
+    /// <summary>When a watermark is held back by <see cref="WatermarkInterval"/>, how long until it may go; null otherwise.</summary>
+    public TimeSpan? WatermarkDue =>
+        _pending ? TimeSpan.FromTicks(Math.Max(0, (WatermarkInterval - Stopwatch.GetElapsedTime(_sentAt)).Ticks)) : null;
 
     /// <summary>A computed transaction goes to its terminal's task; one without a terminal stays on its partition's number.</summary>
     public void Write(in HeldRecord record, long timeMs, long? customer, long? terminal, double amount, ReadOnlySpan<double> values, bool decoded)
@@ -193,11 +209,21 @@ internal sealed class RepartitionWriter(TopicProducer output, int source)
         _watermarkMs = watermarkMs;
         if (_sentWatermark && second == _sentSecond)
         {
+            _pending = false;
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        if (_sentWatermark && second > _sentSecond && second != long.MaxValue && Stopwatch.GetElapsedTime(_sentAt, now) < WatermarkInterval)
+        {
+            _pending = true;
             return;
         }
 
         _sentSecond = second;
         _sentWatermark = true;
+        _sentAt = now;
+        _pending = false;
         for (var task = 0; task < _tasks; task++)
         {
             var room = output.BeginAppend(task, default, 16);

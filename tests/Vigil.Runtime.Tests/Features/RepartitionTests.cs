@@ -64,6 +64,51 @@ public sealed class RepartitionTests
     }
 
     [Fact]
+    public async Task With_an_interval_a_watermark_moving_on_waits_for_it_and_idleness_or_going_back_never_waits()
+    {
+        var (topic, read) = Repartitioned();
+        var writer = new RepartitionWriter(topic.CreateProducer(), 0) { WatermarkInterval = TimeSpan.FromMinutes(10) };
+        Assert.Null(writer.WatermarkDue);
+
+        // A task catching up enters a new second with every batch: within the interval only the first goes.
+        for (var second = 10; second <= 100; second++)
+        {
+            writer.Advance(second * 1_000);
+        }
+
+        Assert.InRange(writer.WatermarkDue!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+        writer.Advance(5_000); // back, before what was sent: goes at once
+        writer.Advance(long.MaxValue); // idle: goes at once
+        writer.Advance(60_000); // awake again: goes at once
+        writer.Advance(61_000); // held back
+        await writer.Output.FlushAsync();
+        var sent = Values(read).Where(v => Repartition.Kind(v) == Repartition.WatermarkKind).Select(v => Repartition.Time(v)).ToList();
+
+        long[] each = [10_000, 5_000, long.MaxValue, 60_000];
+        Assert.Equal(each.SelectMany(w => Enumerable.Repeat(w, Tasks)).Order(), sent.Order());
+        Assert.NotNull(writer.WatermarkDue);
+    }
+
+    [Fact]
+    public async Task A_watermark_held_back_goes_once_the_interval_has_passed()
+    {
+        var (topic, read) = Repartitioned();
+        var writer = new RepartitionWriter(topic.CreateProducer(), 0) { WatermarkInterval = TimeSpan.FromMilliseconds(20) };
+        writer.Advance(1_000);
+        writer.Advance(2_000);
+        writer.Advance(3_500);
+        Assert.NotNull(writer.WatermarkDue);
+
+        await Task.Delay(writer.WatermarkDue!.Value + TimeSpan.FromMilliseconds(5));
+        writer.Advance(3_500); // the stage's next round, nothing new read
+        await writer.Output.FlushAsync();
+        var sent = Values(read).Where(v => Repartition.Kind(v) == Repartition.WatermarkKind).Select(v => Repartition.Time(v)).ToList();
+
+        Assert.Equal(new long[] { 1_000, 3_500 }.SelectMany(w => Enumerable.Repeat(w, Tasks)).Order(), sent.Order());
+        Assert.Null(writer.WatermarkDue);
+    }
+
+    [Fact]
     public void Records_too_short_or_of_another_kind_are_not_taken_for_sent_ones()
     {
         var sent = new SentBefore();
