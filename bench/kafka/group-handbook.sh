@@ -28,7 +28,7 @@ kcat -b "$brokers" -C -t vigil.transactions.featured -o beginning -u -q -f '%h\t
 
 pids=()
 for i in $(seq 0 $((members - 1))); do
-  $vigil features --kafka "$brokers" --feature-set handbook --group handbook --instance-id "m$i" >"$work/m$i.out" 2>"$work/m$i.log" &
+  $vigil features --kafka "$brokers" --feature-set handbook --group handbook --instance-id "m$i" ${MEMBER_FLAGS:-} >"$work/m$i.out" 2>"$work/m$i.log" &
   pids+=($!)
 done
 for i in $(seq 0 $((members - 1))); do

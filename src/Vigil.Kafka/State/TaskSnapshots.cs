@@ -25,6 +25,9 @@ public sealed class TaskSnapshots : IDisposable
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly int _partitions;
     private readonly int _chunkBytes;
+    private readonly Lock _metadataLock = new();
+    private readonly Dictionary<string, List<int>> _partitionsOf = new(StringComparer.Ordinal);
+    private IConsumer<byte[], byte[]>? _metadata;
 
     /// <param name="partitions">The topic's partition count: a task's records always go to the same one of them.</param>
     public TaskSnapshots(KafkaClients clients, string topic, int partitions, int chunkBytes = DefaultChunkBytes)
@@ -46,11 +49,23 @@ public sealed class TaskSnapshots : IDisposable
     public KafkaClients Clients => _clients;
 
     /// <summary>Where each partition of <paramref name="topic"/> ends now: a snapshot records its outputs' ends.</summary>
+    /// <remarks>
+    /// Asked of the brokers on every snapshot through one client kept for it, the topic's partitions read once: a client
+    /// made for each snapshot (connections, metadata) stalled the tasks of a loaded cluster for seconds.
+    /// </remarks>
     public IReadOnlyList<InputPosition> EndOffsets(string topic)
     {
-        using var consumer = _clients.Consumer("state-metadata", "vigil-state-metadata");
-        return [.. Bridge.KafkaCopy.Partitions(consumer, topic)
-            .Select(p => new InputPosition(topic, p, consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value))];
+        List<int> partitions;
+        lock (_metadataLock)
+        {
+            _metadata ??= _clients.Consumer("state-metadata", "vigil-state-metadata");
+            if (!_partitionsOf.TryGetValue(topic, out partitions!))
+            {
+                _partitionsOf[topic] = partitions = Bridge.KafkaCopy.Partitions(_metadata, topic);
+            }
+        }
+
+        return [.. partitions.Select(p => new InputPosition(topic, p, _metadata.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value))];
     }
 
     /// <summary>The snapshots of an existing topic, its partition count read from the cluster (the service creates no topic).</summary>
@@ -144,6 +159,7 @@ public sealed class TaskSnapshots : IDisposable
     {
         _producer.Flush(TimeSpan.FromSeconds(10));
         _producer.Dispose();
+        _metadata?.Dispose();
     }
 
     /// <summary>Writes the chunks of a snapshot, without its manifest (which a writer killed here never writes).</summary>
