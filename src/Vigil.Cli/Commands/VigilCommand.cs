@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 
 namespace Vigil.Cli.Commands;
 
@@ -10,9 +11,10 @@ public static class VigilCommand
     {
         ArgumentNullException.ThrowIfNull(context);
         // A plain command rather than RootCommand, which would take its name from the assembly (Vigil.Cli).
+        var help = new HelpOption { Action = new VigilHelp() };
         var root = new Command("vigil", "Vigil: real-time transaction fraud detection. Run 'vigil demo' to see it work.")
         {
-            new HelpOption { Action = new VigilHelp() },
+            help,
             new VersionOption(),
             DemoCommand.Create(context),
             ReplayCommand.Create(context),
@@ -35,11 +37,13 @@ public static class VigilCommand
         }
 
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+
+        // Asking a command for its help needs none of its arguments: 'vigil rules check --help' shows the help.
+        if (parsed.Errors.Count > 0 && (parsed.GetResult(help) is null || parsed.UnmatchedTokens.Count > 0))
         {
             // "Unrecognized command 'dmeo'" says more than the "Required command was not provided" that comes with it.
             var error = parsed.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0).First();
-            var command = parsed.CommandResult.Command == root ? "vigil" : $"vigil {parsed.CommandResult.Command.Name}";
+            var command = Path(parsed.CommandResult);
             var suggestion = parsed.UnmatchedTokens.Count > 0 && Closest(parsed.UnmatchedTokens[0], parsed.CommandResult.Command) is { } closest
                 ? $"; did you mean {closest}?" : string.Empty;
             await context.Error.WriteLineAsync($"vigil: {error.Message.TrimEnd('.')}{suggestion} (see '{command} --help')");
@@ -64,6 +68,22 @@ public static class VigilCommand
             await context.Error.WriteLineAsync($"vigil: error: {e.Message}");
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary>A command's whole name, from <c>vigil</c> down: <c>vigil rules check</c>.</summary>
+    private static string Path(CommandResult result)
+    {
+        var names = new List<string>();
+        for (SymbolResult? at = result; at is not null; at = at.Parent)
+        {
+            if (at is CommandResult command)
+            {
+                names.Add(command.Command.Name);
+            }
+        }
+
+        names.Reverse();
+        return string.Join(' ', names);
     }
 
     /// <summary>The option or subcommand of <paramref name="command"/> nearest a mistyped token (two edits at most, or a third of its length); null for none.</summary>

@@ -16,6 +16,8 @@ public class VigilCommandTests
     [InlineData(new[] { "demo", "--port", "-1" }, "vigil: invalid --port '-1': expected a whole number from 0 to 65,535")]
     [InlineData(new[] { "demo", "--config", "/nonexistent/vigil.json" }, "vigil: config file /nonexistent/vigil.json not found")]
     [InlineData(new[] { "dmeo" }, "vigil: Unrecognized command or argument 'dmeo'; did you mean demo? (see 'vigil --help')")]
+    [InlineData(new[] { "rules", "check" }, "vigil: Required argument missing for command: 'check' (see 'vigil rules check --help')")]
+    [InlineData(new[] { "rules", "chek", "--help" }, "vigil: Unrecognized command or argument 'chek'; did you mean check? (see 'vigil rules --help')")]
     [InlineData(new string[0], "vigil: no command given; try 'vigil demo', or 'vigil --help' for the list")]
     public async Task A_wrong_command_line_prints_one_clear_line_and_exits_2(string[] args, string expected)
     {
@@ -54,6 +56,19 @@ public class VigilCommandTests
         {
             Assert.Contains(flag, demo, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("rules", "check")]
+    [InlineData("rules", "publish")]
+    public async Task A_subcommands_help_needs_none_of_its_arguments(string command, string subcommand)
+    {
+        var (exitCode, help, error) = await CliRunner.RunAsync([command, subcommand, "--help"]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains($"vigil {command} {subcommand}", help, StringComparison.Ordinal);
+        Assert.Contains("Options:", help, StringComparison.Ordinal);
+        Assert.Empty(error);
     }
 
     [Fact]
