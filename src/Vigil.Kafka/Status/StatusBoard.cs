@@ -85,9 +85,18 @@ public sealed class StatusBoard : IDisposable
         _consumer.Assign(_partitions.Select(p => new TopicPartitionOffset(_topic, p, Offset.Beginning)));
         while (!stop.IsCancellationRequested)
         {
-            if (_consumer.Consume(PollTimeout) is { Message: { } message } result)
+            try
             {
-                Take(message, $"{result.Topic}[{result.Partition.Value}]@{result.Offset.Value}");
+                if (_consumer.Consume(PollTimeout) is { Message: { } message } result)
+                {
+                    Take(message, $"{result.Topic}[{result.Partition.Value}]@{result.Offset.Value}");
+                }
+            }
+            catch (ConsumeException e)
+            {
+                // The board is a view: a broker's hiccup must not take the dashboard down with it.
+                _clients.Log.ConsumerEvent(e.Error.Reason);
+                stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
             }
         }
     }
