@@ -60,7 +60,7 @@ public sealed class StatusPublisher : IDisposable
         {
             do
             {
-                Publish(status());
+                Report(status);
             }
             while (await timer.WaitForNextTickAsync(stop));
         }
@@ -68,11 +68,24 @@ public sealed class StatusPublisher : IDisposable
         {
         }
 
-        Publish(status() with { Stopped = true, Tasks = [] });
+        Report(() => status() with { Stopped = true, Tasks = [] });
         await Task.Run(() => _producer.Flush(TimeSpan.FromSeconds(5)), CancellationToken.None);
     }
 
     public void Dispose() => _producer.Dispose();
+
+    /// <summary>Publishes what <paramref name="status"/> says; a report that cannot be made is logged and skipped, never stopping the service.</summary>
+    private void Report(Func<InstanceStatus> status)
+    {
+        try
+        {
+            Publish(status());
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or KafkaException)
+        {
+            Refused(e.Message);
+        }
+    }
 
     private void Delivered(DeliveryReport<byte[], byte[]> report)
     {
