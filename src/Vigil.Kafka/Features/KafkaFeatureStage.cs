@@ -46,7 +46,9 @@ public sealed class KafkaFeatureStage : IDisposable
         ArgumentNullException.ThrowIfNull(topics);
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(options);
-        _consumer = clients.Consumer("features", $"vigil-features-{Guid.NewGuid():N}");
+        // Records deleted before they were read (retention, a topic made again) stop the stage rather than let it jump
+        // to what is left and compute windows without them.
+        _consumer = clients.Consumer("features", $"vigil-features-{Guid.NewGuid():N}", reset: AutoOffsetReset.Error);
         try
         {
             var positions = options.Checkpoint is { } store && store.Load() is { } saved ? FeatureCheckpoint.ReadPositions(saved, store.Description) : default;
@@ -81,14 +83,16 @@ public sealed class KafkaFeatureStage : IDisposable
     public long Delivered => _writer.Delivered;
 
     /// <summary>Reads, computes and writes until <paramref name="stop"/>; then computes what it holds, writes it and checkpoints.</summary>
+    /// <exception cref="KafkaDeliveryException">Records were gone before they were read: the stage stopped without computing what it held or checkpointing.</exception>
     public async Task RunAsync(CancellationToken stop)
     {
-        var reading = Task.Factory.StartNew(() => Read(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        using var failed = new CancellationTokenSource();
+        var reading = Task.Factory.StartNew(() => Read(failed, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var computing = Task.Run(async () =>
         {
             try
             {
-                await Stage.RunAsync(CancellationToken.None);
+                await Stage.RunAsync(failed.Token);
             }
             finally
             {
@@ -126,7 +130,9 @@ public sealed class KafkaFeatureStage : IDisposable
         return topic;
     }
 
-    private void Read(CancellationToken stop) => KafkaCopy.Run(_consumer, _start, _inputs, samePartition: true, copied: null, failing: null, stop);
+    /// <summary>Copies the inputs until <paramref name="stop"/>; a failed read aborts the stage (<paramref name="failed"/>) before its inputs complete.</summary>
+    private void Read(CancellationTokenSource failed, CancellationToken stop) =>
+        KafkaCopy.Run(_consumer, _start, _inputs, samePartition: true, copied: null, failing: failed.Cancel, stop);
 
     /// <summary>Writes one featured partition to Kafka; a batch is completed (and can be checkpointed past) once acknowledged.</summary>
     private async Task WriteAsync(Subscription subscription)
