@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using Vigil.Kafka.Configuration;
 using Vigil.Runtime.Topics;
 
 namespace Vigil.Kafka.Bridge;
@@ -9,6 +10,25 @@ internal static class KafkaCopy
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// A reader of every partition of a control topic (rules, status), outside any consumer group so that each reader
+    /// sees every record; the caller assigns it from where it wants. A topic that cannot be read is a setup error.
+    /// </summary>
+    public static (IConsumer<byte[], byte[]> Consumer, List<int> Partitions) Follower(KafkaClients clients, string purpose, string topic)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        var consumer = clients.Consumer(purpose, $"vigil-{purpose}-{Guid.NewGuid():N}");
+        try
+        {
+            return (consumer, Partitions(consumer, topic));
+        }
+        catch
+        {
+            consumer.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The partition numbers of <paramref name="topic"/>, in order; a topic that cannot be read is a setup error.</summary>
     public static List<int> Partitions(IConsumer<byte[], byte[]> consumer, string topic)

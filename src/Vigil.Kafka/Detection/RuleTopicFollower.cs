@@ -23,19 +23,9 @@ public sealed class RuleTopicFollower : IDisposable
 
     public RuleTopicFollower(KafkaClients clients, string topic, LiveRules rules)
     {
-        ArgumentNullException.ThrowIfNull(clients);
         _topic = topic;
         _rules = rules;
-        _consumer = clients.Consumer("rules", $"vigil-rules-{Guid.NewGuid():N}");
-        try
-        {
-            _partitions = KafkaCopy.Partitions(_consumer, topic);
-        }
-        catch
-        {
-            _consumer.Dispose();
-            throw;
-        }
+        (_consumer, _partitions) = KafkaCopy.Follower(clients, "rules", topic);
     }
 
     /// <summary>Messages read so far.</summary>

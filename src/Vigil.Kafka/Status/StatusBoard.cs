@@ -36,18 +36,8 @@ public sealed class StatusBoard : IDisposable
 
     public StatusBoard(KafkaClients clients, string topic, TimeProvider? time = null)
     {
-        ArgumentNullException.ThrowIfNull(clients);
         (_clients, _topic, _time) = (clients, topic, time ?? TimeProvider.System);
-        _consumer = clients.Consumer("status", $"vigil-status-{Guid.NewGuid():N}");
-        try
-        {
-            _partitions = KafkaCopy.Partitions(_consumer, topic);
-        }
-        catch
-        {
-            _consumer.Dispose();
-            throw;
-        }
+        (_consumer, _partitions) = KafkaCopy.Follower(clients, "status", topic);
     }
 
     /// <summary>Records on the topic that were not reports.</summary>
