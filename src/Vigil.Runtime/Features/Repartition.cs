@@ -36,6 +36,32 @@ internal static class Repartition
     /// <summary>The task that owns an entity, by its 64-bit key: Fibonacci hashing spreads consecutive ids.</summary>
     public static int Owner(long key, int tasks) => (int)((((ulong)key * 0x9E3779B97F4A7C15UL) >> 32) % (uint)tasks);
 
+    /// <summary>
+    /// Whether a record read back is one a customer task could have written: a known kind from one of
+    /// <paramref name="sources"/> writers, long enough for its layout, a decoded transaction carrying
+    /// <paramref name="values"/> values. On Kafka the repartition topic is an input like any other.
+    /// </summary>
+    public static bool IsWellFormed(ReadOnlySpan<byte> value, int sources, int values)
+    {
+        if (value.Length < WatermarkLength || Source(value) >= sources)
+        {
+            return false;
+        }
+
+        switch (Kind(value))
+        {
+            case WatermarkKind:
+                return true;
+            case ReportKind:
+                return value.Length >= ReportLength;
+            case TransactionKind when value.Length >= TransactionHeader:
+                var transaction = new TransactionRecord(value);
+                return value.Length >= transaction.RecordStart && (!transaction.IsDecoded || transaction.ValueCount == values);
+            default:
+                return false;
+        }
+    }
+
     public static byte Kind(ReadOnlySpan<byte> value) => value[0];
 
     public static int Source(ReadOnlySpan<byte> value) => BinaryPrimitives.ReadUInt16LittleEndian(value[1..]);

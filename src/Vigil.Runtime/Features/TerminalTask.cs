@@ -43,6 +43,7 @@ internal sealed class TerminalTask
     private long _sequence;
     private long _released;
     private long _position;
+    private long _refused;
     private bool _changedSinceCheckpoint;
 
     public TerminalTask(
@@ -103,6 +104,9 @@ internal sealed class TerminalTask
 
     /// <summary>Transactions computed and decided.</summary>
     public long Released => Interlocked.Read(ref _released);
+
+    /// <summary>Records on the input that no customer task could have written (damaged, or written by someone else), passed over.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Records waiting for the customer tasks' watermarks.</summary>
     public int Held => _held.Count;
@@ -226,6 +230,12 @@ internal sealed class TerminalTask
 
             Interlocked.Exchange(ref _position, batch.Offset(i) + 1);
             var value = batch.Value(i);
+            if (!Repartition.IsWellFormed(value, _watermarks.Length, _customers.Positions.Count))
+            {
+                Interlocked.Increment(ref _refused); // not a customer task's record: passed over, the partition goes on
+                continue;
+            }
+
             var kind = Repartition.Kind(value);
             var source = Repartition.Source(value);
             var time = Repartition.Time(value);

@@ -1,6 +1,7 @@
 using Vigil.Features;
 using Vigil.Runtime.Features;
 using Vigil.Runtime.Topics;
+using Vigil.Testing;
 
 namespace Vigil.Runtime.Tests.Features;
 
@@ -106,6 +107,32 @@ public sealed class RepartitionTests
 
         Assert.Equal(new long[] { 1_000, 3_500 }.SelectMany(w => Enumerable.Repeat(w, Tasks)).Order(), sent.Order());
         Assert.Null(writer.WatermarkDue);
+    }
+
+    [Fact]
+    public void What_a_customer_task_writes_is_well_formed_and_damaged_or_foreign_records_are_not()
+    {
+        var buffer = new byte[256];
+        var watermark = buffer[..Repartition.WriteWatermark(buffer, source: 3, 1_000)].ToArray();
+        var report = buffer[..Repartition.WriteReport(buffer, source: 3, 1_000, terminal: 7, 900, labelPartition: 1, labelOffset: 2)].ToArray();
+        var transaction = buffer[..Repartition.WriteTransaction(buffer, 3, 1_000, 1, 7, 12.5, 0, 0, 5, [1.0, 2.0], "{}"u8, decoded: true)].ToArray();
+        var undecoded = buffer[..Repartition.WriteTransaction(buffer, 3, 1_000, null, null, 0, 0, 0, 6, default, "x"u8, decoded: false)].ToArray();
+
+        Assert.All([watermark, report, transaction, undecoded], v => Assert.True(Repartition.IsWellFormed(v, sources: 4, values: 2)));
+
+        byte[][] broken =
+        [
+            [],
+            watermark[..10],
+            report[..^1],
+            transaction[..(Repartition.TransactionHeader - 1)],
+            transaction[..(Repartition.TransactionHeader + 8)], // two values announced, one there
+            [9, .. watermark[1..]], // an unknown kind
+            .. BrokenRecords.All.Select(r => r.Value),
+        ];
+        Assert.All(broken, v => Assert.False(Repartition.IsWellFormed(v, sources: 4, values: 2)));
+        Assert.False(Repartition.IsWellFormed(watermark, sources: 3, values: 2)); // a writer that does not exist
+        Assert.False(Repartition.IsWellFormed(transaction, sources: 4, values: 3)); // values of another feature set
     }
 
     [Fact]
