@@ -39,12 +39,7 @@ internal sealed class FeatureTask : IDisposable
     /// </summary>
     internal static readonly TimeSpan WatermarkInterval = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Embedded batches written to Kafka before a flush waits for their acknowledgement.</summary>
-    private const int MaxBatchesPerFlush = 256;
-
-    private static readonly RecordHeader[] ReplayHeaders = [new(ReplayedOutputs.Header, "true")];
-
-    private readonly KafkaClients _clients;
+    private readonly MemberOutputs _outputs;
     private readonly TopicOptions _topics;
     private readonly FeatureTaskLayout _layout;
     private readonly FeatureStageOptions _options;
@@ -60,14 +55,15 @@ internal sealed class FeatureTask : IDisposable
     private SentBefore? _sent;
     private volatile string _phase = "restoring";
 
+    /// <param name="outputs">Writes the task's repartition and featured records, with every other task's of the member.</param>
     /// <param name="scan">Reads what restored tasks' predecessors sent, for every task <paramref name="rebalance"/> gave.</param>
     public FeatureTask(
-        KafkaClients clients, TopicOptions topics, FeatureTaskLayout layout, FeatureStageOptions options, TaskSnapshots snapshots, string group, int index,
+        KafkaClients clients, MemberOutputs outputs, TopicOptions topics, FeatureTaskLayout layout, FeatureStageOptions options, TaskSnapshots snapshots, string group, int index,
         RepartitionScan scan, int rebalance, ILogger log)
     {
         _scan = scan;
         _rebalance = rebalance;
-        _clients = clients;
+        _outputs = outputs;
         _topics = topics;
         _layout = layout;
         _options = options;
@@ -207,11 +203,9 @@ internal sealed class FeatureTask : IDisposable
 
         await SnapshotFreshAsync(start, abort);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        using var repartitionWriter = new KafkaRecordWriter(_clients, _topics.Repartition);
-        using var featuredWriter = new KafkaRecordWriter(_clients, _topics.Featured, _topics.DeadLetter);
         var writing = Task.WhenAll(
-            WriteAsync(repartitionOut.Subscribe("kafka-out"), repartitionWriter, null, failed.Token),
-            WriteAsync(featured.Subscribe("kafka-out"), featuredWriter, _terminalState.Replays, failed.Token));
+            _outputs.Repartition.WriteAsync(repartitionOut.Subscribe("kafka-out"), null, failed.Token),
+            _outputs.Featured.WriteAsync(featured.Subscribe("kafka-out"), _terminalState.Replays, failed.Token));
         using var stopReading = new CancellationTokenSource();
         var reading = Task.Factory.StartNew(
             () => KafkaCopy.Run(
@@ -314,51 +308,29 @@ internal sealed class FeatureTask : IDisposable
             : _consumer.QueryWatermarkOffsets(new TopicPartition(input.Topic, input.Partition), TimeSpan.FromSeconds(30)).Low.Value))];
     }
 
-    /// <summary>
-    /// Writes every partition of an output to the same partition of its Kafka topic; batches are completed once
-    /// acknowledged. What waits on every partition goes in one flush: one flush per embedded batch would send the
-    /// brokers batches of a few records, which consumers then fetch a few at a time.
-    /// </summary>
-    /// <param name="abort">Gives up waiting for acknowledgements (an aborted task, an unreachable cluster).</param>
-    private static async Task WriteAsync(IReadOnlyList<Subscription> subscriptions, KafkaRecordWriter writer, ReplayedOutputs? replays, CancellationToken abort)
+}
+
+/// <summary>A group member's writers, shared by its tasks: one to the repartition topic, one to the featured topic (refused records to the dead letters).</summary>
+internal sealed record MemberOutputs(MemberWriter Repartition, MemberWriter Featured) : IAsyncDisposable
+{
+    public static MemberOutputs Open(KafkaClients clients, TopicOptions topics)
     {
-        var written = new List<(Subscription Subscription, RecordBatch Batch)>();
-        while (true)
+        var repartition = new MemberWriter(new KafkaRecordWriter(clients, topics.Repartition));
+        try
         {
-            written.Clear();
-            foreach (var subscription in subscriptions)
-            {
-                while (written.Count < MaxBatchesPerFlush && subscription.Reader.TryRead(out var batch))
-                {
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        writer.Write(batch.Partition, batch.Key(i), batch.Value(i), replays?.IsReplay(batch.Value(i)) == true ? ReplayHeaders : null);
-                    }
-
-                    written.Add((subscription, batch));
-                }
-            }
-
-            if (written.Count > 0)
-            {
-                await writer.FlushAsync(abort);
-                foreach (var (subscription, batch) in written)
-                {
-                    subscription.Complete(batch);
-                }
-
-                continue;
-            }
-
-            var open = subscriptions.Where(s => !s.Reader.Completion.IsCompleted).ToList();
-            if (open.Count == 0)
-            {
-                return;
-            }
-
-            await Task.WhenAny(open.Select(s => s.Reader.WaitToReadAsync(abort).AsTask()));
-            abort.ThrowIfCancellationRequested();
+            return new MemberOutputs(repartition, new MemberWriter(new KafkaRecordWriter(clients, topics.Featured, topics.DeadLetter)));
         }
+        catch
+        {
+            repartition.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Repartition.DisposeAsync();
+        await Featured.DisposeAsync();
     }
 }
 

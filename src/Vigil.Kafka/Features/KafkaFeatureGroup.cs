@@ -53,6 +53,7 @@ public sealed class KafkaFeatureGroup
     private readonly Lock _lock = new();
     private readonly HashSet<TopicPartition> _paused = [];
     private readonly RepartitionScan _scan;
+    private MemberOutputs? _outputs;
     private long _releasedBefore;
     private long _replayedBefore;
     private long _skippedBefore;
@@ -133,6 +134,19 @@ public sealed class KafkaFeatureGroup
 
     private void Run(CancellationToken stop)
     {
+        _outputs = MemberOutputs.Open(_clients, _topics);
+        try
+        {
+            Member(stop);
+        }
+        finally
+        {
+            _outputs.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private void Member(CancellationToken stop)
+    {
         using var consumer = _clients.Consumer(
             "features-group",
             _groupId,
@@ -191,7 +205,7 @@ public sealed class KafkaFeatureGroup
                     continue;
                 }
 
-                var task = new FeatureTask(_clients, _topics, _layout, _options, _snapshots, _groupId, index, _scan, rebalance, _log);
+                var task = new FeatureTask(_clients, _outputs!, _topics, _layout, _options, _snapshots, _groupId, index, _scan, rebalance, _log);
                 var halt = new CancellationTokenSource();
                 var abort = new CancellationTokenSource();
                 _running[index] = new Running(task, halt, abort, Task.Run(() => task.RunAsync(halt.Token, abort.Token)));
