@@ -20,6 +20,7 @@ if [ ! -s "$work/batch.csv" ]; then
   $vigil features --data "$work/sim.csv" --out "$work/batch.csv" --feature-set handbook >/dev/null
 fi
 total=$(($(wc -l <"$work/batch.csv") - 1))
+rm -f "$work"/m*.out "$work"/m*.log "$work/featured.tsv" # a reused WORK keeps only the batch computation
 
 $vigil kafka mock --partitions 8 --brokers 3 >"$work/mock.log" 2>&1 &
 for _ in $(seq 1 100); do grep -qoE '127\.0\.0\.1:[0-9]+' "$work/mock.log" 2>/dev/null && break; sleep 0.2; done

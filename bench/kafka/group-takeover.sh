@@ -40,4 +40,4 @@ while len(ids) < generated and time.time() - killed < 120:
 done = time.time() - killed
 print(f"the survivor took the dead member's tasks {took:.1f} s after the kill; every transaction written before the kill ({generated:,}) had its features {done:.1f} s after it" if len(ids) >= generated else f"after {done:.0f} s, {len(ids):,} of the {generated:,} transactions written before the kill have their features")
 PY
-cp "$work/survivor.log" /tmp/g/surv.log; grep -E 'restored .*/customers|group: took' "$work/survivor.log" | sed 's/^/  /'
+grep -E 'restored .*/customers|group: took' "$work/survivor.log" | sed 's/^/  /'
