@@ -80,6 +80,11 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
             Summary.TextRow(console, "replayed", $"{member.Replayed:N0} featured records written again after a takeover (the same features, header {ReplayedOutputs.Header}: true); {member.Skipped:N0} repartition records not sent twice");
         }
 
+        if (member.Refused > 0)
+        {
+            Summary.TextRow(console, "refused", $"{member.Refused:N0} records on {topics.Repartition} that no member wrote (damaged, or written by another program), passed over: only Vigil's feature services may write to it");
+        }
+
         return 0;
     }
 
@@ -130,7 +135,8 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
             _ => StatusView.EventTime(watermark),
         };
         var line = string.Create(CultureInfo.InvariantCulture, $"[{elapsed:hh\\:mm\\:ss}] {member.Released:N0} transactions with features · tasks {owned} · watermark {shown}");
-        return member.Replayed > 0 ? string.Create(CultureInfo.InvariantCulture, $"{line} · {member.Replayed:N0} replayed") : line;
+        line = member.Replayed > 0 ? string.Create(CultureInfo.InvariantCulture, $"{line} · {member.Replayed:N0} replayed") : line;
+        return member.Refused > 0 ? string.Create(CultureInfo.InvariantCulture, $"{line} · {member.Refused:N0} refused") : line;
     }
 
     private static string Line(TimeSpan elapsed, KafkaFeatureStage service, KafkaCheckpointStore? state)

@@ -99,6 +99,9 @@ internal sealed class FeatureTask : IDisposable
     /// <summary>Featured records written again after a takeover, marked.</summary>
     public long Replayed => _terminalState.Replays.Replayed;
 
+    /// <summary>Repartition records no customer task could have written (damaged, or written by another program), passed over.</summary>
+    public long Refused => _terminals?.Refused ?? 0;
+
     /// <summary>Repartition records the predecessor had written after its snapshot, not sent again.</summary>
     public long Skipped => _sent?.Skipped ?? 0;
 

@@ -57,6 +57,7 @@ public sealed class KafkaFeatureGroup
     private long _releasedBefore;
     private long _replayedBefore;
     private long _skippedBefore;
+    private long _refusedBefore;
     private int _handedOver;
     private int _rebalances;
 
@@ -102,6 +103,9 @@ public sealed class KafkaFeatureGroup
 
     /// <summary>Repartition records a dead predecessor had written after its snapshot, found and not sent again.</summary>
     public long Skipped => Sum(t => t.Skipped) + Interlocked.Read(ref _skippedBefore);
+
+    /// <summary>Repartition records no customer task could have written (damaged, or written by another program), passed over.</summary>
+    public long Refused => Sum(t => t.Refused) + Interlocked.Read(ref _refusedBefore);
 
     /// <summary>Tasks handed over to other members so far.</summary>
     public int HandedOver => Volatile.Read(ref _handedOver);
@@ -276,6 +280,7 @@ public sealed class KafkaFeatureGroup
                 Interlocked.Add(ref _releasedBefore, running.Task.Released);
                 Interlocked.Add(ref _replayedBefore, running.Task.Replayed);
                 Interlocked.Add(ref _skippedBefore, running.Task.Skipped);
+                Interlocked.Add(ref _refusedBefore, running.Task.Refused);
                 running.Dispose();
             }
         }

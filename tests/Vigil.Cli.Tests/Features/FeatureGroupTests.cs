@@ -184,6 +184,51 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
         }
     }
 
+    [Fact]
+    public async Task Records_on_the_repartition_topic_that_no_member_wrote_are_passed_over_and_counted_and_every_feature_is_still_the_batch_s()
+    {
+        using var cluster = MockClusters.WithVigilTopics(Partitions, brokers: 3);
+        var batch = await FeaturedRecords.BatchAsync(Directory, Simulation);
+        var process = CliProcesses.Start(Member(cluster, "m0"));
+        try
+        {
+            Assert.True(await CliProcesses.WaitForLineAsync(process.StandardError, "group: took tasks", Timeout), "the member took no task");
+            const byte transaction = 1, watermark = 3; // the first byte of the records customer tasks write (Repartition.cs)
+            byte[][] damaged =
+            [
+                [], // empty
+                [transaction], // a kind and nothing else
+                [9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // a kind no writer sends
+                [watermark, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0], // a watermark from a task there is not
+                [transaction, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9], // a transaction cut short
+                "{\"transaction_id\": 1, \"tx_amount\": 10}"u8.ToArray(), // JSON, as a careless producer writes it
+            ];
+            using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+            {
+                for (var partition = 0; partition < Partitions; partition++)
+                {
+                    foreach (var value in damaged)
+                    {
+                        await producer.ProduceAsync(new TopicPartition(Topics.Repartition, partition), new Message<byte[], byte[]> { Key = [], Value = value });
+                    }
+                }
+            }
+
+            var (generated, _, generateError) = await CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "max", .. Simulation]);
+            Assert.True(generated == 0, generateError);
+            var featured = await ReadUntilAsync(cluster, batch.Rows.Count);
+            var output = (await StopAllAsync([process])).Single();
+
+            Assert.Equal(batch.Rows.Count, featured.Count);
+            batch.AssertSame(featured);
+            Assert.Matches($@"refused\s+{damaged.Length * Partitions} records on {Regex.Escape(Topics.Repartition)} that no member wrote", output);
+        }
+        finally
+        {
+            KillAll([process]);
+        }
+    }
+
     [Theory]
     [InlineData("--checkpoint", "state.bin", "--checkpoint FILE keeps one service's state on one machine")]
     [InlineData("--join-identities", "true", "--join-identities runs in the single feature service only")]
