@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Vigil.Features;
 using Vigil.Kafka.Bridge;
 using Vigil.Kafka.Configuration;
-using Vigil.Kafka.Sources;
 using Vigil.Kafka.State;
 using Vigil.Runtime.Features;
 using Vigil.Runtime.Pipeline;
@@ -309,31 +308,6 @@ internal sealed class FeatureTask : IDisposable
         return [.. inputs.Select(input => new InputPosition(input.Topic, input.Partition, positions.TryGetValue(input, out var offset)
             ? offset
             : _consumer.QueryWatermarkOffsets(new TopicPartition(input.Topic, input.Partition), TimeSpan.FromSeconds(30)).Low.Value))];
-    }
-
-}
-
-/// <summary>A group member's writers, shared by its tasks: one to the repartition topic, one to the featured topic (refused records to the dead letters).</summary>
-internal sealed record MemberOutputs(MemberWriter Repartition, MemberWriter Featured) : IAsyncDisposable
-{
-    public static MemberOutputs Open(KafkaClients clients, TopicOptions topics)
-    {
-        var repartition = new MemberWriter(new KafkaRecordWriter(clients, topics.Repartition));
-        try
-        {
-            return new MemberOutputs(repartition, new MemberWriter(new KafkaRecordWriter(clients, topics.Featured, topics.DeadLetter)));
-        }
-        catch
-        {
-            repartition.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Repartition.DisposeAsync();
-        await Featured.DisposeAsync();
     }
 }
 
