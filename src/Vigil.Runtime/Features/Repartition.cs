@@ -240,8 +240,9 @@ internal sealed class RepartitionWriter(TopicProducer output, int source)
         }
 
         // Without an interval (in process) the clock is not read: the embedded path stays as it was.
-        var now = WatermarkInterval > TimeSpan.Zero ? Stopwatch.GetTimestamp() : 0;
-        if (_sentWatermark && second > _sentSecond && second != long.MaxValue && WatermarkInterval > TimeSpan.Zero && Stopwatch.GetElapsedTime(_sentAt, now) < WatermarkInterval)
+        var throttled = WatermarkInterval > TimeSpan.Zero;
+        var now = throttled ? Stopwatch.GetTimestamp() : 0;
+        if (throttled && _sentWatermark && second > _sentSecond && second != long.MaxValue && Stopwatch.GetElapsedTime(_sentAt, now) < WatermarkInterval)
         {
             _pending = true;
             return;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
@@ -222,6 +223,44 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
             Assert.Equal(batch.Rows.Count, featured.Count);
             batch.AssertSame(featured);
             Assert.Matches($@"refused\s+{damaged.Length * Partitions} records on {Regex.Escape(Topics.Repartition)} that no member wrote", output);
+        }
+        finally
+        {
+            KillAll([process]);
+        }
+    }
+
+    [Fact]
+    public async Task A_transaction_too_large_for_the_repartition_topic_goes_to_the_dead_letters_with_the_reason_and_the_others_are_computed()
+    {
+        using var cluster = MockClusters.WithVigilTopics(Partitions, brokers: 3);
+        var batch = await FeaturedRecords.BatchAsync(Directory, Simulation);
+        var process = CliProcesses.Start(Member(cluster, "m0"));
+        try
+        {
+            Assert.True(await CliProcesses.WaitForLineAsync(process.StandardError, "group: took tasks", Timeout), "the member took no task");
+
+            // Under the decoder's 1 MiB and the brokers' 1,000,000 bytes as it is, over them once the customer task adds
+            // its values; a customer and a terminal of its own, so no window of the simulation counts it.
+            var huge = Encoding.UTF8.GetBytes(
+                $"{{\"transaction_id\": 99999999, \"timestamp\": \"2018-04-01T00:00:00Z\", \"customer_id\": 999999, \"terminal_id\": 999999, \"amount\": 5, \"note\": \"{new string('x', 999_800)}\"}}");
+            using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+            {
+                await producer.ProduceAsync(new TopicPartition(Topics.Transactions, 0), new Message<byte[], byte[]> { Key = "999999"u8.ToArray(), Value = huge });
+            }
+
+            var (generated, _, generateError) = await CliRunner.RunAsync(["generate", "--kafka", cluster.BootstrapServers, "--rate", "max", .. Simulation]);
+            Assert.True(generated == 0, generateError);
+            var featured = await ReadUntilAsync(cluster, batch.Rows.Count);
+            await StopAllAsync([process]);
+
+            Assert.Equal(batch.Rows.Count, featured.Count);
+            batch.AssertSame(featured);
+            var dead = Assert.Single(MockClusterReader.ReadAll(cluster, Topics.DeadLetter));
+            var reason = Encoding.UTF8.GetString(dead.Message.Headers.GetLastBytes(DeadLetterHeaders.ErrorReason));
+            Assert.True(reason.StartsWith($"the brokers refused the record for {Topics.Repartition}: ", StringComparison.Ordinal), reason);
+            Assert.True(dead.Message.Value.Length < huge.Length, "the dead letter is cut");
+            Assert.DoesNotContain(MockClusterReader.ReadAll(cluster, Topics.Repartition), r => r.Message.Headers?.TryGetLastBytes(DeadLetterHeaders.ErrorReason, out _) == true);
         }
         finally
         {
