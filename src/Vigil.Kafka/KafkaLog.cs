@@ -9,6 +9,9 @@ internal static partial class KafkaLog
     [LoggerMessage(Message = "kafka {Severity}: {Text}")]
     public static partial void Client(this ILogger logger, LogLevel level, string severity, string? text);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: a client's threads did not end within {Seconds} s of closing it; left to end with the process")]
+    public static partial void DestroyTimedOut(this ILogger logger, double seconds);
+
     /// <summary>An error the consumer reported in place of a record (a broker hiccup); librdkafka recovers on its own.</summary>
     [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: {Text}")]
     public static partial void ConsumerEvent(this ILogger logger, string text);

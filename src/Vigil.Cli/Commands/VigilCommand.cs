@@ -15,7 +15,7 @@ public static class VigilCommand
         var root = new Command("vigil", "Vigil: real-time transaction fraud detection. Run 'vigil demo' to see it work.")
         {
             help,
-            new VersionOption(),
+            new VersionOption { Action = new VigilVersion() },
             DemoCommand.Create(context),
             ReplayCommand.Create(context),
             FeaturesCommand.Create(context),

@@ -13,6 +13,7 @@ namespace Vigil.Kafka.Native;
 public abstract unsafe class NativeClient : IDisposable
 {
     private readonly ILogger _log;
+    private readonly RepeatedLines _repeated = new();
     private GCHandle _self;
     private IntPtr _handle;
     private volatile string? _fatal;
@@ -66,11 +67,25 @@ public abstract unsafe class NativeClient : IDisposable
         }
 
         Close(_handle);
-        Librdkafka.rd_kafka_destroy(_handle);
+        var handle = _handle;
         _handle = IntPtr.Zero;
-        _self.Free();
         GC.SuppressFinalize(this);
+
+        // rd_kafka_destroy joins librdkafka's threads; in rare runs (seen on 2.16 under load) it never returns, and a
+        // stop must not hang on it. What was written is flushed or counted before this point.
+        var destroyed = Task.Factory.StartNew(() => Librdkafka.rd_kafka_destroy(handle), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (!destroyed.Wait(DestroyTimeout))
+        {
+            // Its threads may still call back: the handle to this object stays allocated.
+            _log.DestroyTimedOut(DestroyTimeout.TotalSeconds);
+            return;
+        }
+
+        _self.Free();
     }
+
+    /// <summary>How long <see cref="Dispose"/> waits for librdkafka to end the client's threads before it lets them be.</summary>
+    public static TimeSpan DestroyTimeout { get; } = TimeSpan.FromSeconds(5);
 
     /// <summary>What a client does before it is destroyed (leave the group, release topics).</summary>
     private protected abstract void Close(IntPtr handle);
@@ -101,7 +116,10 @@ public abstract unsafe class NativeClient : IDisposable
             client.Fail(Text(buffer));
         }
 
-        client._log.Client(LogLevel.Error, "error", text);
+        if (client._repeated.Admit(text) is { } line)
+        {
+            client._log.Client(LogLevel.Error, "error", line);
+        }
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
@@ -109,9 +127,10 @@ public abstract unsafe class NativeClient : IDisposable
     {
         // Syslog levels: 0..3 are errors, 4 warnings; the rest is chatter.
         var logLevel = level <= 3 ? LogLevel.Error : LogLevel.Warning;
-        if (level <= 4 && From<NativeClient>(Librdkafka.rd_kafka_opaque(rk)) is { } client && client._log.IsEnabled(logLevel))
+        if (level <= 4 && From<NativeClient>(Librdkafka.rd_kafka_opaque(rk)) is { } client && client._log.IsEnabled(logLevel)
+            && client._repeated.Admit(Marshal.PtrToStringUTF8(text)) is { } line)
         {
-            client._log.Client(logLevel, level <= 3 ? "error" : "warning", Marshal.PtrToStringUTF8(text));
+            client._log.Client(logLevel, level <= 3 ? "error" : "warning", line);
         }
     }
 }

@@ -38,6 +38,18 @@ public class VigilCommandTests
     }
 
     [Fact]
+    public async Task Version_says_which_librdkafka_the_kafka_commands_use()
+    {
+        var (exitCode, output, _) = await CliRunner.RunAsync(["--version"]);
+
+        Assert.Equal(0, exitCode);
+        var lines = output.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Matches(@"^\d+\.\d+\.\d+", lines[0]);
+        Assert.Matches(@"^librdkafka 2\.16\.\d+ \(bundled", lines[1]);
+    }
+
+    [Fact]
     public async Task Help_explains_the_commands_and_every_demo_flag()
     {
         var (rootCode, root, _) = await CliRunner.RunAsync(["--help"]);
