@@ -10,12 +10,16 @@ public sealed class CommandFlags
     private readonly Option<string> _config = new("--config") { Description = $"JSON configuration file [default: ./{LayeredConfiguration.DefaultConfigFile} when present]", HelpName = "FILE" };
     private readonly List<(Option<string> Option, SettingFlag Flag)> _settings = [];
     private readonly Option<bool>? _noDashboard;
+    private readonly List<(Option<bool> Option, SettingSwitch Switch)> _switches = [];
     private readonly Option<string[]>? _kafkaConfig;
     private readonly (Argument<string> Argument, string Key)? _argument;
 
     /// <param name="argument">A positional argument and the setting it gives (<c>FILE</c> → <c>Replay:Path</c>).</param>
+    /// <param name="web">Whether the command serves HTTP: it takes the API-key file, certificate and <c>--insecure</c> flags.</param>
+    /// <param name="switches">Flags without a value that turn a setting on.</param>
     public CommandFlags(
-        Command command, IEnumerable<SettingFlag> flags, bool dashboardSwitch = false, bool kafkaConfig = false, (Argument<string> Argument, string Key)? argument = null)
+        Command command, IEnumerable<SettingFlag> flags, bool dashboardSwitch = false, bool kafkaConfig = false, (Argument<string> Argument, string Key)? argument = null,
+        bool web = false, IEnumerable<SettingSwitch>? switches = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(flags);
@@ -26,7 +30,7 @@ public sealed class CommandFlags
         }
 
         command.Options.Add(_config);
-        foreach (var flag in flags)
+        foreach (var flag in web ? [.. flags, .. SettingFlag.WebSecurity] : flags)
         {
             var option = new Option<string>(flag.Name, [.. flag.Aliases]) { Description = flag.Description, HelpName = flag.HelpName };
             command.Options.Add(option);
@@ -37,6 +41,13 @@ public sealed class CommandFlags
         {
             _noDashboard = new Option<bool>("--no-dashboard") { Description = "Do not start the web dashboard" };
             command.Options.Add(_noDashboard);
+        }
+
+        foreach (var flag in web ? [.. switches ?? [], SettingSwitch.Insecure] : switches ?? [])
+        {
+            var option = new Option<bool>(flag.Name) { Description = flag.Description };
+            command.Options.Add(option);
+            _switches.Add((option, flag));
         }
 
         if (kafkaConfig)
@@ -94,6 +105,14 @@ public sealed class CommandFlags
         if (_noDashboard is not null && parsed.GetValue(_noDashboard))
         {
             settings["Dashboard:Enabled"] = (_noDashboard.Name, "false");
+        }
+
+        foreach (var (option, flag) in _switches)
+        {
+            if (parsed.GetValue(option))
+            {
+                settings[flag.Key] = (flag.Name, "true");
+            }
         }
 
         foreach (var pair in _kafkaConfig is null ? [] : parsed.GetValue(_kafkaConfig) ?? [])

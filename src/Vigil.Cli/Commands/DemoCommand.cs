@@ -40,7 +40,8 @@ public static class DemoCommand
                 SettingFlag.KafkaOrMock, SettingFlag.Group,
             ],
             dashboardSwitch: true,
-            kafkaConfig: true);
+            kafkaConfig: true,
+            web: true);
         flags.SetAction(command, context, (settings, configuration) =>
             new DemoRunner(settings, "Vigil demo", context.Console, context.Live, context.ReportLine) { Alerts = AlertConfiguration.Read(configuration, console: false) }.RunAsync(RunSource.Generated(settings), context.Stop));
         return command;

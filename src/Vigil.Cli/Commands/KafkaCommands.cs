@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vigil.Cli.Rules;
 using Vigil.Cli.Alerts;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Services;
@@ -55,16 +56,22 @@ public static class KafkaCommands
             --rules RULES.yaml decides with a rules file, swapped live when edited; --rules-topic vigil.rules also
             follows the rules control topic, where vigil rules publish puts new rule sets for every detector at once.
             Each decision records the version of the rule set that made it; an update that does not compile is logged
-            and the running rules go on.
+            and the running rules go on. Rule sets on the topic are taken only when signed with the rules key
+            (VIGIL_RULES_KEY or --rules-key-file, shared with vigil rules publish); the others are logged and counted.
             """);
         var flags = new CommandFlags(command,
-            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.Duration],
-            kafkaConfig: true);
+            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration],
+            kafkaConfig: true,
+            switches: [SettingSwitch.UnsignedRules]);
         flags.SetAction(command, context, (settings, configuration) =>
-            new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine)
+        {
+            var follow = configuration["Topics:Rules"] is not null;
+            return new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine)
             {
-                FollowRulesTopic = configuration["Topics:Rules"] is not null,
-            }.RunAsync(context.Stop));
+                FollowRulesTopic = follow,
+                RulesSignature = follow ? RulesSigning.Read(configuration, "vigil detect --rules-topic") : null,
+            }.RunAsync(context.Stop);
+        });
         return command;
     }
 
@@ -103,7 +110,7 @@ public static class KafkaCommands
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = new Command("dashboard", "Serve the live dashboard over a Kafka cluster's legit and fraud topics until Ctrl+C.");
-        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts], kafkaConfig: true);
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts], kafkaConfig: true, web: true);
         flags.SetAction(command, context, (settings, _) =>
             new DashboardRunner(settings, RequireKafka(settings, "dashboard"), context.Console, context.Log).RunAsync(context.Stop));
         return command;

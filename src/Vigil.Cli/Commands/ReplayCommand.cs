@@ -36,7 +36,8 @@ public static class ReplayCommand
             ],
             dashboardSwitch: true,
             kafkaConfig: true,
-            argument: (file, "Replay:Path"));
+            argument: (file, "Replay:Path"),
+            web: true);
         flags.SetAction(command, context, async (settings, configuration) =>
         {
             using var run = RunSource.Replay(settings);

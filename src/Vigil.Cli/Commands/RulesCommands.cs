@@ -49,11 +49,15 @@ public static class RulesCommands
             Check a rules file and publish it to the rules control topic (vigil.rules; --rules-topic), with its list
             files inline, so that every vigil detect following that topic (--rules-topic) swaps it in without a restart.
             A detector that cannot compile it (a feature its input lacks) logs why and keeps its rules.
+            The rule set is signed (HMAC-SHA256 of its bytes, in the vigil-signature header) with the rules key from
+            VIGIL_RULES_KEY or --rules-key-file; detectors with the same key take only what verifies, so writing to the
+            topic is not enough to change what they decide (restrict writing with Kafka ACLs too: docs/SECURITY.md).
             """);
-        var publishFlags = new CommandFlags(publish, [SettingFlag.Kafka, SettingFlag.RulesTopic, SettingFlag.FeatureSet, SettingFlag.Feature],
-            kafkaConfig: true, argument: (new Argument<string>("RULES.yaml") { Description = "The rules file to publish" }, "Detector:Rules"));
-        publishFlags.SetAction(publish, context, (settings, _) =>
-            new RulesPublishRunner(settings, KafkaCommands.RequireKafka(settings, "rules publish"), context.Console, context.Log).RunAsync(context.Stop));
+        var publishFlags = new CommandFlags(publish, [SettingFlag.Kafka, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.FeatureSet, SettingFlag.Feature],
+            kafkaConfig: true, argument: (new Argument<string>("RULES.yaml") { Description = "The rules file to publish" }, "Detector:Rules"),
+            switches: [SettingSwitch.UnsignedRules]);
+        publishFlags.SetAction(publish, context, (settings, configuration) =>
+            new RulesPublishRunner(settings, configuration, KafkaCommands.RequireKafka(settings, "rules publish"), context.Console, context.Log).RunAsync(context.Stop));
         return new Command("rules", "Rules files: check one before it goes live, publish one to the detectors.") { check, publish };
     }
 }

@@ -59,6 +59,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag DetectModel = new("--model", "MODEL.json", "Score every transaction with a trained model (vigil train) as well as the rules; its features are computed too; replacing the file swaps the model live", "Detector:Model");
     public static readonly SettingFlag Rules = new("--rules", "RULES.yaml", "Decide with the rules of a rules file instead of the amount rule (see vigil rules check --help); editing the file, or a list file it reads, swaps the rules live", "Detector:Rules");
     public static readonly SettingFlag ServeRules = Rules with { Description = "Decide /v1/score with the rules of a rules file, then the model, as the pipeline does (see vigil rules check --help); editing the file swaps the rules live [default: the model alone]" };
+    public static readonly SettingFlag RulesKeyFile = new("--rules-key-file", "FILE", "A file holding the rules key: rule sets on the control topic are signed with it (HMAC-SHA256) and taken only when they verify; the key also comes from VIGIL_RULES_KEY", "Rules:SigningKeyFile");
     public static readonly SettingFlag RulesTopic = new("--rules-topic", "TOPIC", "Follow the rules control topic: every rule set published there (vigil rules publish) is swapped in [default: not followed; vigil rules publish writes to vigil.rules]", "Topics:Rules");
     public static readonly SettingFlag SlackWebhook = new("--slack-webhook", "URL", "Send fraud alerts to a Slack incoming webhook [env: SLACK_WEBHOOK_URL]", "Alerts:SlackWebhook");
     public static readonly SettingFlag SlackChannel = new("--slack-channel", "CHANNEL", "Send fraud alerts to a Slack channel with chat.postMessage, authenticated by the bot token in SLACK_API_TOKEN", "Alerts:SlackChannel");
@@ -115,6 +116,14 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag EvaluationReport = new("--report", "FILE.json|FILE.html|FILE.md,…", "Write the results: JSON (auc_roc, average_precision, card_precision_at_100 per split), or HTML or Markdown with ROC and precision-recall curves", "Evaluation:Report");
 
     public static readonly SettingFlag ServePort = new("--port", "PORT", "Port to serve on; 0 picks a free one [default: 5000, as MLflow's]", "Serve:Port");
+    /// <summary>What every command that serves HTTP takes besides <c>--insecure</c>; keys themselves come from VIGIL_API_KEYS or the config file, never a flag.</summary>
+    public static readonly SettingFlag[] WebSecurity =
+    [
+        new("--api-keys-file", "FILE", "Hashed API keys, one 'role sha256:HEX' a line (vigil keys new prints them); keys also come from VIGIL_API_KEYS=role=key,… [roles: score, view, admin] [default: none: loopback only]", "Security:ApiKeysFile"),
+        new("--tls-certificate", "FILE", "Serve HTTPS with this certificate: PEM (its key in --tls-key or the same file) or .pfx/.p12; a password comes from VIGIL_TLS_PASSWORD [default: HTTP]", "Security:TlsCertificate"),
+        new("--tls-key", "FILE", "The PEM private key of --tls-certificate", "Security:TlsKey"),
+    ];
+
     public static readonly SettingFlag ServeHost = new("--host", "ADDRESS", "Address to serve on [default: 127.0.0.1]", "Serve:Host");
     public static readonly SettingFlag ServeAllowedHosts = new("--allowed-hosts", "NAME,…", "Host names answered besides the address's own (DNS rebinding is refused); * for any [default: the address; localhost too on loopback]", "Serve:AllowedHosts");
     public static readonly SettingFlag SuppliedFeatures = new("--supplied-features", "true|false", "/v1/score scores the \"features\" a request carries instead of computing them; otherwise such a request is refused [default: false]", "Serve:SuppliedFeatures");

@@ -23,6 +23,7 @@ public static class VigilCommand
             ModelCommands.Evaluate(context),
             ModelCommands.Serve(context),
             RulesCommands.Create(context),
+            KeysCommands.Create(context),
             KafkaCommands.Generate(context),
             KafkaCommands.Detect(context),
             KafkaCommands.Alert(context),

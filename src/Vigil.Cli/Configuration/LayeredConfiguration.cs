@@ -15,7 +15,7 @@ public sealed class LayeredConfiguration
     public const string DefaultConfigFile = "vigil.json";
     public const string EnvironmentPrefix = "VIGIL_";
 
-    /// <summary>The seed tutorials' environment variables and the settings they set.</summary>
+    /// <summary>The seed tutorials' environment variables, and Vigil's short names for secrets, and the settings they set.</summary>
     public static readonly IReadOnlyDictionary<string, string> SeedEnvironment = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["KAFKA_BROKER_URL"] = "Kafka:BootstrapServers",
@@ -27,6 +27,9 @@ public sealed class LayeredConfiguration
         ["SLACK_API_TOKEN"] = "Alerts:SlackToken",
         ["SLACK_WEBHOOK_URL"] = "Alerts:SlackWebhook",
         ["WEBHOOK_SECRET"] = "Alerts:WebhookSecret",
+        ["VIGIL_API_KEYS"] = "Security:ApiKeys",
+        ["VIGIL_TLS_PASSWORD"] = "Security:TlsPassword",
+        ["VIGIL_RULES_KEY"] = "Rules:SigningKey",
     };
 
     private readonly IConfigurationRoot _root;
@@ -68,13 +71,13 @@ public sealed class LayeredConfiguration
         foreach (DictionaryEntry entry in environment)
         {
             var name = (string)entry.Key;
-            if (name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                vigilVariables[name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = entry.Value as string;
-            }
-            else if (SeedEnvironment.TryGetValue(name, out var key))
+            if (SeedEnvironment.TryGetValue(name, out var key))
             {
                 seedVariables[key] = entry.Value as string;
+            }
+            else if (name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                vigilVariables[name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = entry.Value as string;
             }
         }
 

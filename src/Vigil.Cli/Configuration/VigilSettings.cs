@@ -75,6 +75,12 @@ public sealed record VigilSettings(
             throw new UsageException($"invalid {configuration.Origin("Dashboard:Host")} '{host}': expected an IP address such as 127.0.0.1 or 0.0.0.0");
         }
 
+        var security = WebSecuritySettings.Read(configuration);
+        if (read.Flag("Dashboard:Enabled", true) && System.Net.IPAddress.TryParse(host, out var address) && security.Refuses(address) is { } refused)
+        {
+            throw new UsageException($"{configuration.Origin("Dashboard:Host")} {host}: {refused}");
+        }
+
         var pipelineDefaults = new PipelineOptions();
         var dashboardDefaults = new DashboardOptions();
         var generator = new GeneratorOptions
@@ -110,6 +116,7 @@ public sealed record VigilSettings(
                 Host = host,
                 Port = read.WholeNumber("Dashboard:Port", dashboardDefaults.Port, 0, 65535),
                 AllowedHosts = read.List("Dashboard:AllowedHosts"),
+                Security = security,
                 EventsPerSecond = read.Number("Dashboard:EventsPerSecond", dashboardDefaults.EventsPerSecond, 0.1, 10_000, "a number of events per second from 0.1 to 10,000"),
             },
             output,

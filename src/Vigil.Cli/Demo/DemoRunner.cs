@@ -246,7 +246,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         if (dashboard is not null)
         {
-            console.MarkupLine($"dashboard: [link]{dashboard}[/]");
+            console.MarkupLine($"dashboard: [link]{dashboard}[/] · {Markup.Escape(settings.Dashboard.Security.Describe())}");
             if (scoring)
             {
                 console.MarkupLine($"score:     POST {dashboard}v1/score · one transaction JSON, decided on the pipeline's live features and rules");

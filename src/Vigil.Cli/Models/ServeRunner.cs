@@ -18,6 +18,7 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
         var path = read.OptionalText("Model:Path") ?? throw new UsageException("vigil serve needs --model MODEL.json (train one with vigil train)");
         var port = read.WholeNumber("Serve:Port", 5000, 0, 65535);
         var host = read.Text("Serve:Host", "127.0.0.1");
+        var security = WebSecuritySettings.Read(configuration);
         var files = ModelFiles.Open(new Vigil.Detection.DetectorOptions { Model = path })!;
         var features = files.Current.Primary.Features;
 
@@ -34,11 +35,11 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
         ScoringServer server;
         try
         {
-            server = new ScoringServer(host, port, scorer, read.List("Serve:AllowedHosts"));
+            server = new ScoringServer(host, port, scorer, read.List("Serve:AllowedHosts"), security: security);
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"invalid --host: {e.Message}");
+            throw new UsageException($"{configuration.Origin("Serve:Host")} {host}: {e.Message}");
         }
 
         await using (server)
@@ -58,6 +59,7 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
             Summary.TextRow(console, "invocations", $"POST {server.Address}invocations  (MLflow: columns/data, dataframe_split, dataframe_records, instances, inputs)");
             Summary.TextRow(console, "score", $"POST {server.Address}v1/score  (one transaction JSON → fraud, score, reasons, model version)");
             Summary.TextRow(console, "columns", string.Join(", ", scorer.Columns.Simple));
+            Summary.TextRow(console, "access", security.Describe());
             if (ruleFiles is not null)
             {
                 Summary.TextRow(console, "rules", $"{ruleFiles.Describe()}; /v1/score applies them before the model, and editing the file swaps them");

@@ -46,7 +46,7 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
         }
 
         console.MarkupLine($"[bold]Vigil dashboard[/] · {Markup.Escape(topics.Legit)} and {Markup.Escape(topics.Fraud)} on {Markup.Escape(kafka.BootstrapServers)}");
-        console.MarkupLine($"dashboard: [link]{running.Server.Address}[/] · Ctrl+C to stop");
+        console.MarkupLine($"dashboard: [link]{running.Server.Address}[/] · {Markup.Escape(settings.Dashboard.Security.Describe())} · Ctrl+C to stop");
         var host = PipelineHost.CreateBuilder(log);
         // The readers end when the bridge, stopped, completes the topics they read.
         host.Services.AddServiceRun(

@@ -31,6 +31,9 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
     /// <summary>Whether to follow the rules control topic (<c>--rules-topic</c>).</summary>
     public bool FollowRulesTopic { get; init; }
 
+    /// <summary>Verifies each rule set on the control topic; null takes them unsigned (<c>--unsigned-rules</c>).</summary>
+    public RuleSignature? RulesSignature { get; init; }
+
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var log = new LineLogger(_view.Log(report));
@@ -114,7 +117,8 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         if (ruleFiles.Document is not null || follower is not null)
         {
             Summary.TextRow(console, "rules", $"{liveRules.Current.Version} · {liveRules.Swaps} swapped in, {liveRules.Rejected} updates rejected"
-                + (follower is null ? string.Empty : $" · {follower.Messages:N0} read from {settings.Topics.Rules}"));
+                + (follower is null ? string.Empty : $" · {follower.Messages:N0} read from {settings.Topics.Rules}"
+                    + (RulesSignature is null ? " (unsigned taken)" : $", {follower.Unverified:N0} refused as not signed with the rules key")));
         }
 
         Summary.TextRow(console, "commits", $"{detector.Commits:N0} (offsets committed only after the brokers acknowledged the outputs)");
@@ -124,7 +128,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
     /// <summary>Reads the control topic up to its end before the first record is decided.</summary>
     private RuleTopicFollower Follow(LiveRules rules)
     {
-        var follower = new RuleTopicFollower(new KafkaClients(kafka, new LineLogger(_view.Log(report))), settings.Topics.Rules, rules);
+        var follower = new RuleTopicFollower(new KafkaClients(kafka, new LineLogger(_view.Log(report))), settings.Topics.Rules, rules, RulesSignature);
         try
         {
             follower.CatchUp(TimeSpan.FromSeconds(30));

@@ -11,7 +11,11 @@ namespace Vigil.Kafka.Detection;
 /// <see cref="LiveRules"/> in order. Each detector reads every partition from the beginning, outside any consumer
 /// group, so all of them see every update and a restarted one comes back to the latest rule set that compiles.
 /// </summary>
-/// <remarks>List files a document names are read from the detector's working directory; <c>vigil rules publish</c> inlines them.</remarks>
+/// <remarks>
+/// List files a document names are read from the detector's working directory; <c>vigil rules publish</c> inlines them.
+/// With a <see cref="RuleSignature"/>, a document is offered only when its signature verifies; the others are rejected,
+/// logged and counted in <see cref="Unverified"/>, and the rules already running go on deciding.
+/// </remarks>
 public sealed class RuleTopicFollower : IDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
@@ -20,11 +24,15 @@ public sealed class RuleTopicFollower : IDisposable
     private readonly string _topic;
     private readonly LiveRules _rules;
     private readonly List<int> _partitions;
+    private readonly RuleSignature? _signature;
+    private long _unverified;
 
-    public RuleTopicFollower(KafkaClients clients, string topic, LiveRules rules)
+    /// <param name="signature">Verifies each document; null accepts unsigned ones (<c>--unsigned-rules</c>).</param>
+    public RuleTopicFollower(KafkaClients clients, string topic, LiveRules rules, RuleSignature? signature)
     {
         _topic = topic;
         _rules = rules;
+        _signature = signature;
         (_consumer, _partitions) = KafkaCopy.Follower(clients, "rules", topic);
     }
 
@@ -32,6 +40,9 @@ public sealed class RuleTopicFollower : IDisposable
     public long Messages => Interlocked.Read(ref _messages);
 
     private long _messages;
+
+    /// <summary>Documents rejected because their signature did not verify (unsigned, altered, or another key's).</summary>
+    public long Unverified => Interlocked.Read(ref _unverified);
 
     /// <summary>Offers every message from the beginning, then each new one, until <paramref name="stop"/>.</summary>
     public Task RunAsync(CancellationToken stop) =>
@@ -90,10 +101,37 @@ public sealed class RuleTopicFollower : IDisposable
         if (result.Message.Value is { Length: > 0 } value)
         {
             var origin = $"{result.Topic}[{result.Partition.Value}]@{result.Offset.Value}";
+            if (_signature?.Refuses(value, Signature(result.Message.Headers)) is { } refused)
+            {
+                Interlocked.Increment(ref _unverified);
+                _rules.Offer(_ => throw new RulesFileException(refused), origin);
+                return result;
+            }
+
             var text = Encoding.UTF8.GetString(value);
             _rules.Offer(features => RulesDocument.Parse(text, origin, Directory.GetCurrentDirectory(), features), origin);
         }
 
         return result;
+    }
+
+    /// <summary>The record's signature header, or null when it has none (or more than one: which would be the right one?).</summary>
+    private static string? Signature(Headers? headers)
+    {
+        string? found = null;
+        foreach (var header in headers ?? [])
+        {
+            if (header.Key == RuleSignature.Header)
+            {
+                if (found is not null)
+                {
+                    return null;
+                }
+
+                found = Encoding.UTF8.GetString(header.GetValueBytes());
+            }
+        }
+
+        return found;
     }
 }

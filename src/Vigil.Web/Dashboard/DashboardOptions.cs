@@ -8,6 +8,9 @@ public sealed class DashboardOptions
     /// <summary>The address to listen on; loopback by default, so nothing is exposed by accident.</summary>
     public string Host { get; set; } = "127.0.0.1";
 
+    /// <summary>API keys and HTTPS; with no key, only a loopback address is served (unless insecure).</summary>
+    public Vigil.Web.Security.WebSecurity Security { get; set; } = Vigil.Web.Security.WebSecurity.None;
+
     /// <summary>Host names answered besides the address's own; "*" for any.</summary>
     public IReadOnlyList<string> AllowedHosts { get; set; } = [];
 

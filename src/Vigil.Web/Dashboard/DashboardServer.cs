@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Vigil.Web.Hosting;
 using Vigil.Web.Scoring;
+using Vigil.Web.Security;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Vigil.Web.Dashboard;
 
@@ -21,7 +23,7 @@ public sealed class DashboardServer : IAsyncDisposable
         _feed = feed;
         try
         {
-            _app = LocalWebApp.Create(options.Host, options.Port, allowedHosts: options.AllowedHosts);
+            _app = LocalWebApp.Create(options.Host, options.Port, allowedHosts: options.AllowedHosts, security: options.Security);
         }
         catch (ArgumentException e)
         {
@@ -34,8 +36,14 @@ public sealed class DashboardServer : IAsyncDisposable
         _app.MapGet("/events", StreamEventsAsync);
         _app.MapGet("/api/status", () => Results.Bytes(_feed.StatusJson(), "application/json"));
         _app.MapGet("/healthz", () => Results.Text("ok"));
+        _app.MapGet("/login", () => Asset("login.html", "text/html; charset=utf-8"));
+        _app.MapGet("/login.css", () => Asset("login.css", "text/css; charset=utf-8"));
+        _app.MapPost("/login", SignInAsync);
         scoring?.Map(_app);
     }
+
+    /// <summary>Requests refused for want of a valid key with the right role.</summary>
+    public long AuthFailures => _app.Services.GetRequiredService<ApiAccess>().Failures;
 
     /// <summary>Where the dashboard listens, once started (e.g. <c>http://127.0.0.1:8080</c>).</summary>
     public Uri Address { get; private set; } = new("http://127.0.0.1/");
@@ -85,6 +93,25 @@ public sealed class DashboardServer : IAsyncDisposable
         {
             _feed.Disconnect(client);
         }
+    }
+
+    /// <summary>The sign-in form's key: valid, the cookie is set and the browser goes to the dashboard; otherwise 401.</summary>
+    private async Task SignInAsync(HttpContext context)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            await LocalWebApp.ErrorAsync(context.Response, StatusCodes.Status415UnsupportedMediaType, "send the sign-in form (application/x-www-form-urlencoded)");
+            return;
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (!_app.Services.GetRequiredService<ApiAccess>().SignIn(context, form["key"].ToString()))
+        {
+            await LocalWebApp.ErrorAsync(context.Response, StatusCodes.Status401Unauthorized, "the API key is not valid");
+            return;
+        }
+
+        context.Response.Redirect("/", permanent: false);
     }
 
     private static IResult Asset(string name, string contentType)

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Vigil.Transactions;
+using Vigil.Web.Security;
 
 namespace Vigil.Web.Hosting;
 
@@ -21,15 +22,29 @@ namespace Vigil.Web.Hosting;
 /// </summary>
 internal static partial class LocalWebApp
 {
+    private static readonly Microsoft.Extensions.Primitives.StringValues NoSniff = "nosniff";
+    private static readonly Microsoft.Extensions.Primitives.StringValues Deny = "DENY";
+    private static readonly Microsoft.Extensions.Primitives.StringValues NoReferrer = "no-referrer";
+    private static readonly Microsoft.Extensions.Primitives.StringValues ContentSecurityPolicy =
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
     /// <param name="allowedHosts">Host names served besides the bound address's own; "*" serves any.</param>
     /// <param name="logs">Where errors are logged; standard error when null.</param>
-    /// <exception cref="ArgumentException">The host is not an IP address (or <c>localhost</c>).</exception>
+    /// <param name="security">API keys, HTTPS; none (loopback only) when null. The app's <see cref="ApiAccess"/> is a service.</param>
+    /// <exception cref="ArgumentException">The host is not an IP address (or <c>localhost</c>), or is not loopback while no API key is set and not <see cref="WebSecurity.Insecure"/>.</exception>
     public static WebApplication Create(
-        string host, int port, Action<KestrelServerOptions>? configure = null, IReadOnlyList<string>? allowedHosts = null, ILoggerProvider? logs = null)
+        string host, int port, Action<KestrelServerOptions>? configure = null, IReadOnlyList<string>? allowedHosts = null, ILoggerProvider? logs = null,
+        WebSecurity? security = null)
     {
         if (!IPAddress.TryParse(host, out var address))
         {
             address = host == "localhost" ? IPAddress.Loopback : throw new ArgumentException($"host '{host}' is not an IP address", nameof(host));
+        }
+
+        security ??= WebSecurity.None;
+        if (security.Refuses(address) is { } refused)
+        {
+            throw new ArgumentException(refused, nameof(host));
         }
 
         // The content root is ours, not the working directory: a user's appsettings.json there must not configure us.
@@ -51,16 +66,24 @@ internal static partial class LocalWebApp
         }
 
         builder.Services.AddSingleton<IHostLifetime, HostedByCaller>();
+        var access = new ApiAccess(security);
+        builder.Services.AddSingleton(access);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(address, port);
+            kestrel.Listen(address, port, listen =>
+            {
+                if (security.Certificate is { } certificate)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
             configure?.Invoke(kestrel);
         });
         var app = builder.Build();
         var served = ServedHosts(address, allowedHosts ?? []);
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vigil.Web");
         var accepted = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
-        app.Use((context, next) => ServeAsync(context, next, served, accepted, log));
+        app.Use((context, next) => ServeAsync(context, next, served, accepted, access, log));
         return app;
     }
 
@@ -95,8 +118,15 @@ internal static partial class LocalWebApp
     }
 
     /// <param name="accepted">Host header values already found served (a few: the names and their ports), so that a request costs no substring.</param>
-    private static async Task ServeAsync(HttpContext context, RequestDelegate next, HashSet<string>? served, ConcurrentDictionary<string, bool> accepted, ILogger log)
+    private static async Task ServeAsync(
+        HttpContext context, RequestDelegate next, HashSet<string>? served, ConcurrentDictionary<string, bool> accepted, ApiAccess access, ILogger log)
     {
+        // Nothing here is meant to be framed, sniffed or to load from elsewhere.
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = NoSniff;
+        headers.XFrameOptions = Deny;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers["Referrer-Policy"] = NoReferrer;
         var host = context.Request.Host;
         if (served is not null && host.HasValue && !accepted.ContainsKey(host.Value))
         {
@@ -115,7 +145,10 @@ internal static partial class LocalWebApp
 
         try
         {
-            await next(context);
+            if (await access.AdmitAsync(context))
+            {
+                await next(context);
+            }
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
         {

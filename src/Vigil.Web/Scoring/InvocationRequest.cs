@@ -1,5 +1,7 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Vigil.Simulation.Datasets.Csv;
 using Vigil.Transactions;
 
 namespace Vigil.Web.Scoring;
@@ -71,6 +73,74 @@ public sealed class InvocationRequest
 
             throw new ScoringRequestException("unknown body: send {\"dataframe_split\":{\"columns\":[…],\"data\":[[…]]}}, {\"dataframe_records\":[{…}]}, {\"instances\":[…]}, {\"inputs\":…} or {\"columns\":[…],\"data\":[[…]]}");
         }
+    }
+
+    /// <summary>
+    /// A <c>text/csv</c> body as MLflow reads it with pandas: a header of column names, then one row per line (RFC 4180
+    /// quoting); an empty cell, <c>NA</c>, <c>NaN</c> or <c>null</c> is a missing value. Answered with <c>{"predictions":[…]}</c>.
+    /// </summary>
+    /// <exception cref="ScoringRequestException">No header, a row of another width, an unclosed quote, or a cell that is not a number.</exception>
+    public static InvocationRequest ParseCsv(ReadOnlyMemory<byte> body, InputColumns inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var bytes = MemoryMarshal.TryGetArray(body, out var segment) ? segment : new ArraySegment<byte>(body.ToArray());
+        using var reader = new CsvReader(new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false));
+        if (!reader.Read())
+        {
+            throw new ScoringRequestException("the CSV body has no header: its first line names the columns");
+        }
+
+        ThrowIfDamaged(reader, "the header");
+        var names = new List<string>(reader.Row.Count);
+        for (var i = 0; i < reader.Row.Count; i++)
+        {
+            names.Add(Encoding.UTF8.GetString(reader.Row[i]).Trim());
+        }
+
+        if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ScoringRequestException($"the CSV header names {TransactionLimits.Show(Encoding.UTF8.GetBytes(twice.Key))} twice");
+        }
+
+        var positions = inputs.Locate(names, "the CSV header");
+        var rows = new List<double[]>();
+        while (reader.Read())
+        {
+            var where = $"CSV line {reader.Line}";
+            ThrowIfDamaged(reader, where);
+            if (reader.Row.Count != names.Count)
+            {
+                throw new ScoringRequestException($"{where} has {reader.Row.Count} cells; the header names {names.Count} columns");
+            }
+
+            var row = reader.Row;
+            rows.Add(inputs.Row(column => Cell(row[positions[column]], $"{where}, column {names[positions[column]]}", inputs.IsAmount(column))));
+        }
+
+        return new(Checked(rows), legacy: false);
+    }
+
+    private static void ThrowIfDamaged(CsvReader reader, string where)
+    {
+        if (reader.Row.IsUnterminated || reader.Row.IsOversized)
+        {
+            throw new ScoringRequestException($"{where} (line {reader.Line}) has a quoted cell that is never closed");
+        }
+    }
+
+    /// <summary>A CSV cell as the model takes it: pandas' usual missing-value marks are missing (NaN), anything else a number.</summary>
+    private static double Cell(ReadOnlySpan<byte> cell, string where, bool amount)
+    {
+        cell = cell.Trim((byte)' ');
+        if (cell.IsEmpty || cell.SequenceEqual("NA"u8) || cell.SequenceEqual("N/A"u8) || cell.SequenceEqual("NaN"u8) || cell.SequenceEqual("nan"u8)
+            || cell.SequenceEqual("null"u8) || cell.SequenceEqual("NULL"u8) || cell.SequenceEqual("None"u8))
+        {
+            return double.NaN;
+        }
+
+        return TransactionLimits.TryParseNumber(cell, out var number)
+            ? Checked(number, cell, where, amount)
+            : throw new ScoringRequestException($"{where} must be a number or empty, got {TransactionLimits.Show(cell)}");
     }
 
     private static List<double[]> Split(JsonElement split, InputColumns inputs)
@@ -203,8 +273,12 @@ public sealed class InvocationRequest
             throw new ScoringRequestException($"{where} must be a number or null, got {value.ValueKind.ToString().ToLowerInvariant()}");
         }
 
-        var number = value.TryGetDouble(out var d) ? d : double.PositiveInfinity;
-        if (amount && TransactionLimits.CheckAmount(number, Encoding.UTF8.GetBytes(value.GetRawText())) is { } refused)
+        return Checked(value.TryGetDouble(out var d) ? d : double.PositiveInfinity, Encoding.UTF8.GetBytes(value.GetRawText()), where, amount);
+    }
+
+    private static double Checked(double number, ReadOnlySpan<byte> text, string where, bool amount)
+    {
+        if (amount && TransactionLimits.CheckAmount(number, text) is { } refused)
         {
             throw new ScoringRequestException($"{where}: {refused.Reason}");
         }

@@ -36,10 +36,10 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
         routes.MapGet("/v1/model", ModelAsync);
     }
 
-    private Task InvocationsAsync(HttpContext context) => HandleAsync(context, (body, writer) =>
+    private Task InvocationsAsync(HttpContext context) => HandleAsync(context, acceptsCsv: true, (body, csv, writer) =>
     {
         var model = _scorer.Model;
-        var request = InvocationRequest.Parse(body, _scorer.Columns);
+        var request = csv ? InvocationRequest.ParseCsv(body, _scorer.Columns) : InvocationRequest.Parse(body, _scorer.Columns);
         if (!request.Legacy)
         {
             writer.WriteStartObject();
@@ -62,7 +62,7 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
     private Task ScoreAsync(HttpContext context)
     {
         var withFeatures = context.Request.Query.TryGetValue("features", out var flag) && flag == "true";
-        return HandleAsync(context, (body, writer) => _scorer.Score(body, writer, withFeatures));
+        return HandleAsync(context, acceptsCsv: false, (body, _, writer) => _scorer.Score(body, writer, withFeatures));
     }
 
     private Task ModelAsync(HttpContext context)
@@ -80,16 +80,21 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
         });
     }
 
-    /// <summary>Reads the body within the limit, answers 200 with what <paramref name="answer"/> writes, or 4xx with the reason.</summary>
-    private static async Task HandleAsync(HttpContext context, Action<ReadOnlyMemory<byte>, Utf8JsonWriter> answer)
+    /// <summary>
+    /// Reads the body within the limit, answers 200 with what <paramref name="answer"/> writes (told whether the body
+    /// is CSV), or 4xx with the reason.
+    /// </summary>
+    private static async Task HandleAsync(HttpContext context, bool acceptsCsv, Action<ReadOnlyMemory<byte>, bool, Utf8JsonWriter> answer)
     {
         var response = context.Response;
         response.ContentType = "application/json";
-        if (!IsJson(context.Request.ContentType))
+        var contentType = context.Request.ContentType;
+        var csv = acceptsCsv && IsType(contentType, "text/csv", suffix: null);
+        if (!csv && !IsType(contentType, "application/json", suffix: "json"))
         {
             // As MLflow's scoring server: a form or text/plain body is what a cross-site page can send without asking.
             await ErrorAsync(response, StatusCodes.Status415UnsupportedMediaType,
-                $"send the body as Content-Type: application/json (got {(context.Request.ContentType is { } type ? TransactionLimits.Show(System.Text.Encoding.UTF8.GetBytes(type)) : "none")})");
+                $"send the body as Content-Type: application/json{(acceptsCsv ? " or text/csv" : string.Empty)} in UTF-8 (got {(contentType is { } type ? TransactionLimits.Show(System.Text.Encoding.UTF8.GetBytes(type)) : "none")})");
             return;
         }
 
@@ -125,7 +130,7 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
 
             if (body.Length == 0)
             {
-                await ErrorAsync(response, StatusCodes.Status400BadRequest, "the body is empty: send JSON");
+                await ErrorAsync(response, StatusCodes.Status400BadRequest, $"the body is empty: send {(csv ? "CSV" : "JSON")}");
                 return;
             }
 
@@ -134,7 +139,7 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
             output.Writer.Reset(output.Buffer);
             try
             {
-                answer(body.Memory, output.Writer);
+                answer(body.Memory, csv, output.Writer);
                 output.Writer.Flush();
             }
             catch (ScoringRequestException e)
@@ -153,11 +158,11 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
         await response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>application/json or a +json type, in UTF-8 if a charset is given.</summary>
-    private static bool IsJson(string? contentType) =>
-        string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase) // what clients send: no parsing
+    /// <summary>The media type (or one with the <paramref name="suffix"/>, as <c>+json</c>), in UTF-8 if a charset is given.</summary>
+    private static bool IsType(string? contentType, string mediaType, string? suffix) =>
+        string.Equals(contentType, mediaType, StringComparison.OrdinalIgnoreCase) // what clients send: no parsing
         || Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
-        && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+        && (type.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase) || (suffix is not null && type.Suffix.Equals(suffix, StringComparison.OrdinalIgnoreCase)))
         && (!type.Charset.HasValue || Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A request body in an array rented from the shared pool, returned on dispose.</summary>

@@ -1,14 +1,17 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Vigil.Web.Hosting;
+using Vigil.Web.Security;
 
 namespace Vigil.Web.Scoring;
 
 /// <summary>
-/// The model server: <c>POST /invocations</c> as MLflow's scoring server answers it, <c>POST /v1/score</c> for one
-/// transaction with its reasons, <c>GET /v1/model</c> and <c>GET /healthz</c>. Bad requests are 400, bodies over
-/// 1 MiB 413, always with <c>{"error":"…"}</c>.
+/// The model server: <c>POST /invocations</c> (JSON or CSV), <c>GET /ping</c>, <c>/health</c> and <c>/version</c> as
+/// MLflow's scoring server answers them, <c>POST /v1/score</c> for one transaction with its reasons, <c>GET /v1/model</c>
+/// and <c>GET /healthz</c>. Bad requests are 400, bodies over 1 MiB 413, other content types 415, always with
+/// <c>{"error":"…"}</c>.
 /// </summary>
 public sealed class ScoringServer : IAsyncDisposable
 {
@@ -18,14 +21,25 @@ public sealed class ScoringServer : IAsyncDisposable
 
     /// <param name="allowedHosts">Host names answered besides the address's own; "*" for any.</param>
     /// <param name="logs">Where failures are logged; standard error when null.</param>
-    public ScoringServer(string host, int port, TransactionScorer scorer, IReadOnlyList<string>? allowedHosts = null, ILoggerProvider? logs = null)
+    /// <param name="security">API keys and HTTPS; none (loopback only) when null.</param>
+    public ScoringServer(
+        string host, int port, TransactionScorer scorer, IReadOnlyList<string>? allowedHosts = null, ILoggerProvider? logs = null, WebSecurity? security = null)
     {
         ArgumentNullException.ThrowIfNull(scorer);
-        _app = LocalWebApp.Create(host, port, kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1, allowedHosts, logs);
+        _app = LocalWebApp.Create(host, port, kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1, allowedHosts, logs, security);
         new ScoringEndpoints(scorer).Map(_app);
         _app.MapGet("/healthz", () => Results.Text("ok"));
+
+        // MLflow's scoring server answers these three; its clients and load balancers probe them.
         _app.MapGet("/ping", () => Results.Text("ok"));
+        _app.MapGet("/health", () => Results.Text("ok"));
+        _app.MapGet("/version", () => Results.Text(Version));
     }
+
+    /// <summary>Vigil's version, as <c>GET /version</c> answers it (MLflow's answers its own).</summary>
+    public static string Version { get; } =
+        typeof(ScoringServer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            is [System.Reflection.AssemblyInformationalVersionAttribute attribute, ..] ? attribute.InformationalVersion : "unknown";
 
     public Uri Address { get; private set; } = new("http://127.0.0.1/");
 
@@ -36,6 +50,9 @@ public sealed class ScoringServer : IAsyncDisposable
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <summary>Requests refused for want of a valid key with the right role.</summary>
+    public long AuthFailures => _app.Services.GetRequiredService<ApiAccess>().Failures;
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -128,6 +128,24 @@ public sealed class HostileRequestTests(HostileRequestTests.Server server) : ICl
         Score("a quoted UTF-8 charset", """{"amount":1,"V1":1}""", 200, type: "application/json; charset=\"utf-8\"");
         Invoke("text/plain on /invocations", """{"instances":[[1,2,3]]}""", 415, type: "text/plain");
 
+        // CSV bodies on /invocations, as MLflow reads them.
+        const string Header = "amount,V1,customer_nb_tx_1d\n";
+        Invoke("CSV rows", Header + "1,2,3\n200,0,1\n", 200, type: "text/csv");
+        Invoke("CSV without a final line break", Header + "1,2,3", 200, type: "text/csv");
+        Invoke("CSV with a charset", Header + "1,2,3\n", 200, type: "text/csv; charset=utf-8");
+        Invoke("CSV header only", Header, 400, type: "text/csv");
+        Invoke("CSV empty", string.Empty, 400, type: "text/csv");
+        Invoke("CSV blank lines only", "\n\n\r\n", 400, type: "text/csv");
+        Invoke("CSV binary garbage", "\0\u0001\u0002,\u0003\n\u0004", 400, type: "text/csv");
+        Invoke("CSV JSON sent as CSV", """{"instances":[[1,2,3]]}""", 400, type: "text/csv");
+        Invoke("CSV a long row", Header + string.Join(',', Enumerable.Repeat("1", 100_000)) + "\n", 400, type: "text/csv");
+        Invoke("CSV 10,000 rows", Header + string.Concat(Enumerable.Repeat("1,2,3\n", 10_000)), 200, type: "text/csv");
+        Invoke("CSV an amount with a thousands separator", Header + "\"1,000\",2,3\n", 400, type: "text/csv");
+        Invoke("CSV an infinite amount", Header + "Infinity,2,3\n", 400, type: "text/csv");
+        Invoke("CSV a quote inside a cell", Header + "1\"2,2,3\n", 400, type: "text/csv");
+        Invoke("CSV in UTF-16", Header + "1,2,3\n", 415, type: "text/csv; charset=utf-16");
+        Score("CSV on /v1/score", Header + "1,2,3\n", 415, type: "text/csv");
+
         // Host names: a page that points a name of its own at this address (DNS rebinding) is refused.
         data.Add("a foreign Host", Raw("GET /v1/model HTTP/1.1", "Host: evil.example"), 400);
         data.Add("a Host that starts like ours", Raw("GET /v1/model HTTP/1.1", "Host: 127.0.0.1.evil.example"), 400);

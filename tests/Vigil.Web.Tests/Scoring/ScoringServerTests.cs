@@ -38,11 +38,11 @@ public sealed class ScoringServerTests : IAsyncLifetime, IDisposable
     /// Ask before sending the body (<c>Expect: 100-continue</c>, as curl does past 1 MB): a server that refuses by the
     /// declared length answers at once and closes, and a client already writing the body would see a broken pipe instead.
     /// </param>
-    private async Task<(HttpStatusCode Status, string Body)> PostAsync(string path, string body, bool expectContinue = false)
+    private async Task<(HttpStatusCode Status, string Body)> PostAsync(string path, string body, bool expectContinue = false, string type = "application/json")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_server.Address, path))
         {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            Content = new StringContent(body, Encoding.UTF8, type),
         };
         request.Headers.ExpectContinue = expectContinue;
         using var response = await _client.SendAsync(request);
@@ -92,6 +92,78 @@ public sealed class ScoringServerTests : IAsyncLifetime, IDisposable
     [InlineData("""{"inputs":{"amount":[1,2],"V1":[1]}}""", "arrays of one length")]
     [InlineData("", "the body is empty")]
     public Task A_bad_invocation_gets_400_with_a_json_error(string body, string message) => AssertRefusedAsync("invocations", body, message);
+
+    public static TheoryData<string, string> CsvFormats => new()
+    {
+        { "amount,V1\n150,1\n50,2\n", """{"predictions":[1,0]}""" },
+        { "V1,Amount,extra\r\n1,150,ignored\r\n2,50,\r\n", """{"predictions":[1,0]}""" }, // pandas' to_csv on Windows; Amount as the seed sends it
+        { "\uFEFF\"amount\",\"V1\"\n\"150.5\",\"1e0\"\n", """{"predictions":[1]}""" }, // Excel's byte-order mark and quotes
+        { "amount,V1\n150,\n50,NA\n99,NaN\n", """{"predictions":[1,0,0]}""" }, // missing values, as pandas reads them
+        { ",amount,V1\n0,150,1\n1,50,2\n", """{"predictions":[1,0]}""" }, // to_csv with its index: an unnamed column
+    };
+
+    [Theory]
+    [MemberData(nameof(CsvFormats))]
+    public async Task Invocations_reads_csv_as_mlflow_does(string body, string expected)
+    {
+        var (status, answer) = await PostAsync("invocations", body, type: "text/csv");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(expected, answer);
+    }
+
+    [Theory]
+    [InlineData("", "the body is empty: send CSV")]
+    [InlineData("amount,V1\n", "no rows to score")]
+    [InlineData("amount\n1\n", "the CSV header lacks column V1 (model lr-amount takes amount, V1)")]
+    [InlineData("amount,amount,V1\n1,2,3\n", "the CSV header names amount twice")]
+    [InlineData("amount,V1\n1,2\n3\n", "CSV line 3 has 1 cells; the header names 2 columns")]
+    [InlineData("amount,V1\n1,two\n", "CSV line 2, column V1 must be a number or empty, got two")]
+    [InlineData("amount,V1\n-5,1\n", "CSV line 2, column amount: amount is negative (-5)")]
+    [InlineData("amount,V1\n1e400,1\n", "CSV line 2, column amount must be a number or empty")]
+    [InlineData("amount,V1\n 1 0,1\n", "must be a number or empty, got 1 0")]
+    [InlineData("amount,V1\n\"1,2\n", "CSV line 2 (line 2) has a quoted cell that is never closed")]
+    [InlineData("amount,V1\n1,1e300\n", "CSV line 2, column V1 is out of range")]
+    public async Task A_bad_csv_invocation_gets_400_naming_the_line_and_column(string body, string message)
+    {
+        var (status, answer) = await PostAsync("invocations", body, type: "text/csv");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(message, JsonDocument.Parse(answer).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("invocations", "text/plain", "send the body as Content-Type: application/json or text/csv in UTF-8 (got text/plain")]
+    [InlineData("invocations", "application/xml", "or text/csv in UTF-8 (got application/xml")]
+    [InlineData("v1/score", "text/csv", "send the body as Content-Type: application/json in UTF-8 (got text/csv")]
+    public async Task Other_content_types_get_415_saying_which_are_read(string path, string type, string message)
+    {
+        var (status, answer) = await PostAsync(path, "amount,V1\n1,2\n", type: type);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        Assert.Contains(message, JsonDocument.Parse(answer).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ping")]
+    [InlineData("health")]
+    [InlineData("healthz")]
+    public async Task Mlflow_s_probes_answer_200(string path)
+    {
+        using var response = await _client.GetAsync(new Uri(_server.Address, path));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Version_answers_vigil_s_version()
+    {
+        var version = await _client.GetStringAsync(new Uri(_server.Address, "version"));
+
+        Assert.Matches(@"^\d+\.\d+\.\d+", version);
+        Assert.Equal(ScoringServer.Version, version);
+    }
 
     [Theory]
     [InlineData("invocations")]

@@ -1,0 +1,144 @@
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Vigil.Web.Security;
+
+/// <summary>
+/// Lets a request through when it carries a key whose role may use the route: <c>Authorization: Bearer KEY</c>,
+/// <c>X-API-Key: KEY</c>, or the cookie the dashboard's sign-in sets (a browser's event stream cannot send headers).
+/// No key: 401; an unknown key: 401; a key whose role may not use the route: 403; always with a JSON error, and counted.
+/// </summary>
+/// <remarks>Probes (<c>/healthz</c>, <c>/readyz</c>, <c>/ping</c>, <c>/health</c>, <c>/version</c>) and the sign-in page are open.</remarks>
+public sealed class ApiAccess(WebSecurity security)
+{
+    public const string CookieName = "vigil_api_key";
+
+    private static readonly Meter Meter = new("Vigil.Web");
+    private static readonly Counter<long> FailureCounter = Meter.CreateCounter<long>("vigil_http_auth_failures", description: "Requests refused for a missing, unknown or insufficient API key");
+    private static readonly StringValues Challenge = "Bearer realm=\"vigil\"";
+
+    private long _failures;
+
+    /// <summary>Requests refused so far by this server.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>The role a route needs, or null for an open one. Unknown GET routes need <see cref="ApiRole.View"/>, anything else <see cref="ApiRole.Admin"/>.</summary>
+    public static ApiRole? Required(string method, string? path, bool openMetrics) => path switch
+    {
+        "/healthz" or "/readyz" or "/ping" or "/health" or "/version" or "/login" or "/login.css" => null,
+        "/metrics" when openMetrics => null,
+        "/v1/score" or "/invocations" => ApiRole.Score,
+        _ when HttpMethods.IsGet(method) || HttpMethods.IsHead(method) => ApiRole.View,
+        _ => ApiRole.Admin,
+    };
+
+    /// <summary>Whether a key of role <paramref name="granted"/> may use a route that needs <paramref name="required"/>.</summary>
+    public static bool Allows(ApiRole granted, ApiRole required) => granted == ApiRole.Admin || granted == required;
+
+    /// <summary>Answers the request itself (401, 403, or the sign-in redirect) and returns false, or returns true to let it through.</summary>
+    public async ValueTask<bool> AdmitAsync(HttpContext context)
+    {
+        if (security.Keys.IsEmpty)
+        {
+            return true; // served on loopback only, or --insecure: checked when the server was made
+        }
+
+        var request = context.Request;
+        if (Required(request.Method, request.Path.Value, security.OpenMetrics) is not { } required)
+        {
+            return true;
+        }
+
+        var presented = Presented(request);
+        if (presented.IsEmpty)
+        {
+            if (HttpMethods.IsGet(request.Method) && request.Path == "/" && request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal))
+            {
+                context.Response.Redirect("/login"); // a person at the dashboard: not counted as a failure
+                return false;
+            }
+
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "missing",
+                $"{request.Method} {request.Path} needs an API key with role {Name(required)}: send Authorization: Bearer KEY or X-API-Key: KEY");
+            return false;
+        }
+
+        var role = security.Keys.Authenticate(presented);
+        if (role is null)
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "invalid", "the API key is not valid");
+            return false;
+        }
+
+        if (!Allows(role.Value, required))
+        {
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, "forbidden",
+                $"an API key with role {Name(role.Value)} may not {request.Method} {request.Path}: it needs role {Name(required)}");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Checks the key a person typed at the sign-in page; the cookie it sets is the key itself, sent back only to this server.</summary>
+    public bool SignIn(HttpContext context, string key)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (security.Keys.Authenticate(key) is null)
+        {
+            Count("invalid");
+            return false;
+        }
+
+        context.Response.Cookies.Append(CookieName, key, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = context.Request.IsHttps,
+            Path = "/",
+        });
+        return true;
+    }
+
+    public static string Name(ApiRole role) => role switch
+    {
+        ApiRole.Score => "score",
+        ApiRole.View => "view",
+        ApiRole.Admin => "admin",
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "unknown role"),
+    };
+
+    private static ReadOnlySpan<char> Presented(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization;
+        if (authorization.Count == 1 && authorization[0] is { } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return value.AsSpan(7).Trim();
+        }
+
+        if (request.Headers.TryGetValue("X-API-Key", out var key) && key.Count == 1)
+        {
+            return key[0].AsSpan().Trim();
+        }
+
+        return request.Cookies.TryGetValue(CookieName, out var cookie) ? cookie.AsSpan() : [];
+    }
+
+    private async Task RefuseAsync(HttpContext context, int status, string reason, string message)
+    {
+        Count(reason);
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = Challenge;
+        }
+
+        await Hosting.LocalWebApp.ErrorAsync(context.Response, status, message);
+    }
+
+    private void Count(string reason)
+    {
+        Interlocked.Increment(ref _failures);
+        FailureCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    }
+}

@@ -1,0 +1,222 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Vigil.Models;
+using Vigil.Web.Dashboard;
+using Vigil.Web.Scoring;
+using Vigil.Web.Security;
+
+namespace Vigil.Web.Tests.Security;
+
+/// <summary>Every route of the model server and the dashboard, asked with no key, a wrong key and each role's key, over real HTTP.</summary>
+public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
+{
+    private const string ScoreKey = "score-key-0123456789abcdef";
+    private const string ViewKey = "view-key-0123456789abcdef";
+    private const string AdminKey = "admin-key-0123456789abcdef";
+
+    private static readonly LogisticModel Model = new(["amount", "V1"], [0, 0], [1, 1], [1, 0], intercept: -100, threshold: 0.5) { Version = "lr-amount" };
+
+    private static readonly WebSecurity Security = new() { Keys = ApiKeys.Parse($"score={ScoreKey}, view={ViewKey},admin={AdminKey}", "test") };
+
+    private readonly TransactionScorer _scorer = new(Model);
+    private readonly HttpClient _client = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
+    private ScoringServer _serve = null!;
+    private LiveDemo _dashboard = null!;
+
+    public enum Credential
+    {
+        None,
+        Wrong,
+        Score,
+        View,
+        Admin,
+    }
+
+    public async Task InitializeAsync()
+    {
+        _serve = new ScoringServer("127.0.0.1", 0, _scorer, security: Security);
+        await _serve.StartAsync();
+        _dashboard = await LiveDemo.StartAsync(rate: 100, count: 100, options: new DashboardOptions { Port = 0, Security = Security });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _serve.StopAsync();
+        await _serve.DisposeAsync();
+        await _dashboard.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        _scorer.Dispose();
+        _client.Dispose();
+    }
+
+    /// <summary>Route, who may use it (null: anyone), and the server it is on.</summary>
+    public static TheoryData<string, string, ApiRole?, bool> Routes() => new()
+    {
+        { "GET", "/healthz", null, true },
+        { "GET", "/ping", null, true },
+        { "GET", "/health", null, true },
+        { "GET", "/version", null, true },
+        { "POST", "/invocations", ApiRole.Score, true },
+        { "POST", "/v1/score", ApiRole.Score, true },
+        { "GET", "/v1/model", ApiRole.View, true },
+        { "GET", "/nowhere", ApiRole.View, true },
+        { "DELETE", "/v1/model", ApiRole.Admin, true },
+        { "GET", "/healthz", null, false },
+        { "GET", "/login", null, false },
+        { "GET", "/login.css", null, false },
+        { "GET", "/", ApiRole.View, false },
+        { "GET", "/dashboard.js", ApiRole.View, false },
+        { "GET", "/dashboard.css", ApiRole.View, false },
+        { "GET", "/api/status", ApiRole.View, false },
+        { "GET", "/events", ApiRole.View, false },
+        { "PUT", "/api/status", ApiRole.Admin, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task Each_route_answers_each_credential_as_its_role_allows(string method, string path, ApiRole? role, bool serve)
+    {
+        foreach (var credential in Enum.GetValues<Credential>())
+        {
+            var status = await SendAsync(serve, method, path, credential);
+
+            var expected = role is not { } needed ? Allowed(method, path)
+                : credential is Credential.None or Credential.Wrong ? HttpStatusCode.Unauthorized
+                : ApiAccess.Allows(Role(credential), needed) ? Allowed(method, path)
+                : HttpStatusCode.Forbidden;
+            Assert.True(expected == status, $"{method} {path} with {credential}: {status}, expected {expected}");
+        }
+    }
+
+    [Fact]
+    public async Task A_refusal_is_a_json_error_that_says_what_to_send_and_is_counted()
+    {
+        var before = _serve.AuthFailures;
+        using var missing = await _client.SendAsync(Request(true, "POST", "/v1/score", Credential.None));
+        using var forbidden = await _client.SendAsync(Request(true, "POST", "/v1/score", Credential.View));
+
+        Assert.Equal("Bearer realm=\"vigil\"", missing.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(
+            "POST /v1/score needs an API key with role score: send Authorization: Bearer KEY or X-API-Key: KEY",
+            JsonDocument.Parse(await missing.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+        Assert.Equal(
+            "an API key with role view may not POST /v1/score: it needs role score",
+            JsonDocument.Parse(await forbidden.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+        Assert.Equal(before + 2, _serve.AuthFailures);
+    }
+
+    [Fact]
+    public async Task A_key_in_x_api_key_works_as_a_bearer_token_does()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_serve.Address, "v1/model"));
+        request.Headers.Add("X-API-Key", ViewKey);
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_browser_is_sent_to_sign_in_and_its_cookie_then_opens_the_dashboard_and_its_stream()
+    {
+        using var page = new HttpRequestMessage(HttpMethod.Get, _dashboard.Server.Address);
+        page.Headers.Accept.ParseAdd("text/html");
+        using var redirected = await _client.SendAsync(page);
+        Assert.Equal(HttpStatusCode.Redirect, redirected.StatusCode);
+        Assert.Equal("/login", redirected.Headers.Location?.OriginalString);
+
+        using var wrong = await _client.PostAsync(new Uri(_dashboard.Server.Address, "login"), new FormUrlEncodedContent([new("key", "not-a-key")]));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.False(wrong.Headers.Contains("Set-Cookie"));
+
+        using var signedIn = await _client.PostAsync(new Uri(_dashboard.Server.Address, "login"), new FormUrlEncodedContent([new("key", ViewKey)]));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var cookie = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+
+        foreach (var path in new[] { "", "events", "api/status" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_dashboard.Server.Address, path));
+            request.Headers.Add("Cookie", cookie.Split(';')[0]);
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Every_answer_forbids_framing_sniffing_and_loading_from_elsewhere()
+    {
+        using var response = await _client.GetAsync(new Uri(_dashboard.Server.Address, "login"));
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Contains("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("192.0.2.1")]
+    public void With_no_key_only_loopback_is_served_unless_insecure(string host)
+    {
+        var refused = Assert.Throws<ArgumentException>(() => new ScoringServer(host, 0, _scorer));
+        Assert.Contains("no API key would let anyone who reaches it in", refused.Message, StringComparison.Ordinal);
+
+        Assert.Null(new WebSecurity { Insecure = true }.Refuses(IPAddress.Parse(host)));
+        Assert.Null(Security.Refuses(IPAddress.Parse(host)));
+        Assert.Null(WebSecurity.None.Refuses(IPAddress.Loopback));
+    }
+
+    private static HttpStatusCode Allowed(string method, string path) => (method, path) switch
+    {
+        ("DELETE", _) or ("PUT", _) => HttpStatusCode.MethodNotAllowed,
+        (_, "/nowhere") => HttpStatusCode.NotFound,
+        _ => HttpStatusCode.OK,
+    };
+
+    private static ApiRole Role(Credential credential) => credential switch
+    {
+        Credential.Score => ApiRole.Score,
+        Credential.View => ApiRole.View,
+        Credential.Admin => ApiRole.Admin,
+        _ => throw new ArgumentOutOfRangeException(nameof(credential)),
+    };
+
+    private async Task<HttpStatusCode> SendAsync(bool serve, string method, string path, Credential credential)
+    {
+        using var request = Request(serve, method, path, credential);
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return response.StatusCode;
+    }
+
+    private HttpRequestMessage Request(bool serve, string method, string path, Credential credential)
+    {
+        var address = serve ? _serve.Address : _dashboard.Server.Address;
+        var request = new HttpRequestMessage(new HttpMethod(method), new Uri(address, path));
+        if (method == "POST")
+        {
+            var body = path == "/invocations" ? """{"instances":[[1,2]]}""" : """{"amount":1,"V1":1}""";
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        var key = credential switch
+        {
+            Credential.Wrong => "wrong-key-0123456789abcdef",
+            Credential.Score => ScoreKey,
+            Credential.View => ViewKey,
+            Credential.Admin => AdminKey,
+            _ => null,
+        };
+        if (key is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return request;
+    }
+}
