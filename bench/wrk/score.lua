@@ -7,6 +7,9 @@
 -- and holds at its clock, so the windows would stop sliding and the histories grow. Delete the file with a new server.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+-- With VIGIL_WRK_KEY set (serve.sh then gives the server that key with role score), each request carries it.
+local key = os.getenv("VIGIL_WRK_KEY")
+if key and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end
 local state = os.getenv("VIGIL_WRK_STATE") or "/tmp/vigil-wrk-score.state"
 local start = os.time({year = 2018, month = 4, day = 1, hour = 0})
 local threads = {}

@@ -5,7 +5,8 @@
 #      bench/wrk/serve.sh gbt.json 0,1 4-7 "-t2 -c64"   the server on cores 0 and 1, wrk on 4 to 7
 # A fresh server each time, 5 s of warm-up, then the rounds. VIGIL names the vigil command, arguments allowed, as in
 # VIGIL="dotnet out/Vigil.Cli.dll" (default: the checkout's ./vigil), WRK the wrk binary (default: wrk on the PATH),
-# SCRIPT the wrk script (default: score.lua here), PORT the port (default 5059).
+# SCRIPT the wrk script (default: score.lua here), PORT the port (default 5059). With VIGIL_WRK_KEY set, the server
+# requires that key (role score) and score.lua sends it: what API keys cost.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 model="${1:?usage: serve.sh MODEL.json [SERVER_CPUS WRK_CPUS [WRK_ARGS [ROUNDS]]]}"
@@ -19,6 +20,7 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   exit 1
 fi
 export VIGIL_WRK_STATE="$(mktemp)"
+if [[ -n "${VIGIL_WRK_KEY:-}" ]]; then export VIGIL_API_KEYS="score=$VIGIL_WRK_KEY"; fi
 rm -f "$VIGIL_WRK_STATE"
 log="$(mktemp)"
 # Started directly (no function or subshell between), so that $! is the server itself and the trap stops it.

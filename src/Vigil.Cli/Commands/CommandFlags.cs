@@ -12,6 +12,7 @@ public sealed class CommandFlags
     private readonly Option<bool>? _noDashboard;
     private readonly List<(Option<bool> Option, SettingSwitch Switch)> _switches = [];
     private readonly Option<string[]>? _kafkaConfig;
+    private readonly Option<string>? _kafkaConfigFile;
     private readonly (Argument<string> Argument, string Key)? _argument;
 
     /// <param name="argument">A positional argument and the setting it gives (<c>FILE</c> → <c>Replay:Path</c>).</param>
@@ -58,6 +59,12 @@ public sealed class CommandFlags
                 HelpName = "KEY=VALUE",
             };
             command.Options.Add(_kafkaConfig);
+            _kafkaConfigFile = new Option<string>("--kafka-config-file")
+            {
+                Description = "librdkafka settings from a client.properties file (KEY=VALUE lines, # comments), as kcat -F and Java clients read: keeps sasl.password off the command line; --kafka-config overrides it",
+                HelpName = "FILE",
+            };
+            command.Options.Add(_kafkaConfigFile);
         }
     }
 
@@ -71,7 +78,14 @@ public sealed class CommandFlags
         {
             try
             {
-                var configuration = LayeredConfiguration.Build(parsed.GetValue(_config), context.Environment, Settings(parsed));
+                var settings = Settings(parsed);
+                foreach (var flag in SecretsGiven(settings))
+                {
+                    await context.Error.WriteLineAsync(
+                        $"vigil: warning: {flag} on the command line is visible to every user of this machine (ps, shell history); set it in the environment or the configuration file (docs/SECURITY.md)");
+                }
+
+                var configuration = LayeredConfiguration.Build(parsed.GetValue(_config), context.Environment, settings);
                 return await run(VigilSettings.Read(configuration), configuration);
             }
             catch (UsageException e)
@@ -87,9 +101,23 @@ public sealed class CommandFlags
         });
     }
 
-    private Dictionary<string, (string, string)> Settings(ParseResult parsed)
+    /// <summary>The flags given that carry a secret: a secret flag, or a librdkafka password or secret through --kafka-config.</summary>
+    private IEnumerable<string> SecretsGiven(Dictionary<string, (string Flag, string Value)> settings)
     {
-        var settings = new Dictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, (flag, _)) in settings)
+        {
+            var secret = _settings.Any(s => s.Flag.Secret && s.Flag.Key.Equals(key, StringComparison.OrdinalIgnoreCase))
+                || (flag.StartsWith("--kafka-config ", StringComparison.Ordinal) && (key.Contains("password", StringComparison.OrdinalIgnoreCase) || key.Contains("secret", StringComparison.OrdinalIgnoreCase)));
+            if (secret)
+            {
+                yield return flag;
+            }
+        }
+    }
+
+    private Dictionary<string, (string Flag, string Value)> Settings(ParseResult parsed)
+    {
+        var settings = new Dictionary<string, (string Flag, string Value)>(StringComparer.OrdinalIgnoreCase);
         if (_argument is { } positional && parsed.GetValue(positional.Argument) is { } argument)
         {
             settings[positional.Key] = (positional.Argument.Name, argument);
@@ -112,6 +140,14 @@ public sealed class CommandFlags
             if (parsed.GetValue(option))
             {
                 settings[flag.Key] = (flag.Name, "true");
+            }
+        }
+
+        if (_kafkaConfigFile is not null && parsed.GetValue(_kafkaConfigFile) is { } file)
+        {
+            foreach (var (key, value) in KafkaProperties.Read(file))
+            {
+                settings["Kafka:" + key] = ($"{key} in {file}", value);
             }
         }
 

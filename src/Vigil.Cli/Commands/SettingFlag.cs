@@ -6,6 +6,9 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     /// <summary>Other names the flag answers to.</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
+    /// <summary>Whether the value is a secret: given as a flag, it is visible to every user of the machine (ps, shell history), and a warning says so.</summary>
+    public bool Secret { get; init; }
+
     public static readonly SettingFlag Rate = new("--rate", "N|max", "Transactions per second the generator produces, or 'max' [env: TRANSACTIONS_PER_SECOND] [default: 1000]", "Generator:Rate");
     public static readonly SettingFlag Duration = new("--duration", "SECONDS", "Stop after this many seconds [default: run until Ctrl+C]", "Demo:Duration");
     public static readonly SettingFlag Count = new("--count", "N", "Stop after generating this many transactions", "Generator:Count");
@@ -61,11 +64,11 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag ServeRules = Rules with { Description = "Decide /v1/score with the rules of a rules file, then the model, as the pipeline does (see vigil rules check --help); editing the file swaps the rules live [default: the model alone]" };
     public static readonly SettingFlag RulesKeyFile = new("--rules-key-file", "FILE", "A file holding the rules key: rule sets on the control topic are signed with it (HMAC-SHA256) and taken only when they verify; the key also comes from VIGIL_RULES_KEY", "Rules:SigningKeyFile");
     public static readonly SettingFlag RulesTopic = new("--rules-topic", "TOPIC", "Follow the rules control topic: every rule set published there (vigil rules publish) is swapped in [default: not followed; vigil rules publish writes to vigil.rules]", "Topics:Rules");
-    public static readonly SettingFlag SlackWebhook = new("--slack-webhook", "URL", "Send fraud alerts to a Slack incoming webhook [env: SLACK_WEBHOOK_URL]", "Alerts:SlackWebhook");
+    public static readonly SettingFlag SlackWebhook = new("--slack-webhook", "URL", "Send fraud alerts to a Slack incoming webhook [env: SLACK_WEBHOOK_URL]", "Alerts:SlackWebhook") { Secret = true };
     public static readonly SettingFlag SlackChannel = new("--slack-channel", "CHANNEL", "Send fraud alerts to a Slack channel with chat.postMessage, authenticated by the bot token in SLACK_API_TOKEN", "Alerts:SlackChannel");
     public static readonly SettingFlag SlackApiUrl = new("--slack-api-url", "URL", "The Slack Web API to post to [default: https://slack.com/api/]", "Alerts:SlackApiUrl");
     public static readonly SettingFlag Webhook = new("--webhook", "URL", "POST fraud alerts as JSON to a webhook", "Alerts:Webhook");
-    public static readonly SettingFlag WebhookSecret = new("--webhook-secret", "SECRET", "Sign webhook messages: X-Vigil-Signature: sha256=HMAC-SHA256(SECRET, X-Vigil-Timestamp + '.' + body) [env: WEBHOOK_SECRET]", "Alerts:WebhookSecret");
+    public static readonly SettingFlag WebhookSecret = new("--webhook-secret", "SECRET", "Sign webhook messages: X-Vigil-Signature: sha256=HMAC-SHA256(SECRET, X-Vigil-Timestamp + '.' + body) [env: WEBHOOK_SECRET]", "Alerts:WebhookSecret") { Secret = true };
     public static readonly SettingFlag AlertConsole = new("--alert-console", "true|false", "Print each alert on the console [default: true for vigil alert, false for vigil demo]", "Alerts:Console");
     public static readonly SettingFlag DashboardUrl = new("--dashboard-url", "URL", "The dashboard alerts link to [default: the demo's own; none for vigil alert]", "Alerts:DashboardUrl");
     public static readonly IReadOnlyList<SettingFlag> AlertSinks = [SlackWebhook, SlackChannel, SlackApiUrl, Webhook, WebhookSecret, AlertConsole];
