@@ -37,9 +37,18 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 
-summary() { grep -E 'Requests/sec|^ +50%|^ +99%' | tr -s ' ' | tr '\n' ' '; echo; }
+# The server's CPU time per request (user + system, from /proc): steadier than requests/s on a shared machine.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+measure() {
+  local before after out
+  before=$(cpu_ticks)
+  out=$(pinned "$wrk_cpus" "$wrk" $wrk_args -d10s --latency "$@")
+  after=$(cpu_ticks)
+  local requests; requests=$(echo "$out" | awk '/requests in/ { print $1 }')
+  echo "$(echo "$out" | grep -E 'Requests/sec|^ +50%|^ +99%' | tr -s ' ' | tr '\n' ' ')server CPU $(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }') us/request"
+}
 pinned "$wrk_cpus" "$wrk" $wrk_args -d5s -s "$script" "$url" > /dev/null
 for round in $(seq 1 "$rounds"); do
-  echo "score $round: $(pinned "$wrk_cpus" "$wrk" $wrk_args -d10s --latency -s "$script" "$url" | summary)"
+  echo "score $round: $(measure -s "$script" "$url")"
 done
-echo "healthz: $(pinned "$wrk_cpus" "$wrk" $wrk_args -d10s --latency "$url/healthz" | summary)"
+echo "healthz: $(measure "$url/healthz")"

@@ -148,15 +148,32 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
         }
     }
 
-    [Fact]
-    public async Task Every_answer_forbids_framing_sniffing_and_loading_from_elsewhere()
+    [Theory]
+    [InlineData("login")]
+    [InlineData("")]
+    [InlineData("dashboard.js")]
+    [InlineData("api/status")]
+    public async Task What_a_browser_fetches_may_not_be_framed_sniffed_or_load_from_elsewhere(string path)
     {
-        using var response = await _client.GetAsync(new Uri(_dashboard.Server.Address, "login"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_dashboard.Server.Address, path));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ViewKey);
+        using var response = await _client.SendAsync(request);
 
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
         Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Contains("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_scoring_api_s_answers_skip_the_browser_headers()
+    {
+        using var response = await _client.SendAsync(Request(true, "POST", "/v1/score", Credential.Score));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("Content-Security-Policy"));
     }
 
     [Theory]
