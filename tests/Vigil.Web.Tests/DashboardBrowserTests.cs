@@ -64,6 +64,32 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.True(new FileInfo(screenshot).Length > 10_000);
     }
 
+    [Fact]
+    public async Task With_api_keys_a_person_signs_in_with_a_view_key_and_the_dashboard_then_streams()
+    {
+        const string ViewKey = "view-key-0123456789abcdef";
+        var security = new Vigil.Web.Security.WebSecurity { Keys = Vigil.Web.Security.ApiKeys.Parse($"view={ViewKey},score=score-key-0123456789abcdef", "test") };
+        await using var demo = await LiveDemo.StartAsync(rate: 2000, options: new Vigil.Web.Dashboard.DashboardOptions { Port = 0, EventsPerSecond = 50, Security = security });
+        using var browser = StartBrowser();
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30)) { PollingInterval = TimeSpan.FromMilliseconds(200) };
+
+        browser.Navigate().GoToUrl(demo.Server.Address);
+        wait.Until(b => b.Url.EndsWith("/login", StringComparison.Ordinal));
+        browser.FindElement(By.Id("key")).SendKeys("score-key-0123456789abcdef"); // a key, but not one that may view
+        browser.FindElement(By.CssSelector("form button")).Click();
+        wait.Until(b => b.PageSource.Contains("cannot open the dashboard: it needs role view or admin", StringComparison.Ordinal));
+        Assert.Empty(browser.Manage().Cookies.AllCookies);
+
+        browser.Navigate().GoToUrl(new Uri(demo.Server.Address, "login"));
+        browser.FindElement(By.Id("key")).SendKeys(ViewKey);
+        browser.FindElement(By.CssSelector("form button")).Click();
+        wait.Until(b => b.FindElements(By.Id("processed")).Count > 0 && b.FindElement(By.Id("processed")).Text != "0");
+        wait.Until(b => b.FindElements(By.CssSelector("#rows tr")).Count > 0);
+
+        Assert.Equal("live", browser.FindElement(By.Id("connection")).Text);
+        Assert.DoesNotContain(browser.Manage().Cookies.AllCookies, c => !c.IsHttpOnly); // the key is out of scripts' reach
+    }
+
     private sealed record RowView(string Text, string Color, string Amount);
 
     private sealed record InstanceRow(string ClassName, string[] Cells, string[][] Tasks);

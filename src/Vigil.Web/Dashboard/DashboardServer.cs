@@ -95,7 +95,7 @@ public sealed class DashboardServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The sign-in form's key: valid, the cookie is set and the browser goes to the dashboard; otherwise 401.</summary>
+    /// <summary>The sign-in form's key: one that may view sets the cookie and sends the browser to the dashboard; otherwise 401 or 403.</summary>
     private async Task SignInAsync(HttpContext context)
     {
         if (!context.Request.HasFormContentType)
@@ -105,9 +105,9 @@ public sealed class DashboardServer : IAsyncDisposable
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        if (!_app.Services.GetRequiredService<ApiAccess>().SignIn(context, form["key"].ToString()))
+        if (_app.Services.GetRequiredService<ApiAccess>().SignIn(context, form["key"].ToString()) is { } refused)
         {
-            await LocalWebApp.ErrorAsync(context.Response, StatusCodes.Status401Unauthorized, "the API key is not valid");
+            await LocalWebApp.ErrorAsync(context.Response, refused.Status, refused.Reason);
             return;
         }
 

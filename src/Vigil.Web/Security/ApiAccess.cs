@@ -74,9 +74,9 @@ public sealed class ApiAccess
         var presented = Presented(request);
         if (presented.IsEmpty)
         {
-            if (HttpMethods.IsGet(request.Method) && request.Path == "/" && request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal))
+            if (IsPersonAtTheDashboard(request))
             {
-                context.Response.Redirect("/login"); // a person at the dashboard: not counted as a failure
+                context.Response.Redirect("/login"); // not counted as a failure
                 return false;
             }
 
@@ -88,6 +88,13 @@ public sealed class ApiAccess
         var role = _verifiedBySpan.TryGetValue(presented, out var known) ? known : Verify(presented);
         if (role is null)
         {
+            if (IsPersonAtTheDashboard(request))
+            {
+                Count("invalid");
+                context.Response.Redirect("/login"); // a cookie from before the keys changed: sign in again
+                return false;
+            }
+
             await RefuseAsync(context, StatusCodes.Status401Unauthorized, "invalid", "the API key is not valid");
             return false;
         }
@@ -102,14 +109,23 @@ public sealed class ApiAccess
         return true;
     }
 
-    /// <summary>Checks the key a person typed at the sign-in page; the cookie it sets is the key itself, sent back only to this server.</summary>
-    public bool SignIn(HttpContext context, string key)
+    /// <summary>
+    /// Checks the key a person typed at the sign-in page: one that may view sets the cookie (the key itself, sent back
+    /// only to this server) and returns null; another is counted and its status and reason returned.
+    /// </summary>
+    public (int Status, string Reason)? SignIn(HttpContext context, string key)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (_security.Keys.Authenticate(key) is null)
+        if (_security.Keys.Authenticate(key) is not { } role)
         {
             Count("invalid");
-            return false;
+            return (StatusCodes.Status401Unauthorized, "the API key is not valid");
+        }
+
+        if (!Allows(role, ApiRole.View))
+        {
+            Count("forbidden");
+            return (StatusCodes.Status403Forbidden, $"an API key with role {Name(role)} cannot open the dashboard: it needs role view or admin");
         }
 
         context.Response.Cookies.Append(CookieName, key, new CookieOptions
@@ -119,7 +135,7 @@ public sealed class ApiAccess
             Secure = context.Request.IsHttps,
             Path = "/",
         });
-        return true;
+        return null;
     }
 
     private ApiRole? Verify(ReadOnlySpan<char> presented)
@@ -145,6 +161,9 @@ public sealed class ApiAccess
         ApiRole.Admin => "admin",
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "unknown role"),
     };
+
+    private static bool IsPersonAtTheDashboard(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) && request.Path == "/" && request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal);
 
     private static ReadOnlySpan<char> Presented(HttpRequest request)
     {

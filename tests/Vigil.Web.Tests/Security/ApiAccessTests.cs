@@ -20,7 +20,7 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
     private static readonly WebSecurity Security = new() { Keys = ApiKeys.Parse($"score={ScoreKey}, view={ViewKey},admin={AdminKey}", "test") };
 
     private readonly TransactionScorer _scorer = new(Model);
-    private readonly HttpClient _client = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _client = new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(10) };
     private ScoringServer _serve = null!;
     private LiveDemo _dashboard = null!;
 
@@ -132,6 +132,9 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
         using var wrong = await _client.PostAsync(new Uri(_dashboard.Server.Address, "login"), new FormUrlEncodedContent([new("key", "not-a-key")]));
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.False(wrong.Headers.Contains("Set-Cookie"));
+        using var scoring = await _client.PostAsync(new Uri(_dashboard.Server.Address, "login"), new FormUrlEncodedContent([new("key", ScoreKey)]));
+        Assert.Equal(HttpStatusCode.Forbidden, scoring.StatusCode);
+        Assert.False(scoring.Headers.Contains("Set-Cookie"));
 
         using var signedIn = await _client.PostAsync(new Uri(_dashboard.Server.Address, "login"), new FormUrlEncodedContent([new("key", ViewKey)]));
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
@@ -146,6 +149,14 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+
+        // A cookie from before the keys changed sends the person back to sign in.
+        using var stale = new HttpRequestMessage(HttpMethod.Get, _dashboard.Server.Address);
+        stale.Headers.Accept.ParseAdd("text/html");
+        stale.Headers.Add("Cookie", $"{ApiAccess.CookieName}=old-key-0123456789abcdef");
+        using var again = await _client.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Equal("/login", again.Headers.Location?.OriginalString);
     }
 
     [Theory]
