@@ -50,7 +50,7 @@ public sealed class ApiKeys
 
     /// <summary>
     /// Reads a file of hashed keys, one <c>role sha256:HEX</c> a line (<c>#</c> starts a comment), as
-    /// <c>vigil keys hash</c> writes them: the file holds no usable secret.
+    /// <c>vigil keys new</c> prints them: the file holds no usable secret.
     /// </summary>
     /// <exception cref="FormatException">A line that is not a role and a SHA-256 hash.</exception>
     public static ApiKeys ParseHashed(IEnumerable<string> lines, string origin)
@@ -81,7 +81,7 @@ public sealed class ApiKeys
 
             if (bytes.Length != SHA256.HashSizeInBytes)
             {
-                throw new FormatException($"{origin}, line {number}: expected a role and sha256:<64 hex digits>, as vigil keys hash prints");
+                throw new FormatException($"{origin}, line {number}: expected a role and sha256:<64 hex digits>, as vigil keys new prints");
             }
 
             keys.Add((role, bytes));
@@ -125,7 +125,8 @@ public sealed class ApiKeys
         "score" => ApiRole.Score,
         "view" => ApiRole.View,
         "admin" => ApiRole.Admin,
-        _ => throw new FormatException($"{where}: unknown role '{text.Trim()}'; the roles are score, view and admin"),
+        // A long "role" may be a key written first by mistake: it is not repeated.
+        _ => throw new FormatException($"{where}: unknown role{(text.Trim().Length < MinKeyLength ? $" '{text.Trim()}'" : string.Empty)}; the roles are score, view and admin"),
     };
 
     private static (ApiRole Role, string Value) Entry(string text, char separator, string where)

@@ -187,6 +187,69 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
         Assert.False(response.Headers.Contains("Content-Security-Policy"));
     }
 
+    /// <summary>Credentials a careless client or an attacker sends: none gets in, none gets a 5xx.</summary>
+    public static TheoryData<string, string, string, int> HostileCredentials() => new()
+    {
+        { "Authorization", "Bearer", "an empty bearer token", 401 },
+        { "Authorization", "Bearer ", "a bearer of spaces", 401 },
+        { "Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("score:" + ScoreKey)), "Basic with the key as password", 401 },
+        { "Authorization", "Bearer " + ScoreKey[..^1], "the key less its last character", 401 },
+        { "Authorization", "Bearer " + ScoreKey + "x", "the key and one more character", 401 },
+        { "Authorization", "Bearer " + ScoreKey.ToUpperInvariant(), "the key in capitals", 401 },
+        { "Authorization", "bearer " + ScoreKey, "the scheme in lower case (RFC 7235: case-insensitive)", 200 },
+        { "Authorization", "Bearer  " + ScoreKey + " ", "the key padded with spaces", 200 },
+        { "Authorization", "Bearer " + new string('k', 100_000), "a 100 KB key", 431 },
+        { "Authorization", "Bearer " + new string('k', 20_000), "a 20 KB key", 401 },
+        { "X-API-Key", "", "an empty X-API-Key", 401 },
+        { "X-API-Key", ViewKey, "a view key on a score route", 403 },
+        { "Cookie", $"{ApiAccess.CookieName}={ScoreKey}", "the key as a cookie (a browser's way)", 200 },
+        { "Cookie", $"{ApiAccess.CookieName}=", "an empty cookie", 401 },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileCredentials))]
+    public async Task A_broken_or_hostile_credential_gets_4xx_and_only_the_key_itself_gets_in(string header, string value, string name, int expected)
+    {
+        using var request = Request(true, "POST", "/v1/score", Credential.None);
+        Assert.True(request.Headers.TryAddWithoutValidation(header, value), name);
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.True((int)response.StatusCode == expected, $"{name}: {(int)response.StatusCode}, expected {expected}");
+        if (expected is 401 or 403)
+        {
+            Assert.False(string.IsNullOrEmpty(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task Two_keys_in_one_request_are_not_read_as_either()
+    {
+        using var request = Request(true, "POST", "/v1/score", Credential.None);
+        request.Headers.TryAddWithoutValidation("X-API-Key", [ScoreKey, AdminKey]);
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nview-key-0123456789abcdef\r\n--b--\r\n", 303)]
+    [InlineData("application/json", "{\"key\":\"view-key-0123456789abcdef\"}", 415)]
+    [InlineData("application/x-www-form-urlencoded", "", 401)]
+    [InlineData("application/x-www-form-urlencoded", "key=%ZZ", 401)]
+    [InlineData("application/x-www-form-urlencoded", "key=a&key=b", 401)]
+    public async Task The_sign_in_form_refuses_what_is_not_a_valid_view_key(string type, string body, int expected)
+    {
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", type);
+
+        using var response = await _client.PostAsync(new Uri(_dashboard.Server.Address, "login"), content);
+
+        Assert.Equal(expected, (int)response.StatusCode is 302 ? 303 : (int)response.StatusCode);
+    }
+
     [Theory]
     [InlineData("0.0.0.0")]
     [InlineData("192.0.2.1")]
