@@ -72,6 +72,61 @@ public sealed class KafkaDetectorTests(ITestOutputHelper output)
     }
 
     /// <summary>Writes transactions t-from.. in small steps, as a steady stream rather than one burst.</summary>
+    [Fact]
+    public async Task Input_headers_such_as_a_traceparent_travel_to_the_legit_and_fraud_outputs_and_records_without_any_get_none()
+    {
+        using var kafka = new MockKafka(partitions: 2);
+        var clients = kafka.Clients();
+        using (var writer = new KafkaRecordWriter(clients, kafka.Topics.Transactions))
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var amount = i % 10 == 0 ? 950 : 20;
+                var headers = i % 2 == 0
+                    ? new Vigil.Runtime.Topics.RecordHeader[]
+                    {
+                        new("traceparent", $"00-{i:x32}-{i + 1:x16}-01"),
+                        new("tenant", "acme"),
+                        new("tenant", "second value kept too"),
+                        new("binary", [0, 255, (byte)i]),
+                    }
+                    : null;
+                writer.Write(MockKafka.Utf8($"acct-{i % 7}"), MockKafka.Utf8($$"""{"transaction_id":"t-{{i}}","source":"acct-{{i % 7}}","amount":{{amount}}}"""), headers);
+            }
+
+            await writer.FlushAsync(CancellationToken.None);
+        }
+
+        using var detector = new KafkaDetector(clients, kafka.Topics, RuleSet.AmountThreshold());
+        using var stop = new CancellationTokenSource();
+        var running = detector.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => detector.Status().Processed >= 200, Timeout);
+        await stop.CancelAsync();
+        await running.WaitAsync(Timeout);
+
+        var decided = kafka.Read(kafka.Topics.Legit, 180).Concat(kafka.Read(kafka.Topics.Fraud, 20)).ToList();
+        Assert.Equal(200, decided.Count);
+        foreach (var record in decided)
+        {
+            var i = int.Parse(Id(record.Message.Value)[2..], System.Globalization.CultureInfo.InvariantCulture);
+            var headers = (record.Message.Headers ?? []).Select(h => (h.Key, Convert.ToHexString(h.GetValueBytes()))).ToList();
+            if (i % 2 == 1)
+            {
+                Assert.Empty(headers);
+                continue;
+            }
+
+            Assert.Equal(
+                [
+                    ("traceparent", Convert.ToHexString(Encoding.UTF8.GetBytes($"00-{i:x32}-{i + 1:x16}-01"))),
+                    ("tenant", Convert.ToHexString("acme"u8)),
+                    ("tenant", Convert.ToHexString("second value kept too"u8)),
+                    ("binary", Convert.ToHexString([0, 255, (byte)i])),
+                ],
+                headers);
+        }
+    }
+
     private static async Task StreamTransactionsAsync(KafkaRecordWriter writer, int from, int count)
     {
         for (var at = from; at < from + count; at += 500)

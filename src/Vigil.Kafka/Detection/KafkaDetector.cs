@@ -260,10 +260,11 @@ public sealed class KafkaDetector : IDisposable
             _output = new byte[_processor.MaxOutputLength];
         }
 
-        // The output keeps the input's key (so its partition) and timestamp (event time), as Kafka Streams does.
+        // The output keeps the input's key (so its partition), timestamp (event time) and headers (a W3C traceparent,
+        // a producer's own), as Kafka Streams does.
         var length = _processor.Encode(_output);
         var topic = route == Route.Fraud ? _topics.Fraud : _topics.Legit;
-        var error = Produce(topic, message.Key, _output.AsSpan(0, length), timestamp, headers: null, _tracker.OpenNumber);
+        var error = Produce(topic, message.Key, _output.AsSpan(0, length), timestamp, headers: null, _tracker.OpenNumber, message.HeaderList);
         if (error != 0)
         {
             // This record's output can never be written (larger than the cluster takes): its input goes to the dead
@@ -279,10 +280,10 @@ public sealed class KafkaDetector : IDisposable
     }
 
     /// <summary>Produces, serving delivery reports while librdkafka's queue is full (the brokers set the pace); returns an error about this record, or 0.</summary>
-    private int Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestamp, IReadOnlyList<RecordHeader>? headers, long number)
+    private int Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestamp, IReadOnlyList<RecordHeader>? headers, long number, IntPtr forwarded = default)
     {
         int error;
-        while ((error = _producer.Produce(topic, key, value, timestamp, number, headers)) == NativeProducer.QueueFull)
+        while ((error = _producer.Produce(topic, key, value, timestamp, number, headers, forwarded: forwarded)) == NativeProducer.QueueFull)
         {
             _producer.Poll(1);
             ThrowIfFailed();

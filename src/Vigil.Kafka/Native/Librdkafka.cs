@@ -154,6 +154,12 @@ internal static unsafe partial class Librdkafka
     public static partial int rd_kafka_message_headers(Message* message, out IntPtr headers);
 
     [LibraryImport(Library)]
+    public static partial IntPtr rd_kafka_headers_copy(IntPtr headers);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_headers_destroy(IntPtr headers);
+
+    [LibraryImport(Library)]
     public static partial int rd_kafka_header_get_all(IntPtr headers, nuint index, out IntPtr name, out IntPtr value, out nuint size);
 
     [LibraryImport(Library)]

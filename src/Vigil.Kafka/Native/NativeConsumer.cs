@@ -249,6 +249,9 @@ public readonly unsafe ref struct ConsumedMessage
         }
     }
 
+    /// <summary>librdkafka's list of the record's headers, valid while the message is, or zero when it has none; allocates nothing.</summary>
+    public IntPtr HeaderList => Librdkafka.rd_kafka_message_headers(_message, out var list) == 0 ? list : IntPtr.Zero;
+
     /// <summary>The record's headers; allocates, for the slow path (dead letters).</summary>
     public IReadOnlyList<RecordHeader> Headers()
     {

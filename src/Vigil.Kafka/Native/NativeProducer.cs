@@ -85,8 +85,11 @@ public sealed unsafe class NativeProducer : NativeClient
     /// <param name="number">Comes back with the record's delivery report.</param>
     /// <param name="timestampMs">The record's timestamp (Unix milliseconds), or 0 for now.</param>
     /// <param name="partition">The partition to write to, or <see cref="AnyPartition"/> for the partitioner's choice by key.</param>
+    /// <param name="forwarded">A consumed record's header list (<see cref="ConsumedMessage.HeaderList"/>) to write a copy of,
+    /// with no managed allocation; used when <paramref name="headers"/> is empty.</param>
     public int Produce(
-        string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestampMs, long number, IReadOnlyList<RecordHeader>? headers = null, int partition = AnyPartition)
+        string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestampMs, long number, IReadOnlyList<RecordHeader>? headers = null, int partition = AnyPartition,
+        IntPtr forwarded = default)
     {
         var rkt = Topic(topic);
         fixed (byte* keyPointer = key)
@@ -95,6 +98,11 @@ public sealed unsafe class NativeProducer : NativeClient
             if (headers is { Count: > 0 })
             {
                 return ProduceWithHeaders(rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, headers, partition);
+            }
+
+            if (forwarded != IntPtr.Zero)
+            {
+                return ProduceForwarding(rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, forwarded, partition);
             }
 
             var fields = stackalloc Field[7];
@@ -127,6 +135,35 @@ public sealed unsafe class NativeProducer : NativeClient
         }
 
         _topics.Clear();
+    }
+
+    /// <summary>librdkafka takes the copy of the header list when the record is queued; otherwise it is destroyed here.</summary>
+    private int ProduceForwarding(IntPtr rkt, byte* key, int keyLength, byte* value, int valueLength, long timestampMs, long number, IntPtr forwarded, int partition)
+    {
+        var copy = Librdkafka.rd_kafka_headers_copy(forwarded);
+        var fields = stackalloc Field[8];
+        fields[0] = Field.Pointer(Field.Rkt, rkt);
+        fields[1] = Field.Memory(Field.Key, key, keyLength);
+        fields[2] = Field.Memory(Field.Value, value, valueLength);
+        fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
+        fields[4] = Field.Long(Field.Opaque, number);
+        fields[5] = Field.Long(Field.Timestamp, timestampMs);
+        fields[6] = Field.Long(Field.Partition, partition);
+        fields[7] = Field.Pointer(Field.HeaderList, copy);
+        var queued = false;
+        try
+        {
+            var result = Check(Librdkafka.rd_kafka_produceva(Handle, fields, 8));
+            queued = result == 0;
+            return result;
+        }
+        finally
+        {
+            if (!queued)
+            {
+                Librdkafka.rd_kafka_headers_destroy(copy);
+            }
+        }
     }
 
     private int ProduceWithHeaders(
@@ -240,6 +277,7 @@ public sealed unsafe class NativeProducer : NativeClient
         public const int MsgFlags = 7;
         public const int Timestamp = 8;
         public const int HeaderType = 9;
+        public const int HeaderList = 10;
 
         [FieldOffset(0)]
         private int _type;
