@@ -60,16 +60,19 @@ public static class KafkaCommands
             (VIGIL_RULES_KEY or --rules-key-file, shared with vigil rules publish); the others are logged and counted.
             """);
         var flags = new CommandFlags(command,
-            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration],
+            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost],
             kafkaConfig: true,
+            web: true,
             switches: [SettingSwitch.UnsignedRules]);
         flags.SetAction(command, context, (settings, configuration) =>
         {
             var follow = configuration["Topics:Rules"] is not null;
+            var read = new SettingReader(configuration);
             return new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine)
             {
                 FollowRulesTopic = follow,
                 RulesSignature = follow ? RulesSigning.Read(configuration, "vigil detect --rules-topic") : null,
+                Operations = configuration["Operations:Port"] is null ? null : (read.Text("Operations:Host", "127.0.0.1"), read.WholeNumber("Operations:Port", 0, 0, 65535)),
             }.RunAsync(context.Stop);
         });
         return command;

@@ -7,6 +7,7 @@ using Vigil.Cli.Models;
 using Vigil.Cli.Rules;
 using Vigil.Cli.Terminal;
 using Vigil.Features;
+using Vigil.Web.Operations;
 using Vigil.Hosting.Services;
 using Vigil.Kafka;
 using Vigil.Kafka.Configuration;
@@ -33,6 +34,9 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
 
     /// <summary>Verifies each rule set on the control topic; null takes them unsigned (<c>--unsigned-rules</c>).</summary>
     public RuleSignature? RulesSignature { get; init; }
+
+    /// <summary>Where to serve <c>/healthz</c> and <c>/readyz</c> (<c>--metrics-host</c>, <c>--metrics-port</c>); none when null.</summary>
+    public (string Host, int Port)? Operations { get; init; }
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
@@ -78,6 +82,13 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             console.MarkupLine($"[grey]amount >= {RuleSet.SeedAmountThreshold:N0} is the rule of the Kafka tutorial Vigil started from; for vigil generate's simulated transactions pass --threshold 220 (its first fraud scenario's bound), or decide with features and --model (docs/KAFKA.md)[/]");
         }
 
+        var (server, failed) = await StartOperationsAsync(detector, deadline.Token);
+        if (failed)
+        {
+            return 1;
+        }
+
+        await using var operations = server;
         var view = _view;
         using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
         var host = PipelineHost.CreateBuilder(log);
@@ -123,6 +134,44 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
 
         Summary.TextRow(console, "commits", $"{detector.Commits:N0} (offsets committed only after the brokers acknowledged the outputs)");
         return 0;
+    }
+
+    /// <summary>The operations port, ready while the detector owns partitions; none without <c>--metrics-port</c>, failed (and said) when the port is taken.</summary>
+    private async Task<(OperationsServer? Server, bool Failed)> StartOperationsAsync(KafkaDetector detector, CancellationToken stopping)
+    {
+        if (Operations is not { } at)
+        {
+            return (null, false);
+        }
+
+        var topic = settings.Topics.Transactions;
+        OperationsServer server;
+        try
+        {
+            server = new OperationsServer(at.Host, at.Port, () =>
+                stopping.IsCancellationRequested ? Readiness.No("stopping")
+                : detector.Assignment is { Count: > 0 } partitions ? Readiness.Yes($"deciding partitions {string.Join(',', partitions.Order())} of {topic} in group {kafka.GroupId}")
+                : Readiness.No($"waiting for partitions of {topic} from group {kafka.GroupId}"),
+                settings.Dashboard.Security);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--metrics-host {at.Host}: {e.Message}");
+        }
+
+        try
+        {
+            await server.StartAsync(stopping);
+        }
+        catch (IOException e)
+        {
+            await server.DisposeAsync();
+            console.MarkupLine($"[red]vigil: cannot serve the operations port on {Markup.Escape(at.Host)}:{at.Port}: {Markup.Escape(e.Message)} (choose another --metrics-port)[/]");
+            return (null, true);
+        }
+
+        console.MarkupLine(Markup.Escape($"operations: {server.Address} · GET /healthz, /readyz · {settings.Dashboard.Security.Describe()}"));
+        return (server, false);
     }
 
     /// <summary>Reads the control topic up to its end before the first record is decided.</summary>

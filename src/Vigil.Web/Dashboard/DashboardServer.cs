@@ -36,6 +36,7 @@ public sealed class DashboardServer : IAsyncDisposable
         _app.MapGet("/events", StreamEventsAsync);
         _app.MapGet("/api/status", () => Results.Bytes(_feed.StatusJson(), "application/json"));
         _app.MapGet("/healthz", () => Results.Text("ok"));
+        Operations.OperationsServer.MapReadiness(_app, () => Operations.Readiness.Yes("serving the dashboard"));
         _app.MapGet("/login", () => Asset("login.html", "text/html; charset=utf-8"));
         _app.MapGet("/login.css", () => Asset("login.css", "text/css; charset=utf-8"));
         _app.MapPost("/login", SignInAsync);

@@ -29,6 +29,7 @@ public sealed class ScoringServer : IAsyncDisposable
         _app = LocalWebApp.Create(host, port, kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1, allowedHosts, logs, security);
         new ScoringEndpoints(scorer).Map(_app);
         _app.MapGet("/healthz", () => Results.Text("ok"));
+        Operations.OperationsServer.MapReadiness(_app, () => Operations.Readiness.Yes($"model {scorer.Model.Version}"));
 
         // MLflow's scoring server answers these three; its clients and load balancers probe them.
         _app.MapGet("/ping", () => Results.Text("ok"));

@@ -11,7 +11,7 @@ public sealed class ToolPackageTests() : TempDirectoryTest("vigil-tool-")
     [Fact]
     public async Task Dotnet_tool_install_from_the_packed_nupkg_gives_a_vigil_command_with_its_bundled_librdkafka()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var packages = Path.Combine(Directory, "nupkg");
         var tools = Path.Combine(Directory, "tools");
 
@@ -35,17 +35,6 @@ public sealed class ToolPackageTests() : TempDirectoryTest("vigil-tool-")
     {
         var name = Path.GetFileNameWithoutExtension(package); // Vigil.Cli.0.1.0
         return name["Vigil.Cli.".Length..];
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Vigil.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException($"no Vigil.sln above {AppContext.BaseDirectory}");
     }
 
     private static Task<(int ExitCode, string Output)> DotnetAsync(string workingDirectory, params string[] args) => RunAsync("dotnet", workingDirectory, args);
