@@ -24,7 +24,13 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var topics = settings.Topics;
-        using var bridge = await Task.Run(() => new KafkaTopicBridge(new KafkaClients(kafka, log), [topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels]));
+        using var bridge = await ClusterSetup.MakeAsync(
+            () => new KafkaTopicBridge(new KafkaClients(kafka, log), [topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels]), "vigil dashboard", kafka.BootstrapServers, console, stop);
+        if (bridge is null)
+        {
+            return 1;
+        }
+
         var quality = new QualityMonitor(bridge[topics.Legit], bridge[topics.Fraud], bridge[topics.Labels], settings.Quality.MaxPending);
         var latency = new DecidedLatency(bridge[topics.Legit], bridge[topics.Fraud]);
         using var board = await Task.Run(() => FollowStatus(topics.Status));

@@ -63,8 +63,14 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         var features = settings.Features;
         var topics = settings.Topics;
         var clients = new KafkaClients(kafka, log);
-        using var snapshots = await Task.Run(() => TaskSnapshots.Open(clients, stateTopic));
-        var member = await Task.Run(() => new KafkaFeatureGroup(clients, topics, features.Set, features.StageOptions(joinIdentities: false), snapshots, group, log));
+        using var snapshots = await ClusterSetup.MakeAsync(() => TaskSnapshots.Open(clients, stateTopic), "vigil features", kafka.BootstrapServers, console, stop);
+        var member = snapshots is null ? null : await ClusterSetup.MakeAsync(
+            () => new KafkaFeatureGroup(clients, topics, features.Set, features.StageOptions(joinIdentities: false), snapshots, group, log), "vigil features", kafka.BootstrapServers, console, stop);
+        if (member is null)
+        {
+            return 1;
+        }
+
         console.MarkupLine(Markup.Escape(
             $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · group {group}{(kafka.InstanceId is { } instance ? " as " + instance : string.Empty)}, " +
             $"{member.TaskCount} tasks · {topics.Transactions} + {topics.Labels} → {topics.Repartition} → {topics.Featured} on {kafka.BootstrapServers} · state in {stateTopic} · Ctrl+C to stop"));

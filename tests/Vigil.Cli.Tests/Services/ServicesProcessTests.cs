@@ -105,6 +105,24 @@ public sealed partial class ServicesProcessTests
         Assert.Contains($"stopped (duration reached) before the Kafka cluster at 127.0.0.1:1 answered; {outcome}", await output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("dashboard --port 0")]
+    [InlineData("features --group g --state-topic vigil.features.state")]
+    public async Task Against_a_cluster_that_does_not_answer_a_signal_stops_at_once_with_one_clear_line(string command)
+    {
+        using var process = Start([.. command.Split(' '), "--kafka", "127.0.0.1:1"]);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        var stopped = Stopwatch.StartNew();
+        var exitCode = await SigtermAsync(process);
+
+        Assert.Equal(1, exitCode);
+        Assert.InRange(stopped.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10)); // it waited out librdkafka's 30 s
+        Assert.Contains("stopped (signal) before the Kafka cluster at 127.0.0.1:1 answered", await output + await errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task When_the_cluster_goes_down_generate_bounds_what_waits_says_so_and_stops_on_one_signal_with_what_was_not_acknowledged()
     {
