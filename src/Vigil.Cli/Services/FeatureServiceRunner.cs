@@ -25,10 +25,20 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
     {
         var features = settings.Features;
         var clients = new KafkaClients(kafka, log);
-        using var snapshots = stateTopic is null ? null : await Task.Run(() => TaskSnapshots.Open(clients, stateTopic));
+        using var snapshots = stateTopic is null ? null : await ClusterSetup.MakeAsync(() => TaskSnapshots.Open(clients, stateTopic), "vigil features", kafka.BootstrapServers, console, stop);
+        if (stateTopic is not null && snapshots is null)
+        {
+            return 1;
+        }
+
         var state = snapshots is null ? null : KafkaCheckpointStore.ForStage(snapshots, "features", settings.Topics, log);
         var options = features.StageOptions(joinIdentities, state);
-        using var stage = await Task.Run(() => new KafkaFeatureStage(clients, settings.Topics, features.Set, options));
+        using var stage = await ClusterSetup.MakeAsync(() => new KafkaFeatureStage(clients, settings.Topics, features.Set, options), "vigil features", kafka.BootstrapServers, console, stop);
+        if (stage is null)
+        {
+            return 1;
+        }
+
         var topics = settings.Topics;
         console.MarkupLine(Markup.Escape(
             $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · {topics.Transactions} + {topics.Labels}{(joinIdentities ? " + " + topics.Identities : string.Empty)} " +

@@ -108,6 +108,8 @@ public sealed partial class ServicesProcessTests
     [Theory]
     [InlineData("dashboard --port 0")]
     [InlineData("features --group g --state-topic vigil.features.state")]
+    [InlineData("features --state-topic vigil.features.state")]
+    [InlineData("features")]
     public async Task Against_a_cluster_that_does_not_answer_a_signal_stops_at_once_with_one_clear_line(string command)
     {
         using var process = Start([.. command.Split(' '), "--kafka", "127.0.0.1:1"]);
