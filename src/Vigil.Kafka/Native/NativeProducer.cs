@@ -100,27 +100,21 @@ public sealed unsafe class NativeProducer : NativeClient
                 return ProduceWithHeaders(rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, headers, partition);
             }
 
-            var fields = stackalloc Field[RecordFields + 1];
-            SetRecordFields(fields, rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, partition);
-            return forwarded == IntPtr.Zero
-                ? Check(Librdkafka.rd_kafka_produceva(Handle, fields, RecordFields))
-                : ProduceForwarding(fields, forwarded);
+            if (forwarded != IntPtr.Zero)
+            {
+                return ProduceForwarding(rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, forwarded, partition);
+            }
+
+            var fields = stackalloc Field[7];
+            fields[0] = Field.Pointer(Field.Rkt, rkt);
+            fields[1] = Field.Memory(Field.Key, keyPointer, key.Length);
+            fields[2] = Field.Memory(Field.Value, valuePointer, value.Length);
+            fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
+            fields[4] = Field.Long(Field.Opaque, number);
+            fields[5] = Field.Long(Field.Timestamp, timestampMs);
+            fields[6] = Field.Long(Field.Partition, partition);
+            return Check(Librdkafka.rd_kafka_produceva(Handle, fields, 7));
         }
-    }
-
-    /// <summary>How many fields <see cref="SetRecordFields"/> sets: a record's own, before any header.</summary>
-    private const int RecordFields = 7;
-
-    private static void SetRecordFields(
-        Field* fields, IntPtr rkt, byte* key, int keyLength, byte* value, int valueLength, long timestampMs, long number, int partition)
-    {
-        fields[0] = Field.Pointer(Field.Rkt, rkt);
-        fields[1] = Field.Memory(Field.Key, key, keyLength);
-        fields[2] = Field.Memory(Field.Value, value, valueLength);
-        fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
-        fields[4] = Field.Long(Field.Opaque, number);
-        fields[5] = Field.Long(Field.Timestamp, timestampMs);
-        fields[6] = Field.Long(Field.Partition, partition);
     }
 
     /// <summary>Serves delivery reports (on this thread), waiting up to <paramref name="timeoutMs"/> for one.</summary>
@@ -143,18 +137,23 @@ public sealed unsafe class NativeProducer : NativeClient
         _topics.Clear();
     }
 
-    /// <summary>
-    /// Produces the record in <paramref name="fields"/> (which has room for one more) with a copy of a consumed record's
-    /// header list: librdkafka takes the copy when the record is queued; otherwise it is destroyed here.
-    /// </summary>
-    private int ProduceForwarding(Field* fields, IntPtr forwarded)
+    /// <summary>librdkafka takes the copy of the header list when the record is queued; otherwise it is destroyed here.</summary>
+    private int ProduceForwarding(IntPtr rkt, byte* key, int keyLength, byte* value, int valueLength, long timestampMs, long number, IntPtr forwarded, int partition)
     {
         var copy = Librdkafka.rd_kafka_headers_copy(forwarded);
-        fields[RecordFields] = Field.Pointer(Field.HeaderList, copy);
+        var fields = stackalloc Field[8];
+        fields[0] = Field.Pointer(Field.Rkt, rkt);
+        fields[1] = Field.Memory(Field.Key, key, keyLength);
+        fields[2] = Field.Memory(Field.Value, value, valueLength);
+        fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
+        fields[4] = Field.Long(Field.Opaque, number);
+        fields[5] = Field.Long(Field.Timestamp, timestampMs);
+        fields[6] = Field.Long(Field.Partition, partition);
+        fields[7] = Field.Pointer(Field.HeaderList, copy);
         var queued = false;
         try
         {
-            var result = Check(Librdkafka.rd_kafka_produceva(Handle, fields, RecordFields + 1));
+            var result = Check(Librdkafka.rd_kafka_produceva(Handle, fields, 8));
             queued = result == 0;
             return result;
         }
@@ -175,12 +174,18 @@ public sealed unsafe class NativeProducer : NativeClient
         var pins = names.Select(n => GCHandle.Alloc(n, GCHandleType.Pinned)).Concat(headers.Select(h => GCHandle.Alloc(h.Value, GCHandleType.Pinned))).ToArray();
         try
         {
-            var count = RecordFields + headers.Count;
+            var count = 7 + headers.Count;
             var fields = stackalloc Field[count];
-            SetRecordFields(fields, rkt, key, keyLength, value, valueLength, timestampMs, number, partition);
+            fields[0] = Field.Pointer(Field.Rkt, rkt);
+            fields[1] = Field.Memory(Field.Key, key, keyLength);
+            fields[2] = Field.Memory(Field.Value, value, valueLength);
+            fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
+            fields[4] = Field.Long(Field.Opaque, number);
+            fields[5] = Field.Long(Field.Timestamp, timestampMs);
+            fields[6] = Field.Long(Field.Partition, partition);
             for (var i = 0; i < headers.Count; i++)
             {
-                fields[RecordFields + i] = Field.Header(pins[i].AddrOfPinnedObject(), pins[names.Length + i].AddrOfPinnedObject(), headers[i].Value.Length);
+                fields[7 + i] = Field.Header(pins[i].AddrOfPinnedObject(), pins[names.Length + i].AddrOfPinnedObject(), headers[i].Value.Length);
             }
 
             return Check(Librdkafka.rd_kafka_produceva(Handle, fields, (nuint)count));
