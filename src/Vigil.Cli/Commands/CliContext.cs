@@ -1,7 +1,7 @@
 using System.Collections;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
-using Vigil.Cli.Terminal;
+using Vigil.Cli.Logging;
 
 namespace Vigil.Cli.Commands;
 
@@ -10,8 +10,12 @@ namespace Vigil.Cli.Commands;
 /// <param name="Stop">Cancelled when the user asks the process to stop (Ctrl+C, SIGTERM).</param>
 public sealed record CliContext(IDictionary Environment, IAnsiConsole Console, TextWriter Out, TextWriter Error, bool Live, CancellationToken Stop)
 {
-    /// <summary>Logs to the error stream, one line an entry (<see cref="ReportLine"/>).</summary>
-    public ILogger Log => new LineLogger(ReportLine);
+    /// <summary>Loggers that write to the error stream, one line an entry (<see cref="ReportLine"/>), as <paramref name="settings"/> say.</summary>
+    public ILoggerFactory Logs(LogSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Factory(ReportLine);
+    }
 
     /// <summary>Reports a line from a client library (librdkafka's warnings) on the error stream.</summary>
     public void ReportLine(string line)

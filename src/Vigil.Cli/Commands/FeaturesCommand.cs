@@ -42,16 +42,17 @@ public static class FeaturesCommand
                 SettingFlag.Data, SettingFlag.FeaturesOut, SettingFlag.FeatureSet, SettingFlag.Feature, SettingFlag.LabelDelay,
                 SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.ReplayStartDate,
                 SettingFlag.Kafka, SettingFlag.JoinIdentities, SettingFlag.AllowedLateness, SettingFlag.IdleTimeout, SettingFlag.Checkpoint, SettingFlag.StateTopic, SettingFlag.FeatureGroup, SettingFlag.FeatureInstanceId,
-                SettingFlag.JoinWindow, SettingFlag.Duration,
+                SettingFlag.JoinWindow, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.Logging,
             ],
-            kafkaConfig: true);
+            kafkaConfig: true,
+            web: true);
         flags.SetAction(command, context, (settings, configuration) => settings.Kafka switch
         {
             null => new FeaturesRunner(settings, context.Console, context.Live).RunAsync(context.Stop),
             { IsMock: true } => throw new UsageException("--kafka mock works with vigil demo only; for vigil features, start one with 'vigil kafka mock' and pass its address"),
-            var kafka when new SettingReader(configuration).OptionalText("Features:Group") is { } group => new FeatureServiceRunner(settings, kafka, context.Console, context.Log)
+            var kafka when new SettingReader(configuration).OptionalText("Features:Group") is { } group => new FeatureServiceRunner(settings, kafka, context.Console, context.Logs(settings.Logs)) { Operations = OperationsPort.Read(configuration) }
                 .RunGroupAsync(group, GroupStateTopic(settings, new SettingReader(configuration)), context.Stop),
-            var kafka => new FeatureServiceRunner(settings, kafka, context.Console, context.Log)
+            var kafka => new FeatureServiceRunner(settings, kafka, context.Console, context.Logs(settings.Logs)) { Operations = OperationsPort.Read(configuration) }
                 .RunAsync(
                     new SettingReader(configuration).Flag("Features:JoinIdentities", false),
                     StateTopic(settings, new SettingReader(configuration).OptionalText("Features:StateTopic")),

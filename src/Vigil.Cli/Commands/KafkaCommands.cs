@@ -2,6 +2,7 @@ using System.CommandLine;
 using Vigil.Cli.Rules;
 using Vigil.Cli.Alerts;
 using Vigil.Cli.Configuration;
+using Vigil.Cli.Logging;
 using Vigil.Cli.Services;
 using Vigil.Cli.Sources;
 using Vigil.Kafka.Configuration;
@@ -27,7 +28,7 @@ public static class KafkaCommands
         var flags = new CommandFlags(command,
             [
                 SettingFlag.DatasetOut, SettingFlag.DatasetFormat, .. SettingFlag.Simulation, SettingFlag.Seed, SettingFlag.Count,
-                SettingFlag.Kafka, SettingFlag.Rate, SettingFlag.Speed, SettingFlag.Duration,
+                SettingFlag.Kafka, SettingFlag.Rate, SettingFlag.Speed, SettingFlag.Duration, .. SettingFlag.Logging,
             ],
             kafkaConfig: true);
         flags.SetAction(command, context, (settings, _) =>
@@ -36,7 +37,7 @@ public static class KafkaCommands
             {
                 { } path when settings.Kafka is not null => throw new UsageException($"choose --out {path} or --kafka {settings.Kafka.BootstrapServers}, not both"),
                 { } path => new GenerateRunner(settings, context.Console, context.Live).WriteFileAsync(path, context.Stop),
-                null => new ProduceRunner(settings, RequireKafka(settings, "generate", alternative: " (or --out FILE for a dataset file)"), context.Console, context.Log)
+                null => new ProduceRunner(settings, RequireKafka(settings, "generate", alternative: " (or --out FILE for a dataset file)"), context.Console, context.Logs(settings.Logs))
                     .RunAsync("Vigil generate", RunSource.Generated(settings), context.Stop),
             };
         });
@@ -60,19 +61,18 @@ public static class KafkaCommands
             (VIGIL_RULES_KEY or --rules-key-file, shared with vigil rules publish); the others are logged and counted.
             """);
         var flags = new CommandFlags(command,
-            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost],
+            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.Logging],
             kafkaConfig: true,
             web: true,
             switches: [SettingSwitch.UnsignedRules]);
         flags.SetAction(command, context, (settings, configuration) =>
         {
             var follow = configuration["Topics:Rules"] is not null;
-            var read = new SettingReader(configuration);
             return new DetectRunner(settings, RequireKafka(settings, "detect"), context.Console, context.Live, context.ReportLine)
             {
                 FollowRulesTopic = follow,
                 RulesSignature = follow ? RulesSigning.Read(configuration, "vigil detect --rules-topic") : null,
-                Operations = configuration["Operations:Port"] is null ? null : (read.Text("Operations:Host", "127.0.0.1"), read.WholeNumber("Operations:Port", 0, 0, 65535)),
+                Operations = OperationsPort.Read(configuration),
             }.RunAsync(context.Stop);
         });
         return command;
@@ -95,7 +95,7 @@ public static class KafkaCommands
             backoff (5 tries); what still fails is logged and counted. Tokens and secrets are never printed. The same
             options work on vigil demo and vigil replay.
             """);
-        var flags = new CommandFlags(command, [SettingFlag.Kafka, .. SettingFlag.AlertSinks, SettingFlag.DashboardUrl, SettingFlag.Duration], kafkaConfig: true);
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, .. SettingFlag.AlertSinks, SettingFlag.DashboardUrl, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.Logging], kafkaConfig: true, web: true);
         flags.SetAction(command, context, (settings, configuration) =>
         {
             var alerts = AlertConfiguration.Read(configuration, console: true);
@@ -104,7 +104,11 @@ public static class KafkaCommands
                 throw new UsageException("vigil alert has nowhere to send: give --slack-channel, --slack-webhook, --webhook, or --alert-console true");
             }
 
-            return new AlertRunner(alerts, settings.Topics, RequireKafka(settings, "alert"), settings.Duration, context.Console, context.ReportLine).RunAsync(context.Stop);
+            return new AlertRunner(alerts, settings.Topics, RequireKafka(settings, "alert"), settings.Duration, context.Console, context.ReportLine, settings.Logs)
+            {
+                Operations = OperationsPort.Read(configuration),
+                Security = settings.Dashboard.Security,
+            }.RunAsync(context.Stop);
         });
         return command;
     }
@@ -113,9 +117,9 @@ public static class KafkaCommands
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = new Command("dashboard", "Serve the live dashboard over a Kafka cluster's legit and fraud topics until Ctrl+C.");
-        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts], kafkaConfig: true, web: true);
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts, .. SettingFlag.Logging], kafkaConfig: true, web: true);
         flags.SetAction(command, context, (settings, _) =>
-            new DashboardRunner(settings, RequireKafka(settings, "dashboard"), context.Console, context.Log).RunAsync(context.Stop));
+            new DashboardRunner(settings, RequireKafka(settings, "dashboard"), context.Console, context.Logs(settings.Logs)).RunAsync(context.Stop));
         return command;
     }
 

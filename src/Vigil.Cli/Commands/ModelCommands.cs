@@ -56,8 +56,8 @@ public static class ModelCommands
             With --rules RULES.yaml, /v1/score decides as the pipeline does: the rules (over the model's features), then
             the model; the answer adds rules_version, review and allowed, and editing the file swaps the rules live.
             """);
-        var flags = new CommandFlags(command, [SettingFlag.ServeModel, SettingFlag.ServePort, SettingFlag.ServeHost, SettingFlag.ServeAllowedHosts, SettingFlag.ServeRules, SettingFlag.SuppliedFeatures, SettingFlag.MaxClockSkew, SettingFlag.MaxEntities, SettingFlag.MaxEventsPerEntity], web: true);
-        flags.SetAction(command, context, (_, configuration) => new ServeRunner(configuration, context.Console, context.Log).RunAsync(context.Stop));
+        var flags = new CommandFlags(command, [SettingFlag.ServeModel, SettingFlag.ServePort, SettingFlag.ServeHost, SettingFlag.ServeAllowedHosts, SettingFlag.ServeRules, SettingFlag.SuppliedFeatures, SettingFlag.MaxClockSkew, SettingFlag.MaxEntities, SettingFlag.MaxEventsPerEntity, .. SettingFlag.Logging], web: true);
+        flags.SetAction(command, context, (settings, configuration) => new ServeRunner(configuration, context.Console, context.Logs(settings.Logs)).RunAsync(context.Stop));
         return command;
     }
 }

@@ -53,11 +53,11 @@ public static class RulesCommands
             VIGIL_RULES_KEY or --rules-key-file; detectors with the same key take only what verifies, so writing to the
             topic is not enough to change what they decide (restrict writing with Kafka ACLs too: docs/SECURITY.md).
             """);
-        var publishFlags = new CommandFlags(publish, [SettingFlag.Kafka, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.FeatureSet, SettingFlag.Feature],
+        var publishFlags = new CommandFlags(publish, [SettingFlag.Kafka, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.FeatureSet, SettingFlag.Feature, .. SettingFlag.Logging],
             kafkaConfig: true, argument: (new Argument<string>("RULES.yaml") { Description = "The rules file to publish" }, "Detector:Rules"),
             switches: [SettingSwitch.UnsignedRules]);
         publishFlags.SetAction(publish, context, (settings, configuration) =>
-            new RulesPublishRunner(settings, configuration, KafkaCommands.RequireKafka(settings, "rules publish"), context.Console, context.Log).RunAsync(context.Stop));
+            new RulesPublishRunner(settings, configuration, KafkaCommands.RequireKafka(settings, "rules publish"), context.Console, context.Logs(settings.Logs)).RunAsync(context.Stop));
         return new Command("rules", "Rules files: check one before it goes live, publish one to the detectors.") { check, publish };
     }
 }

@@ -62,7 +62,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag DetectModel = new("--model", "MODEL.json", "Score every transaction with a trained model (vigil train) as well as the rules; its features are computed too; replacing the file swaps the model live", "Detector:Model");
     public static readonly SettingFlag Rules = new("--rules", "RULES.yaml", "Decide with the rules of a rules file instead of the amount rule (see vigil rules check --help); editing the file, or a list file it reads, swaps the rules live", "Detector:Rules");
     public static readonly SettingFlag ServeRules = Rules with { Description = "Decide /v1/score with the rules of a rules file, then the model, as the pipeline does (see vigil rules check --help); editing the file swaps the rules live [default: the model alone]" };
-    public static readonly SettingFlag MetricsPort = new("--metrics-port", "PORT", "Serve the operations port: GET /healthz (alive) and /readyz (200 once partitions are assigned, else 503 with what it waits for), as Kubernetes probes them; 0 picks a free one [default: none]", "Operations:Port");
+    public static readonly SettingFlag MetricsPort = new("--metrics-port", "PORT", "Serve the operations port: GET /healthz (alive), /readyz (200 once ready: partitions assigned, state restored; else 503 with what it waits for), as Kubernetes probes them, and /metrics for Prometheus (role view, or open with Security:OpenMetrics); 0 picks a free one [default: none]", "Operations:Port");
     public static readonly SettingFlag MetricsHost = new("--metrics-host", "ADDRESS", "Address of the operations port; another than loopback needs API keys or --insecure, as the dashboard's [default: 127.0.0.1]", "Operations:Host");
     public static readonly SettingFlag RulesKeyFile = new("--rules-key-file", "FILE", "A file holding the rules key: rule sets on the control topic are signed with it (HMAC-SHA256) and taken only when they verify; the key also comes from VIGIL_RULES_KEY", "Rules:SigningKeyFile");
     public static readonly SettingFlag RulesTopic = new("--rules-topic", "TOPIC", "Follow the rules control topic: every rule set published there (vigil rules publish) is swapped in [default: not followed; vigil rules publish writes to vigil.rules]", "Topics:Rules");
@@ -127,6 +127,13 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
         new("--api-keys-file", "FILE", "Hashed API keys, one 'role sha256:HEX' a line (vigil keys new prints them); keys also come from VIGIL_API_KEYS=role=key,… [roles: score, view, admin] [default: none: loopback only]", "Security:ApiKeysFile"),
         new("--tls-certificate", "FILE", "Serve HTTPS with this certificate: PEM (its key in --tls-key or the same file) or .pfx/.p12; a password comes from VIGIL_TLS_PASSWORD [default: HTTP]", "Security:TlsCertificate"),
         new("--tls-key", "FILE", "The PEM private key of --tls-certificate", "Security:TlsKey"),
+    ];
+
+    /// <summary>How a long-running command logs (<see cref="Logging.LogSettings"/>).</summary>
+    public static readonly SettingFlag[] Logging =
+    [
+        new("--log-format", "text|json", "Log lines as text, or as one JSON object a line (time, level, category, event, message and the entry's values) for a log collector [default: text]", "Logging:Format"),
+        new("--log-level", "LEVEL|CATEGORY=LEVEL,…", "The least level logged, for all (Warning) or by category (Vigil.Kafka=Debug; categories: Vigil.Kafka, Vigil.Rules, Vigil.Models, Vigil.Alerts, Vigil.Web, Vigil.Hosting, Microsoft.*) [config: Logging:LogLevel:CATEGORY] [default: Information]", "Logging:Level"),
     ];
 
     public static readonly SettingFlag ServeHost = new("--host", "ADDRESS", "Address to serve on [default: 127.0.0.1]", "Serve:Host");

@@ -11,6 +11,7 @@ using Vigil.Simulation.Datasets.Replay;
 using Vigil.Simulation.Simulator;
 using Microsoft.Extensions.Configuration;
 using Vigil.Web.Dashboard;
+using Vigil.Cli.Logging;
 
 namespace Vigil.Cli.Configuration;
 
@@ -32,6 +33,9 @@ public sealed record VigilSettings(
     FeatureSettings Features)
 {
     /// <summary>Settings under <c>Kafka</c> that are Vigil's own; every other name there is a librdkafka setting.</summary>
+    /// <summary>How the command logs: format and levels by category.</summary>
+    public LogSettings Logs { get; init; } = LogSettings.Default;
+
     private static readonly HashSet<string> KafkaOwnSettings = new(StringComparer.OrdinalIgnoreCase) { "BootstrapServers", "GroupId", "InstanceId" };
 
     public static VigilSettings Read(LayeredConfiguration configuration)
@@ -129,7 +133,10 @@ public sealed record VigilSettings(
                 read.WholeNumber("Quality:MaxPending", QualityTracker.DefaultMaxPending, 1_000, 500_000_000)),
             new DatasetOutput(read.OptionalText("Dataset:Out"), read.Choice("Dataset:Format", SimulatedDatasetFormat.Vigil)),
             ReadReplay(configuration, read),
-            ReadFeatures(configuration, read));
+            ReadFeatures(configuration, read))
+        {
+            Logs = LogSettings.Read(configuration),
+        };
     }
 
     /// <summary>The feature set (a built-in one, extended by declared features) and where features are written.</summary>

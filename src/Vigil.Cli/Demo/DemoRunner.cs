@@ -5,6 +5,7 @@ using Spectre.Console;
 using Vigil.Alerts;
 using Vigil.Cli.Alerts;
 using Vigil.Cli.Configuration;
+using Vigil.Cli.Logging;
 using Vigil.Cli.Models;
 using Vigil.Cli.Reports;
 using Vigil.Cli.Rules;
@@ -23,6 +24,7 @@ using Vigil.Runtime.Rules;
 using Vigil.Runtime.Sinks;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
+using Vigil.Web.Metrics;
 using Vigil.Web.Scoring;
 
 namespace Vigil.Cli.Demo;
@@ -37,13 +39,13 @@ namespace Vigil.Cli.Demo;
 public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsole console, bool live, Action<string> report)
 {
     private readonly StatusView _view = new(console, live, StatusLineInterval);
-    private ILogger? _clientLog;
+    private ILoggerFactory? _logs;
 
     /// <summary>Client libraries' lines: under the live table while it shows (they would tear it), else where the caller said.</summary>
     private Action<string> ClientLines => _view.Log(report);
 
-    /// <summary>The same lines through <see cref="ILogger"/>, for the libraries; made once (the view decides at each line where it goes).</summary>
-    private ILogger ClientLog => _clientLog ??= new LineLogger(ClientLines);
+    /// <summary>Loggers writing to the same place, by category; made once (the view decides at each line where it goes).</summary>
+    private ILoggerFactory Logs => _logs ??= settings.Logs.Factory(ClientLines);
 
     /// <summary>How often a non-interactive run prints a status line.</summary>
     public static readonly TimeSpan StatusLineInterval = TimeSpan.FromSeconds(5);
@@ -75,7 +77,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             Models = models?.Current,
         };
         await using IPipelineTransport runtime = settings.Kafka is { } kafka
-            ? new KafkaTransport(topology, kafka, ClientLog)
+            ? new KafkaTransport(topology, kafka, Logs.CreateLogger(LogCategories.Kafka))
             : new InProcessTransport(topology);
         await runtime.PrepareAsync();
 
@@ -91,7 +93,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         var sinks = settings.OutputDirectory is null ? [] : written.Select(t => new JsonLinesSink(t, settings.OutputDirectory)).ToList();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, ClientLines), new AlertOptions(), ClientLog, alerts.DashboardUrl) : null;
+        using var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, ClientLines), new AlertOptions(), Logs.CreateLogger(LogCategories.Alerts), alerts.DashboardUrl) : null;
         var alertReaders = alerting?.Readers(runtime.Fraud) ?? [];
         var pacing = RunSource.Pacing(settings);
         var publisher = new SourcePublisher(source, runtime.Outputs(settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue);
@@ -104,12 +106,19 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         // With a model, the dashboard's server also decides single transactions as the stream would: the pipeline's
         // live features, its current rules, then the model.
-        var liveRules = new LiveRules(rules, features, r => runtime.Rules = r, ClientLog);
+        var liveRules = new LiveRules(rules, features, r => runtime.Rules = r, Logs.CreateLogger(LogCategories.Rules));
         using var scorer = models is not null && runtime is InProcessTransport
             ? new TransactionScorer(models.Current.Primary, runtime.Features, () => liveRules.Current)
             : null;
+        var metrics = new ServiceMetrics(title == "Vigil replay" ? "replay" : "demo");
+        PipelineMetrics.Add(metrics, Status, settings.Topics, settings.Topics.Transactions);
+        if (alerting is not null)
+        {
+            AlertMetrics.Add(metrics, alerting);
+        }
+
         var dashboard = settings.Dashboard.Enabled
-            ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, stop, scorer)
+            ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, Logs, metrics, scorer, stop)
             : null;
         if (settings.Dashboard.Enabled && dashboard is null)
         {
@@ -136,7 +145,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         readers.AddRange(alertReaders.Select(read => new OutputReader("alerts", () => Task.Run(read, CancellationToken.None))));
-        var host = PipelineHost.CreateBuilder(ClientLog);
+        var host = PipelineHost.CreateBuilder(Logs);
         if (alerting is not null)
         {
             host.Services.AddHostedService(_ => new AlertService(alerting));
@@ -149,7 +158,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             {
                 runtime.Models = m;
                 scorer?.Swap(m.Primary);
-            }, ClientLog, watching));
+            }, Logs.CreateLogger(LogCategories.Models), watching));
         }
 
         host.Services.AddLoop(watching => ruleFiles.WatchAsync(liveRules, watching));

@@ -1,16 +1,18 @@
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
+using Vigil.Cli.Logging;
 using Vigil.Cli.Rules;
 using Vigil.Cli.Terminal;
 using Vigil.Models;
 using Vigil.Runtime.Rules;
+using Vigil.Web.Metrics;
 using Vigil.Web.Scoring;
 
 namespace Vigil.Cli.Models;
 
 /// <summary><c>vigil serve --model MODEL.json --port 5000</c>: the model behind MLflow's /invocations and Vigil's /v1/score.</summary>
-public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole console, ILogger log)
+public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole console, ILoggerFactory logs)
 {
     public async Task<int> RunAsync(CancellationToken stop)
     {
@@ -24,7 +26,7 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
 
         // Rules see the features the server computes: the model's own.
         var ruleFiles = read.OptionalText("Detector:Rules") is { } rulesPath ? RuleFiles.Open(rulesPath, 0, thresholdGiven: false, features) : null;
-        var liveRules = ruleFiles is null ? null : new LiveRules(ruleFiles.Initial, features, _ => { }, log);
+        var liveRules = ruleFiles is null ? null : new LiveRules(ruleFiles.Initial, features, _ => { }, logs.CreateLogger(LogCategories.Rules));
         var options = new ScoringOptions
         {
             SuppliedFeatures = read.Flag("Serve:SuppliedFeatures", false),
@@ -35,7 +37,7 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
         ScoringServer server;
         try
         {
-            server = new ScoringServer(host, port, scorer, read.List("Serve:AllowedHosts"), security: security);
+            server = new ScoringServer(host, port, scorer, read.List("Serve:AllowedHosts"), new ForwardingLogProvider(logs), security, new ServiceMetrics("serve"));
         }
         catch (ArgumentException e)
         {
@@ -67,7 +69,7 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
 
             Summary.TextRow(console, "reload", $"replacing {Path.GetFullPath(path)} swaps the model; Ctrl+C stops");
             var rulesWatcher = ruleFiles is null ? Task.CompletedTask : ruleFiles.WatchAsync(liveRules!, stop);
-            await files.WatchAsync(null, m => scorer.Swap(m.Primary), log, stop);
+            await files.WatchAsync(null, m => scorer.Swap(m.Primary), logs.CreateLogger(LogCategories.Models), stop);
             await rulesWatcher;
             await server.StopAsync(CancellationToken.None);
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using System.Text;
 using Spectre.Console;
+using Vigil.Cli.Logging;
 using Vigil.Cli.Configuration;
 using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Sources;
@@ -14,8 +15,11 @@ namespace Vigil.Cli.Rules;
 /// with its lists inline and signed with the rules key, for every detector following the topic (<c>vigil detect
 /// --rules-topic</c>) with that key to swap in.
 /// </summary>
-public sealed class RulesPublishRunner(VigilSettings settings, LayeredConfiguration configuration, KafkaOptions kafka, IAnsiConsole console, ILogger log)
+public sealed class RulesPublishRunner(VigilSettings settings, LayeredConfiguration configuration, KafkaOptions kafka, IAnsiConsole console, ILoggerFactory logs)
 {
+    /// <summary>The Kafka clients' lines.</summary>
+    private readonly ILogger _log = logs.CreateLogger(LogCategories.Kafka);
+
     private static readonly byte[] Key = "rules"u8.ToArray();
 
     public async Task<int> RunAsync(CancellationToken stop)
@@ -35,7 +39,7 @@ public sealed class RulesPublishRunner(VigilSettings settings, LayeredConfigurat
         var bytes = Encoding.UTF8.GetBytes(json);
         var signature = RulesSigning.Read(configuration, "vigil rules publish");
         var topic = settings.Topics.Rules;
-        using var writer = await Task.Run(() => new KafkaRecordWriter(new KafkaClients(kafka, log), topic), stop);
+        using var writer = await Task.Run(() => new KafkaRecordWriter(new KafkaClients(kafka, _log), topic), stop);
         writer.Write(Key, bytes, signature is null ? null : [new RecordHeader(RuleSignature.Header, signature.Sign(bytes))]);
         await writer.FlushAsync(stop);
         var published = RulesDocument.Parse(json, topic, ".", settings.Features.Set).RuleSet;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using Spectre.Console;
+using Vigil.Cli.Logging;
 using Vigil.Cli.Configuration;
 using Vigil.Hosting.Services;
 using Vigil.Kafka;
@@ -10,6 +11,7 @@ using Vigil.Kafka.Configuration;
 using Vigil.Kafka.Status;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Quality;
+using Vigil.Web.Metrics;
 
 namespace Vigil.Cli.Services;
 
@@ -19,13 +21,16 @@ namespace Vigil.Cli.Services;
 /// decided before it started find no decision (they count as awaiting one, and expire). Latency is what the
 /// detectors measured, as each decided record carries it.
 /// </summary>
-public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, ILogger log)
+public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, ILoggerFactory logs)
 {
+    /// <summary>The Kafka clients' lines.</summary>
+    private readonly ILogger _log = logs.CreateLogger(LogCategories.Kafka);
+
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var topics = settings.Topics;
         using var bridge = await ClusterSetup.MakeAsync(
-            () => new KafkaTopicBridge(new KafkaClients(kafka, log), [topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels]), "vigil dashboard", kafka.BootstrapServers, console, stop);
+            () => new KafkaTopicBridge(new KafkaClients(kafka, _log), [topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels]), "vigil dashboard", kafka.BootstrapServers, console, stop);
         if (bridge is null)
         {
             return 1;
@@ -45,7 +50,9 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
             };
         }
 
-        var dashboard = await DashboardHosting.StartAsync(settings.Dashboard, bridge[topics.Legit], bridge[topics.Fraud], Status, console, stop);
+        var metrics = new ServiceMetrics("dashboard");
+        PipelineMetrics.Add(metrics, Status, topics, input: null);
+        var dashboard = await DashboardHosting.StartAsync(settings.Dashboard, bridge[topics.Legit], bridge[topics.Fraud], Status, console, logs, metrics, scorer: null, stop);
         if (dashboard is not { } running)
         {
             return 1;
@@ -53,7 +60,7 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
 
         console.MarkupLine($"[bold]Vigil dashboard[/] · {Markup.Escape(topics.Legit)} and {Markup.Escape(topics.Fraud)} on {Markup.Escape(kafka.BootstrapServers)}");
         console.MarkupLine($"dashboard: [link]{running.Server.Address}[/] · {Markup.Escape(settings.Dashboard.Security.Describe())} · Ctrl+C to stop");
-        var host = PipelineHost.CreateBuilder(log);
+        var host = PipelineHost.CreateBuilder(logs);
         // The readers end when the bridge, stopped, completes the topics they read.
         host.Services.AddServiceRun(
             bridged => Task.WhenAll(bridge.RunAsync(bridged), running.Feed.RunAsync(CancellationToken.None), quality.RunAsync(), latency.RunAsync()), stop);
@@ -79,7 +86,7 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
     {
         try
         {
-            return new StatusBoard(new KafkaClients(kafka, log), topic);
+            return new StatusBoard(new KafkaClients(kafka, _log), topic);
         }
         catch (KafkaSetupException e)
         {

@@ -1,12 +1,15 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Vigil.Cli.Configuration;
+using Vigil.Cli.Logging;
 using Vigil.Cli.Demo;
 using Vigil.Cli.Models;
 using Vigil.Cli.Rules;
 using Vigil.Cli.Terminal;
 using Vigil.Features;
+using Vigil.Web.Metrics;
 using Vigil.Web.Operations;
 using Vigil.Hosting.Services;
 using Vigil.Kafka;
@@ -40,7 +43,8 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        var log = new LineLogger(_view.Log(report));
+        var logs = settings.Logs.Factory(_view.Log(report));
+        var log = logs.CreateLogger(LogCategories.Kafka);
         var models = ModelFiles.Open(settings.Detector);
         var features = settings.Topics.Transactions == settings.Topics.Featured ? settings.Features.Set : FeatureSet.None;
         var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.Detector.AmountThreshold ?? RuleSet.SeedAmountThreshold, settings.Detector.AmountThreshold is not null, features);
@@ -72,8 +76,8 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         }
 
         using var detector = started;
-        var liveRules = new LiveRules(rules, features, r => detector.Rules = r, log);
-        using var follower = FollowRulesTopic ? await Task.Run(() => Follow(liveRules)) : null;
+        var liveRules = new LiveRules(rules, features, r => detector.Rules = r, logs.CreateLogger(LogCategories.Rules));
+        using var follower = FollowRulesTopic ? await Task.Run(() => Follow(liveRules, log)) : null;
 
         console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · [bold]{Markup.Escape(follower is null ? ruleFiles.Describe() : $"rules {liveRules.Current.Version} from {settings.Topics.Rules}")}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
         if (settings.Detector.Rules is null && settings.Detector.AmountThreshold is null && !FollowRulesTopic)
@@ -82,7 +86,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             console.MarkupLine($"[grey]amount >= {RuleSet.SeedAmountThreshold:N0} is the rule of the Kafka tutorial Vigil started from; for vigil generate's simulated transactions pass --threshold 220 (its first fraud scenario's bound), or decide with features and --model (docs/KAFKA.md)[/]");
         }
 
-        var (server, failed) = await StartOperationsAsync(detector, deadline.Token);
+        var (server, failed) = await StartOperationsAsync(detector, logs, deadline.Token);
         if (failed)
         {
             return 1;
@@ -91,11 +95,11 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         await using var operations = server;
         var view = _view;
         using var stopping = deadline.Token.Register(() => view.Note = "stopping: waiting for the brokers to acknowledge what is in flight, then committing");
-        var host = PipelineHost.CreateBuilder(log);
+        var host = PipelineHost.CreateBuilder(logs);
         host.Services.AddServiceRun(detector.RunAsync, deadline.Token);
         if (models is not null)
         {
-            host.Services.AddLoop(watching => models.WatchAsync(null, m => detector.Models = m, log, watching));
+            host.Services.AddLoop(watching => models.WatchAsync(null, m => detector.Models = m, logs.CreateLogger(LogCategories.Models), watching));
         }
 
         host.Services.AddLoop(watching => ruleFiles.WatchAsync(liveRules, watching));
@@ -136,48 +140,24 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         return 0;
     }
 
-    /// <summary>The operations port, ready while the detector owns partitions; none without <c>--metrics-port</c>, failed (and said) when the port is taken.</summary>
-    private async Task<(OperationsServer? Server, bool Failed)> StartOperationsAsync(KafkaDetector detector, CancellationToken stopping)
+    /// <summary>The operations port, ready while the detector owns partitions, with its metrics; none without <c>--metrics-port</c>.</summary>
+    private Task<(OperationsServer? Server, bool Failed)> StartOperationsAsync(KafkaDetector detector, ILoggerFactory logs, CancellationToken stopping)
     {
-        if (Operations is not { } at)
-        {
-            return (null, false);
-        }
-
         var topic = settings.Topics.Transactions;
-        OperationsServer server;
-        try
-        {
-            server = new OperationsServer(at.Host, at.Port, () =>
-                stopping.IsCancellationRequested ? Readiness.No("stopping")
-                : detector.Assignment is { Count: > 0 } partitions ? Readiness.Yes($"deciding partitions {string.Join(',', partitions.Order())} of {topic} in group {kafka.GroupId}")
-                : Readiness.No($"waiting for partitions of {topic} from group {kafka.GroupId}"),
-                settings.Dashboard.Security);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException($"--metrics-host {at.Host}: {e.Message}");
-        }
-
-        try
-        {
-            await server.StartAsync(stopping);
-        }
-        catch (IOException e)
-        {
-            await server.DisposeAsync();
-            console.MarkupLine($"[red]vigil: cannot serve the operations port on {Markup.Escape(at.Host)}:{at.Port}: {Markup.Escape(e.Message)} (choose another --metrics-port)[/]");
-            return (null, true);
-        }
-
-        console.MarkupLine(Markup.Escape($"operations: {server.Address} · GET /healthz, /readyz · {settings.Dashboard.Security.Describe()}"));
-        return (server, false);
+        var metrics = new ServiceMetrics("detect");
+        PipelineMetrics.Add(metrics, detector.Status, settings.Topics, topic,
+            () => detector.Report(string.Empty).Tasks.Select(t => (int.Parse(t.Name, CultureInfo.InvariantCulture), t.Lag)));
+        return OperationsPort.StartAsync(Operations, () =>
+            stopping.IsCancellationRequested ? Readiness.No("stopping")
+            : detector.Assignment is { Count: > 0 } partitions ? Readiness.Yes($"deciding partitions {string.Join(',', partitions.Order())} of {topic} in group {kafka.GroupId}")
+            : Readiness.No($"waiting for partitions of {topic} from group {kafka.GroupId}"),
+            settings.Dashboard.Security, metrics, logs, console, stopping);
     }
 
     /// <summary>Reads the control topic up to its end before the first record is decided.</summary>
-    private RuleTopicFollower Follow(LiveRules rules)
+    private RuleTopicFollower Follow(LiveRules rules, ILogger log)
     {
-        var follower = new RuleTopicFollower(new KafkaClients(kafka, new LineLogger(_view.Log(report))), settings.Topics.Rules, rules, RulesSignature);
+        var follower = new RuleTopicFollower(new KafkaClients(kafka, log), settings.Topics.Rules, rules, RulesSignature);
         try
         {
             follower.CatchUp(TimeSpan.FromSeconds(30));

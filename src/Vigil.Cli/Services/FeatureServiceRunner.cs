@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using Vigil.Cli.Logging;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Terminal;
 using Vigil.Hosting.Services;
@@ -12,26 +13,34 @@ using Vigil.Kafka.State;
 using Vigil.Kafka.Status;
 using Vigil.Runtime.Features;
 using Vigil.Runtime.Metrics;
+using Vigil.Web.Metrics;
+using Vigil.Web.Operations;
 
 namespace Vigil.Cli.Services;
 
 /// <summary><c>vigil features --kafka</c>: the feature stage in front of the detectors, until stopped.</summary>
-public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, ILogger log)
+public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, ILoggerFactory logs)
 {
+    /// <summary>The Kafka clients' lines.</summary>
+    private readonly ILogger _log = logs.CreateLogger(LogCategories.Kafka);
+
     private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where to serve <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> (<c>--metrics-port</c>); none when null.</summary>
+    public (string Host, int Port)? Operations { get; init; }
 
     /// <param name="stateTopic">The Kafka topic the state is kept in, or null for the checkpoint file (if any).</param>
     public async Task<int> RunAsync(bool joinIdentities, string? stateTopic, CancellationToken stop)
     {
         var features = settings.Features;
-        var clients = new KafkaClients(kafka, log);
+        var clients = new KafkaClients(kafka, _log);
         using var snapshots = stateTopic is null ? null : await ClusterSetup.MakeAsync(() => TaskSnapshots.Open(clients, stateTopic), "vigil features", kafka.BootstrapServers, console, stop);
         if (stateTopic is not null && snapshots is null)
         {
             return 1;
         }
 
-        var state = snapshots is null ? null : KafkaCheckpointStore.ForStage(snapshots, "features", settings.Topics, log);
+        var state = snapshots is null ? null : KafkaCheckpointStore.ForStage(snapshots, "features", settings.Topics, _log);
         var options = features.StageOptions(joinIdentities, state);
         using var stage = await ClusterSetup.MakeAsync(() => new KafkaFeatureStage(clients, settings.Topics, features.Set, options), "vigil features", kafka.BootstrapServers, console, stop);
         if (stage is null)
@@ -44,7 +53,17 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
             $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · {topics.Transactions} + {topics.Labels}{(joinIdentities ? " + " + topics.Identities : string.Empty)} " +
             $"→ {topics.Featured} on {kafka.BootstrapServers} · {(options.Checkpoint is { } kept ? "state in " + kept.Description : "no checkpoint")} · Ctrl+C to stop"));
         console.MarkupLine(Markup.Escape($"Run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
-        var clock = await RunUntilStoppedAsync(stage.RunAsync, elapsed => Line(elapsed, stage, state), stop);
+        var metrics = new ServiceMetrics("features");
+        FeatureMetrics(metrics, () => FeatureStatus.Of(stage.Stage), () => stage.Delivered, () => stage.Replayed);
+        var operations = new Served(metrics, () => Readiness.Yes(state is null
+            ? $"computing features of {topics.Transactions}"
+            : $"computing features of {topics.Transactions}, state restored from {state.Description}"));
+        var clock = await RunUntilStoppedAsync(stage.RunAsync, elapsed => Line(elapsed, stage, state), operations, stop);
+        if (clock is null)
+        {
+            return 1;
+        }
+
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
         Summary.TextRow(console, "computed", Line(clock.Elapsed, stage, state));
         Summary.TextRow(console, "written", $"{stage.Delivered:N0} featured transactions acknowledged by the brokers");
@@ -72,10 +91,10 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
     {
         var features = settings.Features;
         var topics = settings.Topics;
-        var clients = new KafkaClients(kafka, log);
+        var clients = new KafkaClients(kafka, _log);
         using var snapshots = await ClusterSetup.MakeAsync(() => TaskSnapshots.Open(clients, stateTopic), "vigil features", kafka.BootstrapServers, console, stop);
         var member = snapshots is null ? null : await ClusterSetup.MakeAsync(
-            () => new KafkaFeatureGroup(clients, topics, features.Set, features.StageOptions(joinIdentities: false), snapshots, group, log), "vigil features", kafka.BootstrapServers, console, stop);
+            () => new KafkaFeatureGroup(clients, topics, features.Set, features.StageOptions(joinIdentities: false), snapshots, group, _log), "vigil features", kafka.BootstrapServers, console, stop);
         if (member is null)
         {
             return 1;
@@ -87,7 +106,29 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         console.MarkupLine(Markup.Escape($"Start more members with the same --group to share the tasks; run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
         using var status = new StatusPublisher(clients, topics.Status);
         var name = kafka.InstanceId ?? InstanceStatus.DefaultName;
-        var clock = await RunUntilStoppedAsync(member.RunAsync, elapsed => GroupLine(elapsed, member), stop, stopped => status.RunAsync(() => member.Report(name), stopped));
+        var metrics = new ServiceMetrics("features");
+        metrics.Counter("vigil_features_computed_total", "Transactions whose features were computed", () => member.Released);
+        metrics.Counter("vigil_records_out_total", "Records written to the output topics", ["topic"], () => [([topics.Featured], member.Released)]);
+        metrics.Counter("vigil_features_replayed_total", "Featured records written again after a takeover (header vigil.replayed)", () => member.Replayed);
+        metrics.Counter("vigil_repartition_refused_total", "Records on the repartition topic that no member wrote, passed over", () => member.Refused);
+        metrics.Gauge("vigil_feature_tasks", "Tasks this member owns, by phase", ["phase"], () => member.Tasks.GroupBy(t => t.Phase).Select(g => (new[] { g.Key }, (double)g.Count())));
+        metrics.Gauge("vigil_consumer_lag_records", "Records waiting in each task this member owns", ["topic", "partition"], () => member.Tasks.SelectMany(t => new[]
+        {
+            (new[] { topics.Transactions, t.Index.ToString(CultureInfo.InvariantCulture) }, (double)t.Lag.Transactions),
+            (new[] { topics.Repartition, t.Index.ToString(CultureInfo.InvariantCulture) }, (double)t.Lag.Repartitioned),
+        }));
+        var operations = new Served(metrics, () => member.Tasks switch
+        {
+            { Count: 0 } => Readiness.No($"waiting for tasks from group {group}"),
+            var tasks when tasks.FirstOrDefault(t => t.Phase != "running") is { } waiting => Readiness.No($"task {waiting.Index} is {waiting.Phase}"),
+            var tasks => Readiness.Yes($"running tasks {string.Join(',', tasks.Select(t => t.Index))} in group {group}, state restored"),
+        });
+        var clock = await RunUntilStoppedAsync(member.RunAsync, elapsed => GroupLine(elapsed, member), operations, stop, stopped => status.RunAsync(() => member.Report(name), stopped));
+        if (clock is null)
+        {
+            return 1;
+        }
+
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
         Summary.TextRow(console, "computed", $"{member.Released:N0} transactions with features written to {topics.Featured}");
         Summary.TextRow(console, "tasks", $"{member.HandedOver:N0} handed over with a snapshot, for the next owner to go on from (state in {stateTopic})");
@@ -104,9 +145,13 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         return 0;
     }
 
-    /// <summary>Runs the service until <paramref name="stop"/> or the duration, printing its status line every 5 s; returns how long it ran.</summary>
+    /// <summary>
+    /// Runs the service until <paramref name="stop"/> or the duration, printing its status line every 5 s, its operations
+    /// port open meanwhile; returns how long it ran, or null when the port could not be served (said).
+    /// </summary>
     /// <param name="beside">Runs beside the service until it has stopped (its reports to the status topic).</param>
-    private async Task<Stopwatch> RunUntilStoppedAsync(Func<CancellationToken, Task> run, Func<TimeSpan, string> line, CancellationToken stop, Func<CancellationToken, Task>? beside = null)
+    private async Task<Stopwatch?> RunUntilStoppedAsync(
+        Func<CancellationToken, Task> run, Func<TimeSpan, string> line, Served operations, CancellationToken stop, Func<CancellationToken, Task>? beside = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (settings.Duration is { } duration)
@@ -114,8 +159,18 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
             deadline.CancelAfter(duration);
         }
 
+        var stopping = deadline.Token;
+        var (server, failed) = await OperationsPort.StartAsync(Operations, () => stopping.IsCancellationRequested ? Readiness.No("stopping") : operations.Readiness(),
+            settings.Dashboard.Security, operations.Metrics, logs, console, stopping);
+        if (failed)
+        {
+            return null;
+        }
+
+        await using var served = server;
+
         var clock = Stopwatch.StartNew();
-        var host = PipelineHost.CreateBuilder(log);
+        var host = PipelineHost.CreateBuilder(logs);
         host.Services.AddServiceRun(run, deadline.Token);
         host.Services.AddLoop(async stopped =>
         {
@@ -133,6 +188,22 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         await host.RunServiceAsync();
         return clock;
     }
+
+    /// <summary>The single feature service's metrics: computed, late, labels, entities, written, replayed.</summary>
+    private void FeatureMetrics(ServiceMetrics metrics, Func<FeatureStatus> status, Func<long> delivered, Func<long> replayed)
+    {
+        var now = metrics.OncePerScrape(status);
+        metrics.Counter("vigil_features_computed_total", "Transactions whose features were computed", () => now().Computed);
+        metrics.Counter("vigil_features_late_total", "Transactions later than the allowed lateness, computed as of the newest time", () => now().Late);
+        metrics.Counter("vigil_feature_labels_applied_total", "Fraud labels applied to the risk features", () => now().LabelsApplied);
+        metrics.Gauge("vigil_feature_state_entities", "Customers and terminals held in the feature state", () => now().Entities);
+        metrics.Gauge("vigil_feature_watermark_seconds", "The event time every input has passed, in Unix seconds", () => now().WatermarkMs is > 0 and < long.MaxValue ? now().WatermarkMs / 1000.0 : double.NaN);
+        metrics.Counter("vigil_records_out_total", "Records written to the output topics", ["topic"], () => [([settings.Topics.Featured], delivered())]);
+        metrics.Counter("vigil_features_replayed_total", "Featured records written again after a takeover (header vigil.replayed)", () => replayed());
+    }
+
+    /// <summary>What the operations port serves besides <c>/healthz</c>.</summary>
+    private sealed record Served(ServiceMetrics Metrics, Func<Readiness> Readiness);
 
     /// <summary>The member's tasks: each one's phase, lag (transactions, then repartition records, not yet computed) and restore.</summary>
     private static string GroupLine(TimeSpan elapsed, KafkaFeatureGroup member)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using Vigil.Cli.Logging;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Sources;
 using Vigil.Cli.Terminal;
@@ -16,8 +17,11 @@ namespace Vigil.Cli.Services;
 /// idempotent producers (transactions, labels after their delay, identities, invalid rows as dead letters), until the
 /// source ends, the count, the duration or Ctrl+C. Detection is the detectors' job (<c>vigil detect</c>).
 /// </summary>
-public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, ILogger log)
+public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IAnsiConsole console, ILoggerFactory logs)
 {
+    /// <summary>The Kafka clients' lines.</summary>
+    private readonly ILogger _log = logs.CreateLogger(LogCategories.Kafka);
+
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StallWarning = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(10);
@@ -27,7 +31,7 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
         ArgumentNullException.ThrowIfNull(run);
         var topics = settings.Topics;
         var source = run.Source;
-        var clients = new KafkaClients(kafka, log);
+        var clients = new KafkaClients(kafka, _log);
 
         // --duration counts from the start: a cluster that does not answer does not hold the command past it.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);

@@ -17,8 +17,23 @@ public static class PipelineHost
     public static HostApplicationBuilder CreateBuilder(ILogger log)
     {
         ArgumentNullException.ThrowIfNull(log);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = CreateEmpty();
         builder.Logging.AddProvider(new OneLogger(log));
+        return builder;
+    }
+
+    /// <summary>A host as <see cref="CreateBuilder(ILogger)"/>, whose services log through the caller's factory (its providers and levels by category).</summary>
+    public static HostApplicationBuilder CreateBuilder(ILoggerFactory logs)
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        var builder = CreateEmpty();
+        builder.Services.AddSingleton(logs);
+        return builder;
+    }
+
+    private static HostApplicationBuilder CreateEmpty()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<IHostLifetime, SignalledLifetime>();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = Timeout.InfiniteTimeSpan);
         return builder;

@@ -126,6 +126,8 @@ public sealed class KafkaDetector : IDisposable
         _processor.Latency.Percentile(0.99),
         _processor.Latency.MaxNanoseconds)
     {
+        Latency = _processor.Latency,
+        Tally = _processor.Tally,
         RulesVersion = Rules.Version,
         ModelVersion = Models?.Primary.Version,
     };
@@ -272,6 +274,7 @@ public sealed class KafkaDetector : IDisposable
             ProduceDeadLetter(message.Key, value, timestamp, [.. message.Headers(), .. DeadLetterHeaders.For(
                 "output_refused", $"the decided record cannot be written to {topic}: {NativeProducer.Describe(error)} ({length:N0} bytes)",
                 _consumer.Topic, message.Partition, message.Offset)]);
+            _processor.Tally.DeadLetter("output_refused");
             Interlocked.Increment(ref _deadLetters);
             return;
         }

@@ -79,6 +79,18 @@ public sealed class LatencyHistogram
         return MaxNanoseconds;
     }
 
+    /// <summary>Recordings whose bucket lies wholly at or under <paramref name="nanoseconds"/> (a bucket that straddles it counts above: latency is never understated).</summary>
+    public long CountAtMost(long nanoseconds)
+    {
+        long count = 0;
+        for (var i = 0; i < BucketCount && UpperEdge(i) <= nanoseconds; i++)
+        {
+            count += Volatile.Read(ref _counts[i]);
+        }
+
+        return count;
+    }
+
     internal static int IndexOf(long value)
     {
         if (value < 2 * SubBuckets)

@@ -38,6 +38,12 @@ public sealed record PipelineStatus(
     /// <summary>The Kafka services' instances heard from on the status topic, with their tasks; null where there are none to hear.</summary>
     public IReadOnlyList<InstanceSighting>? Instances { get; init; }
 
+    /// <summary>Decision latencies in full (for <c>/metrics</c>' histogram), when the runtime measured them.</summary>
+    public LatencyHistogram? Latency { get; init; }
+
+    /// <summary>Decisions by score and dead letters by code, when the runtime decided.</summary>
+    public DecisionTally? Tally { get; init; }
+
     public long Decided => Legit + Fraud;
 
     public long Processed => Legit + Fraud + DeadLetters;

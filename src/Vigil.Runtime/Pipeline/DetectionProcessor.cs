@@ -34,6 +34,9 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
     /// <summary>Time from a record entering Vigil to its decision, as the host measured it.</summary>
     public LatencyHistogram Latency { get; } = new();
 
+    /// <summary>The decisions' scores and the dead letters' codes.</summary>
+    public DecisionTally Tally { get; } = new();
+
     /// <summary>Bytes <see cref="Encode"/> may need for the record just decided.</summary>
     public int MaxOutputLength => DecisionEncoder.MaxLength(_transaction, _decision);
 
@@ -53,6 +56,7 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
         if (!decoder.TryDecode(value, _transaction, out var failure))
         {
             deadLetter = DeadLetterHeaders.For(failure, topic, partition, offset);
+            Tally.DeadLetter(failure.CodeName);
             return Route.DeadLetter;
         }
 
@@ -70,9 +74,11 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
 #pragma warning restore CA1031
         {
             deadLetter = DeadLetterHeaders.For("detector_failed", $"the detector failed: {e.GetType().Name}: {e.Message}", topic, partition, offset);
+            Tally.DeadLetter("detector_failed");
             return Route.DeadLetter;
         }
 
+        Tally.Score(_decision.Score);
         deadLetter = null;
         return _decision.IsFraud ? Route.Fraud : Route.Legit;
     }

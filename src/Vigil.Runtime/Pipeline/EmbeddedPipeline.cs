@@ -240,10 +240,12 @@ public sealed class EmbeddedPipeline
     public PipelineStatus Status()
     {
         var latency = new LatencyHistogram();
+        var tally = new DecisionTally();
         long lag = 0;
         foreach (var processor in _processors)
         {
             latency.Add(processor.Latency);
+            tally.Add(processor.Tally);
         }
 
         foreach (var partition in (Featured ?? Transactions).Partitions)
@@ -270,6 +272,8 @@ public sealed class EmbeddedPipeline
                 : null,
             RulesVersion = _rules.Version,
             ModelVersion = _models?.Primary.Version,
+            Latency = latency,
+            Tally = tally,
         };
     }
 

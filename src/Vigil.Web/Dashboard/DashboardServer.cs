@@ -5,6 +5,7 @@ using Vigil.Web.Hosting;
 using Vigil.Web.Scoring;
 using Vigil.Web.Security;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Vigil.Web.Dashboard;
 
@@ -17,13 +18,15 @@ public sealed class DashboardServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly EventFeed _feed;
 
-    public DashboardServer(DashboardOptions options, EventFeed feed, ScoringEndpoints? scoring = null)
+    /// <param name="logs">Where failures are logged; standard error when null.</param>
+    /// <param name="metrics">Served on <c>/metrics</c>; none when null.</param>
+    public DashboardServer(DashboardOptions options, EventFeed feed, ScoringEndpoints? scoring = null, ILoggerProvider? logs = null, Metrics.ServiceMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _feed = feed;
         try
         {
-            _app = LocalWebApp.Create(options.Host, options.Port, allowedHosts: options.AllowedHosts, security: options.Security);
+            _app = LocalWebApp.Create(options.Host, options.Port, allowedHosts: options.AllowedHosts, logs: logs, security: options.Security, metrics: metrics);
         }
         catch (ArgumentException e)
         {

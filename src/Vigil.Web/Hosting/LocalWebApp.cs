@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Vigil.Transactions;
+using Vigil.Web.Metrics;
 using Vigil.Web.Security;
 
 namespace Vigil.Web.Hosting;
@@ -31,10 +32,11 @@ internal static partial class LocalWebApp
     /// <param name="allowedHosts">Host names served besides the bound address's own; "*" serves any.</param>
     /// <param name="logs">Where errors are logged; standard error when null.</param>
     /// <param name="security">API keys, HTTPS; none (loopback only) when null. The app's <see cref="ApiAccess"/> is a service.</param>
+    /// <param name="metrics">Served on <c>GET /metrics</c> (role view, or open with <c>Security:OpenMetrics</c>), with the refused requests added; none when null.</param>
     /// <exception cref="ArgumentException">The host is not an IP address (or <c>localhost</c>), or is not loopback while no API key is set and not <see cref="WebSecurity.Insecure"/>.</exception>
     public static WebApplication Create(
         string host, int port, Action<KestrelServerOptions>? configure = null, IReadOnlyList<string>? allowedHosts = null, ILoggerProvider? logs = null,
-        WebSecurity? security = null)
+        WebSecurity? security = null, ServiceMetrics? metrics = null)
     {
         if (!IPAddress.TryParse(host, out var address))
         {
@@ -84,6 +86,13 @@ internal static partial class LocalWebApp
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vigil.Web");
         var accepted = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         app.Use((context, next) => ServeAsync(context, next, served, accepted, access, log));
+        if (metrics is not null)
+        {
+            metrics.Counter("vigil_http_auth_failures_total", "Requests refused for a missing, unknown or insufficient API key", ["reason"],
+                () => access.FailuresByReason().Select(f => (new[] { f.Reason }, (double)f.Count)));
+            metrics.Map(app);
+        }
+
         return app;
     }
 

@@ -8,8 +8,8 @@ namespace Vigil.Web.Operations;
 
 /// <summary>
 /// The operations port of a service that has no web server of its own (<c>vigil detect --metrics-port</c>):
-/// <c>GET /healthz</c> (the process answers) and <c>GET /readyz</c> (200 or 503 with what it is ready with or waits for),
-/// as orchestrators probe them.
+/// <c>GET /healthz</c> (the process answers), <c>GET /readyz</c> (200 or 503 with what it is ready with or waits for),
+/// as orchestrators probe them, and <c>GET /metrics</c> for Prometheus.
 /// </summary>
 public sealed class OperationsServer : IAsyncDisposable
 {
@@ -17,10 +17,11 @@ public sealed class OperationsServer : IAsyncDisposable
 
     /// <param name="readiness">Asked on each <c>/readyz</c>; cheap and thread-safe.</param>
     /// <exception cref="ArgumentException">The host is not an IP address, or not loopback with no key and not insecure.</exception>
-    public OperationsServer(string host, int port, Func<Readiness> readiness, WebSecurity? security = null, ILoggerProvider? logs = null)
+    /// <param name="metrics">Served on <c>/metrics</c>; none when null.</param>
+    public OperationsServer(string host, int port, Func<Readiness> readiness, WebSecurity? security = null, ILoggerProvider? logs = null, Metrics.ServiceMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(readiness);
-        _app = LocalWebApp.Create(host, port, logs: logs, security: security);
+        _app = LocalWebApp.Create(host, port, logs: logs, security: security, metrics: metrics);
         _app.MapGet("/healthz", () => Results.Text("ok"));
         MapReadiness(_app, readiness);
     }

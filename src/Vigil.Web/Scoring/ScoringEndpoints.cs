@@ -27,6 +27,10 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
     });
 
     private readonly TransactionScorer _scorer = scorer ?? throw new ArgumentNullException(nameof(scorer));
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> _refused = new();
+
+    /// <summary>Scoring requests refused so far, by status (400, 413, 415).</summary>
+    public IEnumerable<(int Status, long Count)> Refused() => _refused.Select(r => (r.Key, r.Value));
 
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -49,7 +53,9 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
         writer.WriteStartArray();
         foreach (var row in request.Rows)
         {
-            writer.WriteNumberValue(model.Score(row) >= model.Threshold ? 1 : 0);
+            var score = model.Score(row);
+            _scorer.Count(score, score >= model.Threshold);
+            writer.WriteNumberValue(score >= model.Threshold ? 1 : 0);
         }
 
         writer.WriteEndArray();
@@ -84,7 +90,7 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
     /// Reads the body within the limit, answers 200 with what <paramref name="answer"/> writes (told whether the body
     /// is CSV), or 4xx with the reason.
     /// </summary>
-    private static async Task HandleAsync(HttpContext context, bool acceptsCsv, Action<ReadOnlyMemory<byte>, bool, Utf8JsonWriter> answer)
+    private async Task HandleAsync(HttpContext context, bool acceptsCsv, Action<ReadOnlyMemory<byte>, bool, Utf8JsonWriter> answer)
     {
         var response = context.Response;
         response.ContentType = "application/json";
@@ -211,5 +217,9 @@ public sealed class ScoringEndpoints(TransactionScorer scorer)
         return new Body(array, read);
     }
 
-    private static Task ErrorAsync(HttpResponse response, int status, string message) => LocalWebApp.ErrorAsync(response, status, message);
+    private Task ErrorAsync(HttpResponse response, int status, string message)
+    {
+        _refused.AddOrUpdate(status, 1, (_, count) => count + 1);
+        return LocalWebApp.ErrorAsync(response, status, message);
+    }
 }

@@ -22,12 +22,21 @@ public sealed class ScoringServer : IAsyncDisposable
     /// <param name="allowedHosts">Host names answered besides the address's own; "*" for any.</param>
     /// <param name="logs">Where failures are logged; standard error when null.</param>
     /// <param name="security">API keys and HTTPS; none (loopback only) when null.</param>
+    /// <param name="metrics">Served on <c>/metrics</c> with the scorer's counts; none when null.</param>
     public ScoringServer(
-        string host, int port, TransactionScorer scorer, IReadOnlyList<string>? allowedHosts = null, ILoggerProvider? logs = null, WebSecurity? security = null)
+        string host, int port, TransactionScorer scorer, IReadOnlyList<string>? allowedHosts = null, ILoggerProvider? logs = null, WebSecurity? security = null,
+        Metrics.ServiceMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(scorer);
-        _app = LocalWebApp.Create(host, port, kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1, allowedHosts, logs, security);
-        new ScoringEndpoints(scorer).Map(_app);
+        _app = LocalWebApp.Create(host, port, kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes + 1, allowedHosts, logs, security, metrics);
+        var endpoints = new ScoringEndpoints(scorer);
+        endpoints.Map(_app);
+        if (metrics is not null)
+        {
+            Metrics.ScoringMetrics.Add(metrics, scorer, endpoints);
+            metrics.Gauge("vigil_model_info", "The model answering now", ["version"], () => [([scorer.Model.Version], 1)]);
+        }
+
         _app.MapGet("/healthz", () => Results.Text("ok"));
         Operations.OperationsServer.MapReadiness(_app, () => Operations.Readiness.Yes($"model {scorer.Model.Version}"));
 

@@ -4,6 +4,7 @@ using Vigil.Detection;
 using Vigil.Models;
 using Vigil.Rules;
 using Vigil.Runtime.Features;
+using Vigil.Runtime.Metrics;
 using Vigil.Transactions;
 
 namespace Vigil.Web.Scoring;
@@ -26,6 +27,8 @@ public sealed class TransactionScorer : IDisposable
     private readonly Func<RuleSet>? _rules;
     private readonly ScoringOptions _options;
     private volatile State _state;
+    private long _flagged;
+    private long _passed;
 
     /// <param name="Features">The features computed for a request: the pipeline's set, or the model's own.</param>
     /// <param name="Engine">The server's own feature state; null inside a pipeline.</param>
@@ -64,6 +67,20 @@ public sealed class TransactionScorer : IDisposable
 
         var sameFeatures = current?.Engine is not null && current.Model.Features.Definitions.SequenceEqual(model.Features.Definitions);
         return new State(model, new InputColumns(model), model.Features, sameFeatures ? current!.Engine : new ShardedFeatureEngine(model.Features, limits: _options.Limits));
+    }
+
+    /// <summary>Transactions and rows scored, by outcome, and their scores (for <c>/metrics</c>).</summary>
+    public DecisionTally Tally { get; } = new();
+
+    public long Flagged => Interlocked.Read(ref _flagged);
+
+    public long Passed => Interlocked.Read(ref _passed);
+
+    /// <summary>Counts one answer: its score and whether it was fraud. Thread-safe.</summary>
+    public void Count(double score, bool fraud)
+    {
+        Tally.ScoreShared(score);
+        Interlocked.Increment(ref fraud ? ref _flagged : ref _passed);
     }
 
     /// <summary>
@@ -128,6 +145,7 @@ public sealed class TransactionScorer : IDisposable
             throw new ScoringRequestException($"model {state.Model.Version} gives no score for these inputs");
         }
 
+        Count(decision.Score, decision.IsFraud);
         writer.WriteStartObject();
         DecisionEncoder.WriteAnswer(writer, decision);
         if (computed is not null && withFeatures)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -15,8 +14,6 @@ public sealed class ApiAccess
 {
     public const string CookieName = "vigil_api_key";
 
-    private static readonly Meter Meter = new("Vigil.Web");
-    private static readonly Counter<long> FailureCounter = Meter.CreateCounter<long>("vigil_http_auth_failures", description: "Requests refused for a missing, unknown or insufficient API key");
     private static readonly StringValues Challenge = "Bearer realm=\"vigil\"";
 
     /// <summary>Most keys remembered as verified; past it the memory starts over.</summary>
@@ -32,7 +29,7 @@ public sealed class ApiAccess
     /// </summary>
     private readonly ConcurrentDictionary<string, ApiRole> _verified = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ApiRole>.AlternateLookup<ReadOnlySpan<char>> _verifiedBySpan;
-    private long _failures;
+    private readonly ConcurrentDictionary<string, long> _failures = new(StringComparer.Ordinal);
 
     public ApiAccess(WebSecurity security)
     {
@@ -42,7 +39,10 @@ public sealed class ApiAccess
     }
 
     /// <summary>Requests refused so far by this server.</summary>
-    public long Failures => Interlocked.Read(ref _failures);
+    public long Failures => _failures.Values.Sum();
+
+    /// <summary>Requests refused so far, by reason (<c>missing</c>, <c>invalid</c>, <c>forbidden</c>).</summary>
+    public IEnumerable<(string Reason, long Count)> FailuresByReason() => _failures.Select(f => (f.Key, f.Value));
 
     /// <summary>The role a route needs, or null for an open one. Unknown GET routes need <see cref="ApiRole.View"/>, anything else <see cref="ApiRole.Admin"/>.</summary>
     public static ApiRole? Required(string method, string? path, bool openMetrics) => path switch
@@ -194,7 +194,6 @@ public sealed class ApiAccess
 
     private void Count(string reason)
     {
-        Interlocked.Increment(ref _failures);
-        FailureCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        _failures.AddOrUpdate(reason, 1, (_, count) => count + 1);
     }
 }
