@@ -10,6 +10,7 @@ using Vigil.Simulation.Seed;
 using Vigil.Simulation.Simulator;
 using Vigil.Simulation.Sources;
 using Vigil.Web.Dashboard;
+using Vigil.Web.Metrics;
 
 namespace Vigil.Web.Tests;
 
@@ -61,7 +62,9 @@ internal sealed class LiveDemo : IAsyncDisposable
             EventTimeMs = simulated ? source.EventTimeMs : null,
             Instances = instances,
         }, options);
-        var server = new DashboardServer(options, feed);
+        var metrics = new ServiceMetrics("demo");
+        PipelineMetrics.Add(metrics, pipeline.Status, new TopicOptions(), new TopicOptions().Transactions);
+        var server = new DashboardServer(options, feed, metrics: metrics);
         await server.StartAsync();
         var feeding = Task.WhenAll(feed.RunAsync(), quality?.RunAsync() ?? Task.CompletedTask);
         pipeline.Start();

@@ -34,9 +34,9 @@ public static class PipelineMetrics
         metrics.Counter("vigil_decisions_total", "Transactions decided, by outcome", ["outcome"], () => [(["legit"], now().Legit), (["fraud"], now().Fraud)]);
         metrics.Counter("vigil_dead_letters_total", "Records sent to the dead-letter topic, by vigil.error.code (source: rows a replayed file could not give)", ["code"], () => DeadLetters(now()));
         metrics.Histogram("vigil_decision_latency_seconds", "Time from a record entering Vigil (its timestamp on Kafka) to its decision", LatencyBounds, () =>
-            now().Latency is { } latency ? (bound => latency.CountAtMost((long)(bound * 1e9)), latency.Count) : null);
+            now().Latency is { } latency ? (bound => latency.CountAtMost((long)(bound * 1e9)), latency.Count, latency.MaxNanoseconds / 1e9) : null);
         metrics.Histogram("vigil_decision_score", "Decisions by score: the model's probability, or the rules' score without a model", ScoreBounds, () =>
-            now().Tally is { } tally ? (bound => ScoresAtMost(tally, bound), ScoresAtMost(tally, 1)) : null);
+            now().Tally is { } tally ? (bound => ScoresAtMost(tally, bound), ScoresAtMost(tally, 1), 1) : null);
         if (input is not null && partitionLags is not null)
         {
             metrics.Gauge("vigil_consumer_lag_records", "Records waiting in each partition this instance decides", ["topic", "partition"],

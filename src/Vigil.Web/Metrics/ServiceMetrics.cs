@@ -86,10 +86,10 @@ public sealed class ServiceMetrics
 
     /// <summary>
     /// A histogram whose counts the service keeps itself: at each scrape, what was added to each bucket since the last
-    /// one is observed at the bucket's upper bound (so the sum is an upper bound too).
+    /// one is observed at the bucket's upper bound, past the last bound at the largest recorded (so the sum is an upper bound too).
     /// </summary>
-    /// <param name="countAtMost">Recordings at or under a bound, and the total; null while there is nothing to read.</param>
-    public void Histogram(string name, string help, double[] bounds, Func<(Func<double, long> CountAtMost, long Total)?> countAtMost)
+    /// <param name="countAtMost">Recordings at or under a bound, the total and the largest; null while there is nothing to read.</param>
+    public void Histogram(string name, string help, double[] bounds, Func<(Func<double, long> CountAtMost, long Total, double Max)?> countAtMost)
     {
         ArgumentNullException.ThrowIfNull(bounds);
         var histogram = _factory.CreateHistogram(name, help, new HistogramConfiguration { Buckets = bounds });
@@ -109,7 +109,7 @@ public sealed class ServiceMetrics
                 below = cumulative;
                 if (inBucket > observed[i])
                 {
-                    histogram.Observe(i < bounds.Length ? bounds[i] : bounds[^1] * 2, inBucket - observed[i]);
+                    histogram.Observe(i < bounds.Length ? bounds[i] : Math.Max(now.Max, bounds[^1]), inBucket - observed[i]);
                     observed[i] = inBucket;
                 }
             }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections;
 using System.Text;
 using System.Text.Json;
@@ -65,12 +66,17 @@ public sealed class AlertCommandTests() : TempDirectoryTest("vigil-alerts-")
         }
 
         using var stop = new CancellationTokenSource();
-        var alerting = CliRunner.RunAsync(["alert", "--kafka", cluster.BootstrapServers, "--webhook", webhook.Url.ToString(), "--dashboard-url", "http://127.0.0.1:9000/"], stop: stop.Token);
+        var port = LoopbackPorts.Free();
+        var alerting = CliRunner.RunAsync(
+            ["alert", "--kafka", cluster.BootstrapServers, "--webhook", webhook.Url.ToString(), "--dashboard-url", "http://127.0.0.1:9000/", "--metrics-port", port.ToString(CultureInfo.InvariantCulture)],
+            stop: stop.Token);
         for (var i = 0; i < 300 && !webhook.Received().Any(r => r.Body.Contains("\"t-9\"", StringComparison.Ordinal)); i++)
         {
             await Task.Delay(50);
         }
 
+        var channel = $"webhook http://{webhook.Url.Authority}";
+        var metrics = await Services.MetricsTests.ScrapeUntilAsync(port, m => m.Find("vigil_alerts_delivered_total", $"channel={channel}") == 10);
         await stop.CancelAsync();
         var (exitCode, stdout, error) = await alerting;
 
@@ -79,6 +85,10 @@ public sealed class AlertCommandTests() : TempDirectoryTest("vigil-alerts-")
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"t-{i}").Order(), alerts.Select(a => a.GetProperty("transaction_id").GetString()).Order());
         Assert.Equal("http://127.0.0.1:9000/", JsonDocument.Parse(webhook.Received()[0].Body).RootElement.GetProperty("dashboard").GetString());
         Assert.Contains("10 frauds alerted · 30 duplicates dropped", stdout, StringComparison.Ordinal);
+        Assert.Equal(40, metrics.Value("vigil_alerts_received_total"));
+        Assert.Equal(30, metrics.Value("vigil_alerts_duplicates_total"));
+        Assert.Equal(0, metrics.Value("vigil_alert_failures_total", $"channel={channel}"));
+        Assert.Equal(1, metrics.Value("vigil_build_info", "service=alert"));
         // The console got them alone or, when they came faster than it sends, in a digest: either way with who, where and why.
         Assert.Matches(
             @"Fraud · 90\d\.00 · score 1\ncustomer c1 → terminal x9 · transaction t-\d\nReasons: large \(amount >= 900\)|• 90\d\.00 · customer c1 → terminal x9 · score 1 · large\n",

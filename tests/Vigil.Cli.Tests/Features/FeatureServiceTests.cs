@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
 using Vigil.Cli.Tests.Commands;
+using Vigil.Testing;
 using Vigil.Runtime.Pipeline;
 
 namespace Vigil.Cli.Tests.Features;
@@ -23,8 +24,17 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
 
         var checkpoint = Path.Combine(Directory, "features.checkpoint");
         using var stop = new CancellationTokenSource();
-        var service = CliRunner.RunAsync(["features", "--kafka", cluster.BootstrapServers, "--feature-set", "handbook", "--checkpoint", checkpoint], stop: stop.Token);
+        var port = LoopbackPorts.Free();
+        var service = CliRunner.RunAsync(
+            ["features", "--kafka", cluster.BootstrapServers, "--feature-set", "handbook", "--checkpoint", checkpoint, "--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            stop: stop.Token);
         var featured = MockClusterReader.Read(cluster, topics.Featured, batch.Rows.Count);
+        var metrics = await Services.MetricsTests.ScrapeUntilAsync(port, m => m.Find("vigil_records_out_total", $"topic={topics.Featured}") == batch.Rows.Count);
+        using (var client = new HttpClient())
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"))).StatusCode);
+        }
+
         await stop.CancelAsync();
         var (exitCode, output, error) = await service;
 
@@ -33,6 +43,9 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
         Assert.True(File.Exists(checkpoint));
         Assert.Equal(batch.Rows.Count, featured.Count);
         batch.AssertSame(featured);
+        Assert.Equal(batch.Rows.Count, metrics.Value("vigil_features_computed_total"));
+        Assert.True(metrics.Value("vigil_feature_state_entities") > 0);
+        Assert.Equal(1, metrics.Value("vigil_build_info", "service=features"));
     }
 
     [Fact]

@@ -1,9 +1,11 @@
+using Vigil.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using Vigil.Models;
 using Vigil.Web.Dashboard;
 using Vigil.Web.Scoring;
+using Vigil.Web.Metrics;
 using Vigil.Web.Security;
 
 namespace Vigil.Web.Tests.Security;
@@ -35,7 +37,7 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _serve = new ScoringServer("127.0.0.1", 0, _scorer, security: Security);
+        _serve = new ScoringServer("127.0.0.1", 0, _scorer, security: Security, metrics: new ServiceMetrics("serve"));
         await _serve.StartAsync();
         _dashboard = await LiveDemo.StartAsync(rate: 100, count: 100, options: new DashboardOptions { Port = 0, Security = Security });
     }
@@ -65,6 +67,7 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
         { "GET", "/v1/model", ApiRole.View, true },
         { "GET", "/nowhere", ApiRole.View, true },
         { "DELETE", "/v1/model", ApiRole.Admin, true },
+        { "GET", "/metrics", ApiRole.View, true },
         { "GET", "/healthz", null, false },
         { "GET", "/login", null, false },
         { "GET", "/login.css", null, false },
@@ -74,6 +77,7 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
         { "GET", "/api/status", ApiRole.View, false },
         { "GET", "/events", ApiRole.View, false },
         { "PUT", "/api/status", ApiRole.Admin, false },
+        { "GET", "/metrics", ApiRole.View, false },
     };
 
     [Theory]
@@ -107,6 +111,11 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
             "an API key with role view may not POST /v1/score: it needs role score",
             JsonDocument.Parse(await forbidden.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
         Assert.Equal(before + 2, _serve.AuthFailures);
+        using var scrape = await _client.SendAsync(Request(true, "GET", "/metrics", Credential.View));
+        var metrics = new PrometheusText(await scrape.Content.ReadAsStringAsync());
+        Assert.True(metrics.Value("vigil_http_auth_failures_total", "reason=missing") >= 1);
+        Assert.True(metrics.Value("vigil_http_auth_failures_total", "reason=forbidden") >= 1);
+        Assert.Equal(_serve.AuthFailures, metrics.Samples("vigil_http_auth_failures_total").Sum(s => s.Value));
     }
 
     [Fact]
