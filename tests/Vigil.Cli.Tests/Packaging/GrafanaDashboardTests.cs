@@ -79,6 +79,6 @@ public sealed partial class GrafanaDashboardTests
     [GeneratedRegex(@"\b(vigil|process|dotnet)_[a-z_]+\b")]
     private static partial Regex Metric();
 
-    [GeneratedRegex(@"\.(Counter|Gauge|Histogram|CreateGauge)\(\s*""(?<name>[a-z_]+)""")]
+    [GeneratedRegex(@"\b(Counter|Gauge|Histogram|CreateGauge)\(\s*""(?<name>[a-z_]+)""")]
     private static partial Regex Registered();
 }
