@@ -26,7 +26,11 @@ public sealed class FakeHttpServer : IDisposable
 
     public List<Request> Requests { get; } = [];
 
-    public sealed record Request(string Path, IReadOnlyDictionary<string, string> Headers, string Body, TimeSpan At);
+    public sealed record Request(string Path, IReadOnlyDictionary<string, string> Headers, string Body, TimeSpan At)
+    {
+        /// <summary>The body as sent (a binary one, such as OTLP's protobuf, does not survive as text).</summary>
+        public byte[] Bytes { get; init; } = [];
+    }
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
@@ -72,8 +76,9 @@ public sealed class FakeHttpServer : IDisposable
                 return;
             }
 
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
+            using var raw = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(raw);
+            var body = Encoding.UTF8.GetString(raw.ToArray());
             (int Status, string Body, string? RetryAfter) answer;
             lock (_lock)
             {
@@ -81,7 +86,7 @@ public sealed class FakeHttpServer : IDisposable
                     context.Request.Url!.AbsolutePath,
                     context.Request.Headers.AllKeys.ToDictionary(k => k!, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase),
                     body,
-                    _clock.Elapsed));
+                    _clock.Elapsed) { Bytes = raw.ToArray() });
                 answer = _script.Count > 0 ? _script.Dequeue() : (200, _defaultBody, null);
             }
 

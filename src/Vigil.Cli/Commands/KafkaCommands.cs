@@ -61,7 +61,7 @@ public static class KafkaCommands
             (VIGIL_RULES_KEY or --rules-key-file, shared with vigil rules publish); the others are logged and counted.
             """);
         var flags = new CommandFlags(command,
-            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.Logging],
+            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, SettingFlag.OtlpEndpoint, SettingFlag.TraceSampleRatio, .. SettingFlag.Logging],
             kafkaConfig: true,
             web: true,
             switches: [SettingSwitch.UnsignedRules]);
@@ -73,6 +73,7 @@ public static class KafkaCommands
                 FollowRulesTopic = follow,
                 RulesSignature = follow ? RulesSigning.Read(configuration, "vigil detect --rules-topic") : null,
                 Operations = OperationsPort.Read(configuration),
+                Tracing = TracingSettings.Read(configuration),
             }.RunAsync(context.Stop);
         });
         return command;

@@ -136,6 +136,9 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
         new("--log-level", "LEVEL|CATEGORY=LEVEL,…", "The least level logged, for all (Warning) or by category (Vigil.Kafka=Debug; categories: Vigil.Kafka, Vigil.Rules, Vigil.Models, Vigil.Alerts, Vigil.Web, Vigil.Hosting, Microsoft.*) [config: Logging:LogLevel:CATEGORY] [default: Information]", "Logging:Level"),
     ];
 
+    public static readonly SettingFlag OtlpEndpoint = new("--otlp-endpoint", "URL", "Send a trace span for each record decided to this OpenTelemetry collector (OTLP; OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf for HTTP): the child of the record's traceparent header, written as the output's traceparent [env: OTEL_EXPORTER_OTLP_ENDPOINT] [default: no traces]", "Tracing:OtlpEndpoint");
+    public static readonly SettingFlag TraceSampleRatio = new("--trace-sample-ratio", "RATIO", "The share of records without a traceparent that start a trace of their own; records whose producer sampled them are always traced [default: 0]", "Tracing:SampleRatio");
+
     public static readonly SettingFlag ServeHost = new("--host", "ADDRESS", "Address to serve on [default: 127.0.0.1]", "Serve:Host");
     public static readonly SettingFlag ServeAllowedHosts = new("--allowed-hosts", "NAME,…", "Host names answered besides the address's own (DNS rebinding is refused); * for any [default: the address; localhost too on loopback]", "Serve:AllowedHosts");
     public static readonly SettingFlag SuppliedFeatures = new("--supplied-features", "true|false", "/v1/score scores the \"features\" a request carries instead of computing them; otherwise such a request is refused [default: false]", "Serve:SuppliedFeatures");

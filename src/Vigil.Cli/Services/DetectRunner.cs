@@ -38,6 +38,9 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
     /// <summary>Verifies each rule set on the control topic; null takes them unsigned (<c>--unsigned-rules</c>).</summary>
     public RuleSignature? RulesSignature { get; init; }
 
+    /// <summary>Where the detector's spans go; off by default.</summary>
+    public TracingSettings Tracing { get; init; } = new(null, OpenTelemetry.Exporter.OtlpExportProtocol.Grpc, 0);
+
     /// <summary>Where to serve <c>/healthz</c> and <c>/readyz</c> (<c>--metrics-host</c>, <c>--metrics-port</c>); none when null.</summary>
     public (string Host, int Port)? Operations { get; init; }
 
@@ -76,10 +79,16 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         }
 
         using var detector = started;
+        using var tracing = Tracing.Start("vigil-detect");
         var liveRules = new LiveRules(rules, features, r => detector.Rules = r, logs.CreateLogger(LogCategories.Rules));
         using var follower = FollowRulesTopic ? await Task.Run(() => Follow(liveRules, log)) : null;
 
         console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · [bold]{Markup.Escape(follower is null ? ruleFiles.Describe() : $"rules {liveRules.Current.Version} from {settings.Topics.Rules}")}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
+        if (Tracing.Describe() is { } traces)
+        {
+            console.MarkupLine(Markup.Escape(traces));
+        }
+
         if (settings.Detector.Rules is null && settings.Detector.AmountThreshold is null && !FollowRulesTopic)
         {
             // A detector cannot see which generator wrote its input: say what its default is for.

@@ -234,6 +234,7 @@ public sealed class KafkaDetector : IDisposable
         }
 
         Interlocked.Increment(ref _consumed);
+        using var activity = DetectionTracing.Start(message, _consumer.Topic);
         var value = message.Value;
         if (_input.Length < value.Length)
         {
@@ -247,6 +248,7 @@ public sealed class KafkaDetector : IDisposable
         if (route == Route.DeadLetter)
         {
             // The original bytes and headers, with Vigil's reason and origin added.
+            activity?.SetStatus(ActivityStatusCode.Error, "dead letter");
             ProduceDeadLetter(message.Key, value, timestamp, [.. message.Headers(), .. deadLetter!]);
             Interlocked.Increment(ref _deadLetters);
             return;
@@ -266,7 +268,9 @@ public sealed class KafkaDetector : IDisposable
         // a producer's own), as Kafka Streams does.
         var length = _processor.Encode(_output);
         var topic = route == Route.Fraud ? _topics.Fraud : _topics.Legit;
-        var error = Produce(topic, message.Key, _output.AsSpan(0, length), timestamp, headers: null, _tracker.OpenNumber, message.HeaderList);
+        activity?.SetTag("vigil.outcome", route == Route.Fraud ? "fraud" : "legit");
+        Span<byte> traceParent = stackalloc byte[64];
+        var error = Produce(topic, message.Key, _output.AsSpan(0, length), timestamp, headers: null, _tracker.OpenNumber, message.HeaderList, DetectionTracing.TraceParent(activity, traceParent));
         if (error != 0)
         {
             // This record's output can never be written (larger than the cluster takes): its input goes to the dead
@@ -283,10 +287,12 @@ public sealed class KafkaDetector : IDisposable
     }
 
     /// <summary>Produces, serving delivery reports while librdkafka's queue is full (the brokers set the pace); returns an error about this record, or 0.</summary>
-    private int Produce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestamp, IReadOnlyList<RecordHeader>? headers, long number, IntPtr forwarded = default)
+    private int Produce(
+        string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestamp, IReadOnlyList<RecordHeader>? headers, long number, IntPtr forwarded = default,
+        ReadOnlySpan<byte> traceParent = default)
     {
         int error;
-        while ((error = _producer.Produce(topic, key, value, timestamp, number, headers, forwarded: forwarded)) == NativeProducer.QueueFull)
+        while ((error = _producer.Produce(topic, key, value, timestamp, number, headers, forwarded: forwarded, traceParent: traceParent)) == NativeProducer.QueueFull)
         {
             _producer.Poll(1);
             ThrowIfFailed();

@@ -162,6 +162,18 @@ internal static unsafe partial class Librdkafka
     [LibraryImport(Library)]
     public static partial int rd_kafka_header_get_all(IntPtr headers, nuint index, out IntPtr name, out IntPtr value, out nuint size);
 
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rd_kafka_header_get_last(IntPtr headers, string name, out IntPtr value, out nuint size);
+
+    [LibraryImport(Library)]
+    public static partial IntPtr rd_kafka_headers_new(nuint initialCount);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rd_kafka_header_remove(IntPtr headers, string name);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rd_kafka_header_add(IntPtr headers, string name, nint nameSize, byte* value, nint valueSize);
+
     [LibraryImport(Library)]
     public static partial int rd_kafka_subscribe(IntPtr rk, TopicPartitionList* topics);
 

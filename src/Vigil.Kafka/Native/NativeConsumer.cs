@@ -252,6 +252,12 @@ public readonly unsafe ref struct ConsumedMessage
     /// <summary>librdkafka's list of the record's headers, valid while the message is, or zero when it has none; allocates nothing.</summary>
     public IntPtr HeaderList => Librdkafka.rd_kafka_message_headers(_message, out var list) == 0 ? list : IntPtr.Zero;
 
+    /// <summary>The value of the record's last header named <paramref name="name"/>, or empty; valid while the message is.</summary>
+    public ReadOnlySpan<byte> Header(string name) =>
+        Librdkafka.rd_kafka_message_headers(_message, out var list) == 0 && Librdkafka.rd_kafka_header_get_last(list, name, out var value, out var size) == 0 && value != IntPtr.Zero
+            ? new((void*)value, checked((int)size))
+            : default;
+
     /// <summary>The record's headers; allocates, for the slow path (dead letters).</summary>
     public IReadOnlyList<RecordHeader> Headers()
     {

@@ -35,6 +35,9 @@ public sealed unsafe class NativeProducer : NativeClient
     /// <summary>RD_KAFKA_PARTITION_UA: the partitioner chooses.</summary>
     public const int AnyPartition = -1;
 
+    /// <summary>The W3C trace context header, as OpenTelemetry's Kafka instrumentations name it.</summary>
+    public const string TraceParentHeader = "traceparent";
+
     /// <summary>Records produced and not yet reported delivered or failed.</summary>
     public int InFlight => Librdkafka.rd_kafka_outq_len(Handle);
 
@@ -87,9 +90,10 @@ public sealed unsafe class NativeProducer : NativeClient
     /// <param name="partition">The partition to write to, or <see cref="AnyPartition"/> for the partitioner's choice by key.</param>
     /// <param name="forwarded">A consumed record's header list (<see cref="ConsumedMessage.HeaderList"/>) to write a copy of,
     /// with no managed allocation; used when <paramref name="headers"/> is empty.</param>
+    /// <param name="traceParent">A W3C <c>traceparent</c> written in place of the forwarded one (the span that decided the record).</param>
     public int Produce(
         string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestampMs, long number, IReadOnlyList<RecordHeader>? headers = null, int partition = AnyPartition,
-        IntPtr forwarded = default)
+        IntPtr forwarded = default, ReadOnlySpan<byte> traceParent = default)
     {
         var rkt = Topic(topic);
         fixed (byte* keyPointer = key)
@@ -100,9 +104,9 @@ public sealed unsafe class NativeProducer : NativeClient
                 return ProduceWithHeaders(rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, headers, partition);
             }
 
-            if (forwarded != IntPtr.Zero)
+            if (forwarded != IntPtr.Zero || !traceParent.IsEmpty)
             {
-                return ProduceForwarding(rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, forwarded, partition);
+                return ProduceForwarding(rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, forwarded, traceParent, partition);
             }
 
             var fields = stackalloc Field[7];
@@ -138,9 +142,19 @@ public sealed unsafe class NativeProducer : NativeClient
     }
 
     /// <summary>librdkafka takes the copy of the header list when the record is queued; otherwise it is destroyed here.</summary>
-    private int ProduceForwarding(IntPtr rkt, byte* key, int keyLength, byte* value, int valueLength, long timestampMs, long number, IntPtr forwarded, int partition)
+    private int ProduceForwarding(
+        IntPtr rkt, byte* key, int keyLength, byte* value, int valueLength, long timestampMs, long number, IntPtr forwarded, ReadOnlySpan<byte> traceParent, int partition)
     {
-        var copy = Librdkafka.rd_kafka_headers_copy(forwarded);
+        var copy = forwarded == IntPtr.Zero ? Librdkafka.rd_kafka_headers_new(1) : Librdkafka.rd_kafka_headers_copy(forwarded);
+        if (!traceParent.IsEmpty)
+        {
+            _ = Librdkafka.rd_kafka_header_remove(copy, TraceParentHeader);
+            fixed (byte* parent = traceParent)
+            {
+                _ = Librdkafka.rd_kafka_header_add(copy, TraceParentHeader, -1, parent, traceParent.Length);
+            }
+        }
+
         var fields = stackalloc Field[8];
         fields[0] = Field.Pointer(Field.Rkt, rkt);
         fields[1] = Field.Memory(Field.Key, key, keyLength);
