@@ -24,6 +24,7 @@ public static class VigilCommand
             ModelCommands.Serve(context),
             RulesCommands.Create(context),
             KeysCommands.Create(context),
+            ProbeCommand.Create(context),
             KafkaCommands.Generate(context),
             KafkaCommands.Detect(context),
             KafkaCommands.Alert(context),

@@ -36,6 +36,30 @@ public sealed class ComposeFileTests
         Assert.All(ports, p => Assert.StartsWith("127.0.0.1:", p, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Each_service_s_health_check_asks_a_port_its_command_serves_or_is_disabled()
+    {
+        var services = (Dictionary<object, object>)Load()["services"];
+        var dockerfile = File.ReadAllText(Path.Combine(Repository.Root, "deploy", "Dockerfile"));
+        var imageDefault = System.Text.RegularExpressions.Regex.Match(dockerfile, @"ENV VIGIL_PROBE_URL=(\S+)").Groups[1].Value;
+        Assert.Contains("HEALTHCHECK", dockerfile, StringComparison.Ordinal);
+        foreach (var (name, (command, environment)) in VigilServices())
+        {
+            var service = (Dictionary<object, object>)services[name];
+            if (service.TryGetValue("healthcheck", out var check) && ((Dictionary<object, object>)check).TryGetValue("disable", out var disabled) && (string)disabled == "true")
+            {
+                continue;
+            }
+
+            var probe = new Uri(environment["VIGIL_PROBE_URL"] as string ?? imageDefault);
+            var served = command.Contains("--metrics-port") ? command[Array.IndexOf(command, "--metrics-port") + 1]
+                : command.Contains("--port") ? command[Array.IndexOf(command, "--port") + 1]
+                : command[0] == "dashboard" ? "8080" : null;
+            Assert.True(served == probe.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{name}: its health check asks {probe}, its command serves port {served ?? "none"}");
+            Assert.Equal("/healthz", probe.AbsolutePath);
+        }
+    }
+
     private static Dictionary<string, (string[] Command, System.Collections.Hashtable Environment)> VigilServices()
     {
         var services = (Dictionary<object, object>)Load()["services"];
