@@ -15,6 +15,8 @@ namespace Vigil.Cli.Logging;
 /// </summary>
 public sealed record TracingSettings(Uri? Endpoint, OtlpExportProtocol Protocol, double SampleRatio)
 {
+    public static readonly TracingSettings Off = new(null, OtlpExportProtocol.Grpc, 0);
+
     public static TracingSettings Read(LayeredConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);

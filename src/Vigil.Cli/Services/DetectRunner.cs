@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -39,7 +38,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
     public RuleSignature? RulesSignature { get; init; }
 
     /// <summary>Where the detector's spans go; off by default.</summary>
-    public TracingSettings Tracing { get; init; } = new(null, OpenTelemetry.Exporter.OtlpExportProtocol.Grpc, 0);
+    public TracingSettings Tracing { get; init; } = TracingSettings.Off;
 
     /// <summary>Where to serve <c>/healthz</c> and <c>/readyz</c> (<c>--metrics-host</c>, <c>--metrics-port</c>); none when null.</summary>
     public (string Host, int Port)? Operations { get; init; }
@@ -154,8 +153,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
     {
         var topic = settings.Topics.Transactions;
         var metrics = new ServiceMetrics("detect");
-        PipelineMetrics.Add(metrics, detector.Status, settings.Topics, topic,
-            () => detector.Report(string.Empty).Tasks.Select(t => (int.Parse(t.Name, CultureInfo.InvariantCulture), t.Lag)));
+        PipelineMetrics.Add(metrics, detector.Status, settings.Topics, topic, () => detector.PartitionLags);
         return OperationsPort.StartAsync(Operations, () =>
             stopping.IsCancellationRequested ? Readiness.No("stopping")
             : detector.Assignment is { Count: > 0 } partitions ? Readiness.Yes($"deciding partitions {string.Join(',', partitions.Order())} of {topic} in group {kafka.GroupId}")

@@ -107,6 +107,9 @@ public sealed class KafkaDetector : IDisposable
 
     public string GroupId => _options.GroupId;
 
+    /// <summary>The lag of each partition this instance owns, as of the last second.</summary>
+    public IReadOnlyList<(int Partition, long Lag)> PartitionLags => _partitionLags;
+
     /// <summary>Outputs the brokers have acknowledged.</summary>
     public long Delivered => Volatile.Read(ref _delivered);
 
