@@ -55,6 +55,12 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         console.MarkupLine(Markup.Escape($"Run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
         var metrics = new ServiceMetrics("features");
         FeatureMetrics(metrics, () => FeatureStatus.Of(stage.Stage), () => stage.Delivered, () => stage.Replayed);
+        if (state is not null)
+        {
+            metrics.Gauge("vigil_feature_state_restored_bytes", "The size of the state snapshot restored at the start", ["task"],
+                () => state.Restored is { } restored ? [(["features"], restored.Bytes)] : []);
+        }
+
         var operations = new Served(metrics, () => Readiness.Yes(state is null
             ? $"computing features of {topics.Transactions}"
             : $"computing features of {topics.Transactions}, state restored from {state.Description}"));
@@ -112,6 +118,8 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         metrics.Counter("vigil_features_replayed_total", "Featured records written again after a takeover (header vigil.replayed)", () => member.Replayed);
         metrics.Counter("vigil_repartition_refused_total", "Records on the repartition topic that no member wrote, passed over", () => member.Refused);
         metrics.Gauge("vigil_feature_tasks", "Tasks this member owns, by phase", ["phase"], () => member.Tasks.GroupBy(t => t.Phase).Select(g => (new[] { g.Key }, (double)g.Count())));
+        metrics.Gauge("vigil_feature_state_restored_bytes", "The size of the state snapshot each task this member owns restored when it took the task", ["task"],
+            () => member.Tasks.Where(t => t.Restore is { Restored: true }).Select(t => (new[] { t.Index.ToString(CultureInfo.InvariantCulture) }, (double)t.Restore!.Value.Bytes)));
         metrics.Gauge("vigil_consumer_lag_records", "Records waiting in each task this member owns", ["topic", "partition"], () => member.Tasks.SelectMany(t => new[]
         {
             (new[] { topics.Transactions, t.Index.ToString(CultureInfo.InvariantCulture) }, (double)t.Lag.Transactions),
