@@ -17,11 +17,9 @@ public static class ProbeCommand
         var url = new Argument<string?>("URL") { Description = $"The probe to ask [env: {UrlVariable}] [default: {DefaultUrl}, vigil detect --metrics-port 9464's]", Arity = ArgumentArity.ZeroOrOne };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the answer [default: 5]", HelpName = "SECONDS", DefaultValueFactory = _ => 5 };
         var command = new Command("probe", """
-            Ask a running service's probe: exit 0 on 2xx, else 1 (container health checks)
-
-            Asks /healthz (alive) or /readyz (ready to work) of a running Vigil service and exits 0 when it answers
-            2xx, else 1 with the reason on one line. For container images with no curl: the image's HEALTHCHECK runs
-            it against VIGIL_PROBE_URL.
+            Ask a running service's probe, exit 0 on 2xx (container health checks). It asks /healthz (alive) or
+            /readyz (ready to work) of a running Vigil service; anything but 2xx exits 1 with the reason on one line.
+            For container images with no curl: the image's HEALTHCHECK runs it against VIGIL_PROBE_URL.
             """) { url, timeout };
         command.SetAction(async (parsed, cancellation) =>
         {

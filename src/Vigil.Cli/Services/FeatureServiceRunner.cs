@@ -114,6 +114,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         var name = kafka.InstanceId ?? InstanceStatus.DefaultName;
         var metrics = new ServiceMetrics("features");
         metrics.Counter("vigil_features_computed_total", "Transactions whose features were computed", () => member.Released);
+        metrics.Counter("vigil_features_late_total", "Transactions and labels later than the allowed lateness or the idle timeout, computed as of the newest time", () => member.Late);
         metrics.Counter("vigil_records_out_total", "Records written to the output topics", ["topic"], () => [([topics.Featured], member.Released)]);
         metrics.Counter("vigil_features_replayed_total", "Featured records written again after a takeover (header vigil.replayed)", () => member.Replayed);
         metrics.Counter("vigil_repartition_refused_total", "Records on the repartition topic that no member wrote, passed over", () => member.Refused);
@@ -138,7 +139,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         }
 
         console.MarkupLine($"[bold]Vigil features finished[/] after {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s ({(stop.IsCancellationRequested ? "stopped by signal" : "duration reached")})");
-        Summary.TextRow(console, "computed", $"{member.Released:N0} transactions with features written to {topics.Featured}");
+        Summary.TextRow(console, "computed", $"{member.Released:N0} transactions with features written to {topics.Featured} · {member.Late:N0} late (computed as of the newest time)");
         Summary.TextRow(console, "tasks", $"{member.HandedOver:N0} handed over with a snapshot, for the next owner to go on from (state in {stateTopic})");
         if (member.Replayed > 0 || member.Skipped > 0)
         {

@@ -95,6 +95,9 @@ internal sealed class FeatureTask : IDisposable
     /// <summary>Transactions whose features were written to the featured topic.</summary>
     public long Released => _terminals?.Released ?? 0;
 
+    /// <summary>Transactions and labels later than the allowed lateness (or the idle timeout), computed as of the newest time.</summary>
+    public long Late => (_customers?.Engine.Late ?? 0) + (_terminals?.Engine.Late ?? 0);
+
     /// <summary>Featured records written again after a takeover, marked.</summary>
     public long Replayed => _terminalState.Replays.Replayed;
 

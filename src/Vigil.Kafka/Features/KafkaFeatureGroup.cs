@@ -55,6 +55,7 @@ public sealed class KafkaFeatureGroup
     private readonly RepartitionScan _scan;
     private MemberOutputs? _outputs;
     private long _releasedBefore;
+    private long _lateBefore;
     private long _replayedBefore;
     private long _skippedBefore;
     private long _refusedBefore;
@@ -97,6 +98,9 @@ public sealed class KafkaFeatureGroup
 
     /// <summary>Transactions whose features this member wrote, in every task it ran.</summary>
     public long Released => Sum(t => t.Released) + Interlocked.Read(ref _releasedBefore);
+
+    /// <summary>Records computed late (past the allowed lateness or the idle timeout), by this member's tasks, past and present.</summary>
+    public long Late => Sum(t => t.Late) + Interlocked.Read(ref _lateBefore);
 
     /// <summary>Featured records written again after a takeover, marked.</summary>
     public long Replayed => Sum(t => t.Replayed) + Interlocked.Read(ref _replayedBefore);
@@ -278,6 +282,7 @@ public sealed class KafkaFeatureGroup
             finally
             {
                 Interlocked.Add(ref _releasedBefore, running.Task.Released);
+                Interlocked.Add(ref _lateBefore, running.Task.Late);
                 Interlocked.Add(ref _replayedBefore, running.Task.Replayed);
                 Interlocked.Add(ref _skippedBefore, running.Task.Skipped);
                 Interlocked.Add(ref _refusedBefore, running.Task.Refused);

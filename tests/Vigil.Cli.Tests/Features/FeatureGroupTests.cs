@@ -32,7 +32,10 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
     {
         using var cluster = MockClusters.WithVigilTopics(Partitions, brokers: 3);
         var batch = await FeaturedRecords.BatchAsync(Directory, Simulation);
-        var processes = Enumerable.Range(0, members).Select(i => CliProcesses.Start(Member(cluster, $"m{i}"))).ToList();
+        // On a loaded machine a member can be off the cores for over a second while the generator runs at full speed; with
+        // the default idle timeout (1 s) its partitions would count as silent and what they bring after as late, computed
+        // as of the newest time: windows one transaction off the batch's. Waiting longer keeps the comparison exact.
+        var processes = Enumerable.Range(0, members).Select(i => CliProcesses.Start([.. Member(cluster, $"m{i}"), "--idle-timeout", "10s"])).ToList();
         try
         {
             // Every member owns tasks before the transactions come.
@@ -49,6 +52,7 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
             Assert.Equal(batch.Rows.Count, featured.Count); // none missing, none twice
             Assert.Equal(batch.Rows.Count, featured.Select(FeaturedRecords.Id).Distinct().Count());
             Assert.DoesNotContain(featured, FeaturedRecords.IsReplayed);
+            Assert.All(outputs, o => Assert.True(Late(o) == 0, $"a member computed records late (stalled past the idle timeout), so windows may differ from the batch's: {o}"));
             batch.AssertSame(featured);
             var computed = outputs.Select(Computed).ToList();
             Assert.All(computed, c => Assert.True(c > 0, "a member computed nothing"));
@@ -404,6 +408,12 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
     private static long Computed(string output) =>
         long.Parse(ComputedLine().Match(output).Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
 
+    private static long Late(string output) =>
+        long.Parse(LateCount().Match(output).Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+
     [GeneratedRegex(@"computed\s+([\d,]+) transactions with features written")]
     private static partial Regex ComputedLine();
+
+    [GeneratedRegex(@"transactions with features written to \S+ · ([\d,]+) late")]
+    private static partial Regex LateCount();
 }

@@ -41,8 +41,10 @@ public sealed class MetricsTests
         PrometheusText? scraped = null;
         try
         {
+            // The lag of each partition is measured once a second: the scrape waits for the first measurement too.
             scraped = await ScrapeUntilAsync(port, m => m.Find("vigil_records_out_total", $"topic={Topics.DeadLetter}") == broken.Count
-                && m.Find("vigil_decisions_total", "outcome=legit") + m.Find("vigil_decisions_total", "outcome=fraud") == legit + fraud);
+                && m.Find("vigil_decisions_total", "outcome=legit") + m.Find("vigil_decisions_total", "outcome=fraud") == legit + fraud
+                && m.Samples("vigil_consumer_lag_records").Count == 2);
         }
         finally
         {
