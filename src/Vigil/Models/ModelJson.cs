@@ -93,7 +93,8 @@ public static class ModelJson
                 ModelKind.LogisticRegression => ReadLogistic(parameters, inputs, threshold),
                 ModelKind.GradientBoostedTrees => new GradientBoostedModel(inputs, Number(parameters, "base_margin"), Trees(parameters), threshold,
                     parameters["linear_base"] is JsonObject linear ? ReadLogistic(linear, inputs, threshold) : null),
-                _ => new IsolationForestModel(inputs, (int)Number(parameters, "sample_size"), Trees(parameters), threshold),
+                ModelKind.IsolationForest => new IsolationForestModel(inputs, (int)Number(parameters, "sample_size"), Trees(parameters), threshold),
+                _ => throw new ModelFormatException($"a {kind.Name()} model is not a JSON model file"),
             };
         }
         catch (ArgumentException e)
@@ -114,7 +115,8 @@ public static class ModelJson
     {
         ModelKind.LogisticRegression => "logistic",
         ModelKind.GradientBoostedTrees => "trees",
-        _ => "isolation",
+        ModelKind.IsolationForest => "isolation",
+        _ => throw new ModelFormatException($"a {kind.Name()} model is not a JSON model file"),
     };
 
     private static JsonObject Parameters(Model model) => model switch

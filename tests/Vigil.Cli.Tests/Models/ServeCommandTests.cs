@@ -161,7 +161,8 @@ public sealed class ServeCommandTests() : TempDirectoryTest("vigil-serve-")
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
     }
 
-    private static async Task<JsonElement> ScoreAsync(HttpClient client, string transaction, bool ready = false)
+    /// <summary>Posts a transaction to <c>/v1/score</c>; with <paramref name="ready"/>, waits for a server still starting.</summary>
+    internal static async Task<JsonElement> ScoreAsync(HttpClient client, string transaction, bool ready = false)
     {
         // The server starts in the background: the first request waits for it, 10 s at most.
         for (var attempt = 0; ; attempt++)
