@@ -6,8 +6,8 @@ namespace Vigil.Web.Metrics;
 
 /// <summary>
 /// One service's <c>/metrics</c> in Prometheus's text format: its own registry (no process-wide default, so two servers
-/// in one process do not mix), filled at each scrape from the counters the service keeps anyway. Nothing is recorded per
-/// record or per request for it: the cost is the scrape's.
+/// in one process do not mix), filled at each scrape from the counters the service keeps (its status, its summary, a
+/// decision's score bucket). Nothing goes through Prometheus's client per record or per request: that cost is the scrape's.
 /// </summary>
 public sealed class ServiceMetrics
 {
