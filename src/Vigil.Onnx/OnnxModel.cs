@@ -243,7 +243,7 @@ public sealed class OnnxModel : Model, IDisposable
             return width == 1
                 ? ([only], [only], isDouble)
                 : throw new ModelFormatException(
-                    $"its one input '{only}' takes {(width < 0 ? "several" : width.ToString(CultureInfo.InvariantCulture))} values: name them, in order, in the model's metadata {InputsMetadata} (e.g. amount,customer_nb_tx_1d)");
+                    $"its one input '{only}' takes {(width < 0 ? "several" : width.ToString(CultureInfo.InvariantCulture))} values: name them, in order, in the model's metadata {InputsMetadata} (e.g. amount,customer_nb_tx_1d) or with --onnx-inputs");
         }
 
         if (width > 0 && given.Count != width)

@@ -61,7 +61,7 @@ public static class KafkaCommands
             (VIGIL_RULES_KEY or --rules-key-file, shared with vigil rules publish); the others are logged and counted.
             """);
         var flags = new CommandFlags(command,
-            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, SettingFlag.OtlpEndpoint, SettingFlag.TraceSampleRatio, .. SettingFlag.Logging],
+            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, .. SettingFlag.Onnx, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, SettingFlag.OtlpEndpoint, SettingFlag.TraceSampleRatio, .. SettingFlag.Logging],
             kafkaConfig: true,
             web: true,
             switches: [SettingSwitch.UnsignedRules]);

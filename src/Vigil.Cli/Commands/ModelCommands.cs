@@ -35,7 +35,7 @@ public static class ModelCommands
             4 prequential folds a week apart, and their mean); random70 is seed 002's random 70/30 split.
             --report FILE.json|FILE.html|FILE.md writes the results; HTML and Markdown carry ROC and precision-recall curves.
             """);
-        var flags = new CommandFlags(command, [SettingFlag.ModelFile, SettingFlag.Protocol, SettingFlag.TrainStart, SettingFlag.EvaluationReport, .. SettingFlag.DatasetFeatures, .. SettingFlag.Training]);
+        var flags = new CommandFlags(command, [SettingFlag.ModelFile, .. SettingFlag.Onnx, SettingFlag.Protocol, SettingFlag.TrainStart, SettingFlag.EvaluationReport, .. SettingFlag.DatasetFeatures, .. SettingFlag.Training]);
         flags.SetAction(command, context, (settings, configuration) => new EvaluateRunner(settings, configuration, context.Console, context.Live).RunAsync(context.Stop));
         return command;
     }
@@ -56,7 +56,7 @@ public static class ModelCommands
             With --rules RULES.yaml, /v1/score decides as the pipeline does: the rules (over the model's features), then
             the model; the answer adds rules_version, review and allowed, and editing the file swaps the rules live.
             """);
-        var flags = new CommandFlags(command, [SettingFlag.ServeModel, SettingFlag.ServePort, SettingFlag.ServeHost, SettingFlag.ServeAllowedHosts, SettingFlag.ServeRules, SettingFlag.SuppliedFeatures, SettingFlag.MaxClockSkew, SettingFlag.MaxEntities, SettingFlag.MaxEventsPerEntity, .. SettingFlag.Logging], web: true);
+        var flags = new CommandFlags(command, [SettingFlag.ServeModel, .. SettingFlag.Onnx, SettingFlag.ServePort, SettingFlag.ServeHost, SettingFlag.ServeAllowedHosts, SettingFlag.ServeRules, SettingFlag.SuppliedFeatures, SettingFlag.MaxClockSkew, SettingFlag.MaxEntities, SettingFlag.MaxEventsPerEntity, .. SettingFlag.Logging], web: true);
         flags.SetAction(command, context, (settings, configuration) => new ServeRunner(configuration, context.Console, context.Logs(settings.Logs)).RunAsync(context.Stop));
         return command;
     }

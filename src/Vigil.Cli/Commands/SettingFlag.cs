@@ -59,7 +59,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
 
     public static readonly SettingFlag Checkpoint = new("--checkpoint", "FILE", "Checkpoint the feature state (with the input positions it matches) to FILE every 10 seconds and at the end, and resume from it on start", "Features:Checkpoint");
 
-    public static readonly SettingFlag DetectModel = new("--model", "MODEL.json", "Score every transaction with a trained model (vigil train) as well as the rules; its features are computed too; replacing the file swaps the model live", "Detector:Model");
+    public static readonly SettingFlag DetectModel = new("--model", "MODEL.json|MODEL.onnx", "Score every transaction with a trained model (vigil train, or ONNX) as well as the rules; its features are computed too; replacing the file swaps the model live", "Detector:Model");
     public static readonly SettingFlag Rules = new("--rules", "RULES.yaml", "Decide with the rules of a rules file instead of the amount rule (see vigil rules check --help); editing the file, or a list file it reads, swaps the rules live", "Detector:Rules");
     public static readonly SettingFlag ServeRules = Rules with { Description = "Decide /v1/score with the rules of a rules file, then the model, as the pipeline does (see vigil rules check --help); editing the file swaps the rules live [default: the model alone]" };
     public static readonly SettingFlag MetricsPort = new("--metrics-port", "PORT", "Serve the operations port: GET /healthz (alive), /readyz (200 once ready: partitions assigned, state restored; else 503 with what it waits for), as Kubernetes probes them, and /metrics for Prometheus (role view, or open with Security:OpenMetrics); 0 picks a free one [default: none]", "Operations:Port");
@@ -88,8 +88,15 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly IReadOnlyList<SettingFlag> Simulation = [Profile, Customers, Terminals, Days, StartDate, Radius, LabelDelay];
 
     public static readonly SettingFlag ModelKind = new("--model", "lr|gbt|iforest", "The algorithm: lr (logistic regression), gbt (gradient-boosted trees) or iforest (isolation forest, unsupervised) [default: gbt]", "Model:Path");
-    public static readonly SettingFlag ModelFile = new("--model", "MODEL.json|lr|gbt|iforest", "A trained model file to score with, or an algorithm to train on each split of --protocol", "Model:Path");
-    public static readonly SettingFlag ServeModel = new("--model", "MODEL.json", "The model file to serve; replacing the file swaps the model without a restart", "Model:Path");
+    public static readonly SettingFlag ModelFile = new("--model", "MODEL.json|MODEL.onnx|lr|gbt|iforest", "A trained model file to score with, or an algorithm to train on each split of --protocol", "Model:Path");
+    /// <summary>An .onnx model's input names and threshold, where its metadata does not give them (docs/MODELS.md).</summary>
+    public static readonly SettingFlag[] Onnx =
+    [
+        new("--onnx-inputs", "NAME,…", "For an .onnx model whose one input takes several values: their names, in order (features, amount, record fields) [default: its vigil.inputs metadata]", "Model:OnnxInputs"),
+        new("--onnx-threshold", "SCORE", "For an .onnx model: the score from which a transaction is fraud [default: its vigil.threshold metadata, else 0.5]", "Model:OnnxThreshold"),
+    ];
+
+    public static readonly SettingFlag ServeModel = new("--model", "MODEL.json|MODEL.onnx", "The model file to serve; replacing the file swaps the model without a restart", "Model:Path");
     public static readonly SettingFlag ModelOut = new("--out", "MODEL.json", "Write the trained model to this file", "Model:Out");
     public static readonly SettingFlag Inputs = new("--inputs", "NAME,…", "The model's inputs: features, amount, numeric columns of the file, or ratios a/b of them [default: every feature of the set, amount, the amount's ratios to the customer's average and largest amounts, and the file's other numeric columns]", "Model:Inputs")
     {

@@ -33,6 +33,9 @@ public sealed record VigilSettings(
     FeatureSettings Features)
 {
     /// <summary>Settings under <c>Kafka</c> that are Vigil's own; every other name there is a librdkafka setting.</summary>
+    /// <summary>An .onnx model's input names and threshold (<c>--onnx-inputs</c>, <c>--onnx-threshold</c>).</summary>
+    public Models.OnnxOptions Onnx { get; init; } = Models.OnnxOptions.None;
+
     /// <summary>How the command logs: format and levels by category.</summary>
     public LogSettings Logs { get; init; } = LogSettings.Default;
 
@@ -136,6 +139,7 @@ public sealed record VigilSettings(
             ReadFeatures(configuration, read))
         {
             Logs = LogSettings.Read(configuration),
+            Onnx = Models.OnnxOptions.Read(configuration),
         };
     }
 

@@ -63,7 +63,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             throw new UsageException($"--report writes detection quality against ground truth, and {source.Description} has no labels");
         }
 
-        var models = ModelFiles.Open(settings.Detector);
+        var models = ModelFiles.Open(settings.Detector, settings.Onnx);
         var features = models?.FeaturesFor(FeaturesComputed()) ?? FeaturesComputed();
         if (settings.Kafka is not null && !features.IsEmpty && FeaturesComputed().IsEmpty)
         {

@@ -19,7 +19,7 @@ public sealed class EvaluateRunner(VigilSettings settings, LayeredConfiguration 
         Model? file = null;
         if (!ModelKinds.TryParse(modelArgument, out _))
         {
-            file = ModelFileLoader.Load(modelArgument);
+            file = ModelFileLoader.Load(modelArgument, OnnxOptions.Read(configuration));
         }
         else if (options.Protocol == "none")
         {

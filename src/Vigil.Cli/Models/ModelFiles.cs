@@ -15,6 +15,7 @@ public sealed class ModelFiles(string primary, string? shadow)
 {
     private (DateTime, long) _primaryStamp;
     private (DateTime, long) _shadowStamp;
+    private OnnxOptions _onnx = OnnxOptions.None;
 
     public DetectionModels Current { get; private set; } = null!;
 
@@ -24,7 +25,8 @@ public sealed class ModelFiles(string primary, string? shadow)
     public int Rejected { get; private set; }
 
     /// <summary>Loads both files; either one that cannot be used is a usage error.</summary>
-    public static ModelFiles? Open(DetectorOptions options)
+    /// <param name="onnx">The primary model's ONNX input names and threshold, when it is an .onnx file.</param>
+    public static ModelFiles? Open(DetectorOptions options, OnnxOptions? onnx = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Model is null)
@@ -32,10 +34,10 @@ public sealed class ModelFiles(string primary, string? shadow)
             return options.ShadowModel is null ? null : throw new UsageException("--shadow-model runs beside a model: give --model too");
         }
 
-        var files = new ModelFiles(options.Model, options.ShadowModel);
+        var files = new ModelFiles(options.Model, options.ShadowModel) { _onnx = onnx ?? OnnxOptions.None };
         files._primaryStamp = FilePoller.Stamp(options.Model);
         files._shadowStamp = options.ShadowModel is null ? default : FilePoller.Stamp(options.ShadowModel);
-        files.Current = new DetectionModels(ModelFileLoader.Load(options.Model), options.ShadowModel is null ? null : ModelFileLoader.Load(options.ShadowModel));
+        files.Current = new DetectionModels(ModelFileLoader.Load(options.Model, files._onnx), options.ShadowModel is null ? null : ModelFileLoader.Load(options.ShadowModel));
         return files;
     }
 
@@ -78,7 +80,7 @@ public sealed class ModelFiles(string primary, string? shadow)
         DetectionModels next;
         try
         {
-            next = new DetectionModels(ModelFileLoader.Load(primary), shadow is null ? null : ModelFileLoader.Load(shadow));
+            next = new DetectionModels(ModelFileLoader.Load(primary, _onnx), shadow is null ? null : ModelFileLoader.Load(shadow));
             var missing = available is null ? null : next.Primary.Features.Definitions.Concat(next.Shadow?.Features.Definitions ?? [])
                 .FirstOrDefault(d => available.IndexOf(d.Name) is var at && (at < 0 || available.Definitions[at] != d));
             if (missing is not null)

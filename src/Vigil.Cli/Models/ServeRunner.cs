@@ -21,7 +21,7 @@ public sealed class ServeRunner(LayeredConfiguration configuration, IAnsiConsole
         var port = read.WholeNumber("Serve:Port", 5000, 0, 65535);
         var host = read.Text("Serve:Host", "127.0.0.1");
         var security = WebSecuritySettings.Read(configuration);
-        var files = ModelFiles.Open(new Vigil.Detection.DetectorOptions { Model = path })!;
+        var files = ModelFiles.Open(new Vigil.Detection.DetectorOptions { Model = path }, OnnxOptions.Read(configuration))!;
         var features = files.Current.Primary.Features;
 
         // Rules see the features the server computes: the model's own.

@@ -47,7 +47,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
     {
         var logs = settings.Logs.Factory(_view.Log(report));
         var log = logs.CreateLogger(LogCategories.Kafka);
-        var models = ModelFiles.Open(settings.Detector);
+        var models = ModelFiles.Open(settings.Detector, settings.Onnx);
         var features = settings.Topics.Transactions == settings.Topics.Featured ? settings.Features.Set : FeatureSet.None;
         var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.Detector.AmountThreshold ?? RuleSet.SeedAmountThreshold, settings.Detector.AmountThreshold is not null, features);
         var rules = ruleFiles.Initial;

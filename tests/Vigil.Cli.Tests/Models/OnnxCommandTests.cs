@@ -52,6 +52,44 @@ public sealed class OnnxCommandTests
     }
 
     [Fact]
+    public async Task The_flags_name_an_onnx_model_s_inputs_and_set_its_threshold_over_its_metadata()
+    {
+        var trees = Path.Combine(Fixtures, "trees.onnx");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+
+        var (served, output, error) = await CliRunner.RunAsync(
+            ["serve", "--model", trees, "--port", "0", "--onnx-threshold", "0.97", "--onnx-inputs", "amount,customer_nb_tx_1d"], stop: stop.Token);
+        var (wrongCount, _, wrongError) = await CliRunner.RunAsync(["serve", "--model", trees, "--port", "0", "--onnx-inputs", "amount,a,b"]);
+        var (outOfRange, _, rangeError) = await CliRunner.RunAsync(["serve", "--model", trees, "--port", "0", "--onnx-threshold", "7"]);
+
+        Assert.True(served == 0, error + output);
+        Assert.Contains("(onnx, threshold 0.97)", output, StringComparison.Ordinal);
+        Assert.Contains("columns       amount, customer_nb_tx_1d", output, StringComparison.Ordinal);
+        Assert.Equal(2, wrongCount);
+        Assert.Equal($"vigil: model '{trees}' cannot be used: its input 'X' takes 2 values, and 3 names were given (amount,a,b)", wrongError.TrimEnd());
+        Assert.Equal(2, outOfRange);
+        Assert.Equal("vigil: invalid --onnx-threshold '7': expected a score from 0 to 1", rangeError.TrimEnd());
+    }
+
+    [Fact]
+    public async Task The_onnx_flags_with_a_vigil_model_are_one_line_and_exit_2()
+    {
+        var model = Path.Combine(Path.GetTempPath(), $"vigil-lr-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(model, Vigil.Models.ModelJson.Serialize(new Vigil.Models.LogisticModel(["amount"], [0], [1], [1], -100, 0.5)));
+        try
+        {
+            var (exitCode, _, error) = await CliRunner.RunAsync(["demo", "--model", model, "--onnx-threshold", "0.9", "--no-dashboard", "--count", "10"]);
+
+            Assert.Equal(2, exitCode);
+            Assert.Equal($"vigil: --onnx-inputs and --onnx-threshold are for an .onnx model, and '{model}' is a Vigil model (its file holds both)", error.TrimEnd());
+        }
+        finally
+        {
+            File.Delete(model);
+        }
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_an_onnx_model_is_one_line_and_exit_2()
     {
         var path = Path.Combine(Path.GetTempPath(), $"vigil-broken-{Guid.NewGuid():N}.onnx");
