@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Vigil.Cli.Alerts;
 using Vigil.Cli.Demo;
+using Vigil.Cli.Services;
 using Vigil.Cli.Sources;
 
 namespace Vigil.Cli.Commands;
@@ -37,13 +38,17 @@ public static class DemoCommand
             [
                 .. SettingFlag.Simulation, SettingFlag.Rate, SettingFlag.Speed, SettingFlag.Duration, SettingFlag.Count, SettingFlag.Seed,
                 .. SettingFlag.Features, SettingFlag.DetectModel, .. SettingFlag.Onnx, SettingFlag.ShadowModel, SettingFlag.Rules, .. SettingFlag.AlertSinks, SettingFlag.Report, SettingFlag.Out, SettingFlag.Threshold, SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts,
-                SettingFlag.KafkaOrMock, SettingFlag.Group, .. SettingFlag.Logging,
+                SettingFlag.KafkaOrMock, SettingFlag.Group, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.Logging,
             ],
             dashboardSwitch: true,
             kafkaConfig: true,
             web: true);
         flags.SetAction(command, context, (settings, configuration) =>
-            new DemoRunner(settings, "Vigil demo", context.Console, context.Live, context.ReportLine) { Alerts = AlertConfiguration.Read(configuration, console: false) }.RunAsync(RunSource.Generated(settings), context.Stop));
+            new DemoRunner(settings, "Vigil demo", context.Console, context.Live, context.ReportLine)
+            {
+                Alerts = AlertConfiguration.Read(configuration, console: false),
+                Operations = OperationsPort.Read(configuration),
+            }.RunAsync(RunSource.Generated(settings), context.Stop));
         return command;
     }
 }

@@ -32,7 +32,7 @@ public static class ReplayCommand
             [
                 SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.Identities, SettingFlag.JoinWindow, SettingFlag.ReplayStartDate, SettingFlag.ReplayRate, SettingFlag.Speed,
                 SettingFlag.ReplayCount, SettingFlag.Duration, SettingFlag.LabelDelay, .. SettingFlag.Features, SettingFlag.DetectModel, .. SettingFlag.Onnx, SettingFlag.ShadowModel, SettingFlag.Rules, .. SettingFlag.AlertSinks, SettingFlag.Report, SettingFlag.Out, SettingFlag.DetectThreshold,
-                SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts, SettingFlag.KafkaOrMock, SettingFlag.Group, .. SettingFlag.Logging,
+                SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts, SettingFlag.KafkaOrMock, SettingFlag.Group, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.Logging,
             ],
             dashboardSwitch: true,
             kafkaConfig: true,
@@ -43,7 +43,11 @@ public static class ReplayCommand
             using var run = RunSource.Replay(settings);
             return settings.Kafka is { IsMock: false } kafka
                 ? await new ProduceRunner(settings, kafka, context.Console, context.Logs(settings.Logs)).RunAsync("Vigil replay", run, context.Stop)
-                : await new DemoRunner(settings, "Vigil replay", context.Console, context.Live, context.ReportLine) { Alerts = AlertConfiguration.Read(configuration, console: false) }.RunAsync(run, context.Stop);
+                : await new DemoRunner(settings, "Vigil replay", context.Console, context.Live, context.ReportLine)
+                {
+                    Alerts = AlertConfiguration.Read(configuration, console: false),
+                    Operations = OperationsPort.Read(configuration),
+                }.RunAsync(run, context.Stop);
         });
         return command;
     }

@@ -25,6 +25,7 @@ using Vigil.Runtime.Sinks;
 using Vigil.Runtime.Sources;
 using Vigil.Runtime.Topics;
 using Vigil.Web.Metrics;
+using Vigil.Web.Operations;
 using Vigil.Web.Scoring;
 
 namespace Vigil.Cli.Demo;
@@ -52,6 +53,9 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
     /// <summary>Where fraud alerts go; null or none for no alerts.</summary>
     public AlertSettings? Alerts { get; init; }
+
+    /// <summary>Where to serve <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> besides the dashboard (<c>--metrics-port</c>; with <c>--no-dashboard</c>, the only port).</summary>
+    public (string Host, int Port)? Operations { get; init; }
 
     /// <summary>Runs the pipeline over <paramref name="run"/>'s source; returns the process exit code.</summary>
     public async Task<int> RunAsync(RunSource run, CancellationToken stop)
@@ -124,6 +128,17 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         {
             return 1;
         }
+
+        var (operations, operationsFailed) = await OperationsPort.StartAsync(
+            Operations, () => stop.IsCancellationRequested ? Readiness.No("stopping") : Readiness.Yes($"deciding {settings.Topics.Transactions}"),
+            settings.Dashboard.Security, metrics, Logs, console, stop);
+        if (operationsFailed)
+        {
+            await DashboardHosting.StopAsync(dashboard?.Server);
+            return 1;
+        }
+
+        await using var operationsServer = operations;
 
         if (alerting is not null && Alerts!.DashboardUrl is null)
         {

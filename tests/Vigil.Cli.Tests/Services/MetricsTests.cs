@@ -76,6 +76,25 @@ public sealed class MetricsTests
         Assert.Contains($"{total:N0} processed", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_demo_without_its_dashboard_serves_its_metrics_and_probes_on_the_operations_port()
+    {
+        var port = LoopbackPorts.Free();
+        var demo = CliRunner.RunAsync(["demo", "--no-dashboard", "--rate", "2000", "--count", "4000", "--seed", "5", "--metrics-port", port.ToString(CultureInfo.InvariantCulture)]);
+
+        var scraped = await ScrapeUntilAsync(port, m => m.Find("vigil_records_in_total", $"topic={Topics.Transactions}") > 0);
+        using (var client = new HttpClient())
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"))).StatusCode);
+        }
+
+        var (exitCode, output, error) = await demo;
+        Assert.True(exitCode == 0, error + output);
+        Assert.Equal(1, scraped.Value("vigil_build_info", "service=demo"));
+        Assert.Equal("histogram", scraped.Types["vigil_decision_latency_seconds"]);
+        Assert.Contains($"operations: http://127.0.0.1:{port}/ · GET /healthz, /readyz, /metrics", output, StringComparison.Ordinal);
+    }
+
     /// <summary>Scrapes <c>/metrics</c> every 100 ms (at most 30 s) until <paramref name="done"/> holds; returns that scrape.</summary>
     public static async Task<PrometheusText> ScrapeUntilAsync(int port, Func<PrometheusText, bool> done, string? key = null)
     {
