@@ -38,6 +38,9 @@ public sealed unsafe class NativeProducer : NativeClient
     /// <summary>The W3C trace context header, as OpenTelemetry's Kafka instrumentations name it.</summary>
     public const string TraceParentHeader = "traceparent";
 
+    /// <summary>Fields of a record before its headers (<see cref="SetRecordFields"/>).</summary>
+    private const int RecordFields = 7;
+
     /// <summary>Records produced and not yet reported delivered or failed.</summary>
     public int InFlight => Librdkafka.rd_kafka_outq_len(Handle);
 
@@ -109,15 +112,9 @@ public sealed unsafe class NativeProducer : NativeClient
                 return ProduceForwarding(rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, forwarded, traceParent, partition);
             }
 
-            var fields = stackalloc Field[7];
-            fields[0] = Field.Pointer(Field.Rkt, rkt);
-            fields[1] = Field.Memory(Field.Key, keyPointer, key.Length);
-            fields[2] = Field.Memory(Field.Value, valuePointer, value.Length);
-            fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
-            fields[4] = Field.Long(Field.Opaque, number);
-            fields[5] = Field.Long(Field.Timestamp, timestampMs);
-            fields[6] = Field.Long(Field.Partition, partition);
-            return Check(Librdkafka.rd_kafka_produceva(Handle, fields, 7));
+            var fields = stackalloc Field[RecordFields];
+            SetRecordFields(fields, rkt, keyPointer, key.Length, valuePointer, value.Length, timestampMs, number, partition);
+            return Check(Librdkafka.rd_kafka_produceva(Handle, fields, RecordFields));
         }
     }
 
@@ -155,19 +152,13 @@ public sealed unsafe class NativeProducer : NativeClient
             }
         }
 
-        var fields = stackalloc Field[8];
-        fields[0] = Field.Pointer(Field.Rkt, rkt);
-        fields[1] = Field.Memory(Field.Key, key, keyLength);
-        fields[2] = Field.Memory(Field.Value, value, valueLength);
-        fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
-        fields[4] = Field.Long(Field.Opaque, number);
-        fields[5] = Field.Long(Field.Timestamp, timestampMs);
-        fields[6] = Field.Long(Field.Partition, partition);
-        fields[7] = Field.Pointer(Field.HeaderList, copy);
+        var fields = stackalloc Field[RecordFields + 1];
+        SetRecordFields(fields, rkt, key, keyLength, value, valueLength, timestampMs, number, partition);
+        fields[RecordFields] = Field.Pointer(Field.HeaderList, copy);
         var queued = false;
         try
         {
-            var result = Check(Librdkafka.rd_kafka_produceva(Handle, fields, 8));
+            var result = Check(Librdkafka.rd_kafka_produceva(Handle, fields, RecordFields + 1));
             queued = result == 0;
             return result;
         }
@@ -188,18 +179,12 @@ public sealed unsafe class NativeProducer : NativeClient
         var pins = names.Select(n => GCHandle.Alloc(n, GCHandleType.Pinned)).Concat(headers.Select(h => GCHandle.Alloc(h.Value, GCHandleType.Pinned))).ToArray();
         try
         {
-            var count = 7 + headers.Count;
+            var count = RecordFields + headers.Count;
             var fields = stackalloc Field[count];
-            fields[0] = Field.Pointer(Field.Rkt, rkt);
-            fields[1] = Field.Memory(Field.Key, key, keyLength);
-            fields[2] = Field.Memory(Field.Value, value, valueLength);
-            fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
-            fields[4] = Field.Long(Field.Opaque, number);
-            fields[5] = Field.Long(Field.Timestamp, timestampMs);
-            fields[6] = Field.Long(Field.Partition, partition);
+            SetRecordFields(fields, rkt, key, keyLength, value, valueLength, timestampMs, number, partition);
             for (var i = 0; i < headers.Count; i++)
             {
-                fields[7 + i] = Field.Header(pins[i].AddrOfPinnedObject(), pins[names.Length + i].AddrOfPinnedObject(), headers[i].Value.Length);
+                fields[RecordFields + i] = Field.Header(pins[i].AddrOfPinnedObject(), pins[names.Length + i].AddrOfPinnedObject(), headers[i].Value.Length);
             }
 
             return Check(Librdkafka.rd_kafka_produceva(Handle, fields, (nuint)count));
@@ -211,6 +196,19 @@ public sealed unsafe class NativeProducer : NativeClient
                 pin.Free();
             }
         }
+    }
+
+    /// <summary>The seven fields every record has (topic, key, value, copy flag, its number, timestamp, partition); headers follow them.</summary>
+    private static void SetRecordFields(
+        Field* fields, IntPtr rkt, byte* key, int keyLength, byte* value, int valueLength, long timestampMs, long number, int partition)
+    {
+        fields[0] = Field.Pointer(Field.Rkt, rkt);
+        fields[1] = Field.Memory(Field.Key, key, keyLength);
+        fields[2] = Field.Memory(Field.Value, value, valueLength);
+        fields[3] = Field.Long(Field.MsgFlags, Librdkafka.MessageCopyFlag);
+        fields[4] = Field.Long(Field.Opaque, number);
+        fields[5] = Field.Long(Field.Timestamp, timestampMs);
+        fields[6] = Field.Long(Field.Partition, partition);
     }
 
     /// <summary>The name of a topic handle this producer made; looked up rather than asked of librdkafka, whose handle in a report may not be one it can name.</summary>

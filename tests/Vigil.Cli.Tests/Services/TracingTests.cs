@@ -25,13 +25,15 @@ public sealed class TracingTests
             await producer.ProduceAsync(topics.Transactions, new() { Key = "c1"u8.ToArray(), Value = """{"transaction_id":"untraced","amount":10}"""u8.ToArray() });
             var broken = new Headers { { "traceparent", "00-not-a-trace"u8.ToArray() } };
             await producer.ProduceAsync(topics.Transactions, new() { Key = "c1"u8.ToArray(), Value = """{"transaction_id":"broken-parent","amount":11}"""u8.ToArray(), Headers = broken });
+            var huge = new Headers { { "traceparent", Encoding.ASCII.GetBytes("00-" + new string('a', 20_000)) } };
+            await producer.ProduceAsync(topics.Transactions, new() { Key = "c1"u8.ToArray(), Value = """{"transaction_id":"huge-parent","amount":12}"""u8.ToArray(), Headers = huge });
         }
 
         using var stop = new CancellationTokenSource();
         var environment = new System.Collections.Hashtable { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url.ToString(), ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf" };
         var detect = CliRunner.RunAsync(["detect", "--kafka", cluster.BootstrapServers], environment, stop.Token);
         var fraud = Assert.Single(MockClusterReader.Read(cluster, topics.Fraud, 1));
-        var legit = MockClusterReader.Read(cluster, topics.Legit, 2);
+        var legit = MockClusterReader.Read(cluster, topics.Legit, 3);
         await stop.CancelAsync();
         var (exitCode, output, error) = await detect;
 
@@ -46,11 +48,13 @@ public sealed class TracingTests
         Assert.Single(fraud.Message.Headers, h => h.Key == "traceparent");
         Assert.Equal("web"u8.ToArray(), fraud.Message.Headers.GetLastBytes("app"));
 
-        // Unsampled without a parent (ratio 0), and a malformed parent is no parent: no span, the input's headers as they were.
+        // Unsampled without a parent (ratio 0), and a malformed or oversized parent is no parent: no span, the input's headers as they were.
         var untraced = legit.Single(r => Encoding.UTF8.GetString(r.Message.Value).Contains("\"untraced\"", StringComparison.Ordinal));
         Assert.DoesNotContain(untraced.Message.Headers ?? [], h => h.Key == "traceparent");
         var brokenParent = legit.Single(r => Encoding.UTF8.GetString(r.Message.Value).Contains("\"broken-parent\"", StringComparison.Ordinal));
         Assert.Equal("00-not-a-trace"u8.ToArray(), brokenParent.Message.Headers.GetLastBytes("traceparent"));
+        var hugeParent = legit.Single(r => Encoding.UTF8.GetString(r.Message.Value).Contains("\"huge-parent\"", StringComparison.Ordinal));
+        Assert.Equal(20_003, hugeParent.Message.Headers.GetLastBytes("traceparent").Length); // not read (past 256 bytes), forwarded as it came
 
         // The span went to the collector over OTLP/HTTP, with its trace, its own id and its parent's.
         var exported = collector.Received().Where(r => r.Path == "/v1/traces").SelectMany(r => r.Bytes).ToArray();
