@@ -183,6 +183,16 @@ public static class FeatureCheckpoint
     /// <param name="path">Where the checkpoint was kept, for messages.</param>
     public static (long[] Transactions, long[] Labels, long[] Identities) ReadPositions(byte[] checkpoint, string path)
     {
+        var (transactions, labels, identities, _, _) = ReadSummary(checkpoint, path);
+        return (transactions, labels, identities);
+    }
+
+    /// <summary>
+    /// The input positions a checkpoint holds, with the count of transactions released before it and of those it holds
+    /// (read, waiting for the watermark): its transaction positions cover both.
+    /// </summary>
+    internal static (long[] Transactions, long[] Labels, long[] Identities, long Released, int Held) ReadSummary(byte[] checkpoint, string path)
+    {
         ArgumentNullException.ThrowIfNull(checkpoint);
         using var reader = new BinaryReader(new MemoryStream(checkpoint));
         try
@@ -206,7 +216,8 @@ public static class FeatureCheckpoint
                 labels[i] = reader.ReadInt64();
             }
 
-            reader.ReadBytes(3 * sizeof(long));
+            var released = reader.ReadInt64();
+            reader.ReadBytes(2 * sizeof(long)); // records passed through, the watermark
             var held = reader.ReadInt32();
             for (var i = 0; i < held; i++)
             {
@@ -224,7 +235,7 @@ public static class FeatureCheckpoint
                 identities[i] = reader.ReadInt64();
             }
 
-            return (transactions, labels, identities);
+            return (transactions, labels, identities, released, held);
         }
         catch (EndOfStreamException e)
         {
