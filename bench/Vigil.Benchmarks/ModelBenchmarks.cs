@@ -2,11 +2,16 @@ using BenchmarkDotNet.Attributes;
 using Vigil.Learning.Data;
 using Vigil.Learning.Training;
 using Vigil.Models;
+using Vigil.Onnx;
+using Vigil.Onnx.Export;
 
 namespace Vigil.Benchmarks;
 
 /// <summary>Scoring cost of the models: one row (the detector's case) and a batch (vigil evaluate's), with reasons.</summary>
-/// <remarks>The trees are 100 of depth 6 (up to 64 leaves) over 15 inputs, trained on random rows with a learnable signal.</remarks>
+/// <remarks>
+/// The trees are 100 of depth 6 (up to 64 leaves) over 15 inputs, trained on random rows with a learnable signal. The
+/// same trees exported to ONNX (vigil export) are scored by ONNX Runtime one row a run and a batch a run.
+/// </remarks>
 [ShortRunJob]
 [MemoryDiagnoser]
 public class ModelBenchmarks
@@ -16,6 +21,8 @@ public class ModelBenchmarks
 
     private GradientBoostedModel _trees = null!;
     private LogisticModel _logistic = null!;
+    private OnnxModel _onnxTrees = null!;
+    private string _onnxPath = null!;
     private double[] _rows = null!;
     private double[] _scores = null!;
     private double[] _contributions = null!;
@@ -44,9 +51,19 @@ public class ModelBenchmarks
             Trees = 100, MaxDepth = 6, MaxLeaves = 64, MinChildWeight = 0, EarlyStoppingRounds = 0, ValidationFraction = 0, Threshold = 0.5,
         }).Train(data);
         _logistic = new LogisticRegressionTrainer(new LogisticRegressionOptions()).Train(data);
+        _onnxPath = Path.Combine(Path.GetTempPath(), $"vigil-bench-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(_onnxPath, OnnxExport.Write(_trees));
+        _onnxTrees = OnnxModel.Load(_onnxPath);
         _rows = values[..(BatchRows * Width)];
         _scores = new double[BatchRows];
         _contributions = new double[Width];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _onnxTrees.Dispose();
+        File.Delete(_onnxPath);
     }
 
     private ReadOnlySpan<double> NextRow()
@@ -66,4 +83,10 @@ public class ModelBenchmarks
 
     [Benchmark(OperationsPerInvoke = BatchRows)]
     public void TreesScoreBatch() => _trees.ScoreRows(_rows, _scores);
+
+    [Benchmark]
+    public double OnnxTreesScoreOne() => _onnxTrees.Score(NextRow());
+
+    [Benchmark(OperationsPerInvoke = BatchRows)]
+    public void OnnxTreesScoreBatch() => _onnxTrees.ScoreRows(_rows, _scores);
 }

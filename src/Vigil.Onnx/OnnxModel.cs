@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Vigil.Features;
@@ -91,7 +93,7 @@ public sealed class OnnxModel : Model, IDisposable
                 Version = metadata.TryGetValue(VersionMetadata, out var version) && version.Length > 0
                     ? version
                     : $"onnx-{Convert.ToHexStringLower(SHA256.HashData(bytes))[..8]}",
-                Features = FeaturesOf(names),
+                Features = metadata.TryGetValue(Export.OnnxExport.FeaturesMetadata, out var declared) ? ReadFeatures(declared) : FeaturesOf(names),
             };
         }
         catch
@@ -142,19 +144,24 @@ public sealed class OnnxModel : Model, IDisposable
                 }
 
                 break;
-            case OutputShape.Classes:
-                var classes = result.AsTensor<float>();
-                for (var r = 0; r < count; r++)
-                {
-                    scores[r] = classes[r, 1];
-                }
-
-                break;
             default:
-                var single = result.AsTensor<float>().ToArray();
-                for (var r = 0; r < count; r++)
+                // Row r's probability: column 1 of [N, classes], or the only value of [N, 1] and [N].
+                var (column, stride) = _shape == OutputShape.Classes ? (1, Width(result)) : (0, 1);
+                if (result.Value is Tensor<double> doubles)
                 {
-                    scores[r] = single[r];
+                    var all = doubles.ToArray();
+                    for (var r = 0; r < count; r++)
+                    {
+                        scores[r] = all[(r * stride) + column];
+                    }
+                }
+                else
+                {
+                    var all = result.AsTensor<float>().ToArray();
+                    for (var r = 0; r < count; r++)
+                    {
+                        scores[r] = all[(r * stride) + column];
+                    }
                 }
 
                 break;
@@ -272,7 +279,7 @@ public sealed class OnnxModel : Model, IDisposable
             {
                 candidates.Add((name, OutputShape.ZipMap));
             }
-            else if (output.IsTensor && output.ElementType == typeof(float))
+            else if (output.IsTensor && (output.ElementType == typeof(float) || output.ElementType == typeof(double)))
             {
                 var last = output.Dimensions.Length == 0 ? 1 : output.Dimensions[^1];
                 if (output.Dimensions.Length == 1 || last == 1)
@@ -289,7 +296,7 @@ public sealed class OnnxModel : Model, IDisposable
         return candidates.OrderBy(c => Array.IndexOf(preferred, c.Name) is var at && at < 0 ? int.MaxValue : at).FirstOrDefault() is { Name: not null } chosen
             ? chosen
             : throw new ModelFormatException(
-                $"no output gives a probability (outputs: {string.Join(", ", session.OutputMetadata.Select(o => $"{o.Key} {o.Value.OnnxValueType} {o.Value.ElementType.Name}"))}): expected float probabilities [N, 2], ZipMap's maps, or one float [N, 1]");
+                $"no output gives a probability (outputs: {string.Join(", ", session.OutputMetadata.Select(o => $"{o.Key} {o.Value.OnnxValueType} {o.Value.ElementType.Name}"))}): expected float or double probabilities [N, 2], ZipMap's maps, or one probability [N, 1]");
     }
 
     /// <summary>The built-in features among the inputs, for the pipeline to compute (Vigil's set first, then the handbook's).</summary>
@@ -299,6 +306,27 @@ public sealed class OnnxModel : Model, IDisposable
         var needed = inputs.SelectMany(i => i.Split('/')).Distinct().Where(known.ContainsKey).Select(n => known[n]).ToList();
         return needed.Count == 0 ? FeatureSet.None : new FeatureSet("onnx", needed);
     }
+
+    /// <summary>The features a model exported by Vigil declares (metadata <c>vigil.features</c>), as its JSON file did.</summary>
+    private static FeatureSet ReadFeatures(string json)
+    {
+        try
+        {
+            return ModelJson.ReadFeatures(JsonNode.Parse(json));
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException($"metadata {Export.OnnxExport.FeaturesMetadata} is not JSON: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The number of columns of a [N, C] result.</summary>
+    private static int Width(NamedOnnxValue result) => result.Value switch
+    {
+        Tensor<double> doubles => doubles.Dimensions[^1],
+        Tensor<float> floats => floats.Dimensions[^1],
+        _ => throw new InvalidOperationException($"output {result.Name} is not a tensor of numbers"),
+    };
 
     private static string[] Split(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 }

@@ -97,6 +97,9 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     ];
 
     public static readonly SettingFlag ServeModel = new("--model", "MODEL.json|MODEL.onnx", "The model file to serve; replacing the file swaps the model without a restart", "Model:Path");
+    public static readonly SettingFlag ExportModel = new("--model", "MODEL.json", "The Vigil model to export: logistic regression (lr) or gradient-boosted trees (gbt)", "Model:Path");
+    public static readonly SettingFlag ExportFormat = new("--format", "onnx", "The format to write: onnx (ONNX opset 13 with ai.onnx.ml opset 3) [default: onnx]", "Export:Format");
+    public static readonly SettingFlag ExportOut = new("--out", "MODEL.onnx", "Write the exported model to this file", "Model:Out");
     public static readonly SettingFlag ModelOut = new("--out", "MODEL.json", "Write the trained model to this file", "Model:Out");
     public static readonly SettingFlag Inputs = new("--inputs", "NAME,…", "The model's inputs: features, amount, numeric columns of the file, or ratios a/b of them [default: every feature of the set, amount, the amount's ratios to the customer's average and largest amounts, and the file's other numeric columns]", "Model:Inputs")
     {

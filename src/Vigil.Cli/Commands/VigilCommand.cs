@@ -22,6 +22,7 @@ public static class VigilCommand
             ModelCommands.Train(context),
             ModelCommands.Evaluate(context),
             ModelCommands.Serve(context),
+            ModelCommands.Export(context),
             RulesCommands.Create(context),
             KeysCommands.Create(context),
             ProbeCommand.Create(context),

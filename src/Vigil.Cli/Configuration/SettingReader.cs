@@ -77,7 +77,12 @@ public sealed class SettingReader(LayeredConfiguration configuration)
     public TEnum Choice<TEnum>(string key, TEnum fallback)
         where TEnum : struct, Enum =>
         Parse(key, fallback, (string raw, out TEnum value) => Enum.TryParse(raw, ignoreCase: true, out value) && Enum.IsDefined(value) && !int.TryParse(raw, out _),
-            Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()).ToList() is { Count: 2 } two ? $"{two[0]} or {two[1]}" : "one of " + string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant())));
+            Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()).ToList() switch
+            {
+                [var one] => one,
+                [var first, var second] => $"{first} or {second}",
+                var all => "one of " + string.Join(", ", all),
+            });
 
     /// <summary>A calendar date, <c>YYYY-MM-DD</c>.</summary>
     public DateOnly Date(string key, DateOnly fallback) =>

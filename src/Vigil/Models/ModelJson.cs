@@ -35,11 +35,7 @@ public static class ModelJson
             ["kind"] = model.Kind.Name(),
             ["version"] = model.Version == "unversioned" ? DefaultVersion(model.Kind, parameters) : model.Version,
             ["inputs"] = new JsonArray([.. model.Inputs.Select(i => JsonValue.Create(i))]),
-            ["features"] = new JsonObject
-            {
-                ["set"] = model.Features.Name,
-                ["definitions"] = new JsonArray([.. model.Features.Definitions.Select(d => JsonValue.Create(d.ToString()))]),
-            },
+            ["features"] = WriteFeatures(model.Features),
             ["threshold"] = model.Threshold,
             [ParametersName(model.Kind)] = parameters,
         };
@@ -105,7 +101,7 @@ public static class ModelJson
         model.Version = root["version"] is JsonValue v && v.TryGetValue<string>(out var version) && version.Length > 0
             ? version
             : DefaultVersion(kind, parameters);
-        model.Features = ReadFeatures(root);
+        model.Features = ReadFeatures(root["features"]);
         var known = new HashSet<string> { "format", "format_version", "kind", "version", "inputs", "features", "threshold", ParametersName(kind) };
         model.Metadata = new JsonObject(root.Where(p => !known.Contains(p.Key)).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
         return model;
@@ -181,11 +177,28 @@ public static class ModelJson
         return trees;
     }
 
-    private static FeatureSet ReadFeatures(JsonObject root)
+    /// <summary>A model's declared features as its file holds them: the set's name and each definition as text.</summary>
+    public static JsonObject WriteFeatures(FeatureSet features)
     {
-        if (root["features"] is not JsonObject features)
+        ArgumentNullException.ThrowIfNull(features);
+        return new JsonObject
+        {
+            ["set"] = features.Name,
+            ["definitions"] = new JsonArray([.. features.Definitions.Select(d => JsonValue.Create(d.ToString()))]),
+        };
+    }
+
+    /// <summary>Reads what <see cref="WriteFeatures"/> wrote; nothing (null) is no features.</summary>
+    public static FeatureSet ReadFeatures(JsonNode? node)
+    {
+        if (node is null)
         {
             return FeatureSet.None;
+        }
+
+        if (node is not JsonObject features)
+        {
+            throw new ModelFormatException("features: expected an object of set and definitions");
         }
 
         var definitions = Strings(features, "definitions");
