@@ -22,8 +22,13 @@ public enum Route
 /// Allocation-free for good records. A record that breaks the detector (a rule that throws) becomes a dead letter
 /// like a record that cannot be decoded: one bad record never stops a stream.
 /// </remarks>
-public sealed class DetectionProcessor(Detector detector, TransactionDecoder decoder)
+public sealed class DetectionProcessor(Detector detector, IRecordCodec codec)
 {
+    public DetectionProcessor(Detector detector, TransactionDecoder decoder)
+        : this(detector, new JsonRecordCodec(decoder))
+    {
+    }
+
     private readonly Transaction _transaction = new();
     private readonly Decision _decision = new();
     private int _partition;
@@ -38,7 +43,7 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
     public DecisionTally Tally { get; } = new();
 
     /// <summary>Bytes <see cref="Encode"/> may need for the record just decided.</summary>
-    public int MaxOutputLength => DecisionEncoder.MaxLength(_transaction, _decision);
+    public int MaxOutputLength => codec.MaxLength(_transaction, _decision);
 
     /// <summary>Decides one record; for a dead letter, <paramref name="deadLetter"/> holds the headers to send it with.</summary>
     public Route Decide(ReadOnlyMemory<byte> value, string topic, int partition, long offset, out IReadOnlyList<RecordHeader>? deadLetter) =>
@@ -53,7 +58,7 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
     {
         _partition = partition;
         _offset = offset;
-        if (!decoder.TryDecode(value, _transaction, out var failure))
+        if (!codec.TryDecode(value, _transaction, out var failure))
         {
             deadLetter = DeadLetterHeaders.For(failure, topic, partition, offset);
             Tally.DeadLetter(failure.CodeName);
@@ -117,7 +122,7 @@ public sealed class DetectionProcessor(Detector detector, TransactionDecoder dec
     /// <summary>Writes the enriched record into <paramref name="destination"/> (at least <see cref="MaxOutputLength"/> bytes).</summary>
     public int Encode(Span<byte> destination)
     {
-        if (!DecisionEncoder.TryWrite(_transaction, _decision, _partition, _offset, destination, out var written))
+        if (!codec.TryWrite(_transaction, _decision, _partition, _offset, destination, out var written))
         {
             throw new ArgumentException($"The destination holds {destination.Length} bytes; the record needs up to {MaxOutputLength}.", nameof(destination));
         }

@@ -27,12 +27,19 @@ public sealed class ModelRunner
         _reasonPrefixes = [.. model.Inputs.Select(name =>
             (byte[])[.. "{\"code\":\"model:"u8, .. JsonText.Escape(name), .. "\",\"text\":\""u8, .. JsonText.Escape(name), .. " = "u8])];
         VersionUtf8 = [.. "\""u8, .. JsonText.Escape(model.Version), .. "\""u8];
+        VersionPlainUtf8 = System.Text.Encoding.UTF8.GetBytes(model.Version);
+        InputNamesUtf8 = [.. model.Inputs.Select(System.Text.Encoding.UTF8.GetBytes)];
         MaxLength = VersionUtf8.Length + 160 + (MaxReasons * (_reasonPrefixes.Max(p => p.Length) + 80));
     }
 
     public Model Model { get; }
 
     internal byte[] VersionUtf8 { get; }
+
+    /// <summary>The version and the input names as plain UTF-8, for binary records.</summary>
+    internal byte[] VersionPlainUtf8 { get; }
+
+    internal byte[][] InputNamesUtf8 { get; }
 
     /// <summary>Bytes the model's part of a decision may take.</summary>
     internal int MaxLength { get; }

@@ -35,6 +35,9 @@ public sealed class Rule
             .. action == RuleAction.Flag ? [] : (byte[])[.. ",\"action\":\""u8, .. JsonText.Escape(action.Name()), .. "\""u8],
             .. "}"u8,
         ];
+        CodeUtf8 = System.Text.Encoding.UTF8.GetBytes(name);
+        TextUtf8 = System.Text.Encoding.UTF8.GetBytes(OneLine(expression));
+        ActionUtf8 = action == RuleAction.Flag ? null : System.Text.Encoding.UTF8.GetBytes(action.Name());
     }
 
     /// <summary>The reason code written on every decision this rule takes part in.</summary>
@@ -52,6 +55,13 @@ public sealed class Rule
 
     /// <summary>The reason as a JSON object, encoded once so that decisions only copy it.</summary>
     internal byte[] ReasonUtf8 { get; }
+
+    /// <summary>The reason's code, text and action (null for a flag rule) as plain UTF-8, for binary records.</summary>
+    internal byte[] CodeUtf8 { get; }
+
+    internal byte[] TextUtf8 { get; }
+
+    internal byte[]? ActionUtf8 { get; }
 
     private static RuleCondition Wrap(Func<Transaction, bool> matches)
     {

@@ -17,6 +17,7 @@ public sealed class RuleSet
         _rules = [.. rules];
         Inputs = [.. inputs ?? []];
         VersionUtf8 = [.. "\""u8, .. JsonText.Escape(version), .. "\""u8];
+        VersionPlainUtf8 = System.Text.Encoding.UTF8.GetBytes(version);
         var reasons = 0;
         foreach (var rule in _rules)
         {
@@ -42,6 +43,9 @@ public sealed class RuleSet
     internal ReadOnlySpan<Rule> RuleSpan => _rules;
 
     internal byte[] VersionUtf8 { get; }
+
+    /// <summary>The version as plain UTF-8, for binary records.</summary>
+    internal byte[] VersionPlainUtf8 { get; }
 
     /// <summary>Bytes needed to write every rule's reason, commas included.</summary>
     internal int MaxReasonsLength { get; }

@@ -15,6 +15,18 @@ public enum DecodeError
     AmountTooLarge,
     FieldWrongType,
     BadTimestamp,
+
+    /// <summary>Not in Confluent's Avro wire format (magic byte 0, schema id, Avro binary), or bytes the schema cannot read.</summary>
+    NotAvro,
+
+    /// <summary>A schema id the registry does not know.</summary>
+    SchemaUnknown,
+
+    /// <summary>The schema registry could not be reached or answered an error.</summary>
+    SchemaUnavailable,
+
+    /// <summary>A schema whose fields Vigil cannot read as a transaction (an amount of another type, a field named vigil).</summary>
+    SchemaUnsupported,
 }
 
 /// <summary>A decoding failure: a machine-readable code and a reason a person can act on.</summary>
