@@ -24,20 +24,23 @@ public static class KafkaCommands
             column names), with a progress bar. On Kafka, transactions go to queueing.transactions keyed by customer
             through an idempotent producer, and their labels to queueing.labels a week of event time later
             (--label-delay). --profile seed produces the seed tutorials' random transactions instead (Kafka only).
+            --value-format avro writes the transactions as Avro with Vigil's schema, registered in --schema-registry.
             """);
         var flags = new CommandFlags(command,
             [
                 SettingFlag.DatasetOut, SettingFlag.DatasetFormat, .. SettingFlag.Simulation, SettingFlag.Seed, SettingFlag.Count,
-                SettingFlag.Kafka, SettingFlag.Rate, SettingFlag.Speed, SettingFlag.Duration, .. SettingFlag.Logging,
+                SettingFlag.Kafka, SettingFlag.Rate, SettingFlag.Speed, SettingFlag.Duration, .. SettingFlag.ValueFormats, .. SettingFlag.Logging,
             ],
             kafkaConfig: true);
-        flags.SetAction(command, context, (settings, _) =>
+        flags.SetAction(command, context, (settings, configuration) =>
         {
+            var valueFormat = ValueFormatSettings.Read(configuration);
             return settings.Dataset.Path switch
             {
                 { } path when settings.Kafka is not null => throw new UsageException($"choose --out {path} or --kafka {settings.Kafka.BootstrapServers}, not both"),
+                _ when valueFormat.IsAvro && settings.Kafka is null => throw new UsageException("--value-format avro is for Kafka topics (--kafka BROKERS); a dataset file is CSV"),
                 { } path => new GenerateRunner(settings, context.Console, context.Live).WriteFileAsync(path, context.Stop),
-                null => new ProduceRunner(settings, RequireKafka(settings, "generate", alternative: " (or --out FILE for a dataset file)"), context.Console, context.Logs(settings.Logs))
+                null => new ProduceRunner(settings, RequireKafka(settings, "generate", alternative: " (or --out FILE for a dataset file)"), context.Console, context.Logs(settings.Logs)) { ValueFormat = valueFormat }
                     .RunAsync("Vigil generate", RunSource.Generated(settings), context.Stop),
             };
         });
@@ -61,7 +64,7 @@ public static class KafkaCommands
             (VIGIL_RULES_KEY or --rules-key-file, shared with vigil rules publish); the others are logged and counted.
             """);
         var flags = new CommandFlags(command,
-            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, .. SettingFlag.Onnx, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, SettingFlag.OtlpEndpoint, SettingFlag.TraceSampleRatio, .. SettingFlag.Logging],
+            [SettingFlag.Kafka, SettingFlag.DetectInput, SettingFlag.Group, SettingFlag.InstanceId, SettingFlag.DetectThreshold, SettingFlag.DetectModel, .. SettingFlag.Onnx, SettingFlag.ShadowModel, SettingFlag.Rules, SettingFlag.RulesTopic, SettingFlag.RulesKeyFile, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, SettingFlag.OtlpEndpoint, SettingFlag.TraceSampleRatio, .. SettingFlag.ValueFormats, .. SettingFlag.Logging],
             kafkaConfig: true,
             web: true,
             switches: [SettingSwitch.UnsignedRules]);
@@ -74,6 +77,7 @@ public static class KafkaCommands
                 RulesSignature = follow ? RulesSigning.Read(configuration, "vigil detect --rules-topic") : null,
                 Operations = OperationsPort.Read(configuration),
                 Tracing = TracingSettings.Read(configuration),
+                ValueFormat = ValueFormatSettings.Read(configuration),
             }.RunAsync(context.Stop);
         });
         return command;
@@ -130,13 +134,17 @@ public static class KafkaCommands
         var mock = new Command("mock", """
             Start librdkafka's mock Kafka cluster in this process with Vigil's topics, print its address and keep it
             running until Ctrl+C, so that vigil generate, vigil detect, kcat or the seed's Python scripts can use it.
+            Beside it, an in-memory schema registry on 127.0.0.1 (Confluent's REST API: register, fetch by id,
+            versions, compatibility, BACKWARD by default) for --value-format avro; its URL is printed too.
             In memory only and old messages are trimmed: for trying out and tests, not production.
             """);
-        var flags = new CommandFlags(mock, [SettingFlag.Brokers, SettingFlag.Partitions]);
+        var flags = new CommandFlags(mock, [SettingFlag.Brokers, SettingFlag.Partitions, SettingFlag.RegistryPort]);
         flags.SetAction(mock, context, (settings, configuration) =>
         {
-            var brokers = new SettingReader(configuration).WholeNumber("Mock:Brokers", 1, 1, 16);
-            return new MockClusterRunner(settings, brokers, context.Console).RunAsync(context.Stop);
+            var read = new SettingReader(configuration);
+            var brokers = read.WholeNumber("Mock:Brokers", 1, 1, 16);
+            var registryPort = read.WholeNumber("Mock:RegistryPort", 0, 0, 65535);
+            return new MockClusterRunner(settings, brokers, context.Console) { RegistryPort = registryPort }.RunAsync(context.Stop);
         });
         return new Command("kafka", "Kafka tools.") { mock };
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Vigil.Cli.Alerts;
+using Vigil.Cli.Configuration;
 using Vigil.Cli.Demo;
 using Vigil.Cli.Services;
 using Vigil.Cli.Sources;
@@ -25,14 +26,15 @@ public static class ReplayCommand
 
             Without --kafka the replay runs through the embedded pipeline, with live quality when the file has labels
             (as vigil demo does; --kafka mock on the mock cluster). With --kafka BROKERS it only produces to the
-            cluster: run vigil detect there to decide.
+            cluster: run vigil detect there to decide. --value-format avro writes the transactions as Avro: Vigil's
+            schema with the file's other numeric columns as optional doubles, registered in --schema-registry.
             """);
         var file = new Argument<string>("FILE") { Description = "The dataset to replay" };
         var flags = new CommandFlags(command,
             [
                 SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.Identities, SettingFlag.JoinWindow, SettingFlag.ReplayStartDate, SettingFlag.ReplayRate, SettingFlag.Speed,
                 SettingFlag.ReplayCount, SettingFlag.Duration, SettingFlag.LabelDelay, .. SettingFlag.Features, SettingFlag.DetectModel, .. SettingFlag.Onnx, SettingFlag.ShadowModel, SettingFlag.Rules, .. SettingFlag.AlertSinks, SettingFlag.Report, SettingFlag.Out, SettingFlag.DetectThreshold,
-                SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts, SettingFlag.KafkaOrMock, SettingFlag.Group, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.Logging,
+                SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts, SettingFlag.KafkaOrMock, SettingFlag.Group, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.ValueFormats, .. SettingFlag.Logging,
             ],
             dashboardSwitch: true,
             kafkaConfig: true,
@@ -40,9 +42,15 @@ public static class ReplayCommand
             web: true);
         flags.SetAction(command, context, async (settings, configuration) =>
         {
+            var valueFormat = ValueFormatSettings.Read(configuration);
+            if (valueFormat.IsAvro && settings.Kafka is not { IsMock: false })
+            {
+                throw new UsageException("--value-format avro is for a Kafka cluster's topics (--kafka BROKERS)");
+            }
+
             using var run = RunSource.Replay(settings);
             return settings.Kafka is { IsMock: false } kafka
-                ? await new ProduceRunner(settings, kafka, context.Console, context.Logs(settings.Logs)).RunAsync("Vigil replay", run, context.Stop)
+                ? await new ProduceRunner(settings, kafka, context.Console, context.Logs(settings.Logs)) { ValueFormat = valueFormat }.RunAsync("Vigil replay", run, context.Stop)
                 : await new DemoRunner(settings, "Vigil replay", context.Console, context.Live, context.ReportLine)
                 {
                     Alerts = AlertConfiguration.Read(configuration, console: false),

@@ -35,6 +35,11 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag KafkaOrMock = Kafka with { Description = "Run on Kafka: bootstrap servers (host:port,…), or 'mock' for an in-process mock cluster [env: KAFKA_BROKER_URL] [default: embedded, no Kafka]" };
     public static readonly SettingFlag Group = new("--group", "ID", "Consumer group of the detectors; instances in one group share the partitions [default: vigil-detector]", "Kafka:GroupId");
     public static readonly SettingFlag InstanceId = new("--instance-id", "NAME", "This instance's stable name in its group (static membership): restarted under the same name it gets its partitions back at once; never give two running instances one name [default: none; a dead instance's partitions move after 10 s]", "Kafka:InstanceId");
+    public static readonly SettingFlag ValueFormat = new("--value-format", "json|avro", "Records on the Kafka topics: json, or avro in Confluent's wire format with schemas in a schema registry (ksqlDB's VALUE_FORMAT) [default: json]", "Records:ValueFormat");
+    public static readonly SettingFlag SchemaRegistry = new("--schema-registry", "URL", "The schema registry for --value-format avro (vigil kafka mock starts one) [env: SCHEMA_REGISTRY_URL]", "SchemaRegistry:Url");
+    public static readonly SettingFlag SchemaRegistryConfigFile = new("--schema-registry-config-file", "FILE", "More settings of the schema registry client, KEY=VALUE lines as Confluent's clients take them (basic.auth.user.info, ssl.ca.location, …); SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO sets USER:PASSWORD", "SchemaRegistry:ConfigFile");
+    public static readonly SettingFlag[] ValueFormats = [ValueFormat, SchemaRegistry, SchemaRegistryConfigFile];
+    public static readonly SettingFlag RegistryPort = new("--registry-port", "PORT", "Port of the in-memory schema registry on 127.0.0.1; 0 picks a free one [default: 0]", "Mock:RegistryPort");
     public static readonly SettingFlag Brokers = new("--brokers", "N", "Brokers in the mock cluster [default: 1]", "Mock:Brokers");
 
     public static readonly SettingFlag ReplayFormat = new("--format", "auto|vigil|handbook|ulb|ieee", "The file's layout: auto tells it from the header [default: auto]", "Replay:Format");

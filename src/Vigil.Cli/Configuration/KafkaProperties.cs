@@ -7,7 +7,8 @@ namespace Vigil.Cli.Configuration;
 public static class KafkaProperties
 {
     /// <exception cref="UsageException">The file cannot be read, or a line is not a setting.</exception>
-    public static IReadOnlyList<(string Key, string Value)> Read(string path)
+    /// <param name="flag">The flag that named the file, for messages.</param>
+    public static IReadOnlyList<(string Key, string Value)> Read(string path, string flag = "--kafka-config-file")
     {
         string[] lines;
         try
@@ -16,7 +17,7 @@ public static class KafkaProperties
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--kafka-config-file: cannot read {path}: {e.Message}");
+            throw new UsageException($"{flag}: cannot read {path}: {e.Message}");
         }
 
         var settings = new List<(string, string)>();
@@ -32,7 +33,7 @@ public static class KafkaProperties
             if (at <= 0)
             {
                 // The line is not echoed: it may hold a secret.
-                throw new UsageException($"--kafka-config-file {path}, line {i + 1}: expected KEY=VALUE, e.g. security.protocol=SASL_SSL");
+                throw new UsageException($"{flag} {path}, line {i + 1}: expected KEY=VALUE, e.g. {(flag == "--kafka-config-file" ? "security.protocol=SASL_SSL" : "basic.auth.user.info=USER:PASSWORD")}");
             }
 
             settings.Add((line[..at].Trim(), line[(at + 1)..].Trim()));

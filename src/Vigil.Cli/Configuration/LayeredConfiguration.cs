@@ -30,6 +30,8 @@ public sealed class LayeredConfiguration
         ["VIGIL_API_KEYS"] = "Security:ApiKeys",
         ["VIGIL_TLS_PASSWORD"] = "Security:TlsPassword",
         ["VIGIL_RULES_KEY"] = "Rules:SigningKey",
+        ["SCHEMA_REGISTRY_URL"] = "SchemaRegistry:Url",
+        ["SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO"] = "SchemaRegistry:BasicAuthUserInfo",
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "Tracing:OtlpEndpoint",
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "Tracing:OtlpProtocol",
     };

@@ -37,6 +37,9 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
     /// <summary>Verifies each rule set on the control topic; null takes them unsigned (<c>--unsigned-rules</c>).</summary>
     public RuleSignature? RulesSignature { get; init; }
 
+    /// <summary>The records' format on the topics; JSON by default.</summary>
+    public ValueFormatSettings ValueFormat { get; init; } = ValueFormatSettings.Json;
+
     /// <summary>Where the detector's spans go; off by default.</summary>
     public TracingSettings Tracing { get; init; } = TracingSettings.Off;
 
@@ -63,10 +66,12 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             deadline.CancelAfter(duration);
         }
 
+        using var registry = ValueFormat.OpenRegistry();
         KafkaDetector started;
         try
         {
-            started = await Task.Run(() => new KafkaDetector(new KafkaClients(kafka, log), settings.Topics, rules, settings.Pipeline.MaxRecordBytes, deadline.Token)
+            started = await Task.Run(() => new KafkaDetector(
+                new KafkaClients(kafka, log), settings.Topics, rules, settings.Pipeline.MaxRecordBytes, ValueFormatSettings.Codec(registry, settings.Topics, settings.Pipeline.MaxRecordBytes), deadline.Token)
             {
                 Models = models?.Current,
             });
@@ -82,7 +87,7 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
         var liveRules = new LiveRules(rules, features, r => detector.Rules = r, logs.CreateLogger(LogCategories.Rules));
         using var follower = FollowRulesTopic ? await Task.Run(() => Follow(liveRules, log)) : null;
 
-        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · [bold]{Markup.Escape(follower is null ? ruleFiles.Describe() : $"rules {liveRules.Current.Version} from {settings.Topics.Rules}")}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
+        console.MarkupLine($"[bold]Vigil detect[/] · {Markup.Escape(settings.Topics.Transactions)} on {Markup.Escape(kafka.BootstrapServers)} · group {Markup.Escape(kafka.GroupId)} · [bold]{Markup.Escape(follower is null ? ruleFiles.Describe() : $"rules {liveRules.Current.Version} from {settings.Topics.Rules}")}[/]{Markup.Escape(models is null ? string.Empty : $" · model {models.Current.Primary.Version}")}{Markup.Escape(ValueFormat.IsAvro ? $" · Avro, schemas at {ValueFormat.RegistryUrl}" : string.Empty)} · {Markup.Escape(LibrdkafkaLoader.Description)} · Ctrl+C to stop");
         if (Tracing.Describe() is { } traces)
         {
             console.MarkupLine(Markup.Escape(traces));

@@ -1,9 +1,11 @@
-using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
-using Vigil.Cli.Logging;
+using Vigil.Avro.Records;
+using Vigil.Avro.Registry;
 using Vigil.Cli.Configuration;
+using Vigil.Cli.Logging;
 using Vigil.Cli.Sources;
 using Vigil.Cli.Terminal;
 using Vigil.Kafka.Configuration;
@@ -25,6 +27,9 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StallWarning = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The transactions' format on the topic; JSON by default.</summary>
+    public ValueFormatSettings ValueFormat { get; init; } = ValueFormatSettings.Json;
 
     public async Task<int> RunAsync(string title, RunSource run, CancellationToken stop)
     {
@@ -62,11 +67,27 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
         using var labels = writers[1];
         using var identities = writers[2];
         using var deadLetters = writers[3];
+        using var registry = ValueFormat.OpenRegistry();
+        if (registry is not null)
+        {
+            try
+            {
+                await Task.Run(() => registry.Register($"{topics.Transactions}-value", AvroTransactionWriter.SchemaFor([])), CancellationToken.None);
+            }
+            catch (SchemaSourceException e)
+            {
+                console.MarkupLine($"[red]{Markup.Escape($"{title}: the schema registry at {ValueFormat.RegistryUrl} did not take Vigil's transaction schema: {e.Message}")}[/]");
+                return 1;
+            }
+        }
+
         var pacing = RunSource.Pacing(settings);
-        var outputs = new SourceOutputs(writer, labels, settings.LabelDelay, identities, deadLetters);
+        IRecordWriter transactions = registry is null ? writer : new AvroTransactionWriter(writer, registry, topics.Transactions);
+        var outputs = new SourceOutputs(transactions, labels, settings.LabelDelay, identities, deadLetters);
         var publisher = new SourcePublisher(source, outputs, pacing, settings.Generator.Count ?? long.MaxValue);
 
-        var labelTopic = labels is null ? string.Empty : $" + labels to {topics.Labels} after {StatusView.Delay(settings.LabelDelay)}";
+        var labelTopic = (registry is null ? string.Empty : $" (Avro, schemas at {ValueFormat.RegistryUrl})")
+            + (labels is null ? string.Empty : $" + labels to {topics.Labels} after {StatusView.Delay(settings.LabelDelay)}");
         console.MarkupLine($"[bold]{Markup.Escape(title)}[/] · {Markup.Escape(source.Description)} → {Markup.Escape(topics.Transactions)}{Markup.Escape(labelTopic)} on {Markup.Escape(kafka.BootstrapServers)} · {Markup.Escape(pacing.Describe())} · Ctrl+C to stop");
         if (run.Details is { } details)
         {

@@ -53,7 +53,9 @@ public sealed class KafkaDetector : IDisposable
     private Task _running = Task.CompletedTask;
 
     /// <param name="ready">Gives up waiting for the cluster to answer (a stop, a deadline).</param>
-    public KafkaDetector(KafkaClients clients, TopicOptions topics, RuleSet rules, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes, CancellationToken ready = default)
+    /// <param name="codec">How records are read and written: JSON (Vigil's own) when null, or Avro with a registry.</param>
+    public KafkaDetector(
+        KafkaClients clients, TopicOptions topics, RuleSet rules, int maxRecordBytes = TransactionDecoder.DefaultMaxRecordBytes, IRecordCodec? codec = null, CancellationToken ready = default)
     {
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(topics);
@@ -61,7 +63,7 @@ public sealed class KafkaDetector : IDisposable
         _options = clients.Options;
         _topics = topics;
         _log = clients.Log;
-        _processor = new DetectionProcessor(new Detector(rules), new TransactionDecoder(maxRecordBytes));
+        _processor = new DetectionProcessor(new Detector(rules), codec ?? new JsonRecordCodec(new TransactionDecoder(maxRecordBytes)));
         DetectionProcessor.WarmUp(_processor.Detector);
         _refused = new RefusedRecords(topics.DeadLetter);
         _producer = clients.Producer("detector", OnDelivered);
