@@ -26,7 +26,7 @@ public sealed class KafkaCopyTests : IDisposable
         // after its snapshot were deleted (retention), or the topic was made again.
         var error = Assert.Throws<KafkaDeliveryException>(() => KafkaCopy.Run(
             consumer, [new TopicPartitionOffset(topic, 1, 1_000)], new Dictionary<string, (Topic, TopicProducer)> { [topic] = (copy, copy.CreateProducer()) },
-            samePartition: true, copied: null, failing: () => Volatile.Write(ref failing, true), timeout.Token));
+            samePartition: true, copied: null, failing: () => Volatile.Write(ref failing, true), transcoder: null, timeout.Token));
 
         Assert.StartsWith("the records to read next are gone (", error.Message, StringComparison.Ordinal);
         Assert.Contains("retention", error.Message, StringComparison.Ordinal);

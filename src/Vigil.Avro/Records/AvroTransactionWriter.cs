@@ -109,7 +109,7 @@ public sealed class AvroTransactionWriter(IRecordWriter inner, ISchemaSource reg
         if (t.Currency.IsPresent)
         {
             at += AvroWriter.Long(1, destination[at..]);
-            at += AvroWriter.String(System.Text.Encoding.UTF8.GetBytes(t.Text(t.Currency)!), destination[at..]);
+            at += AvroWriter.String(PlainUtf8(t, t.Currency), destination[at..]);
         }
         else
         {
@@ -147,6 +147,10 @@ public sealed class AvroTransactionWriter(IRecordWriter inner, ISchemaSource reg
         }
 
         var written = AvroWriter.Long(2, destination);
-        return written + AvroWriter.String(field.IsEscaped || field.IsNumber ? System.Text.Encoding.UTF8.GetBytes(t.Text(field)!) : t.Raw(field), destination[written..]);
+        return written + AvroWriter.String(PlainUtf8(t, field), destination[written..]);
     }
+
+    /// <summary>A field's text as UTF-8: where it lies in the record, unless JSON escaped it (rare: then decoded).</summary>
+    private static ReadOnlySpan<byte> PlainUtf8(Transaction t, Utf8Field field) =>
+        field.IsEscaped ? System.Text.Encoding.UTF8.GetBytes(t.Text(field)!) : t.Raw(field);
 }

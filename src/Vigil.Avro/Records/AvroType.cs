@@ -26,7 +26,7 @@ internal sealed class AvroType
     /// <summary>A union's branches, an array's items or a map's values (one), a record's fields.</summary>
     public AvroType[] Children { get; private set; } = [];
 
-    /// <summary>A record's field names, in order.</summary>
+    /// <summary>A record's field names, in order; an enum's symbols.</summary>
     public string[] FieldNames { get; private set; } = [];
 
     public static AvroType Compile(Schema schema) => Compile(schema, new Dictionary<string, AvroType>(StringComparer.Ordinal));
@@ -116,6 +116,9 @@ internal sealed class AvroType
         {
             case FixedSchema fixedSchema:
                 type.Size = fixedSchema.Size;
+                break;
+            case EnumSchema enumSchema:
+                type.FieldNames = [.. enumSchema.Symbols];
                 break;
             case UnionSchema union:
                 type.Children = [.. union.Schemas.Select(s => Compile(s, named))];

@@ -42,17 +42,18 @@ public static class FeaturesCommand
                 SettingFlag.Data, SettingFlag.FeaturesOut, SettingFlag.FeatureSet, SettingFlag.Feature, SettingFlag.LabelDelay,
                 SettingFlag.ReplayFormat, SettingFlag.Columns, SettingFlag.ReplayStartDate,
                 SettingFlag.Kafka, SettingFlag.JoinIdentities, SettingFlag.AllowedLateness, SettingFlag.IdleTimeout, SettingFlag.Checkpoint, SettingFlag.StateTopic, SettingFlag.FeatureGroup, SettingFlag.FeatureInstanceId,
-                SettingFlag.JoinWindow, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.Logging,
+                SettingFlag.JoinWindow, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.ValueFormats, .. SettingFlag.Logging,
             ],
             kafkaConfig: true,
             web: true);
         flags.SetAction(command, context, (settings, configuration) => settings.Kafka switch
         {
+            null when ValueFormatSettings.Read(configuration).IsAvro => throw new UsageException("--value-format avro is for the topics of a Kafka cluster (--kafka BROKERS)"),
             null => new FeaturesRunner(settings, context.Console, context.Live).RunAsync(context.Stop),
             { IsMock: true } => throw new UsageException("--kafka mock works with vigil demo only; for vigil features, start one with 'vigil kafka mock' and pass its address"),
-            var kafka when new SettingReader(configuration).OptionalText("Features:Group") is { } group => new FeatureServiceRunner(settings, kafka, context.Console, context.Logs(settings.Logs)) { Operations = OperationsPort.Read(configuration) }
+            var kafka when new SettingReader(configuration).OptionalText("Features:Group") is { } group => new FeatureServiceRunner(settings, kafka, context.Console, context.Logs(settings.Logs)) { Operations = OperationsPort.Read(configuration), ValueFormat = ValueFormatSettings.Read(configuration) }
                 .RunGroupAsync(group, GroupStateTopic(settings, new SettingReader(configuration)), context.Stop),
-            var kafka => new FeatureServiceRunner(settings, kafka, context.Console, context.Logs(settings.Logs)) { Operations = OperationsPort.Read(configuration) }
+            var kafka => new FeatureServiceRunner(settings, kafka, context.Console, context.Logs(settings.Logs)) { Operations = OperationsPort.Read(configuration), ValueFormat = ValueFormatSettings.Read(configuration) }
                 .RunAsync(
                     new SettingReader(configuration).Flag("Features:JoinIdentities", false),
                     StateTopic(settings, new SettingReader(configuration).OptionalText("Features:StateTopic")),

@@ -122,9 +122,9 @@ public static class KafkaCommands
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = new Command("dashboard", "Serve the live dashboard over a Kafka cluster's legit and fraud topics until Ctrl+C.");
-        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts, .. SettingFlag.Logging], kafkaConfig: true, web: true);
-        flags.SetAction(command, context, (settings, _) =>
-            new DashboardRunner(settings, RequireKafka(settings, "dashboard"), context.Console, context.Logs(settings.Logs)).RunAsync(context.Stop));
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts, .. SettingFlag.ValueFormats, .. SettingFlag.Logging], kafkaConfig: true, web: true);
+        flags.SetAction(command, context, (settings, configuration) =>
+            new DashboardRunner(settings, RequireKafka(settings, "dashboard"), context.Console, context.Logs(settings.Logs)) { ValueFormat = ValueFormatSettings.Read(configuration) }.RunAsync(context.Stop));
         return command;
     }
 

@@ -44,12 +44,14 @@ public static class ModelCommands
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = new Command("export", """
-            Write a Vigil model in a standard format, so that it runs where other models run: --format onnx writes a
-            logistic regression (with its standardization) or gradient-boosted trees (with their linear base) as an ONNX
-            graph of ai.onnx and ai.onnx.ml operators, for ONNX Runtime, Azure ML, Triton or vigil itself (--model
-            MODEL.onnx). One input X, double [N, F], the model's inputs in order (listed in the metadata vigil.inputs,
-            NaN for a missing value); outputs label (int64 [N]) and probabilities (double [N, 2]), as a classifier's.
-            The file is loaded back with ONNX Runtime and its scores checked against Vigil's before the command ends.
+            Write a Vigil model as ONNX, to run it where other models run.
+
+            --format onnx writes a logistic regression (with its standardization) or gradient-boosted trees (with
+            their linear base) as an ONNX graph of ai.onnx and ai.onnx.ml operators, for ONNX Runtime, Azure ML, Triton
+            or vigil itself (--model MODEL.onnx). One input X, double [N, F], the model's inputs in order (listed in the
+            metadata vigil.inputs, NaN for a missing value); outputs label (int64 [N]) and probabilities (double
+            [N, 2]), as a classifier's. The file is loaded back with ONNX Runtime and its scores checked against
+            Vigil's before the command ends.
             """);
         var flags = new CommandFlags(command, [SettingFlag.ExportModel, SettingFlag.ExportFormat, SettingFlag.ExportOut]);
         flags.SetAction(command, context, (_, configuration) => new ExportRunner(configuration, context.Console).RunAsync(context.Stop));

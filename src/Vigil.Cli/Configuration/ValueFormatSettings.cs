@@ -1,7 +1,9 @@
 using Vigil.Avro;
+using Vigil.Avro.Records;
 using Vigil.Avro.Registry;
 using Vigil.Detection;
 using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Topics;
 
 namespace Vigil.Cli.Configuration;
 
@@ -67,6 +69,9 @@ public sealed record ValueFormatSettings(ValueFormatSettings.Format ValueFormat,
 
     /// <summary>A registry client for Avro; null for JSON.</summary>
     public RegistrySchemaSource? OpenRegistry() => IsAvro ? new RegistrySchemaSource(Registry) : null;
+
+    /// <summary>What makes, for each Kafka reader of a stage, the Avro-to-JSON transcoder; null for JSON topics.</summary>
+    public static Func<IValueTranscoder>? Transcoders(ISchemaSource? registry) => registry is null ? null : () => new AvroJsonTranscoder(registry);
 
     /// <summary>The detector's codec: Avro through the registry, or null for Vigil's JSON.</summary>
     public static IRecordCodec? Codec(ISchemaSource? registry, TopicOptions topics, int maxRecordBytes)

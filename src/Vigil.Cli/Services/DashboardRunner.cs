@@ -26,11 +26,16 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
     /// <summary>The Kafka clients' lines.</summary>
     private readonly ILogger _log = logs.CreateLogger(LogCategories.Kafka);
 
+    /// <summary>The topics' format: Avro decisions and labels are read as JSON.</summary>
+    public ValueFormatSettings ValueFormat { get; init; } = ValueFormatSettings.Json;
+
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var topics = settings.Topics;
+        using var registry = ValueFormat.OpenRegistry();
+        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry) };
         using var bridge = await ClusterSetup.MakeAsync(
-            () => new KafkaTopicBridge(new KafkaClients(kafka, _log), [topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels]), "vigil dashboard", kafka.BootstrapServers, console, stop);
+            () => new KafkaTopicBridge(clients, [topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels]), "vigil dashboard", kafka.BootstrapServers, console, stop);
         if (bridge is null)
         {
             return 1;

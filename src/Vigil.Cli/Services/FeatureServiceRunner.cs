@@ -29,11 +29,15 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
     /// <summary>Where to serve <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> (<c>--metrics-port</c>); none when null.</summary>
     public (string Host, int Port)? Operations { get; init; }
 
+    /// <summary>The input topics' format: Avro records are read as JSON; the featured topic is JSON either way.</summary>
+    public ValueFormatSettings ValueFormat { get; init; } = ValueFormatSettings.Json;
+
     /// <param name="stateTopic">The Kafka topic the state is kept in, or null for the checkpoint file (if any).</param>
     public async Task<int> RunAsync(bool joinIdentities, string? stateTopic, CancellationToken stop)
     {
         var features = settings.Features;
-        var clients = new KafkaClients(kafka, _log);
+        using var registry = ValueFormat.OpenRegistry();
+        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry) };
         using var snapshots = stateTopic is null ? null : await ClusterSetup.MakeAsync(() => TaskSnapshots.Open(clients, stateTopic), "vigil features", kafka.BootstrapServers, console, stop);
         if (stateTopic is not null && snapshots is null)
         {
@@ -51,7 +55,8 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         var topics = settings.Topics;
         console.MarkupLine(Markup.Escape(
             $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · {topics.Transactions} + {topics.Labels}{(joinIdentities ? " + " + topics.Identities : string.Empty)} " +
-            $"→ {topics.Featured} on {kafka.BootstrapServers} · {(options.Checkpoint is { } kept ? "state in " + kept.Description : "no checkpoint")} · Ctrl+C to stop"));
+            $"→ {topics.Featured} on {kafka.BootstrapServers} · {(options.Checkpoint is { } kept ? "state in " + kept.Description : "no checkpoint")}" +
+            $"{(ValueFormat.IsAvro ? $" · Avro in (schemas at {ValueFormat.RegistryUrl}), JSON out" : string.Empty)} · Ctrl+C to stop"));
         console.MarkupLine(Markup.Escape($"Run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
         var metrics = new ServiceMetrics("features");
         FeatureMetrics(metrics, () => FeatureStatus.Of(stage.Stage), () => stage.Delivered, () => stage.Replayed);
@@ -97,7 +102,8 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
     {
         var features = settings.Features;
         var topics = settings.Topics;
-        var clients = new KafkaClients(kafka, _log);
+        using var registry = ValueFormat.OpenRegistry();
+        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry) };
         using var snapshots = await ClusterSetup.MakeAsync(() => TaskSnapshots.Open(clients, stateTopic), "vigil features", kafka.BootstrapServers, console, stop);
         var member = snapshots is null ? null : await ClusterSetup.MakeAsync(
             () => new KafkaFeatureGroup(clients, topics, features.Set, features.StageOptions(joinIdentities: false), snapshots, group, _log), "vigil features", kafka.BootstrapServers, console, stop);

@@ -83,7 +83,8 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
 
         var pacing = RunSource.Pacing(settings);
         IRecordWriter transactions = registry is null ? writer : new AvroTransactionWriter(writer, registry, topics.Transactions);
-        var outputs = new SourceOutputs(transactions, labels, settings.LabelDelay, identities, deadLetters);
+        IRecordWriter? labelRecords = registry is null || labels is null ? labels : new AvroLabelWriter(labels, registry, topics.Labels);
+        var outputs = new SourceOutputs(transactions, labelRecords, settings.LabelDelay, identities, deadLetters);
         var publisher = new SourcePublisher(source, outputs, pacing, settings.Generator.Count ?? long.MaxValue);
 
         var labelTopic = (registry is null ? string.Empty : $" (Avro, schemas at {ValueFormat.RegistryUrl})")

@@ -52,7 +52,8 @@ internal static class KafkaCopy
 
     /// <summary>
     /// Reads from <paramref name="start"/> until <paramref name="stop"/>, appending each record to its topic's copy (on
-    /// the same partition, or on partition 0 when <paramref name="samePartition"/> is unset) and publishing every 20 ms;
+    /// the same partition, or on partition 0 when <paramref name="samePartition"/> is unset; as JSON through
+    /// <paramref name="transcoder"/> when there is one) and publishing every 20 ms;
     /// then completes the copies. <paramref name="copied"/> hears of each record copied. <paramref name="abandon"/> gives up
     /// waiting for readers that stopped reading (a halted task): what was not published then is dropped.
     /// <paramref name="failing"/> hears that the read failed before the copies complete, so that their readers can stop
@@ -61,7 +62,7 @@ internal static class KafkaCopy
     /// <exception cref="KafkaDeliveryException">The records to read next are gone (with a consumer whose offset reset is an error).</exception>
     public static void Run(
         IConsumer<byte[], byte[]> consumer, IEnumerable<TopicPartitionOffset> start, IReadOnlyDictionary<string, (Topic Topic, TopicProducer Producer)> targets,
-        bool samePartition, Action<string>? copied, Action? failing, CancellationToken stop, CancellationToken abandon = default)
+        bool samePartition, Action<string>? copied, Action? failing, IValueTranscoder? transcoder, CancellationToken stop, CancellationToken abandon = default)
     {
         consumer.Assign(start);
         var lastPublish = Stopwatch.GetTimestamp();
@@ -71,7 +72,8 @@ internal static class KafkaCopy
             {
                 if (consumer.Consume(PollTimeout) is { } result && targets.TryGetValue(result.Topic, out var target))
                 {
-                    target.Producer.Append(samePartition ? result.Partition.Value : 0, result.Message.Key ?? [], result.Message.Value ?? []);
+                    var value = result.Message.Value ?? [];
+                    target.Producer.Append(samePartition ? result.Partition.Value : 0, result.Message.Key ?? [], transcoder is null ? value : transcoder.ToJson(value));
                     copied?.Invoke(result.Topic);
                 }
 

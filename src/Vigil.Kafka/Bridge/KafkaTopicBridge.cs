@@ -13,6 +13,7 @@ namespace Vigil.Kafka.Bridge;
 public sealed class KafkaTopicBridge : IDisposable
 {
     private readonly IConsumer<byte[], byte[]> _consumer;
+    private readonly IValueTranscoder? _transcoder;
     private readonly Dictionary<string, (Topic Topic, TopicProducer Producer)> _targets;
     private readonly Dictionary<string, long> _counts;
     private readonly Lock _countsLock = new();
@@ -32,6 +33,7 @@ public sealed class KafkaTopicBridge : IDisposable
             StringComparer.Ordinal);
         _counts = _targets.Keys.ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
         _consumer = clients.Consumer("dashboard", $"vigil-dashboard-{Guid.NewGuid():N}", reset: AutoOffsetReset.Latest);
+        _transcoder = clients.Transcoders?.Invoke();
         try
         {
             _start = EndOffsets(_consumer, _targets.Keys);
@@ -63,7 +65,7 @@ public sealed class KafkaTopicBridge : IDisposable
 
     public void Dispose() => _consumer.Dispose();
 
-    private void Run(CancellationToken stop) => KafkaCopy.Run(_consumer, _start, _targets, samePartition: false, Counted, failing: null, stop);
+    private void Run(CancellationToken stop) => KafkaCopy.Run(_consumer, _start, _targets, samePartition: false, Counted, failing: null, _transcoder, stop);
 
     private void Counted(string topic)
     {

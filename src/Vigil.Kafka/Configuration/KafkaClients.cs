@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Kafka.Native;
+using Vigil.Runtime.Topics;
 
 namespace Vigil.Kafka.Configuration;
 
@@ -21,6 +22,12 @@ public sealed class KafkaClients
     }
 
     public KafkaOptions Options => _options;
+
+    /// <summary>
+    /// Makes, for each reader, what turns records read into the stages' embedded topics (the feature service's inputs,
+    /// the dashboard's) into JSON: Avro with a schema registry. None for JSON topics.
+    /// </summary>
+    public Func<IValueTranscoder>? Transcoders { get; init; }
 
     /// <summary>Where these clients and what is built on them log (the command's console, a test's log).</summary>
     public ILogger Log => _log;

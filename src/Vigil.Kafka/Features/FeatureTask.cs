@@ -46,6 +46,7 @@ internal sealed class FeatureTask : IDisposable
     private readonly KafkaCheckpointStore _customerState;
     private readonly KafkaCheckpointStore _terminalState;
     private readonly IConsumer<byte[], byte[]> _consumer;
+    private readonly IValueTranscoder? _transcoder;
     private readonly int[] _labelPartitions;
     private FeatureStage? _customers;
     private TerminalTask? _terminals;
@@ -84,6 +85,7 @@ internal sealed class FeatureTask : IDisposable
         // Records deleted before the task read them (the topic's retention overtook it) are an error, not a silent jump
         // to what is left: windows computed without them would be wrong.
         _consumer = clients.Consumer($"features-task-{index}", Group, reset: AutoOffsetReset.Error);
+        _transcoder = clients.Transcoders?.Invoke();
     }
 
     /// <summary>The partition number the task is named by.</summary>
@@ -215,7 +217,7 @@ internal sealed class FeatureTask : IDisposable
         var reading = Task.Factory.StartNew(
             () => KafkaCopy.Run(
                 _consumer, start.Select(p => new TopicPartitionOffset(p.Topic, p.Partition, p.Offset)), targets, samePartition: true, copied: null, failing: failed.Cancel,
-                stopReading.Token, abandon: stopReading.Token),
+                _transcoder, stopReading.Token, abandon: stopReading.Token),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _phase = "running";
         try

@@ -32,6 +32,7 @@ public sealed class KafkaFeatureStage : IDisposable
     private static readonly RecordHeader[] ReplayHeaders = [new(ReplayedOutputs.Header, "true")];
 
     private readonly IConsumer<byte[], byte[]> _consumer;
+    private readonly IValueTranscoder? _transcoder;
     private readonly KafkaRecordWriter _writer;
     private readonly EmbeddedBroker _broker = new();
     private readonly Dictionary<string, (Topic Topic, TopicProducer Producer)> _inputs = new(StringComparer.Ordinal);
@@ -49,6 +50,7 @@ public sealed class KafkaFeatureStage : IDisposable
         // Records deleted before they were read (retention, a topic made again) stop the stage rather than let it jump
         // to what is left and compute windows without them.
         _consumer = clients.Consumer("features", $"vigil-features-{Guid.NewGuid():N}", reset: AutoOffsetReset.Error);
+        _transcoder = clients.Transcoders?.Invoke();
         try
         {
             var positions = options.Checkpoint is { } store && store.Load() is { } saved ? FeatureCheckpoint.ReadPositions(saved, store.Description) : default;
@@ -132,7 +134,7 @@ public sealed class KafkaFeatureStage : IDisposable
 
     /// <summary>Copies the inputs until <paramref name="stop"/>; a failed read aborts the stage (<paramref name="failed"/>) before its inputs complete.</summary>
     private void Read(CancellationTokenSource failed, CancellationToken stop) =>
-        KafkaCopy.Run(_consumer, _start, _inputs, samePartition: true, copied: null, failing: failed.Cancel, stop);
+        KafkaCopy.Run(_consumer, _start, _inputs, samePartition: true, copied: null, failing: failed.Cancel, _transcoder, stop);
 
     /// <summary>Writes one featured partition to Kafka; a batch is completed (and can be checkpointed past) once acknowledged.</summary>
     private async Task WriteAsync(Subscription subscription)

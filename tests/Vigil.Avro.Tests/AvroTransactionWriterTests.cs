@@ -1,0 +1,93 @@
+using System.Text;
+using Avro.Generic;
+using Vigil.Avro.Records;
+using Vigil.Runtime.Sources;
+using Vigil.Runtime.Topics;
+
+namespace Vigil.Avro.Tests;
+
+/// <summary>What generate and replay write with --value-format avro: JSON transactions as Avro, read back by Apache.Avro.</summary>
+public sealed class AvroTransactionWriterTests
+{
+    private readonly FixedSchemas _schemas = new();
+    private readonly Captured _captured = new();
+
+    [Fact]
+    public void A_simulated_transaction_is_written_with_vigil_s_schema_ids_as_longs_and_time_as_timestamp_millis()
+    {
+        var writer = new AvroTransactionWriter(_captured, _schemas, "queueing.transactions");
+
+        writer.Write("c42"u8, """{"transaction_id":7,"timestamp":"2018-04-01T00:00:31Z","customer_id":42,"terminal_id":"T\u00e9-9","amount":57.16,"currency":"EUR"}"""u8);
+
+        var (schemaId, value) = Assert.Single(_captured.Values);
+        Assert.Equal([schemaId], _schemas.Subjects["queueing.transactions-value"]);
+        var record = AvroRecords.Read(value, _schemas.Get(schemaId));
+        Assert.Equal(7L, record["transaction_id"]);
+        Assert.Equal(new DateTime(2018, 4, 1, 0, 0, 31, DateTimeKind.Utc), record["timestamp"]);
+        Assert.Equal(42L, record["customer_id"]);
+        Assert.Equal("Té-9", record["terminal_id"]); // escaped in JSON, plain in Avro
+        Assert.Equal(57.16, record["amount"]);
+        Assert.Equal("EUR", record["currency"]);
+        Assert.Equal("c42", Encoding.UTF8.GetString(_captured.Key));
+    }
+
+    [Fact]
+    public void A_replayed_row_s_other_numeric_columns_become_optional_doubles_and_a_new_set_of_columns_a_new_version()
+    {
+        var writer = new AvroTransactionWriter(_captured, _schemas, "t");
+
+        writer.Write([], """{"transaction_id":"tx-1","V1":-1.25,"V2":null,"Time":10,"amount":3}"""u8);
+        writer.Write([], """{"transaction_id":"tx-2","V1":2.5,"V2":0.5,"Time":11,"amount":4}"""u8);
+        writer.Write([], """{"amount":5,"V9":1}"""u8);
+
+        Assert.Equal(3, _captured.Values.Count);
+        Assert.Equal(_captured.Values[0].SchemaId, _captured.Values[1].SchemaId); // one schema for the same columns
+        Assert.Equal(2, _schemas.Subjects["t-value"].Count);
+        var first = AvroRecords.Read(_captured.Values[0].Value, _schemas.Get(_captured.Values[0].SchemaId));
+        Assert.Equal("tx-1", first["transaction_id"]);
+        Assert.Equal(-1.25, first["V1"]);
+        Assert.Null(first["V2"]);
+        Assert.Equal(10.0, first["Time"]);
+        Assert.Null(first["timestamp"]);
+        var third = AvroRecords.Read(_captured.Values[2].Value, _schemas.Get(_captured.Values[2].SchemaId));
+        Assert.Equal(1.0, third["V9"]);
+        Assert.False(third.TryGetValue("V1", out _));
+    }
+
+    [Fact]
+    public void What_it_writes_vigil_reads_back_as_the_same_transaction()
+    {
+        var writer = new AvroTransactionWriter(_captured, _schemas, "t");
+        var json = """{"transaction_id":123456789012,"timestamp":"2018-04-01T00:00:31Z","customer_id":"C-1","terminal_id":7,"V3":0.125,"amount":901.5}"""u8.ToArray();
+        writer.Write([], json);
+        var fromJson = new Vigil.Transactions.Transaction();
+        var fromAvro = new Vigil.Transactions.Transaction();
+
+        Assert.True(new Vigil.Transactions.TransactionDecoder().TryDecode(json, fromJson, out _));
+        Assert.True(new AvroRecordCodec(_schemas, "l", "f").TryDecode(_captured.Values[0].Value, fromAvro, out var failure), failure?.Reason);
+
+        Assert.Equal((fromJson.Amount, fromJson.TimestampMs), (fromAvro.Amount, fromAvro.TimestampMs));
+        Assert.Equal(fromJson.Text(fromJson.TransactionId), fromAvro.Text(fromAvro.TransactionId));
+        Assert.Equal(fromJson.Text(fromJson.CustomerId), fromAvro.Text(fromAvro.CustomerId));
+        Assert.Equal(fromJson.Text(fromJson.TerminalId), fromAvro.Text(fromAvro.TerminalId));
+        Assert.True(fromAvro.Numbers.TryGet("V3"u8, out var v3));
+        Assert.Equal(0.125, v3);
+    }
+
+    private sealed class Captured : IRecordWriter
+    {
+        public byte[] Key { get; private set; } = [];
+
+        public List<(int SchemaId, byte[] Value)> Values { get; } = [];
+
+        public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null)
+        {
+            Key = key.ToArray();
+            Values.Add((AvroRecords.SchemaId(value.ToArray()), value.ToArray()));
+        }
+
+        public ValueTask PublishAsync(bool partialBatches, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+}
