@@ -99,5 +99,34 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
 
     private static long Id(ConsumeResult<byte[], byte[]> record) => FeaturedRecords.Id(record);
 
+    [Fact]
+    public async Task With_avro_transactions_and_labels_the_feature_service_computes_what_the_batch_computation_does()
+    {
+        using var cluster = MockClusters.WithVigilTopics();
+        await using var registry = await Vigil.Avro.Registry.InMemorySchemaRegistry.StartAsync();
+        var topics = new TopicOptions();
+        string[] avro = ["--kafka", cluster.BootstrapServers, "--value-format", "avro", "--schema-registry", registry.Url];
+        var (generated, _, generateError) = await CliRunner.RunAsync(["generate", .. avro, "--rate", "max", .. Simulation]);
+        Assert.True(generated == 0, generateError);
+        Assert.All(MockClusterReader.Read(cluster, topics.Labels, 5).Take(5), l => Assert.Equal(0, l.Message.Value[0])); // Confluent's magic byte: Avro
+        var batch = await BatchAsync();
+
+        using var stop = new CancellationTokenSource();
+        var service = CliRunner.RunAsync(["features", .. avro, "--feature-set", "handbook"], stop: stop.Token);
+        var featured = MockClusterReader.Read(cluster, topics.Featured, batch.Rows.Count);
+        await stop.CancelAsync();
+        var (exitCode, output, error) = await service;
+        var (refused, _, refusal) = await CliRunner.RunAsync(["detect", .. avro, "--input", topics.Featured]);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("Avro in (schemas at", output, StringComparison.Ordinal);
+        Assert.Equal(batch.Rows.Count, featured.Count);
+        batch.AssertSame(featured);
+        Assert.Contains(featured, r => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("features").EnumerateObject()
+            .Any(f => f.Name.Contains("_RISK_", StringComparison.Ordinal) && f.Value.GetDouble() > 0)); // the labels were read from Avro
+        Assert.Equal(2, refused);
+        Assert.Equal($"vigil: {topics.Featured} is JSON whatever the inputs of vigil features were (docs/AVRO.md): decide it without --value-format avro", refusal.TrimEnd());
+    }
+
     private Task<FeaturedRecords.Batch> BatchAsync() => FeaturedRecords.BatchAsync(Directory, Simulation);
 }
