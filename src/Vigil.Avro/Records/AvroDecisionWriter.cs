@@ -24,11 +24,22 @@ internal static class AvroDecisionWriter
 
     public static int Write(int schemaId, ReadOnlySpan<byte> body, Decision decision, int inputPartition, long inputOffset, Span<byte> destination)
     {
+        var at = WriteRecord(schemaId, body, destination);
+        return at + WriteDecision(decision, inputPartition, inputOffset, destination[at..]);
+    }
+
+    /// <summary>The Confluent header and the input record's fields.</summary>
+    public static int WriteRecord(int schemaId, ReadOnlySpan<byte> body, Span<byte> destination)
+    {
         ConfluentFrame.WriteHeader(schemaId, destination);
-        var at = ConfluentFrame.HeaderLength;
-        body.CopyTo(destination[at..]);
-        at += body.Length;
-        at += AvroWriter.Boolean(decision.IsFraud, destination[at..]);
+        body.CopyTo(destination[ConfluentFrame.HeaderLength..]);
+        return ConfluentFrame.HeaderLength + body.Length;
+    }
+
+    /// <summary>The <c>vigil</c> field.</summary>
+    public static int WriteDecision(Decision decision, int inputPartition, long inputOffset, Span<byte> destination)
+    {
+        var at = AvroWriter.Boolean(decision.IsFraud, destination);
         at += AvroWriter.Boolean(decision.Review, destination[at..]);
         at += AvroWriter.Boolean(decision.Allowed, destination[at..]);
         at += AvroWriter.Double(decision.Score, destination[at..]);

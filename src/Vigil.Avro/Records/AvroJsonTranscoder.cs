@@ -14,8 +14,15 @@ namespace Vigil.Avro.Records;
 /// symbol, a NaN or infinite number is null (JSON has none), and a timestamp of any precision is ISO-8601 text to the
 /// millisecond, as Vigil's JSON carries it. Anything that is not such a record (JSON, internal topics) passes as it came.
 /// </summary>
-public sealed class AvroJsonTranscoder(ISchemaSource source, TimeProvider? time = null) : IValueTranscoder
+/// <param name="keepOriginal">
+/// Whether the JSON carries the Avro record itself, base64, as its first member <c>vigil_avro</c>: the feature service's
+/// output does, so that the detector after it writes the decided record in the producer's own schema.
+/// </param>
+public sealed class AvroJsonTranscoder(ISchemaSource source, bool keepOriginal = false, TimeProvider? time = null) : IValueTranscoder
 {
+    /// <summary>The member holding the original record when <c>keepOriginal</c> is set.</summary>
+    public static ReadOnlySpan<byte> OriginalMember => "vigil_avro"u8;
+
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Dictionary<int, (AvroType? Type, long RetryAt)> _types = [];
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -43,7 +50,14 @@ public sealed class AvroJsonTranscoder(ISchemaSource source, TimeProvider? time 
         try
         {
             var reader = new AvroReader(value, ConfluentFrame.HeaderLength);
-            Write(type, ref reader, value, writer, depth: 0);
+            writer.WriteStartObject();
+            if (keepOriginal)
+            {
+                writer.WriteBase64String(OriginalMember, value);
+            }
+
+            WriteFields(type, ref reader, value, writer, depth: 0);
+            writer.WriteEndObject();
             writer.Flush();
             if (!reader.AtEnd)
             {
@@ -179,14 +193,18 @@ public sealed class AvroJsonTranscoder(ISchemaSource source, TimeProvider? time 
                 break;
             default:
                 writer.WriteStartObject();
-                for (var f = 0; f < type.Children.Length; f++)
-                {
-                    writer.WritePropertyName(type.FieldNames[f]);
-                    Write(type.Children[f], ref reader, record, writer, depth + 1);
-                }
-
+                WriteFields(type, ref reader, record, writer, depth);
                 writer.WriteEndObject();
                 break;
+        }
+    }
+
+    private static void WriteFields(AvroType record, ref AvroReader reader, ReadOnlySpan<byte> bytes, Utf8JsonWriter writer, int depth)
+    {
+        for (var f = 0; f < record.Children.Length; f++)
+        {
+            writer.WritePropertyName(record.FieldNames[f]);
+            Write(record.Children[f], ref reader, bytes, writer, depth + 1);
         }
     }
 }

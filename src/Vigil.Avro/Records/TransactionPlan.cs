@@ -12,8 +12,9 @@ namespace Vigil.Avro.Records;
 /// </summary>
 internal sealed class TransactionPlan
 {
-    private TransactionPlan(string name, Step[] steps, byte[] names, string outputSchema)
+    private TransactionPlan(string name, Step[] steps, byte[] names, string outputSchema, string? featuredOutputSchema)
     {
+        FeaturedOutputSchema = featuredOutputSchema;
         Name = name;
         Steps = steps;
         Names = names;
@@ -47,6 +48,12 @@ internal sealed class TransactionPlan
 
     /// <summary>The decided records' schema (Avro JSON).</summary>
     public string OutputSchema { get; }
+
+    /// <summary>
+    /// The decided records' schema behind the feature service: the input's fields, then <c>features</c> (a map of name to
+    /// optional double), then <c>vigil</c>; null when the input has a field named <c>features</c> already.
+    /// </summary>
+    public string? FeaturedOutputSchema { get; }
 
     /// <summary>Compiles a writer schema's text.</summary>
     /// <exception cref="NotSupportedException">Not a record Vigil can read as a transaction; the message says why.</exception>
@@ -91,7 +98,8 @@ internal sealed class TransactionPlan
             throw new NotSupportedException($"record {record.Fullname} has no amount field");
         }
 
-        return new TransactionPlan(record.Fullname, steps, [.. names], OutputSchemaOf(schemaText));
+        return new TransactionPlan(
+            record.Fullname, steps, [.. names], OutputSchemaOf(schemaText, withFeatures: false), steps.Any(s => s.Name == "features") ? null : OutputSchemaOf(schemaText, withFeatures: true));
     }
 
     private static Role RoleOf(string name, AvroType type)
@@ -135,11 +143,21 @@ internal sealed class TransactionPlan
         (type.Kind == Schema.Type.Union ? type.Children : [type]).All(b => b.Kind is Schema.Type.Int or Schema.Type.Long or Schema.Type.Float or Schema.Type.Double or Schema.Type.Null)
         && (type.Kind != Schema.Type.Null);
 
-    /// <summary>The input schema with the decision appended as its last field, <c>vigil</c>.</summary>
-    private static string OutputSchemaOf(string schemaText)
+    /// <summary>The input schema with the decision appended as its last field, <c>vigil</c> (after <c>features</c> if asked).</summary>
+    private static string OutputSchemaOf(string schemaText, bool withFeatures)
     {
         var root = JsonNode.Parse(schemaText)!.AsObject();
         var fields = root["fields"]!.AsArray();
+        if (withFeatures)
+        {
+            fields.Add(new JsonObject
+            {
+                ["name"] = "features",
+                ["type"] = new JsonObject { ["type"] = "map", ["values"] = new JsonArray("null", "double") },
+                ["default"] = new JsonObject(),
+            });
+        }
+
         fields.Add(new JsonObject { ["name"] = "vigil", ["type"] = JsonNode.Parse(AvroSchemas.Decision) });
         return root.ToJsonString();
     }

@@ -9,7 +9,8 @@ namespace Vigil.Avro.Registry;
 /// <see cref="RetryAfter"/> (an unknown id or an unreachable registry) or for good (a schema Vigil cannot read), so that
 /// records of that id go to the dead letters at once instead of each waiting for the registry.
 /// </summary>
-internal sealed class SchemaCache(ISchemaSource source, string legitTopic, string fraudTopic, TimeProvider time)
+/// <param name="featured">Whether the decided records carry the feature service's features (<see cref="TransactionPlan.FeaturedOutputSchema"/>).</param>
+internal sealed class SchemaCache(ISchemaSource source, string legitTopic, string fraudTopic, TimeProvider time, bool featured = false)
 {
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
 
@@ -52,9 +53,15 @@ internal sealed class SchemaCache(ISchemaSource source, string legitTopic, strin
             return Failed(new(DecodeError.SchemaUnsupported, $"schema {id}: {e.Message}"), retry: false);
         }
 
+        var output = featured ? plan.FeaturedOutputSchema : plan.OutputSchema;
+        if (output is null)
+        {
+            return Failed(new(DecodeError.SchemaUnsupported, $"schema {id} has a field named features already, where the feature service's features go"), retry: false);
+        }
+
         try
         {
-            return new Entry(plan, source.Register($"{legitTopic}-value", plan.OutputSchema), source.Register($"{fraudTopic}-value", plan.OutputSchema), null, 0);
+            return new Entry(plan, source.Register($"{legitTopic}-value", output), source.Register($"{fraudTopic}-value", output), null, 0);
         }
         catch (SchemaSourceException e)
         {

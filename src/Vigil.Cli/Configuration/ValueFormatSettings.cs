@@ -71,12 +71,17 @@ public sealed record ValueFormatSettings(ValueFormatSettings.Format ValueFormat,
     public RegistrySchemaSource? OpenRegistry() => IsAvro ? new RegistrySchemaSource(Registry) : null;
 
     /// <summary>What makes, for each Kafka reader of a stage, the Avro-to-JSON transcoder; null for JSON topics.</summary>
-    public static Func<IValueTranscoder>? Transcoders(ISchemaSource? registry) => registry is null ? null : () => new AvroJsonTranscoder(registry);
+    /// <param name="keepOriginal">Whether the JSON keeps the Avro record (the feature service's, for the detector behind it).</param>
+    public static Func<IValueTranscoder>? Transcoders(ISchemaSource? registry, bool keepOriginal = false) =>
+        registry is null ? null : () => new AvroJsonTranscoder(registry, keepOriginal);
 
     /// <summary>The detector's codec: Avro through the registry, or null for Vigil's JSON.</summary>
+    /// <remarks>Behind the feature service (its featured topic is the input), the featured JSON in and Avro out.</remarks>
     public static IRecordCodec? Codec(ISchemaSource? registry, TopicOptions topics, int maxRecordBytes)
     {
         ArgumentNullException.ThrowIfNull(topics);
-        return registry is null ? null : new AvroRecordCodec(registry, topics.Legit, topics.Fraud, maxRecordBytes);
+        return registry is null ? null
+            : topics.Transactions == topics.Featured ? new FeaturedAvroCodec(registry, topics.Legit, topics.Fraud, maxRecordBytes)
+            : new AvroRecordCodec(registry, topics.Legit, topics.Fraud, maxRecordBytes);
     }
 }

@@ -66,11 +66,6 @@ public sealed class DetectRunner(VigilSettings settings, KafkaOptions kafka, IAn
             deadline.CancelAfter(duration);
         }
 
-        if (ValueFormat.IsAvro && settings.Topics.Transactions == settings.Topics.Featured)
-        {
-            throw new UsageException($"{settings.Topics.Featured} is JSON whatever the inputs of vigil features were (docs/AVRO.md): decide it without --value-format avro");
-        }
-
         using var registry = ValueFormat.OpenRegistry();
         KafkaDetector started;
         try

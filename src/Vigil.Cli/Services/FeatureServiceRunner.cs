@@ -29,7 +29,10 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
     /// <summary>Where to serve <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> (<c>--metrics-port</c>); none when null.</summary>
     public (string Host, int Port)? Operations { get; init; }
 
-    /// <summary>The input topics' format: Avro records are read as JSON; the featured topic is JSON either way.</summary>
+    /// <summary>
+    /// The input topics' format: Avro records are read as JSON; the featured topic is JSON either way, and carries each
+    /// Avro record as it came, for the detector to write the decided one in its schema.
+    /// </summary>
     public ValueFormatSettings ValueFormat { get; init; } = ValueFormatSettings.Json;
 
     /// <param name="stateTopic">The Kafka topic the state is kept in, or null for the checkpoint file (if any).</param>
@@ -37,7 +40,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
     {
         var features = settings.Features;
         using var registry = ValueFormat.OpenRegistry();
-        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry) };
+        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry, keepOriginal: true) };
         using var snapshots = stateTopic is null ? null : await ClusterSetup.MakeAsync(() => TaskSnapshots.Open(clients, stateTopic), "vigil features", kafka.BootstrapServers, console, stop);
         if (stateTopic is not null && snapshots is null)
         {
@@ -56,7 +59,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         console.MarkupLine(Markup.Escape(
             $"Vigil features · {features.Set.Name} ({features.Set.Count} features) · {topics.Transactions} + {topics.Labels}{(joinIdentities ? " + " + topics.Identities : string.Empty)} " +
             $"→ {topics.Featured} on {kafka.BootstrapServers} · {(options.Checkpoint is { } kept ? "state in " + kept.Description : "no checkpoint")}" +
-            $"{(ValueFormat.IsAvro ? $" · Avro in (schemas at {ValueFormat.RegistryUrl}), JSON out" : string.Empty)} · Ctrl+C to stop"));
+            $"{(ValueFormat.IsAvro ? $" · Avro in (schemas at {ValueFormat.RegistryUrl}), JSON with the Avro record out" : string.Empty)} · Ctrl+C to stop"));
         console.MarkupLine(Markup.Escape($"Run the detectors on the featured topic: vigil detect --kafka {kafka.BootstrapServers} --input {topics.Featured}"));
         var metrics = new ServiceMetrics("features");
         FeatureMetrics(metrics, () => FeatureStatus.Of(stage.Stage), () => stage.Delivered, () => stage.Replayed);
@@ -103,7 +106,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         var features = settings.Features;
         var topics = settings.Topics;
         using var registry = ValueFormat.OpenRegistry();
-        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry) };
+        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry, keepOriginal: true) };
         using var snapshots = await ClusterSetup.MakeAsync(() => TaskSnapshots.Open(clients, stateTopic), "vigil features", kafka.BootstrapServers, console, stop);
         var member = snapshots is null ? null : await ClusterSetup.MakeAsync(
             () => new KafkaFeatureGroup(clients, topics, features.Set, features.StageOptions(joinIdentities: false), snapshots, group, _log), "vigil features", kafka.BootstrapServers, console, stop);

@@ -100,7 +100,7 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
     private static long Id(ConsumeResult<byte[], byte[]> record) => FeaturedRecords.Id(record);
 
     [Fact]
-    public async Task With_avro_transactions_and_labels_the_feature_service_computes_what_the_batch_computation_does()
+    public async Task With_avro_transactions_and_labels_the_feature_service_computes_what_the_batch_does_and_the_detector_writes_avro_with_the_features()
     {
         using var cluster = MockClusters.WithVigilTopics();
         await using var registry = await Vigil.Avro.Registry.InMemorySchemaRegistry.StartAsync();
@@ -116,16 +116,39 @@ public sealed class FeatureServiceTests() : TempDirectoryTest("vigil-feature-ser
         var featured = MockClusterReader.Read(cluster, topics.Featured, batch.Rows.Count);
         await stop.CancelAsync();
         var (exitCode, output, error) = await service;
-        var (refused, _, refusal) = await CliRunner.RunAsync(["detect", .. avro, "--input", topics.Featured]);
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("Avro in (schemas at", output, StringComparison.Ordinal);
+        Assert.All(featured, r => Assert.StartsWith("{\"vigil_avro\":\"AAAAA", System.Text.Encoding.UTF8.GetString(r.Message.Value), StringComparison.Ordinal));
         Assert.Equal(batch.Rows.Count, featured.Count);
         batch.AssertSame(featured);
         Assert.Contains(featured, r => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("features").EnumerateObject()
             .Any(f => f.Name.Contains("_RISK_", StringComparison.Ordinal) && f.Value.GetDouble() > 0)); // the labels were read from Avro
-        Assert.Equal(2, refused);
-        Assert.Equal($"vigil: {topics.Featured} is JSON whatever the inputs of vigil features were (docs/AVRO.md): decide it without --value-format avro", refusal.TrimEnd());
+
+        // The detector behind it writes the decided records in the producer's schema, with the features and the decision.
+        using var stopDetect = new CancellationTokenSource();
+        var detect = CliRunner.RunAsync(["detect", .. avro, "--input", topics.Featured, "--threshold", "220"], stop: stopDetect.Token);
+        var deadline = DateTime.UtcNow + Timeout;
+        while (MockClusterReader.Count(cluster, topics.Legit) + MockClusterReader.Count(cluster, topics.Fraud) < batch.Rows.Count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        await stopDetect.CancelAsync();
+        var (detected, detectOutput, detectError) = await detect;
+        Assert.True(detected == 0, detectError + detectOutput);
+        using var source = new Vigil.Avro.Registry.RegistrySchemaSource(new Dictionary<string, string> { ["schema.registry.url"] = registry.Url });
+        var featuresById = featured.ToDictionary(FeaturedRecords.Id, r => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("features"));
+        var decided = new[] { topics.Legit, topics.Fraud }.SelectMany(t => MockClusterReader.ReadAll(cluster, t)).Select(r => Services.AvroCommandTests.Read(source, r.Message.Value)).ToList();
+        Assert.Equal(batch.Rows.Count, decided.Count);
+        foreach (var record in decided)
+        {
+            var expected = featuresById[(long)record["transaction_id"]];
+            var features = (IDictionary<string, object?>)record["features"];
+            Assert.Equal(expected.EnumerateObject().Count(), features.Count);
+            Assert.All(expected.EnumerateObject(), f => Assert.Equal(f.Value.ValueKind == JsonValueKind.Null ? null : f.Value.GetDouble(), (double?)features[f.Name]));
+            Assert.Equal((double)record["amount"] >= 220, (bool)((global::Avro.Generic.GenericRecord)record["vigil"])["fraud"]);
+        }
     }
 
     private Task<FeaturedRecords.Batch> BatchAsync() => FeaturedRecords.BatchAsync(Directory, Simulation);

@@ -105,7 +105,8 @@ public sealed class AvroCommandTests
         Assert.Contains("--value-format avro", output, StringComparison.Ordinal);
     }
 
-    private static GenericRecord Read(ISchemaSource source, byte[] framed)
+    /// <summary>A framed record read by Apache.Avro with its writer schema from the registry.</summary>
+    internal static GenericRecord Read(ISchemaSource source, byte[] framed)
     {
         Assert.True(ConfluentFrame.TryReadSchemaId(framed, out var id));
         var schema = global::Avro.Schema.Parse(source.GetSchema(id));
