@@ -29,7 +29,9 @@ public sealed record Alert(
             }
 
             var id = Text(root, "transaction_id");
-            var input = vigil.TryGetProperty("input", out var i) && i.ValueKind == JsonValueKind.Object ? $"input {Text(i, "partition")}@{Text(i, "offset")}" : null;
+            // JSON decisions say where their input was in "input"; Avro ones (read as JSON) in input_partition and input_offset.
+            var input = vigil.TryGetProperty("input", out var i) && i.ValueKind == JsonValueKind.Object ? $"input {Text(i, "partition")}@{Text(i, "offset")}"
+                : vigil.TryGetProperty("input_offset", out _) ? $"input {Text(vigil, "input_partition")}@{Text(vigil, "input_offset")}" : null;
             var reasons = vigil.TryGetProperty("reasons", out var r) && r.ValueKind == JsonValueKind.Array
                 ? r.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.Object).Take(MaxReasons)
                     .Select(x => new AlertReason(Text(x, "code") ?? "?", Text(x, "text") ?? string.Empty)).ToList()
@@ -47,8 +49,8 @@ public sealed record Alert(
                 Text(root, "timestamp") ?? Text(root, "TX_DATETIME"),
                 Number(vigil, "score"),
                 reasons,
-                versions.ValueKind == JsonValueKind.Object ? Text(versions, "rules") : null,
-                versions.ValueKind == JsonValueKind.Object ? Text(versions, "model") : null);
+                versions.ValueKind == JsonValueKind.Object ? Text(versions, "rules") : Text(vigil, "rules_version"),
+                versions.ValueKind == JsonValueKind.Object ? Text(versions, "model") : Text(vigil, "model_version"));
         }
         catch (JsonException)
         {
@@ -121,19 +123,32 @@ public sealed record Alert(
     /// <summary>Reads a <c>vigil</c> object to its end, returning its input position as <c>input P@O</c>.</summary>
     private static string? ReadInput(ref Utf8JsonReader reader)
     {
-        string? input = null;
+        string? input = null, partition = null, offset = null;
         var depth = reader.CurrentDepth;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals("input"u8))
+            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != depth + 1)
+            {
+                continue;
+            }
+
+            if (reader.ValueTextEquals("input"u8))
             {
                 reader.Read();
                 using var position = JsonDocument.ParseValue(ref reader);
                 input = position.RootElement.ValueKind == JsonValueKind.Object ? $"input {Text(position.RootElement, "partition")}@{Text(position.RootElement, "offset")}" : null;
             }
+            else if (reader.ValueTextEquals("input_partition"u8) || reader.ValueTextEquals("input_offset"u8))
+            {
+                // An Avro decision read as JSON keeps them as two fields.
+                var isPartition = reader.ValueTextEquals("input_partition"u8);
+                reader.Read();
+                var text = reader.TokenType == JsonTokenType.Number ? System.Text.Encoding.UTF8.GetString(reader.ValueSpan) : null;
+                (partition, offset) = isPartition ? (text, offset) : (partition, text);
+            }
         }
 
-        return input;
+        return input ?? (partition is not null && offset is not null ? $"input {partition}@{offset}" : null);
     }
 
     /// <summary>Who paid whom, as the record names them: customer → terminal, or source → target.</summary>

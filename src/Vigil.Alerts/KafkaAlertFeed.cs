@@ -31,12 +31,13 @@ public sealed class KafkaAlertFeed(KafkaClients clients, string topic, string gr
     private void Consume(IConsumer<byte[], byte[]> consumer, AlertDispatcher dispatcher, CancellationToken stop)
     {
         consumer.Subscribe(topic);
+        var transcoder = clients.Transcoders?.Invoke();
         var lastCommit = DateTime.UtcNow;
         while (!stop.IsCancellationRequested)
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message.Value: { } value } result)
             {
-                dispatcher.Offer(value);
+                dispatcher.Offer(transcoder is null ? value : transcoder.ToJson(value));
                 consumer.StoreOffset(result);
             }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Vigil.Alerts;
+using Vigil.Cli.Configuration;
 using Vigil.Cli.Logging;
 using Vigil.Cli.Services;
 using Vigil.Web.Metrics;
@@ -20,12 +21,17 @@ public sealed class AlertRunner(AlertSettings alerts, TopicOptions topics, Kafka
     /// <summary>The operations port's API keys and HTTPS.</summary>
     public WebSecurity Security { get; init; } = WebSecurity.None;
 
+    /// <summary>The fraud topic's format: Avro decisions are read as JSON.</summary>
+    public ValueFormatSettings ValueFormat { get; init; } = ValueFormatSettings.Json;
+
     public async Task<int> RunAsync(CancellationToken stop)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var registry = ValueFormat.OpenRegistry();
         var logs = logging.Factory(write);
         using var dispatcher = new AlertDispatcher(alerts.Sinks(http, write), new AlertOptions(), logs.CreateLogger(LogCategories.Alerts), alerts.DashboardUrl);
-        var feed = new KafkaAlertFeed(new KafkaClients(kafka, logs.CreateLogger(LogCategories.Kafka)), topics.Fraud, kafka.GroupId == KafkaOptions.DefaultGroupId ? KafkaAlertFeed.Group : kafka.GroupId);
+        var clients = new KafkaClients(kafka, logs.CreateLogger(LogCategories.Kafka)) { Transcoders = ValueFormatSettings.Transcoders(registry) };
+        var feed = new KafkaAlertFeed(clients, topics.Fraud, kafka.GroupId == KafkaOptions.DefaultGroupId ? KafkaAlertFeed.Group : kafka.GroupId);
         console.MarkupLine(Markup.Escape($"Vigil alert · {topics.Fraud} on {kafka.BootstrapServers} · to {string.Join(", ", dispatcher.Channels.Select(c => c.Name))} · Ctrl+C to stop"));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (duration is { } d)

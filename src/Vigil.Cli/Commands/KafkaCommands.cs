@@ -100,7 +100,7 @@ public static class KafkaCommands
             backoff (5 tries); what still fails is logged and counted. Tokens and secrets are never printed. The same
             options work on vigil demo and vigil replay.
             """);
-        var flags = new CommandFlags(command, [SettingFlag.Kafka, .. SettingFlag.AlertSinks, SettingFlag.DashboardUrl, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.Logging], kafkaConfig: true, web: true);
+        var flags = new CommandFlags(command, [SettingFlag.Kafka, .. SettingFlag.AlertSinks, SettingFlag.DashboardUrl, SettingFlag.Duration, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.ValueFormats, .. SettingFlag.Logging], kafkaConfig: true, web: true);
         flags.SetAction(command, context, (settings, configuration) =>
         {
             var alerts = AlertConfiguration.Read(configuration, console: true);
@@ -113,6 +113,7 @@ public static class KafkaCommands
             {
                 Operations = OperationsPort.Read(configuration),
                 Security = settings.Dashboard.Security,
+                ValueFormat = ValueFormatSettings.Read(configuration),
             }.RunAsync(context.Stop);
         });
         return command;
