@@ -84,7 +84,8 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
         var pacing = RunSource.Pacing(settings);
         IRecordWriter transactions = registry is null ? writer : new AvroTransactionWriter(writer, registry, topics.Transactions);
         IRecordWriter? labelRecords = registry is null || labels is null ? labels : new AvroLabelWriter(labels, registry, topics.Labels);
-        var outputs = new SourceOutputs(transactions, labelRecords, settings.LabelDelay, identities, deadLetters);
+        IRecordWriter? identityRecords = registry is null || identities is null ? identities : new AvroIdentityWriter(identities, registry, topics.Identities);
+        var outputs = new SourceOutputs(transactions, labelRecords, settings.LabelDelay, identityRecords, deadLetters);
         var publisher = new SourcePublisher(source, outputs, pacing, settings.Generator.Count ?? long.MaxValue);
 
         var labelTopic = (registry is null ? string.Empty : $" (Avro, schemas at {ValueFormat.RegistryUrl})")
