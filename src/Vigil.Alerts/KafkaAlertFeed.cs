@@ -37,7 +37,7 @@ public sealed class KafkaAlertFeed(KafkaClients clients, string topic, string gr
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message.Value: { } value } result)
             {
-                dispatcher.Offer(transcoder is null ? value : transcoder.ToJson(value));
+                dispatcher.Offer(transcoder?.Reads(result.Topic) == true ? transcoder.ToJson(value) : value);
                 consumer.StoreOffset(result);
             }
 

@@ -115,6 +115,16 @@ public sealed class AvroJsonTranscoderTests
         Assert.Equal(4, transcoder.Unreadable);
     }
 
+    [Fact]
+    public void It_reads_only_the_data_topics_it_was_given_never_vigil_s_internal_ones()
+    {
+        var transcoder = new AvroJsonTranscoder(_schemas, topics: new HashSet<string> { "queueing.transactions", "queueing.labels" });
+
+        Assert.True(transcoder.Reads("queueing.labels"));
+        Assert.False(transcoder.Reads("vigil.features.repartition")); // binary records that may start with a 0 byte
+        Assert.True(new AvroJsonTranscoder(_schemas).Reads("anything"));
+    }
+
     private sealed class Capture(List<byte[]> values) : IRecordWriter
     {
         public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null) => values.Add(value.ToArray());

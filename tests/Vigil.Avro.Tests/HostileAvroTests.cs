@@ -91,6 +91,34 @@ public sealed class HostileAvroTests
         Assert.NotEqual(Route.DeadLetter, _processor.Decide(new byte[] { 0, 0, 0, 0, (byte)other }.Concat(_good[5..]).ToArray(), "t", 0, 0, out _));
     }
 
+    [Fact]
+    public void While_the_registry_is_down_new_schema_ids_fail_at_once_without_asking_it_again()
+    {
+        _schemas.Down = true;
+        AssertDeadLetter([0, 0, 0, 1, 1, .. _good[5..]], "schema_unavailable", "first id");
+        var asked = _schemas.Fetches;
+
+        var headers = AssertDeadLetter([0, 0, 0, 1, 2, .. _good[5..]], "schema_unavailable", "second id");
+
+        Assert.Equal(asked, _schemas.Fetches);
+        Assert.Contains("not asked again for 10 s", headers["vigil.error.reason"], StringComparison.Ordinal);
+        _schemas.Down = false;
+        _time.Advance(TimeSpan.FromSeconds(11));
+        AssertGoodRecordStillDecided();
+    }
+
+    [Fact]
+    public void Twelve_thousand_made_up_schema_ids_are_dead_letters_and_the_stream_goes_on()
+    {
+        for (var i = 0; i < 12_000; i++)
+        {
+            Assert.Equal(Route.DeadLetter, _processor.Decide(new byte[] { 0, 1, (byte)(i >> 16), (byte)(i >> 8), (byte)i, 0 }, "t", 0, i, out _));
+        }
+
+        Assert.Equal(12_000, _schemas.Fetches); // each asked once: a made-up id is not remembered forever, nor asked twice in a row
+        AssertGoodRecordStillDecided();
+    }
+
     [Theory]
     [InlineData("""{"type":"record","name":"T","fields":[{"name":"id","type":"long"}]}""", "has no amount field")]
     [InlineData("""{"type":"record","name":"T","fields":[{"name":"amount","type":"string"}]}""", "field amount is of type string; Vigil reads it as double, float, int, long, null")]

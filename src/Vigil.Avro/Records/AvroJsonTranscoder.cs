@@ -18,7 +18,8 @@ namespace Vigil.Avro.Records;
 /// Whether the JSON carries the Avro record itself, base64, as its first member <c>vigil_avro</c>: the feature service's
 /// output does, so that the detector after it writes the decided record in the producer's own schema.
 /// </param>
-public sealed class AvroJsonTranscoder(ISchemaSource source, bool keepOriginal = false, TimeProvider? time = null) : IValueTranscoder
+/// <param name="topics">The data topics whose records may be Avro; null for every topic. Vigil's internal topics (repartition, state) are binary and never are.</param>
+public sealed class AvroJsonTranscoder(ISchemaSource source, bool keepOriginal = false, IReadOnlySet<string>? topics = null, TimeProvider? time = null) : IValueTranscoder
 {
     /// <summary>The member holding the original record when <c>keepOriginal</c> is set.</summary>
     public static ReadOnlySpan<byte> OriginalMember => "vigil_avro"u8;
@@ -26,10 +27,13 @@ public sealed class AvroJsonTranscoder(ISchemaSource source, bool keepOriginal =
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Dictionary<int, (AvroType? Type, long RetryAt)> _types = [];
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly GuardedSchemaSource _source = new(source, time ?? TimeProvider.System);
     private Utf8JsonWriter? _writer;
 
     /// <summary>Records that looked like Avro and could not be read (an unknown schema, broken bytes): passed on as they came.</summary>
     public long Unreadable { get; private set; }
+
+    public bool Reads(string topic) => topics is null || topics.Contains(topic);
 
     public ReadOnlySpan<byte> ToJson(ReadOnlySpan<byte> value)
     {
@@ -80,10 +84,19 @@ public sealed class AvroJsonTranscoder(ISchemaSource source, bool keepOriginal =
             return known.Type;
         }
 
+        if (_types.Count >= SchemaCache.MaxFailures)
+        {
+            // Made-up schema ids must not fill the memory: the failures go, the schemas known stay.
+            foreach (var (failed, _) in _types.Where(t => t.Value.Type is null).ToList())
+            {
+                _types.Remove(failed);
+            }
+        }
+
         AvroType? type;
         try
         {
-            type = AvroType.Compile(Schema.Parse(source.GetSchema(id)));
+            type = AvroType.Compile(Schema.Parse(_source.GetSchema(id)));
         }
         catch (Exception e) when (e is SchemaSourceException or SchemaParseException or AvroException)
         {

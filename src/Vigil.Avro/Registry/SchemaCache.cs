@@ -10,11 +10,16 @@ namespace Vigil.Avro.Registry;
 /// records of that id go to the dead letters at once instead of each waiting for the registry.
 /// </summary>
 /// <param name="featured">Whether the decided records carry the feature service's features (<see cref="TransactionPlan.FeaturedOutputSchema"/>).</param>
-internal sealed class SchemaCache(ISchemaSource source, string legitTopic, string fraudTopic, TimeProvider time, bool featured = false)
+internal sealed class SchemaCache(ISchemaSource registry, string legitTopic, string fraudTopic, TimeProvider time, bool featured = false)
 {
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
 
+    /// <summary>Failures remembered at most: records with made-up schema ids must not fill the memory.</summary>
+    public const int MaxFailures = 10_000;
+
     private readonly Dictionary<int, Entry> _entries = [];
+    private readonly GuardedSchemaSource _source = new(registry, time);
+    private int _failures;
 
     /// <summary>A schema id's plan and output ids, or why its records cannot be read.</summary>
     public sealed record Entry(TransactionPlan? Plan, int LegitId, int FraudId, DecodeFailure? Failure, long RetryAt);
@@ -26,7 +31,19 @@ internal sealed class SchemaCache(ISchemaSource source, string legitTopic, strin
             return entry;
         }
 
-        return _entries[id] = Fetch(id);
+        if (_failures >= MaxFailures)
+        {
+            foreach (var (failed, _) in _entries.Where(e => e.Value.Failure is not null).ToList())
+            {
+                _entries.Remove(failed);
+            }
+
+            _failures = 0;
+        }
+
+        entry = _entries[id] = Fetch(id);
+        _failures += entry.Failure is null ? 0 : 1;
+        return entry;
     }
 
     private Entry Fetch(int id)
@@ -34,7 +51,7 @@ internal sealed class SchemaCache(ISchemaSource source, string legitTopic, strin
         string text;
         try
         {
-            text = source.GetSchema(id);
+            text = _source.GetSchema(id);
         }
         catch (SchemaSourceException e)
         {
@@ -61,7 +78,7 @@ internal sealed class SchemaCache(ISchemaSource source, string legitTopic, strin
 
         try
         {
-            return new Entry(plan, source.Register($"{legitTopic}-value", output), source.Register($"{fraudTopic}-value", output), null, 0);
+            return new Entry(plan, _source.Register($"{legitTopic}-value", output), _source.Register($"{fraudTopic}-value", output), null, 0);
         }
         catch (SchemaSourceException e)
         {

@@ -30,7 +30,7 @@ public sealed class AlertRunner(AlertSettings alerts, TopicOptions topics, Kafka
         using var registry = ValueFormat.OpenRegistry();
         var logs = logging.Factory(write);
         using var dispatcher = new AlertDispatcher(alerts.Sinks(http, write), new AlertOptions(), logs.CreateLogger(LogCategories.Alerts), alerts.DashboardUrl);
-        var clients = new KafkaClients(kafka, logs.CreateLogger(LogCategories.Kafka)) { Transcoders = ValueFormatSettings.Transcoders(registry) };
+        var clients = new KafkaClients(kafka, logs.CreateLogger(LogCategories.Kafka)) { Transcoders = ValueFormatSettings.Transcoders(registry, topics) };
         var feed = new KafkaAlertFeed(clients, topics.Fraud, kafka.GroupId == KafkaOptions.DefaultGroupId ? KafkaAlertFeed.Group : kafka.GroupId);
         console.MarkupLine(Markup.Escape($"Vigil alert · {topics.Fraud} on {kafka.BootstrapServers} · to {string.Join(", ", dispatcher.Channels.Select(c => c.Name))} · Ctrl+C to stop"));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);

@@ -70,10 +70,14 @@ public sealed record ValueFormatSettings(ValueFormatSettings.Format ValueFormat,
     /// <summary>A registry client for Avro; null for JSON.</summary>
     public RegistrySchemaSource? OpenRegistry() => IsAvro ? new RegistrySchemaSource(Registry) : null;
 
-    /// <summary>What makes, for each Kafka reader of a stage, the Avro-to-JSON transcoder; null for JSON topics.</summary>
+    /// <summary>What makes, for each Kafka reader of a stage, the Avro-to-JSON transcoder of the data topics; null for JSON topics.</summary>
     /// <param name="keepOriginal">Whether the JSON keeps the Avro record (the feature service's, for the detector behind it).</param>
-    public static Func<IValueTranscoder>? Transcoders(ISchemaSource? registry, bool keepOriginal = false) =>
-        registry is null ? null : () => new AvroJsonTranscoder(registry, keepOriginal);
+    public static Func<IValueTranscoder>? Transcoders(ISchemaSource? registry, TopicOptions topics, bool keepOriginal = false)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        HashSet<string> data = [topics.Transactions, topics.Labels, topics.Identities, topics.Legit, topics.Fraud];
+        return registry is null ? null : () => new AvroJsonTranscoder(registry, keepOriginal, data);
+    }
 
     /// <summary>The detector's codec: Avro through the registry, or null for Vigil's JSON.</summary>
     /// <remarks>Behind the feature service (its featured topic is the input), the featured JSON in and Avro out.</remarks>

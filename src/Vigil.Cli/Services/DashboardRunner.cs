@@ -33,7 +33,7 @@ public sealed class DashboardRunner(VigilSettings settings, KafkaOptions kafka, 
     {
         var topics = settings.Topics;
         using var registry = ValueFormat.OpenRegistry();
-        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry) };
+        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry, topics) };
         using var bridge = await ClusterSetup.MakeAsync(
             () => new KafkaTopicBridge(clients, [topics.Legit, topics.Fraud, topics.DeadLetter, topics.Labels]), "vigil dashboard", kafka.BootstrapServers, console, stop);
         if (bridge is null)

@@ -40,7 +40,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
     {
         var features = settings.Features;
         using var registry = ValueFormat.OpenRegistry();
-        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry, keepOriginal: true) };
+        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry, settings.Topics, keepOriginal: true) };
         using var snapshots = stateTopic is null ? null : await ClusterSetup.MakeAsync(() => TaskSnapshots.Open(clients, stateTopic), "vigil features", kafka.BootstrapServers, console, stop);
         if (stateTopic is not null && snapshots is null)
         {
@@ -106,7 +106,7 @@ public sealed class FeatureServiceRunner(VigilSettings settings, KafkaOptions ka
         var features = settings.Features;
         var topics = settings.Topics;
         using var registry = ValueFormat.OpenRegistry();
-        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry, keepOriginal: true) };
+        var clients = new KafkaClients(kafka, _log) { Transcoders = ValueFormatSettings.Transcoders(registry, settings.Topics, keepOriginal: true) };
         using var snapshots = await ClusterSetup.MakeAsync(() => TaskSnapshots.Open(clients, stateTopic), "vigil features", kafka.BootstrapServers, console, stop);
         var member = snapshots is null ? null : await ClusterSetup.MakeAsync(
             () => new KafkaFeatureGroup(clients, topics, features.Set, features.StageOptions(joinIdentities: false), snapshots, group, _log), "vigil features", kafka.BootstrapServers, console, stop);

@@ -73,7 +73,8 @@ internal static class KafkaCopy
                 if (consumer.Consume(PollTimeout) is { } result && targets.TryGetValue(result.Topic, out var target))
                 {
                     var value = result.Message.Value ?? [];
-                    target.Producer.Append(samePartition ? result.Partition.Value : 0, result.Message.Key ?? [], transcoder is null ? value : transcoder.ToJson(value));
+                    target.Producer.Append(
+                        samePartition ? result.Partition.Value : 0, result.Message.Key ?? [], transcoder?.Reads(result.Topic) == true ? transcoder.ToJson(value) : value);
                     copied?.Invoke(result.Topic);
                 }
 

@@ -6,6 +6,9 @@ namespace Vigil.Runtime.Topics;
 /// </summary>
 public interface IValueTranscoder
 {
+    /// <summary>Whether records of this topic are of its format (data topics), not Vigil's own (internal topics).</summary>
+    bool Reads(string topic);
+
     /// <summary>The record as JSON, valid until the next call; <paramref name="value"/> itself when it is not of this format or cannot be read.</summary>
     ReadOnlySpan<byte> ToJson(ReadOnlySpan<byte> value);
 }
