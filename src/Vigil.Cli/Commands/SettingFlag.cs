@@ -130,6 +130,9 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     public static readonly SettingFlag RegularizationC = new("--c", "C", "lr: inverse L2 strength, as scikit-learn's C [default: 1]", "Training:C");
     public static readonly SettingFlag ClassWeight = new("--class-weight", "balanced|W", "lr and gbt: weight of fraud rows, or balanced (inverse class frequency) [default: 1]", "Training:ClassWeight");
     public static readonly SettingFlag SampleSize = new("--sample-size", "N", "iforest: rows drawn to grow each tree [default: 256]", "Training:SampleSize");
+    public static readonly SettingFlag AlertsPerDay = new("--alerts-per-day", "N", "lr, gbt: set the threshold so that the held-out days get at most N alerts a day, what the review team can handle (instead of the best F1)", "Training:AlertsPerDay");
+    public static readonly SettingFlag MissedFraudCost = new("--missed-fraud-cost", "COST", "lr, gbt: with --review-cost, set the threshold where missed frauds and reviews cost least on the held-out rows", "Training:MissedFraudCost");
+    public static readonly SettingFlag ReviewCost = new("--review-cost", "COST", "lr, gbt: what an analyst's review of one alert costs, in the unit of --missed-fraud-cost", "Training:ReviewCost");
     public static readonly SettingFlag Contamination = new("--contamination", "SHARE", "iforest: the share of rows flagged [default: the training fraud rate, else 0.01]", "Training:Contamination");
     public static readonly SettingFlag Protocol = new("--protocol", "handbook|random70|none", "handbook: the Fraud Detection Handbook's single split and 4 prequential folds; random70: a random 70/30 split; none: score the whole file with a model file [default: none]", "Evaluation:Protocol");
     public static readonly SettingFlag TrainStart = new("--train-start", "YYYY-MM-DD", "handbook protocol: the single split's first training day [default: 2018-07-25]", "Evaluation:TrainStart");
@@ -162,7 +165,7 @@ public sealed record SettingFlag(string Name, string HelpName, string Descriptio
     /// <summary>The settings of each algorithm, for vigil train and vigil evaluate.</summary>
     public static readonly IReadOnlyList<SettingFlag> Training =
         [ModelSeed, ModelThreshold, Trees, LearningRate, MaxDepth, MaxLeaves, MinChildWeight, L2, RowSample, ColumnSample, ValidationFraction, EarlyStopping, Refit, LinearBase,
-         RegularizationC, ClassWeight, SampleSize, Contamination];
+         AlertsPerDay, MissedFraudCost, ReviewCost, RegularizationC, ClassWeight, SampleSize, Contamination];
 
     /// <summary>What a dataset holds and which features to compute over it.</summary>
     public static readonly IReadOnlyList<SettingFlag> DatasetFeatures = [Data, ReplayFormat, Columns, ReplayStartDate, Label, FeatureSet, Feature, LabelDelay, Inputs];

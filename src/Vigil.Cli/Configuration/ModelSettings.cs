@@ -31,6 +31,7 @@ public sealed record ModelSettings(
 
         var seed = read.WholeNumber("Training:Seed", 42, 0, int.MaxValue);
         double? threshold = read.OptionalText("Model:Threshold") is null ? null : read.Number("Model:Threshold", 0.5, 0, 1, "a score between 0 and 1");
+        var rule = ThresholdRuleOf(read, kind, threshold);
         var classWeight = read.OptionalText("Training:ClassWeight");
         var balanced = string.Equals(classWeight, "balanced", StringComparison.OrdinalIgnoreCase);
         var positiveWeight = classWeight is null || balanced ? 1 : read.Number("Training:ClassWeight", 1, 1e-6, 1e6, "'balanced' or the weight of a fraud row, such as 10");
@@ -42,6 +43,7 @@ public sealed record ModelSettings(
                 Balanced = balanced,
                 PositiveWeight = positiveWeight,
                 Threshold = threshold,
+                ThresholdRule = rule,
             },
             Boosting = new GradientBoostingOptions
             {
@@ -60,6 +62,7 @@ public sealed record ModelSettings(
                 PositiveWeight = positiveWeight,
                 Seed = seed,
                 Threshold = threshold,
+                ThresholdRule = rule,
             },
             Isolation = new IsolationForestOptions
             {
@@ -84,5 +87,39 @@ public sealed record ModelSettings(
 
         return new ModelSettings(model, read.OptionalText("Model:Out"), inputs, Date("Training:From"), Date("Training:To"), protocol,
             Date("Evaluation:TrainStart"), reports, training);
+    }
+
+    /// <summary>The threshold by review capacity (<c>--alerts-per-day</c>) or by cost (<c>--missed-fraud-cost</c> and <c>--review-cost</c>); null for F1.</summary>
+    private static ThresholdRule? ThresholdRuleOf(SettingReader read, ModelKind kind, double? threshold)
+    {
+        var perDay = read.OptionalText("Training:AlertsPerDay") is null ? (double?)null : read.Number("Training:AlertsPerDay", 1, 0, 1e9, "a number of alerts a day, 0 or more");
+        var missed = read.OptionalText("Training:MissedFraudCost") is null ? (double?)null : read.Number("Training:MissedFraudCost", 1, 0, 1e15, "a cost, 0 or more");
+        var review = read.OptionalText("Training:ReviewCost") is null ? (double?)null : read.Number("Training:ReviewCost", 1, 0, 1e15, "a cost, 0 or more");
+        if (perDay is null && missed is null && review is null)
+        {
+            return null;
+        }
+
+        if ((missed is null) != (review is null))
+        {
+            throw new UsageException("--missed-fraud-cost and --review-cost go together: the threshold weighs one against the other");
+        }
+
+        if (perDay is not null && missed is not null)
+        {
+            throw new UsageException("choose the threshold by --alerts-per-day or by --missed-fraud-cost and --review-cost, not both");
+        }
+
+        if (threshold is not null)
+        {
+            throw new UsageException("--threshold sets the threshold itself: leave out --alerts-per-day, --missed-fraud-cost and --review-cost");
+        }
+
+        if (kind == ModelKind.IsolationForest)
+        {
+            throw new UsageException("--alerts-per-day and the costs choose the threshold of lr and gbt; an isolation forest flags its --contamination share");
+        }
+
+        return perDay is { } alerts ? new ThresholdRule.Capacity(alerts) : new ThresholdRule.Cost(missed!.Value, review!.Value);
     }
 }

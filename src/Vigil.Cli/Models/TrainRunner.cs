@@ -51,7 +51,13 @@ public sealed class TrainRunner(VigilSettings settings, LayeredConfiguration con
         Summary.TextRow(console, "rows", $"{rows.Rows.ToString("N0", c)} ({rows.Frauds.ToString("N0", c)} frauds) from {data.Description}");
         Summary.TextRow(console, "inputs", string.Join(", ", trained.Inputs));
         Summary.TextRow(console, "training", Describe(trained.Metadata["training"]?["result"] as JsonObject));
-        Summary.TextRow(console, "threshold", trained.Threshold.ToString("G4", c));
+        var rule = model.Training.Kind switch
+        {
+            ModelKind.LogisticRegression => model.Training.Logistic.ThresholdRule,
+            ModelKind.GradientBoostedTrees => model.Training.Boosting.ThresholdRule,
+            _ => null,
+        };
+        Summary.TextRow(console, "threshold", trained.Threshold.ToString("G4", c) + (rule is null ? string.Empty : $" ({rule.Describe()} on the held-out rows)"));
         Summary.TextRow(console, "on its rows", $"AUC ROC {metrics.AucRoc.ToString("F3", c)} · AP {metrics.AveragePrecision.ToString("F3", c)} · " +
             $"precision {metrics.Precision.ToString("F3", c)} · recall {metrics.Recall.ToString("F3", c)} (training rows flatter a model: use vigil evaluate)");
         return 0;

@@ -40,7 +40,8 @@ public sealed class GradientBoostingTrainer(GradientBoostingOptions options)
         var kept = trees.Take(TreesKept).ToList();
         var chooser = validation ?? train;
         var held = Scores.Of(new GradientBoostedModel(data.Inputs, baseMargin, kept, 0.5, linear), chooser);
-        var threshold = options.Threshold ?? (options.PositiveWeight == 1 ? Thresholds.HalfBestF1(held, chooser.Labels) : Thresholds.BestF1(held, chooser.Labels));
+        var threshold = options.Threshold ?? options.ThresholdRule?.Choose(held, chooser.Labels, chooser.TimesMs)
+            ?? (options.PositiveWeight == 1 ? Thresholds.HalfBestF1(held, chooser.Labels) : Thresholds.BestF1(held, chooser.Labels));
         if (validation is not null && options.Refit)
         {
             // The held-out rows are the latest, the most like what comes next: learn from them too, with the tree count they chose.

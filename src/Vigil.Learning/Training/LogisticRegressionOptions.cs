@@ -18,4 +18,11 @@ public sealed record LogisticRegressionOptions
 
     /// <summary>The decision threshold; null chooses the one with the best F1 on the training rows.</summary>
     public double? Threshold { get; init; }
+
+    /// <summary>Chooses the threshold on held-out scores by review capacity or cost, when <see cref="Threshold"/> is not given; F1 when null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ThresholdRule? ThresholdRule { get; init; }
+
+    /// <summary>The rule, as the model file records it (<c>threshold_choice</c>).</summary>
+    public string? ThresholdChoice => ThresholdRule?.Describe();
 }

@@ -111,7 +111,9 @@ public sealed class LogisticRegressionTrainer(LogisticRegressionOptions options)
         var weights = solution[..d];
         var intercept = solution[d];
         var unthresholded = new LogisticModel(data.Inputs, mean, scale, weights, intercept, 0.5);
-        var threshold = options.Threshold ?? Thresholds.BestF1(Scores.Of(unthresholded, data), data.Labels);
+        var threshold = options.Threshold ?? (options.ThresholdRule is { } rule
+            ? rule.Choose(Scores.Of(unthresholded, data), data.Labels, data.TimesMs)
+            : Thresholds.BestF1(Scores.Of(unthresholded, data), data.Labels));
         return new LogisticModel(data.Inputs, mean, scale, weights, intercept, threshold);
     }
 

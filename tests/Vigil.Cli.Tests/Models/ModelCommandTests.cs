@@ -32,6 +32,32 @@ public sealed class ModelCommandTests() : TempDirectoryTest("vigil-models-")
     }
 
     [Fact]
+    public async Task Train_sets_the_threshold_by_review_capacity_and_by_cost_and_the_model_file_says_which()
+    {
+        var capacity = Path.Combine(Directory, "capacity.json");
+        var cost = Path.Combine(Directory, "cost.json");
+
+        var (byCapacity, capacityOutput, capacityError) = await CliRunner.RunAsync(["train", "--data", Ulb, "--model", "lr", "--out", capacity, "--alerts-per-day", "10"]);
+        var (byCost, costOutput, costError) = await CliRunner.RunAsync(["train", "--data", Ulb, "--model", "lr", "--out", cost, "--missed-fraud-cost", "1000", "--review-cost", "1"]);
+
+        Assert.True(byCapacity == 0, capacityError + capacityOutput);
+        Assert.True(byCost == 0, costError + costOutput);
+        Assert.Contains("(at most 10 alerts a day on the held-out rows)", capacityOutput, StringComparison.Ordinal);
+        Assert.Contains("(the least cost at 1000 a missed fraud and 1 a review on the held-out rows)", costOutput, StringComparison.Ordinal);
+        var (capacityModel, costModel) = (ModelJson.Deserialize(File.ReadAllText(capacity)), ModelJson.Deserialize(File.ReadAllText(cost)));
+        Assert.Contains("\"threshold_choice\": \"at most 10 alerts a day\"", File.ReadAllText(capacity), StringComparison.Ordinal);
+
+        // The ULB sample spans a few hours (Time is seconds), which count as a day: 10 alerts a day is at most 10 of its
+        // 9,528 rows, while a missed fraud worth 1,000 reviews flags more.
+        Assert.True(capacityModel.Threshold > costModel.Threshold, $"{capacityModel.Threshold} vs {costModel.Threshold}");
+        var report = Path.Combine(Directory, "capacity-report.json");
+        Assert.Equal(0, (await CliRunner.RunAsync(["evaluate", "--data", Ulb, "--model", capacity, "--report", report])).ExitCode);
+        var all = JsonDocument.Parse(File.ReadAllText(report)).RootElement.GetProperty("splits").GetProperty("all");
+        var confusion = all.GetProperty("confusion_matrix");
+        Assert.InRange(confusion.GetProperty("true_positives").GetInt32() + confusion.GetProperty("false_positives").GetInt32(), 1, 10); // its rows span under a day
+    }
+
+    [Fact]
     public async Task Evaluate_random70_trains_on_70_percent_and_writes_json_html_and_markdown_reports()
     {
         var json = Path.Combine(Directory, "report.json");
@@ -92,6 +118,11 @@ public sealed class ModelCommandTests() : TempDirectoryTest("vigil-models-")
     [InlineData(new[] { "evaluate", "--model", "lr", "--protocol", "kfold" }, "invalid --protocol 'kfold'")]
     [InlineData(new[] { "evaluate", "--model", "lr", "--protocol", "random70", "--report", "r.pdf" }, "name a .json, .html or .md file")]
     [InlineData(new[] { "train", "--model", "gbt", "--out", "m.json", "--learning-rate", "2" }, "--learning-rate")]
+    [InlineData(new[] { "train", "--model", "gbt", "--out", "m.json", "--review-cost", "5" }, "--missed-fraud-cost and --review-cost go together")]
+    [InlineData(new[] { "train", "--model", "gbt", "--out", "m.json", "--alerts-per-day", "50", "--missed-fraud-cost", "100", "--review-cost", "5" }, "choose the threshold by --alerts-per-day or by --missed-fraud-cost and --review-cost, not both")]
+    [InlineData(new[] { "train", "--model", "lr", "--out", "m.json", "--alerts-per-day", "50", "--threshold", "0.5" }, "--threshold sets the threshold itself")]
+    [InlineData(new[] { "train", "--model", "iforest", "--out", "m.json", "--alerts-per-day", "50" }, "an isolation forest flags its --contamination share")]
+    [InlineData(new[] { "train", "--model", "gbt", "--out", "m.json", "--alerts-per-day", "-1" }, "invalid --alerts-per-day '-1'")]
     public async Task Bad_flags_get_one_line_and_exit_code_2(string[] args, string message)
     {
         var (exitCode, _, error) = await CliRunner.RunAsync(args);
