@@ -7,8 +7,6 @@ using Vigil.Avro.Registry;
 using Vigil.Detection;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
-using Vigil.Runtime.Sources;
-using Vigil.Runtime.Topics;
 
 namespace Vigil.Benchmarks;
 
@@ -78,21 +76,5 @@ public class AvroRecordBenchmarks
         processor.Decide(record, "t", 0, 42, out _) == Vigil.Runtime.Pipeline.Route.DeadLetter ? 0 : processor.Encode(_output);
 
     /// <summary>The JSON record as vigil generate and replay write it to Kafka with --value-format avro.</summary>
-    private byte[] ToAvro(byte[] json)
-    {
-        var captured = new Captured();
-        new AvroTransactionWriter(captured, _source, "transactions").Write([], json);
-        return captured.Value;
-    }
-
-    private sealed class Captured : IRecordWriter
-    {
-        public byte[] Value { get; private set; } = [];
-
-        public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null) => Value = value.ToArray();
-
-        public ValueTask PublishAsync(bool partialBatches, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-    }
+    private byte[] ToAvro(byte[] json) => new AvroTransactionEncoder(_source, "transactions").Encode(json).ToArray();
 }

@@ -3,8 +3,6 @@ using System.Text.Json;
 using Avro.Generic;
 using Vigil.Avro.Records;
 using Vigil.Features;
-using Vigil.Runtime.Sources;
-using Vigil.Runtime.Topics;
 using Vigil.Transactions;
 
 namespace Vigil.Avro.Tests;
@@ -69,8 +67,7 @@ public sealed class AvroJsonTranscoderTests
         var transactionId = _schemas.Add(AvroSchemas.Transaction);
         var transcoder = new AvroJsonTranscoder(_schemas);
         var transaction = new Transaction();
-        var captured = new List<byte[]>();
-        var labels = new AvroLabelWriter(new Capture(captured), _schemas, "labels");
+        var labels = new AvroLabelEncoder(_schemas, "labels");
 
         var json = transcoder.ToJson(AvroRecords.Write(transactionId, AvroSchemas.Transaction, r =>
         {
@@ -79,8 +76,8 @@ public sealed class AvroJsonTranscoderTests
             r.Add("customer_id", 42L);
             r.Add("amount", 99.5);
         })).ToArray();
-        labels.Write([], """{"transaction_id":5,"fraud":1,"fraud_scenario":2,"amount":99.5,"timestamp":"2018-04-01T00:00:31Z","customer_id":42,"terminal_id":"T7","reported_at":"2018-04-08T00:00:31Z"}"""u8);
-        var label = transcoder.ToJson(captured[0]).ToArray();
+        var labelAvro = labels.Encode("""{"transaction_id":5,"fraud":1,"fraud_scenario":2,"amount":99.5,"timestamp":"2018-04-01T00:00:31Z","customer_id":42,"terminal_id":"T7","reported_at":"2018-04-08T00:00:31Z"}"""u8).ToArray();
+        var label = transcoder.ToJson(labelAvro).ToArray();
 
         Assert.True(new TransactionDecoder().TryDecode(json, transaction, out var failure), failure?.Reason);
         Assert.Equal((99.5, 1_522_540_831_000L, "42"), (transaction.Amount, transaction.TimestampMs, transaction.Text(transaction.CustomerId)));
@@ -92,7 +89,7 @@ public sealed class AvroJsonTranscoderTests
         Assert.Equal(1_522_540_831_000L + (7 * 86_400_000L), report.ReportedAtMs);
         Assert.Equal(42L, report.Customer);
         Assert.Equal(["labels-value"], _schemas.Subjects.Keys);
-        var labelRecord = AvroRecords.Read(captured[0], AvroSchemas.Label);
+        var labelRecord = AvroRecords.Read(labelAvro, AvroSchemas.Label);
         Assert.Equal((5L, true, 2, "T7"), ((long)labelRecord["transaction_id"], (bool)labelRecord["fraud"], (int)labelRecord["fraud_scenario"], (string)labelRecord["terminal_id"]));
     }
 
@@ -123,14 +120,5 @@ public sealed class AvroJsonTranscoderTests
         Assert.True(transcoder.Reads("queueing.labels"));
         Assert.False(transcoder.Reads("vigil.features.repartition")); // binary records that may start with a 0 byte
         Assert.True(new AvroJsonTranscoder(_schemas).Reads("anything"));
-    }
-
-    private sealed class Capture(List<byte[]> values) : IRecordWriter
-    {
-        public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null) => values.Add(value.ToArray());
-
-        public ValueTask PublishAsync(bool partialBatches, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Vigil.Avro;
 using Vigil.Avro.Registry;
 using Vigil.Kafka.Detection;
 using Vigil.Rules;
+using Vigil.Testing;
 
 namespace Vigil.Kafka.Tests;
 
@@ -15,6 +15,8 @@ namespace Vigil.Kafka.Tests;
 /// </summary>
 public sealed class AvroInteropTests
 {
+    private const string AvroPackages = "python3-confluent-kafka, python3-avro and python3-requests";
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     /// <summary>A producer as seed 004's: Confluent's Python client with an Avro schema of its own (Vigil's fields and two more).</summary>
@@ -74,7 +76,7 @@ public sealed class AvroInteropTests
             ["TRANSACTIONS_TOPIC"] = kafka.Topics.Transactions,
         };
 
-        var expectedFraud = int.Parse((await PythonAsync(Producer, environment, count.ToString(CultureInfo.InvariantCulture), AvroSchemas.Transaction)).Trim(), CultureInfo.InvariantCulture);
+        var expectedFraud = int.Parse((await ExternalProgram.PythonAsync(Producer, [count.ToString(CultureInfo.InvariantCulture), AvroSchemas.Transaction], environment, AvroPackages)).Trim(), CultureInfo.InvariantCulture);
         using (var source = new RegistrySchemaSource(new Dictionary<string, string> { ["schema.registry.url"] = registry.Url }))
         using (var detector = new KafkaDetector(kafka.Clients(), kafka.Topics, RuleSet.AmountThreshold(900), codec: new AvroRecordCodec(source, kafka.Topics.Legit, kafka.Topics.Fraud)))
         {
@@ -92,7 +94,7 @@ public sealed class AvroInteropTests
             Assert.Equal(0, detector.Status().DeadLetters);
         }
 
-        var lines = (await PythonAsync(Consumer, environment, count.ToString(CultureInfo.InvariantCulture), kafka.Topics.Legit, kafka.Topics.Fraud))
+        var lines = (await ExternalProgram.PythonAsync(Consumer, [count.ToString(CultureInfo.InvariantCulture), kafka.Topics.Legit, kafka.Topics.Fraud], environment, AvroPackages))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
 
         Assert.Equal(count, lines.Count);
@@ -109,37 +111,5 @@ public sealed class AvroInteropTests
             Assert.Equal(id % 2 == 0, l.GetProperty("card_present").GetBoolean());
             Assert.Equal("builtin:amount>=900", l.GetProperty("rules").GetString());
         });
-    }
-
-    private static async Task<string> PythonAsync(string script, Dictionary<string, string> environment, params string[] args)
-    {
-        Assert.True(File.Exists("/usr/bin/python3"), "python3 is missing");
-        var path = Path.Combine(Path.GetTempPath(), $"vigil-avro-{Guid.NewGuid():N}.py");
-        await File.WriteAllTextAsync(path, script);
-        try
-        {
-            var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(path);
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            foreach (var (key, value) in environment)
-            {
-                start.Environment[key] = value;
-            }
-
-            using var python = Process.Start(start)!;
-            var output = python.StandardOutput.ReadToEndAsync();
-            var error = python.StandardError.ReadToEndAsync();
-            await python.WaitForExitAsync().WaitAsync(Timeout);
-            Assert.True(python.ExitCode == 0, $"python3-confluent-kafka and python3-avro are needed (./test.sh installs them as root): {await error}");
-            return await output;
-        }
-        finally
-        {
-            File.Delete(path);
-        }
     }
 }

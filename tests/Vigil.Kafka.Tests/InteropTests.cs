@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Vigil.Kafka.Detection;
 using Vigil.Kafka.Sources;
@@ -7,6 +6,7 @@ using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Sources;
 using Vigil.Streams;
 using Vigil.Simulation.Seed;
+using Vigil.Testing;
 
 namespace Vigil.Kafka.Tests;
 
@@ -14,16 +14,6 @@ namespace Vigil.Kafka.Tests;
 public sealed class InteropTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-
-    private static async Task<(int ExitCode, string Out, string Error)> RunAsync(string program, params string[] args)
-    {
-        Assert.True(File.Exists(program), $"{program} is missing: install the Debian packages kcat and python3-kafka (./test.sh does, as root).");
-        using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(Timeout);
-        return (process.ExitCode, await output, await error);
-    }
 
     private static async Task RunDetectorUntilAsync(KafkaDetector detector, long processed)
     {
@@ -54,8 +44,8 @@ public sealed class InteropTests
             await RunDetectorUntilAsync(detector, 2000);
         }
 
-        var (exitCode, output, error) = await RunAsync("/usr/bin/kcat",
-            "-C", "-b", kafka.Cluster.BootstrapServers, "-t", kafka.Topics.Fraud, "-o", "beginning", "-e", "-q", "-f", "%k\t%s\n");
+        var (exitCode, output, error) = await ExternalProgram.RunAsync("/usr/bin/kcat", [
+            "-C", "-b", kafka.Cluster.BootstrapServers, "-t", kafka.Topics.Fraud, "-o", "beginning", "-e", "-q", "-f", "%k\t%s\n"]);
 
         Assert.True(exitCode == 0, error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -111,39 +101,21 @@ public sealed class InteropTests
     {
         const int count = 1500;
         using var kafka = new MockKafka(partitions: 2);
-        var script = Path.Combine(Path.GetTempPath(), $"vigil-seed-producer-{Guid.NewGuid():N}.py");
-        await File.WriteAllTextAsync(script, SeedStyleProducer);
-        try
-        {
-            var start = new ProcessStartInfo("/usr/bin/python3", [script, count.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                Environment = { ["KAFKA_BROKER_URL"] = kafka.Cluster.BootstrapServers, ["TRANSACTIONS_TOPIC"] = kafka.Topics.Transactions },
-            };
-            Assert.True(File.Exists("/usr/bin/python3"), "python3 is missing");
-            using var python = Process.Start(start)!;
-            var printed = python.StandardOutput.ReadToEndAsync();
-            var error = python.StandardError.ReadToEndAsync();
-            await python.WaitForExitAsync().WaitAsync(Timeout);
-            Assert.True(python.ExitCode == 0, await error);
-            var expectedFraud = int.Parse((await printed).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var printed = await ExternalProgram.PythonAsync(
+            SeedStyleProducer, [count.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { ["KAFKA_BROKER_URL"] = kafka.Cluster.BootstrapServers, ["TRANSACTIONS_TOPIC"] = kafka.Topics.Transactions }, "python3-kafka");
+        var expectedFraud = int.Parse(printed.Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
-            using (var detector = new KafkaDetector(kafka.Clients(), kafka.Topics, RuleSet.AmountThreshold()))
-            {
-                await RunDetectorUntilAsync(detector, count);
-                Assert.Equal(expectedFraud, detector.Status().Fraud);
-                Assert.Equal(count - expectedFraud, detector.Status().Legit);
-                Assert.Equal(0, detector.Status().DeadLetters);
-            }
-
-            var fraud = kafka.Read(kafka.Topics.Fraud, expectedFraud);
-            Assert.Equal(expectedFraud, fraud.Count);
-            Assert.All(fraud, r => Assert.True(JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("amount").GetDouble() >= 900));
-        }
-        finally
+        using (var detector = new KafkaDetector(kafka.Clients(), kafka.Topics, RuleSet.AmountThreshold()))
         {
-            File.Delete(script);
+            await RunDetectorUntilAsync(detector, count);
+            Assert.Equal(expectedFraud, detector.Status().Fraud);
+            Assert.Equal(count - expectedFraud, detector.Status().Legit);
+            Assert.Equal(0, detector.Status().DeadLetters);
         }
+
+        var fraud = kafka.Read(kafka.Topics.Fraud, expectedFraud);
+        Assert.Equal(expectedFraud, fraud.Count);
+        Assert.All(fraud, r => Assert.True(JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("amount").GetDouble() >= 900));
     }
 }

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Vigil.Features;
 using Vigil.Models;
 using Vigil.Onnx.Export;
+using Vigil.Testing;
 
 namespace Vigil.Onnx.Tests;
 
@@ -88,7 +88,7 @@ public sealed class OnnxExportTests : IDisposable
     }
 
     [Fact]
-    public void The_files_pass_the_onnx_reference_checker()
+    public async Task The_files_pass_the_onnx_reference_checker()
     {
         var random = new Random(17);
         var linear = Path.Combine(_directory, "linear.onnx");
@@ -97,18 +97,29 @@ public sealed class OnnxExportTests : IDisposable
         File.WriteAllBytes(trees, OnnxExport.Write(new GradientBoostedModel(Inputs, 0, [RandomTree(random), RandomTree(random)], 0.5, RandomLinear(random))));
 
         // Debian's python3-onnx (test.sh installs it): the reference implementation's full check, types and shapes included.
-        var check = new ProcessStartInfo("/usr/bin/python3")
-        {
-            ArgumentList = { "-c", "import onnx, sys\nfor p in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(p), full_check=True)\nprint('ok')", linear, trees },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var python = Process.Start(check)!;
-        var output = python.StandardOutput.ReadToEnd() + python.StandardError.ReadToEnd();
-        Assert.True(python.WaitForExit(60_000), "the checker did not finish in a minute");
+        var output = await ExternalProgram.PythonAsync(
+            "import onnx, sys\nfor p in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(p), full_check=True)\nprint('ok')", [linear, trees], packages: "python3-onnx");
 
         Assert.Equal("ok", output.Trim());
-        Assert.Equal(0, python.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("{not json", "metadata vigil.features is not JSON")]
+    [InlineData("[1,2]", "features: expected an object of set and definitions")]
+    [InlineData("""{"set":"x","definitions":["no formula here"]}""", "features: ")]
+    public void A_file_whose_declared_features_are_broken_is_refused_with_a_reason(string features, string reason)
+    {
+        var graph = new OnnxGraph();
+        graph.Input(OnnxExport.Input, OnnxGraph.ElementType.Double, "N", 1);
+        graph.Node("Sigmoid", [OnnxExport.Input], "probability");
+        graph.Output("probability", OnnxGraph.ElementType.Double, "N", 1);
+        var path = Path.Combine(_directory, "broken.onnx");
+        File.WriteAllBytes(path, graph.ToModel("broken", "a sigmoid", [(string.Empty, 13)], "test",
+            new Dictionary<string, string> { [OnnxModel.InputsMetadata] = "amount", [OnnxExport.FeaturesMetadata] = features }));
+
+        var e = Assert.Throws<ModelFormatException>(() => OnnxModel.Load(path));
+
+        Assert.StartsWith(reason, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

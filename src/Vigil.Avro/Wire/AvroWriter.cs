@@ -40,4 +40,28 @@ internal static class AvroWriter
 
     /// <summary>A <c>["null", T]</c> union holding null.</summary>
     public static int Null(Span<byte> destination) => Long(0, destination);
+
+    /// <summary>A <c>["null", "long"]</c> (or int, or timestamp) union.</summary>
+    public static int OptionalLong(long? value, Span<byte> destination)
+    {
+        if (value is not { } present)
+        {
+            return Null(destination);
+        }
+
+        var at = Long(1, destination);
+        return at + Long(present, destination[at..]);
+    }
+
+    /// <summary>A <c>["null", "double"]</c> union.</summary>
+    public static int OptionalDouble(double? value, Span<byte> destination)
+    {
+        if (value is not { } present)
+        {
+            return Null(destination);
+        }
+
+        var at = Long(1, destination);
+        return at + Double(present, destination[at..]);
+    }
 }

@@ -72,7 +72,7 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
         {
             try
             {
-                await Task.Run(() => registry.Register($"{topics.Transactions}-value", AvroTransactionWriter.SchemaFor([])), CancellationToken.None);
+                await Task.Run(() => registry.Register($"{topics.Transactions}-value", AvroTransactionEncoder.SchemaFor([])), CancellationToken.None);
             }
             catch (SchemaSourceException e)
             {
@@ -82,9 +82,9 @@ public sealed class ProduceRunner(VigilSettings settings, KafkaOptions kafka, IA
         }
 
         var pacing = RunSource.Pacing(settings);
-        IRecordWriter transactions = registry is null ? writer : new AvroTransactionWriter(writer, registry, topics.Transactions);
-        IRecordWriter? labelRecords = registry is null || labels is null ? labels : new AvroLabelWriter(labels, registry, topics.Labels);
-        IRecordWriter? identityRecords = registry is null || identities is null ? identities : new AvroIdentityWriter(identities, registry, topics.Identities);
+        IRecordWriter transactions = registry is null ? writer : new AvroRecordWriter(writer, new AvroTransactionEncoder(registry, topics.Transactions));
+        IRecordWriter? labelRecords = registry is null || labels is null ? labels : new AvroRecordWriter(labels, new AvroLabelEncoder(registry, topics.Labels));
+        IRecordWriter? identityRecords = registry is null || identities is null ? identities : new AvroRecordWriter(identities, new AvroIdentityEncoder(registry, topics.Identities));
         var outputs = new SourceOutputs(transactions, labelRecords, settings.LabelDelay, identityRecords, deadLetters);
         var publisher = new SourcePublisher(source, outputs, pacing, settings.Generator.Count ?? long.MaxValue);
 

@@ -1,60 +1,48 @@
 using System.Text.Json.Nodes;
 using Vigil.Avro.Registry;
 using Vigil.Avro.Wire;
-using Vigil.Runtime.Sources;
-using Vigil.Runtime.Topics;
 using Vigil.Transactions;
 
 namespace Vigil.Avro.Records;
 
 /// <summary>
-/// Writes the JSON transactions a source makes (the simulator, a replayed file) as Avro to the writer it wraps: Vigil's
-/// transaction schema, extended by the record's other numeric fields (a ULB file's V1..V28) as optional doubles. The
-/// schema is registered under <c>TOPIC-value</c> the first time a set of fields is seen. Other JSON fields (text
-/// beyond the known ones, objects) have no place in the schema and are left out.
+/// JSON transactions as Avro: Vigil's transaction schema, extended by the record's other numeric fields (a ULB file's
+/// V1..V28) as optional doubles, registered the first time a set of fields is seen. Other JSON fields (text beyond the
+/// known ones, objects) have no place in the schema and are left out.
 /// </summary>
-public sealed class AvroTransactionWriter(IRecordWriter inner, ISchemaSource registry, string topic) : IRecordWriter
+public sealed class AvroTransactionEncoder(ISchemaSource registry, string topic) : JsonToAvro(registry, topic)
 {
     private readonly TransactionDecoder _decoder = new();
     private readonly Transaction _transaction = new();
-    private byte[] _buffer = new byte[1024];
     private byte[] _input = new byte[1024];
     private byte[][] _extras = [];
     private int _schemaId = -1;
 
-    public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null)
+    protected override int MaxLength(ReadOnlySpan<byte> json) => ConfluentFrame.HeaderLength + (2 * json.Length) + 64; // a number takes 9 bytes, and at least 5 in JSON
+
+    protected override int TryWrite(ReadOnlySpan<byte> json, Span<byte> destination)
     {
-        if (_input.Length < value.Length)
+        if (_input.Length < json.Length)
         {
-            _input = new byte[value.Length * 2];
+            _input = new byte[json.Length * 2];
         }
 
-        value.CopyTo(_input);
-        if (!_decoder.TryDecode(_input.AsMemory(0, value.Length), _transaction, out var failure))
+        json.CopyTo(_input);
+        if (!_decoder.TryDecode(_input.AsMemory(0, json.Length), _transaction, out _))
         {
-            throw new InvalidDataException($"a source made a record that is not a transaction ({failure.Reason})");
+            return -1;
         }
 
         var numbers = _transaction.Numbers;
         if (_schemaId < 0 || !SameExtras(numbers))
         {
             var names = Enumerable.Range(0, numbers.Count).Select(numbers.Name).ToList();
-            _schemaId = registry.Register($"{topic}-value", SchemaFor(names));
+            _schemaId = Register(SchemaFor(names));
             _extras = [.. names.Select(System.Text.Encoding.UTF8.GetBytes)];
         }
 
-        var room = ConfluentFrame.HeaderLength + value.Length + (10 * numbers.Count) + 64;
-        if (_buffer.Length < room)
-        {
-            _buffer = new byte[room * 2];
-        }
-
-        inner.Write(key, _buffer.AsSpan(0, Encode(_buffer)), headers);
+        return Encode(destination);
     }
-
-    public ValueTask PublishAsync(bool partialBatches, CancellationToken cancellationToken) => inner.PublishAsync(partialBatches, cancellationToken);
-
-    public ValueTask FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
     /// <summary>Vigil's transaction schema with these numeric fields added, each an optional double.</summary>
     public static string SchemaFor(IReadOnlyList<string> extras)
@@ -93,15 +81,7 @@ public sealed class AvroTransactionWriter(IRecordWriter inner, ISchemaSource reg
         ConfluentFrame.WriteHeader(_schemaId, destination);
         var at = ConfluentFrame.HeaderLength;
         at += Identifier(t, t.TransactionId, destination[at..]);
-        if (t.HasTimestamp)
-        {
-            at += AvroWriter.Long(1, destination[at..]);
-            at += AvroWriter.Long(t.TimestampMs, destination[at..]);
-        }
-        else
-        {
-            at += AvroWriter.Null(destination[at..]);
-        }
+        at += AvroWriter.OptionalLong(t.HasTimestamp ? t.TimestampMs : null, destination[at..]);
 
         at += Identifier(t, t.CustomerId, destination[at..]);
         at += Identifier(t, t.TerminalId, destination[at..]);
@@ -118,15 +98,7 @@ public sealed class AvroTransactionWriter(IRecordWriter inner, ISchemaSource reg
 
         foreach (var number in t.Numbers.Values)
         {
-            if (double.IsNaN(number))
-            {
-                at += AvroWriter.Null(destination[at..]);
-            }
-            else
-            {
-                at += AvroWriter.Long(1, destination[at..]);
-                at += AvroWriter.Double(number, destination[at..]);
-            }
+            at += AvroWriter.OptionalDouble(double.IsNaN(number) ? null : number, destination[at..]);
         }
 
         return at;

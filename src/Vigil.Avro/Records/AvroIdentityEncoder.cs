@@ -1,49 +1,64 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vigil.Avro.Registry;
 using Vigil.Avro.Wire;
-using Vigil.Runtime.Sources;
-using Vigil.Runtime.Topics;
 using Vigil.Transactions;
 
 namespace Vigil.Avro.Records;
 
 /// <summary>
-/// Writes the JSON identity records a replay makes (IEEE-CIS's identity table: one flat object a row) as Avro: a schema
-/// of the record's own fields, <c>transaction_id</c> as in Vigil's schemas, <c>timestamp</c> as timestamp-millis, every
-/// other field an optional double, text or boolean; registered under <c>TOPIC-value</c> the first time a set of fields is seen.
+/// JSON identity records (IEEE-CIS's identity table: one flat object a row) as Avro: a schema of the record's own
+/// fields, <c>transaction_id</c> as in Vigil's schemas, <c>timestamp</c> as timestamp-millis, every other field an
+/// optional double, text or boolean; registered the first time a set of fields is seen.
 /// </summary>
-public sealed class AvroIdentityWriter(IRecordWriter inner, ISchemaSource registry, string topic) : IRecordWriter
+public sealed class AvroIdentityEncoder(ISchemaSource registry, string topic) : JsonToAvro(registry, topic)
 {
     private const int Null = 0;
     private const int Double = 1;
     private const int Text = 2;
     private const int Boolean = 3;
 
-    private readonly ArrayBufferWriter<byte> _buffer = new(512);
     private readonly List<string> _names = [];
     private int _schemaId = -1;
 
-    public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null)
+    protected override int MaxLength(ReadOnlySpan<byte> json) => ConfluentFrame.HeaderLength + (2 * json.Length) + 64;
+
+    protected override int TryWrite(ReadOnlySpan<byte> json, Span<byte> destination)
     {
-        if (!SameFields(value))
+        try
         {
-            _names.Clear();
-            var reader = new Utf8JsonReader(value);
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            if (!SameFields(json))
             {
-                _names.Add(reader.GetString()!);
-                reader.Read();
-                reader.Skip();
+                var names = new List<string>();
+                var reader = new Utf8JsonReader(json);
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return -1;
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    names.Add(reader.GetString()!);
+                    reader.Read();
+                    reader.Skip();
+                }
+
+                _schemaId = Register(SchemaFor(names));
+                _names.Clear();
+                _names.AddRange(names);
             }
 
-            _schemaId = registry.Register($"{topic}-value", SchemaFor(_names));
+            return Fields(json, destination);
         }
+        catch (JsonException)
+        {
+            return -1;
+        }
+    }
 
-        _buffer.ResetWrittenCount();
-        var destination = _buffer.GetSpan(ConfluentFrame.HeaderLength + (2 * value.Length) + 64);
+    /// <summary>The framed record: each field in the order of the schema it was registered with (the record's own).</summary>
+    private int Fields(ReadOnlySpan<byte> value, Span<byte> destination)
+    {
         ConfluentFrame.WriteHeader(_schemaId, destination);
         var at = ConfluentFrame.HeaderLength;
         var json = new Utf8JsonReader(value);
@@ -56,13 +71,8 @@ public sealed class AvroIdentityWriter(IRecordWriter inner, ISchemaSource regist
             at += isTime ? Timestamp(ref json, destination[at..]) : isId ? Identifier(ref json, destination[at..]) : Field(ref json, destination[at..]);
         }
 
-        _buffer.Advance(at);
-        inner.Write(key, _buffer.WrittenSpan, headers);
+        return at;
     }
-
-    public ValueTask PublishAsync(bool partialBatches, CancellationToken cancellationToken) => inner.PublishAsync(partialBatches, cancellationToken);
-
-    public ValueTask FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
     /// <summary>An identity schema of these fields, in order.</summary>
     public static string SchemaFor(IEnumerable<string> names)
@@ -112,14 +122,9 @@ public sealed class AvroIdentityWriter(IRecordWriter inner, ISchemaSource regist
 
     private static int Timestamp(ref Utf8JsonReader json, Span<byte> destination)
     {
-        if (json.TokenType == JsonTokenType.String && Iso8601.TryParseUtf8(json.ValueSpan, out var ms))
-        {
-            var at = AvroWriter.Long(1, destination);
-            return at + AvroWriter.Long(ms, destination[at..]);
-        }
-
+        var time = json.TokenType == JsonTokenType.String && Iso8601.TryParseUtf8(json.ValueSpan, out var ms) ? ms : (long?)null;
         json.Skip();
-        return AvroWriter.Long(Null, destination);
+        return AvroWriter.OptionalLong(time, destination);
     }
 
     private static int Identifier(ref Utf8JsonReader json, Span<byte> destination)

@@ -1,70 +1,42 @@
-using System.Buffers;
 using System.Text.Json;
 using Vigil.Avro.Registry;
 using Vigil.Avro.Wire;
-using Vigil.Runtime.Sources;
-using Vigil.Runtime.Topics;
 using Vigil.Transactions;
 
 namespace Vigil.Avro.Records;
 
 /// <summary>
-/// Writes the JSON labels a source releases (ground truth, a week after the transaction) as Avro with Vigil's label
-/// schema (schemas/label.avsc), registered under <c>TOPIC-value</c> at the first label. Fields the schema does not have
-/// are left out.
+/// JSON labels (ground truth, released a week after the transaction) as Avro with Vigil's label schema
+/// (schemas/label.avsc), registered at the first label. Fields the schema does not have are left out.
 /// </summary>
-public sealed class AvroLabelWriter(IRecordWriter inner, ISchemaSource registry, string topic) : IRecordWriter
+public sealed class AvroLabelEncoder(ISchemaSource registry, string topic) : JsonToAvro(registry, topic)
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private int _schemaId = -1;
 
-    public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null)
+    protected override int MaxLength(ReadOnlySpan<byte> json) => ConfluentFrame.HeaderLength + (2 * json.Length) + 64; // a number takes 9 bytes, and at least 5 in JSON
+
+    protected override int TryWrite(ReadOnlySpan<byte> json, Span<byte> destination)
     {
+        if (Label.Read(json) is not { } label)
+        {
+            return -1;
+        }
+
         if (_schemaId < 0)
         {
-            _schemaId = registry.Register($"{topic}-value", AvroSchemas.Label);
+            _schemaId = Register(AvroSchemas.Label);
         }
 
-        var label = Label.Read(value);
-        _buffer.ResetWrittenCount();
-        var destination = _buffer.GetSpan(ConfluentFrame.HeaderLength + value.Length + 64);
         ConfluentFrame.WriteHeader(_schemaId, destination);
         var at = ConfluentFrame.HeaderLength;
-        at += Identifier(value, label.TransactionId, destination[at..]);
+        at += Identifier(json, label.TransactionId, destination[at..]);
         at += AvroWriter.Boolean(label.Fraud, destination[at..]);
-        at += Optional(label.Scenario, destination[at..]);
-        if (label.Amount is { } amount)
-        {
-            at += AvroWriter.Long(1, destination[at..]);
-            at += AvroWriter.Double(amount, destination[at..]);
-        }
-        else
-        {
-            at += AvroWriter.Null(destination[at..]);
-        }
-
-        at += Optional(label.TimeMs, destination[at..]);
-        at += Identifier(value, label.Customer, destination[at..]);
-        at += Identifier(value, label.Terminal, destination[at..]);
-        at += Optional(label.ReportedMs, destination[at..]);
-        _buffer.Advance(at);
-        inner.Write(key, _buffer.WrittenSpan, headers);
-    }
-
-    public ValueTask PublishAsync(bool partialBatches, CancellationToken cancellationToken) => inner.PublishAsync(partialBatches, cancellationToken);
-
-    public ValueTask FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    /// <summary>A <c>["null", long]</c> union (an int, or a timestamp in milliseconds).</summary>
-    private static int Optional(long? value, Span<byte> destination)
-    {
-        if (value is not { } present)
-        {
-            return AvroWriter.Null(destination);
-        }
-
-        var at = AvroWriter.Long(1, destination);
-        return at + AvroWriter.Long(present, destination[at..]);
+        at += AvroWriter.OptionalLong(label.Scenario, destination[at..]);
+        at += AvroWriter.OptionalDouble(label.Amount, destination[at..]);
+        at += AvroWriter.OptionalLong(label.TimeMs, destination[at..]);
+        at += Identifier(json, label.Customer, destination[at..]);
+        at += Identifier(json, label.Terminal, destination[at..]);
+        return at + AvroWriter.OptionalLong(label.ReportedMs, destination[at..]);
     }
 
     /// <summary>An id as <c>["null", "long", "string"]</c>, from where it lies in the JSON label.</summary>
@@ -90,15 +62,30 @@ public sealed class AvroLabelWriter(IRecordWriter inner, ISchemaSource registry,
     private record struct Label(
         (int, int, bool)? TransactionId, bool Fraud, long? Scenario, double? Amount, long? TimeMs, (int, int, bool)? Customer, (int, int, bool)? Terminal, long? ReportedMs)
     {
-        public static Label Read(ReadOnlySpan<byte> json)
+        /// <summary>The label's fields; null when the JSON is not an object.</summary>
+        public static Label? Read(ReadOnlySpan<byte> json)
         {
             var label = default(Label);
             var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            try
             {
-                throw new InvalidDataException("a source released a label that is not a JSON object");
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return null;
+                }
+
+                Fill(ref reader, ref label);
+            }
+            catch (Exception e) when (e is JsonException or FormatException)
+            {
+                return null;
             }
 
+            return label;
+        }
+
+        private static void Fill(ref Utf8JsonReader reader, ref Label label)
+        {
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.ValueSpan;
@@ -119,8 +106,6 @@ public sealed class AvroLabelWriter(IRecordWriter inner, ISchemaSource registry,
                     default: reader.Skip(); break;
                 }
             }
-
-            return label;
         }
 
         private static (int, int, bool)? Id(ref Utf8JsonReader reader) => reader.TokenType switch
