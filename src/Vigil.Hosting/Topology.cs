@@ -22,6 +22,9 @@ public sealed record Topology(TopicOptions Topics, RuleSet Rules, FeatureSet Fea
     /// <summary>The models scoring with the rules, until others are swapped in; null for rules alone.</summary>
     public DetectionModels? Models { get; init; }
 
+    /// <summary>Makes one tap per detection processor, which sees every decided transaction (the retraining loop); null for none.</summary>
+    public Func<IDecisionTap>? Taps { get; init; }
+
     public bool HasFeatures => !Features.IsEmpty;
 
     /// <summary>The stages, for a header: <c>features vigil (22) → rules + model → legit · fraud · dead letters</c>.</summary>

@@ -37,7 +37,7 @@ public static class DemoCommand
         var flags = new CommandFlags(command,
             [
                 .. SettingFlag.Simulation, SettingFlag.Rate, SettingFlag.Speed, SettingFlag.Duration, SettingFlag.Count, SettingFlag.Seed,
-                .. SettingFlag.Features, SettingFlag.DetectModel, .. SettingFlag.Onnx, SettingFlag.ShadowModel, SettingFlag.Rules, .. SettingFlag.AlertSinks, SettingFlag.Report, SettingFlag.Out, SettingFlag.Threshold, SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts,
+                .. SettingFlag.Features, SettingFlag.DetectModel, .. SettingFlag.Onnx, SettingFlag.ShadowModel, .. SettingFlag.Retraining, SettingFlag.Rules, .. SettingFlag.AlertSinks, SettingFlag.Report, SettingFlag.Out, SettingFlag.Threshold, SettingFlag.Partitions, SettingFlag.Port, SettingFlag.Host, SettingFlag.AllowedHosts,
                 SettingFlag.KafkaOrMock, SettingFlag.Group, SettingFlag.MetricsPort, SettingFlag.MetricsHost, .. SettingFlag.Logging,
             ],
             dashboardSwitch: true,

@@ -36,6 +36,9 @@ public sealed record VigilSettings(
     /// <summary>An .onnx model's input names and threshold (<c>--onnx-inputs</c>, <c>--onnx-threshold</c>).</summary>
     public Models.OnnxOptions Onnx { get; init; } = Models.OnnxOptions.None;
 
+    /// <summary>Whether and how the pipeline trains its own models (demo and replay without <c>--model</c>).</summary>
+    public RetrainingSettings Retraining { get; init; } = new(false, new(), RetrainingSettings.DefaultDataDirectory);
+
     /// <summary>How the command logs: format and levels by category.</summary>
     public LogSettings Logs { get; init; } = LogSettings.Default;
 
@@ -140,6 +143,7 @@ public sealed record VigilSettings(
         {
             Logs = LogSettings.Read(configuration),
             Onnx = Models.OnnxOptions.Read(configuration),
+            Retraining = RetrainingSettings.Read(configuration),
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ using Vigil.Features;
 using Vigil.Hosting;
 using Vigil.Hosting.Services;
 using Vigil.Hosting.Transports;
+using Vigil.Learning.Retraining;
 using Vigil.Models;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Quality;
@@ -41,6 +43,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 {
     private readonly StatusView _view = new(console, live, StatusLineInterval);
     private ILoggerFactory? _logs;
+    private ModelFolder? _modelFolder;
 
     /// <summary>Client libraries' lines: under the live table while it shows (they would tear it), else where the caller said.</summary>
     private Action<string> ClientLines => _view.Log(report);
@@ -74,11 +77,13 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             throw new UsageException("the model reads features, and vigil demo --kafka on a shared cluster computes them only with --checkpoint FILE: add it, or run vigil features --kafka and vigil detect --input vigil.transactions.featured --model");
         }
 
+        var retraining = Retraining(run, models, features);
         var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.AmountThresholdFor(run.Profile), settings.Detector.AmountThreshold is not null, features);
         var rules = ruleFiles.Initial;
         var topology = new Topology(settings.Topics, rules, features, settings.Features.StageOptions(run.HasIdentities), settings.Pipeline)
         {
             Models = models?.Current,
+            Taps = retraining?.Taps,
         };
         await using IPipelineTransport runtime = settings.Kafka is { } kafka
             ? new KafkaTransport(topology, kafka, Logs.CreateLogger(LogCategories.Kafka))
@@ -89,6 +94,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         var quality = source.HasLabels
             ? new QualityMonitor(runtime.Legit, runtime.Fraud, runtime.Labels, settings.Quality.MaxPending, shadow: models?.Current.Shadow is not null)
             : null;
+        retraining?.Attach(runtime.Labels, m => runtime.Models = m);
         var written = new List<Topic> { runtime.Legit, runtime.Fraud, runtime.DeadLetters };
         if (source.HasLabels)
         {
@@ -100,12 +106,16 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         using var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, ClientLines), new AlertOptions(), Logs.CreateLogger(LogCategories.Alerts), alerts.DashboardUrl) : null;
         var alertReaders = alerting?.Readers(runtime.Fraud) ?? [];
         var pacing = RunSource.Pacing(settings);
-        var publisher = new SourcePublisher(source, runtime.Outputs(settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue);
+        var publisher = new SourcePublisher(source, runtime.Outputs(settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue)
+        {
+            Barrier = retraining,
+        };
         PipelineStatus Status() => runtime.Status() with
         {
             Quality = quality?.Snapshot(),
             Shadow = models?.Current.Shadow is { } shadowModel && quality?.ShadowSnapshot() is { } shadowQuality ? new(shadowModel.Version, shadowQuality) : null,
             EventTimeMs = source.HasEventTime && publisher.EventTimeMs > 0 ? publisher.EventTimeMs : null,
+            Retraining = retraining?.Status(),
         };
 
         // With a model, the dashboard's server also decides single transactions as the stream would: the pipeline's
@@ -145,7 +155,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             alerting.Dashboard = dashboard?.Server.Address;
         }
 
-        PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address, scorer is not null);
+        PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address, scorer is not null, retraining);
 
         // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
         var readers = sinks.Select(s => new OutputReader(s.Path, () => s.RunAsync())).ToList();
@@ -157,6 +167,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         if (quality is not null)
         {
             readers.Add(new OutputReader("the quality monitor", quality.RunAsync));
+        }
+
+        if (retraining is not null)
+        {
+            readers.Add(new OutputReader("the retraining loop", retraining.RunAsync));
         }
 
         readers.AddRange(alertReaders.Select(read => new OutputReader("alerts", () => Task.Run(read, CancellationToken.None))));
@@ -225,6 +240,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             }
         }
 
+        if (retraining is not null && status.Retraining is { } learned)
+        {
+            RetrainingSummary.Print(console, learned, publisher.BarrierWait, _modelFolder);
+        }
+
         if (alerting is not null)
         {
             AlertSummary.Print(console, alerting);
@@ -245,6 +265,30 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
     }
 
     /// <summary>
+    /// The loop that trains the pipeline's own models, when no model is given, <c>--retrain</c> is not false, and the
+    /// source has what it needs: labels, event time, and features to learn from. Null otherwise.
+    /// </summary>
+    private RetrainingLoop? Retraining(RunSource run, ModelFiles? models, FeatureSet features)
+    {
+        var source = run.Source;
+        if (!settings.Retraining.Enabled || models is not null || !source.HasLabels || !source.HasEventTime || features.IsEmpty)
+        {
+            return null;
+        }
+
+        var runs = Path.Combine(settings.Retraining.DataDirectory, "models");
+        var name = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var folder = Path.Combine(runs, name);
+        for (var n = 2; Directory.Exists(folder); n++)
+        {
+            folder = Path.Combine(runs, $"{name}-{n}");
+        }
+
+        _modelFolder = new ModelFolder(folder);
+        return new RetrainingLoop(settings.Retraining.Options, features, _modelFolder, Logs.CreateLogger(LogCategories.Models));
+    }
+
+    /// <summary>
     /// The features the pipeline computes before detection. On a Kafka cluster shared with other runs, a feature stage
     /// without a checkpoint starts at the topics' beginnings: it would republish their whole history to the detector
     /// on every run. So there the demo computes features only with <c>--checkpoint</c>; the mock cluster is new each run.
@@ -252,7 +296,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
     private FeatureSet FeaturesComputed() =>
         settings.Kafka is { IsMock: false } && settings.Features.Checkpoint is null ? FeatureSet.None : settings.Features.Set;
 
-    private void PrintHeader(IPipelineTransport runtime, RunSource run, RuleFiles rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard, bool scoring)
+    private void PrintHeader(IPipelineTransport runtime, RunSource run, RuleFiles rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard, bool scoring, RetrainingLoop? retraining)
     {
         var model = models is null ? string.Empty
             : $" · model {models.Primary.Version}" + (models.Shadow is null ? string.Empty : $" (shadow {models.Shadow.Version})");
@@ -266,6 +310,13 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         if (run.Source.HasLabels)
         {
             console.MarkupLine($"labels:    {Markup.Escape(settings.Topics.Labels)}, each {Markup.Escape(StatusView.Delay(settings.LabelDelay))} of event time after its transaction; quality is measured against them");
+        }
+
+        if (retraining is not null)
+        {
+            var o = settings.Retraining.Options;
+            console.MarkupLine(Markup.Escape($"models:    trained here from the decisions and their labels: the first once labels span {StatusView.Delay(o.FirstAfter)} with {o.MinFrauds} frauds, then every {StatusView.Delay(o.Every)} on {StatusView.Delay(o.Window)} of labels; each judged in shadow, promoted when it beats the deciding model"));
+            console.MarkupLine($"           [grey]kept in {Markup.Escape(_modelFolder!.Directory)} · --retrain false to decide with the rules alone[/]");
         }
 
         if (dashboard is not null)

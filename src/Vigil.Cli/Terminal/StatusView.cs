@@ -2,6 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Vigil.Quality;
+using Vigil.Runtime.Quality;
 using Vigil.Runtime.Metrics;
 
 namespace Vigil.Cli.Terminal;
@@ -111,7 +112,20 @@ public sealed class StatusView(IAnsiConsole console, bool live, TimeSpan lineInt
             line += " · event time " + EventTime(eventTime);
         }
 
+        if (status.Retraining is { } retraining)
+        {
+            line += " · " + ModelLine(status, retraining);
+        }
+
         return status.Quality is { } quality ? line + " · quality: " + QualityLine(quality) : line;
+    }
+
+    /// <summary>The retraining loop in a few words: "model auto-002-20180415 · training model 3 on 134,000 transactions…".</summary>
+    public static string ModelLine(PipelineStatus status, RetrainingStatus retraining)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(retraining);
+        return $"model {status.ModelVersion ?? "none (rules alone)"} · {retraining.State}";
     }
 
     /// <summary>Precision, recall and F1 over the decisions labelled so far, e.g. "precision 99.9 % · recall 16.3 % · F1 0.280 (12,345 labelled)".</summary>
@@ -177,6 +191,11 @@ public sealed class StatusView(IAnsiConsole console, bool live, TimeSpan lineInt
         if (status.EventTimeMs is { } eventTime)
         {
             grid.AddRow("[grey]event time[/]", EventTime(eventTime));
+        }
+
+        if (status.Retraining is { } retraining)
+        {
+            grid.AddRow("[grey]models[/]", Markup.Escape(ModelLine(status, retraining)));
         }
 
         if (status.Quality is { } quality)

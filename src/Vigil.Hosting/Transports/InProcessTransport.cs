@@ -60,6 +60,11 @@ public sealed class InProcessTransport(Topology topology) : IPipelineTransport
 
     public Task StartAsync()
     {
+        if (topology.Taps is { } taps)
+        {
+            _pipeline.AttachTaps(taps);
+        }
+
         _pipeline.Start(CancellationToken.None);
         return Task.CompletedTask;
     }

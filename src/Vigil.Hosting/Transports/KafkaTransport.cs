@@ -131,7 +131,11 @@ public sealed class KafkaTransport : IPipelineTransport
             _featureStage = new KafkaFeatureStage(clients, _topics, _topology.Features, _topology.FeatureOptions);
         }
 
-        _detector = new KafkaDetector(clients, HasFeatures ? DetectorTopics(_topics) : _topics, _rules, _topology.Pipeline.MaxRecordBytes) { Models = _models };
+        _detector = new KafkaDetector(clients, HasFeatures ? DetectorTopics(_topics) : _topics, _rules, _topology.Pipeline.MaxRecordBytes)
+        {
+            Models = _models,
+            Tap = _topology.Taps?.Invoke(),
+        };
         _bridge = new KafkaTopicBridge(clients, [_topics.Legit, _topics.Fraud, _topics.DeadLetter, _topics.Labels]);
     });
 

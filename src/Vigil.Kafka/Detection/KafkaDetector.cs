@@ -93,6 +93,13 @@ public sealed class KafkaDetector : IDisposable
         set => _processor.Detector.Models = value;
     }
 
+    /// <summary>Sees every transaction decided (the retraining loop); set before <see cref="RunAsync"/>.</summary>
+    public IDecisionTap? Tap
+    {
+        get => _processor.Tap;
+        set => _processor.Tap = value;
+    }
+
     /// <summary>The partitions of the transactions topic this instance owns now.</summary>
     public IReadOnlyList<int> Assignment => _assignment;
 

@@ -29,6 +29,20 @@ public sealed class TrainingSetReader(ReplaySource source, FeatureSet features, 
     /// </summary>
     public IReadOnlyList<string> DefaultInputs()
     {
+        var inputs = FeatureInputs(features);
+        var mapped = source.Mapping;
+        var known = new HashSet<string>(ColumnMapping.Fields.Select(f => mapped[f]).OfType<string>().Concat(mapped.Ignored), StringComparer.Ordinal);
+        inputs.AddRange(source.Header.Where(column => !known.Contains(column) && !inputs.Contains(column)));
+        return inputs;
+    }
+
+    /// <summary>
+    /// The inputs a model gets from a feature set: every feature, then <c>amount</c> unless a feature already is the
+    /// amount, then how the amount compares with the customer's usual amounts (where the set has them).
+    /// </summary>
+    public static List<string> FeatureInputs(FeatureSet features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
         var inputs = features.Definitions.Select(d => d.Name).ToList();
         if (!features.Definitions.Any(d => d.Aggregate == FeatureAggregate.Amount))
         {
@@ -39,9 +53,6 @@ public sealed class TrainingSetReader(ReplaySource source, FeatureSet features, 
         inputs.AddRange(features.Definitions
             .Where(d => d.Entity == FeatureEntity.Customer && d.Aggregate is FeatureAggregate.AverageAmount or FeatureAggregate.MaxAmount)
             .Select(d => $"{amount}/{d.Name}"));
-        var mapped = source.Mapping;
-        var known = new HashSet<string>(ColumnMapping.Fields.Select(f => mapped[f]).OfType<string>().Concat(mapped.Ignored), StringComparer.Ordinal);
-        inputs.AddRange(source.Header.Where(column => !known.Contains(column) && !inputs.Contains(column)));
         return inputs;
     }
 

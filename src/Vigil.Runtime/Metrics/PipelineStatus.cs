@@ -35,6 +35,9 @@ public sealed record PipelineStatus(
     /// <summary>The shadow model's quality, as if it had decided, when one runs and the source gives labels.</summary>
     public ShadowStatus? Shadow { get; init; }
 
+    /// <summary>The retraining loop's models, verdicts, label maturity and drift, when the pipeline trains its own models.</summary>
+    public Quality.RetrainingStatus? Retraining { get; init; }
+
     /// <summary>The Kafka services' instances heard from on the status topic, with their tasks; null where there are none to hear.</summary>
     public IReadOnlyList<InstanceSighting>? Instances { get; init; }
 

@@ -42,6 +42,9 @@ public sealed class DetectionProcessor(Detector detector, IRecordCodec codec)
     /// <summary>The decisions' scores and the dead letters' codes.</summary>
     public DecisionTally Tally { get; } = new();
 
+    /// <summary>Sees every decided transaction, on this processor's thread, before the next one is decoded; null for none.</summary>
+    public IDecisionTap? Tap { get; set; }
+
     /// <summary>Bytes <see cref="Encode"/> may need for the record just decided.</summary>
     public int MaxOutputLength => codec.MaxLength(_transaction, _decision);
 
@@ -84,6 +87,7 @@ public sealed class DetectionProcessor(Detector detector, IRecordCodec codec)
         }
 
         Tally.Score(_decision.Score);
+        Tap?.Decided(_transaction, _decision);
         deadLetter = null;
         return _decision.IsFraud ? Route.Fraud : Route.Legit;
     }

@@ -148,6 +148,16 @@ public sealed class EmbeddedPipeline
         }
     }
 
+    /// <summary>Gives each detection processor its own tap, made by <paramref name="create"/>; call before <see cref="Start"/>.</summary>
+    public void AttachTaps(Func<IDecisionTap> create)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        foreach (var processor in _processors)
+        {
+            processor.Tap = create();
+        }
+    }
+
     /// <summary>
     /// Runs a few thousand records through a scratch copy of this topology, its features and models included, so that
     /// the first real records are not decided by code still being compiled (which costs them milliseconds).

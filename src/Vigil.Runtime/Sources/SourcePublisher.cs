@@ -30,6 +30,7 @@ public sealed class SourcePublisher
     private long _produced;
     private long _invalid;
     private long _eventTimeMs;
+    private long _barrierTicks;
 
     /// <param name="limit">Records to read before stopping; <see cref="long.MaxValue"/> for no limit.</param>
     public SourcePublisher(ITransactionSource source, SourceOutputs outputs, SourcePacing pacing, long limit = long.MaxValue)
@@ -61,6 +62,12 @@ public sealed class SourcePublisher
 
     public ITransactionSource Source => _source;
 
+    /// <summary>Event times the source stops at until the barrier lets it go on (the retraining loop); null for none. Set before <see cref="RunAsync"/>.</summary>
+    public IEventTimeBarrier? Barrier { get; init; }
+
+    /// <summary>Wall time spent waiting at <see cref="Barrier"/>.</summary>
+    public TimeSpan BarrierWait => TimeSpan.FromTicks(Interlocked.Read(ref _barrierTicks));
+
     /// <summary>Transactions published.</summary>
     public long Produced => Interlocked.Read(ref _produced);
 
@@ -82,8 +89,10 @@ public sealed class SourcePublisher
     {
         var current = false;
         var blocked = false;
+        var passedMs = long.MinValue;
         while (!stop.IsCancellationRequested && _read < _limit)
         {
+            var atBarrier = false;
             var now = Stopwatch.GetTimestamp();
             var budget = _pacing.Rate.Take(now, (int)Math.Min(MaxRecordsPerTurn, _limit - _read));
             var waitTicks = 0L;
@@ -99,6 +108,14 @@ public sealed class SourcePublisher
                     }
 
                     current = true;
+                }
+
+                if (Barrier is { } barrier && _source.Invalid is null && _source.EventTimeMs >= barrier.NextMs && _source.EventTimeMs > passedMs)
+                {
+                    // Everything before this record goes out first, the labels due by its time included.
+                    _labels?.ReleaseDue(_source.EventTimeMs, _outputs.Labels!);
+                    atBarrier = true;
+                    break;
                 }
 
                 if (_eventTime is not null && _source.Invalid is null && (waitTicks = _eventTime.TicksUntil(_source.EventTimeMs, now)) > 0)
@@ -129,7 +146,7 @@ public sealed class SourcePublisher
             // A writer that declares its watermark publishes everything each turn, paced or not: readers then know that
             // a partition silent behind a full one has nothing earlier to bring.
             var declares = _source.HasEventTime && _outputs.Transactions is IWatermarkWriter;
-            await PublishAsync(partialBatches: !_pacing.IsUnlimited || declares);
+            await PublishAsync(partialBatches: !_pacing.IsUnlimited || declares || atBarrier);
             if (declares && _outputs.Transactions is IWatermarkWriter watermark)
             {
                 // Everything written is out and the source is in event-time order, so nothing earlier than the next
@@ -146,6 +163,26 @@ public sealed class SourcePublisher
             if (Ended)
             {
                 break;
+            }
+
+            if (atBarrier)
+            {
+                var waiting = Stopwatch.GetTimestamp();
+                passedMs = _source.EventTimeMs;
+                try
+                {
+                    await Barrier!.ReachedAsync(passedMs, LabelsReleased, stop);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+                finally
+                {
+                    Interlocked.Add(ref _barrierTicks, Stopwatch.GetElapsedTime(waiting).Ticks);
+                }
+
+                continue;
             }
 
             if (!_pacing.IsUnlimited && published < MaxRecordsPerTurn)

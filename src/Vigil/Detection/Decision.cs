@@ -14,6 +14,9 @@ public sealed class Decision
     /// <summary>A flag rule or the model flagged the transaction, and no allow rule cleared it.</summary>
     public bool IsFraud => !Allowed && (_ruleFlagged || ModelFlagged);
 
+    /// <summary>A flag rule matched and no allow rule cleared the transaction: the rules alone flag it, whatever a model says.</summary>
+    public bool RuleFlagged => _ruleFlagged && !Allowed;
+
     /// <summary>A review rule matched a transaction that is not fraud and not allowed: an analyst should look at it.</summary>
     public bool Review => _ruleReview && !IsFraud && !Allowed;
 

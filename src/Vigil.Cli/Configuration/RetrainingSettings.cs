@@ -1,0 +1,38 @@
+using Vigil.Learning.Retraining;
+
+namespace Vigil.Cli.Configuration;
+
+/// <summary>
+/// Whether the demo and replay train their own models when no <c>--model</c> is given (<c>--retrain</c>), how often and
+/// on how much (<c>--retrain-every</c>, <c>--training-window</c>), and where the models are kept (<c>--data-dir</c>).
+/// </summary>
+public sealed record RetrainingSettings(bool Enabled, RetrainingOptions Options, string DataDirectory)
+{
+    public const string DefaultDataDirectory = "vigil-data";
+
+    public static RetrainingSettings Read(LayeredConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var read = new SettingReader(configuration);
+        var defaults = new RetrainingOptions();
+        var every = read.Duration("Retraining:Every", defaults.Every);
+        var window = read.Duration("Retraining:Window", defaults.Window);
+        if (every < TimeSpan.FromDays(1))
+        {
+            throw new UsageException($"invalid {configuration.Origin("Retraining:Every")} '{configuration["Retraining:Every"]}': models are trained at most once a day of event time; expected 1d or more");
+        }
+
+        if (window < TimeSpan.FromDays(1))
+        {
+            throw new UsageException($"invalid {configuration.Origin("Retraining:Window")} '{configuration["Retraining:Window"]}': a model needs at least a day of labelled transactions; expected 1d or more");
+        }
+
+        var directory = read.Text("Data:Directory", DefaultDataDirectory);
+        if (File.Exists(directory))
+        {
+            throw new UsageException($"invalid {configuration.Origin("Data:Directory")} '{directory}': it is a file, expected a directory");
+        }
+
+        return new RetrainingSettings(read.Flag("Retraining:Enabled", true), defaults with { Every = every, Window = window }, directory);
+    }
+}

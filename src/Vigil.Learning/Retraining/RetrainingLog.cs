@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vigil.Learning.Retraining;
+
+/// <summary>What the retraining loop logs, each entry declared once (compiled by the logging source generator).</summary>
+internal static partial class RetrainingLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "model {Version} trained on {Rows} transactions ({Frauds} frauds) in {Seconds:F1} s, threshold {Threshold:G4}; in shadow until judged")]
+    public static partial void ModelTrained(this ILogger logger, string version, int rows, int frauds, double seconds, double threshold);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model {Version} promoted over {Champion}: {Reason}")]
+    public static partial void ModelPromoted(this ILogger logger, string version, string champion, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model {Version} not promoted over {Champion}: {Reason}")]
+    public static partial void ModelRejected(this ILogger logger, string version, string champion, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the retraining loop read {Read} of the {Released} labels released after waiting {Seconds} s; it goes on without the others")]
+    public static partial void LabelsLate(this ILogger logger, long read, long released, double seconds);
+}

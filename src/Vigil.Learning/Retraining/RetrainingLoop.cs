@@ -1,0 +1,496 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Vigil.Detection;
+using Vigil.Features;
+using Vigil.Labels;
+using Vigil.Learning.Data;
+using Vigil.Learning.Training;
+using Vigil.Models;
+using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Quality;
+using Vigil.Runtime.Sources;
+using Vigil.Runtime.Topics;
+
+namespace Vigil.Learning.Retraining;
+
+/// <summary>
+/// The pipeline trains its own models: it keeps the model inputs of every decision (<see cref="DecisionRows"/>), joins
+/// them with the labels as they mature, trains a challenger on a sliding window of labelled transactions, judges it
+/// against the champion on labels that matured after its training, and promotes it when it is better by a margin.
+/// </summary>
+/// <remarks>
+/// The loop stops the source once a day of event time (<see cref="IEventTimeBarrier"/>): there it reads every label
+/// released so far, judges, trains and measures drift, so that a run decides the same way whatever its speed. At a
+/// real pace a day of event time is a day, and a training of a few seconds is never waited for; at full speed the
+/// source waits while a model trains, and detection idles rather than racing weeks ahead of its models. Models are
+/// installed whole between two records: a challenger in shadow beside the champion, a promoted one as the champion.
+/// </remarks>
+public sealed class RetrainingLoop : IEventTimeBarrier
+{
+    public const string Group = "vigil-retraining";
+
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+    private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaturityWindow = TimeSpan.FromDays(14);
+    private static readonly TimeSpan DriftWindow = TimeSpan.FromDays(7);
+    private const int DriftInputsShown = 3;
+
+    private readonly RetrainingOptions _options;
+    private readonly FeatureSet _features;
+    private readonly DecisionRows _rows;
+    private readonly LabelledRows _window;
+    private readonly List<Subscription> _labels = [];
+    private Action<DetectionModels?>? _install;
+    private readonly ModelFolder? _folder;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _labelWait;
+    private readonly Lock _gate = new();
+    private readonly List<ModelRecord> _models = [];
+    private readonly List<QualityPoint> _history = [];
+    private Model? _champion;
+    private Candidate? _challenger;
+    private Drift? _drift;
+    private long _nextMs = long.MinValue;
+    private long _lastTrainedMs = long.MinValue;
+    private long _labelsRead;
+    private long _historyLabel;
+    private string _state = "waiting for the first transaction";
+    private double? _maturity;
+    private double? _scoreDrift;
+    private IReadOnlyList<InputDrift> _inputDrift = [];
+
+    /// <param name="folder">Where models are kept; null to keep them in memory only.</param>
+    /// <param name="labelWait">How long a stop waits for the labels released so far to be read, at most.</param>
+    public RetrainingLoop(RetrainingOptions options, FeatureSet features, ModelFolder? folder, ILogger logger, TimeSpan? labelWait = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options;
+        _features = features;
+        _folder = folder;
+        _logger = logger;
+        _labelWait = labelWait ?? TimeSpan.FromSeconds(60);
+        Inputs = TrainingSetReader.FeatureInputs(features);
+        _rows = new DecisionRows(Inputs, features);
+        _window = new LabelledRows(Inputs.Count, options.MaxRows);
+    }
+
+    /// <summary>
+    /// Subscribes to the labels topic (before anything is published: embedded topics keep no history) and says how to
+    /// swap the models the detectors score with (null: the rules alone), between two records. Call once, before <see cref="RunAsync"/>.
+    /// </summary>
+    public void Attach(Topic labels, Action<DetectionModels?> install, int queueCapacity = 8)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(install);
+        if (_install is not null)
+        {
+            throw new InvalidOperationException("The retraining loop is already attached to a pipeline.");
+        }
+
+        _install = install;
+        _labels.AddRange(labels.Subscribe(Group, SubscriptionMode.Blocking, queueCapacity));
+    }
+
+    /// <summary>What every model of the loop reads: the pipeline's features, the amount, and the amount against the customer's usual ones.</summary>
+    public IReadOnlyList<string> Inputs { get; }
+
+    /// <summary>Makes the tap of each detection processor (<c>Topology.Taps</c>).</summary>
+    public Func<IDecisionTap> Taps => _rows.CreateTap;
+
+    public long NextMs => Volatile.Read(ref _nextMs);
+
+    /// <summary>The model deciding now; null while the rules decide alone.</summary>
+    public Model? Champion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _champion;
+            }
+        }
+    }
+
+    /// <summary>Reads the labels and drains the taps until the labels topic completes (the pipeline drained).</summary>
+    public async Task RunAsync()
+    {
+        var reading = Task.WhenAll(_labels.Select(s => Task.Run(() => ReadLabelsAsync(s), CancellationToken.None)));
+        while (!reading.IsCompleted)
+        {
+            await Task.WhenAny(reading, Task.Delay(DrainInterval));
+            Drain();
+        }
+
+        await reading;
+    }
+
+    public async ValueTask ReachedAsync(long eventTimeMs, long labelsReleased, CancellationToken cancel)
+    {
+        var waiting = Stopwatch.StartNew();
+        while (Interlocked.Read(ref _labelsRead) < labelsReleased)
+        {
+            if (waiting.Elapsed > _labelWait)
+            {
+                _logger.LabelsLate(Interlocked.Read(ref _labelsRead), labelsReleased, _labelWait.TotalSeconds);
+                break;
+            }
+
+            await Task.Delay(1, cancel);
+        }
+
+        Drain();
+        lock (_gate)
+        {
+            _window.ForgetEarlyLabels();
+            Measure(eventTimeMs);
+        }
+
+        if (_challenger is not null && eventTimeMs >= _challenger.Record.TrainedAtMs + (long)_options.Evaluation.TotalMilliseconds)
+        {
+            Judge(eventTimeMs);
+        }
+
+        if (_challenger is null && TrainingDue(eventTimeMs))
+        {
+            await TrainAsync(eventTimeMs, cancel);
+        }
+
+        Volatile.Write(ref _nextMs, eventTimeMs + (long)Day.TotalMilliseconds);
+    }
+
+    public RetrainingStatus Status()
+    {
+        lock (_gate)
+        {
+            return new RetrainingStatus(_state, [.. _models], _maturity, _scoreDrift, _inputDrift, [.. _history], _window.Count, _rows.Dropped);
+        }
+    }
+
+    private void Drain()
+    {
+        lock (_gate)
+        {
+            _rows.DrainInto(_window);
+        }
+    }
+
+    private async Task ReadLabelsAsync(Subscription subscription)
+    {
+        var labels = new Label[256];
+        var valid = new bool[256];
+        var reader = subscription.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var batch))
+            {
+                try
+                {
+                    if (labels.Length < batch.Count)
+                    {
+                        labels = new Label[batch.Count];
+                        valid = new bool[batch.Count];
+                    }
+
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        valid[i] = LabelDecoder.TryDecode(batch.Value(i), out labels[i], out _);
+                    }
+
+                    lock (_gate)
+                    {
+                        // Rows first: a label must find the row decided before it was released.
+                        _rows.DrainInto(_window);
+                        for (var i = 0; i < batch.Count; i++)
+                        {
+                            if (valid[i])
+                            {
+                                _window.Label(labels[i]);
+                            }
+                        }
+                    }
+
+                    Interlocked.Add(ref _labelsRead, batch.Count);
+                }
+                finally
+                {
+                    subscription.Complete(batch);
+                }
+            }
+        }
+    }
+
+    private bool TrainingDue(long nowMs)
+    {
+        if (_lastTrainedMs != long.MinValue)
+        {
+            return nowMs >= _lastTrainedMs + (long)_options.Every.TotalMilliseconds;
+        }
+
+        lock (_gate)
+        {
+            var (rows, frauds, first, last) = _window.Labelled();
+            var span = rows == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(last - first);
+            if (span >= _options.FirstAfter && frauds >= _options.MinFrauds)
+            {
+                return true;
+            }
+
+            _state = string.Create(CultureInfo.InvariantCulture,
+                $"rules decide alone; the first model trains once labels span {Days(_options.FirstAfter)} with {_options.MinFrauds} frauds (now {Days(span)}, {frauds})");
+            return false;
+        }
+    }
+
+    private async Task TrainAsync(long nowMs, CancellationToken stop)
+    {
+        TrainingSet rows;
+        long labelsBefore;
+        int number;
+        lock (_gate)
+        {
+            var latest = _window.Labelled().LastMs;
+            labelsBefore = _window.LabelsApplied;
+            rows = _window.Select(Inputs, latest - (long)_options.Window.TotalMilliseconds, 0, labelsBefore);
+            number = _models.Count + 1;
+            if (rows.Frauds < _options.MinFrauds)
+            {
+                _state = $"model {number} waits: {rows.Frauds} frauds labelled in its window, it needs {_options.MinFrauds}";
+                return;
+            }
+
+            _state = $"training model {number} on {rows.Rows:N0} transactions ({rows.Frauds:N0} frauds)";
+        }
+
+        var description = $"the pipeline's decisions from {Date(rows.TimesMs[0])} to {Date(rows.TimesMs[^1])} with their labels";
+        var progress = new Progress(p =>
+        {
+            lock (_gate)
+            {
+                _state = $"training model {number} on {rows.Rows:N0} transactions ({rows.Frauds:N0} frauds): {p.Status}";
+            }
+        });
+        var clock = Stopwatch.StartNew();
+        var model = await Task.Run(() => ModelTrainer.Train(_options.Training, rows, _features, description, progress, stop), stop);
+        model.Version = string.Create(CultureInfo.InvariantCulture, $"auto-{number:000}-{DateTimeOffset.FromUnixTimeMilliseconds(nowMs):yyyyMMdd}");
+        var record = new ModelRecord(number, model.Version, model.Kind.Name(), nowMs, rows.Rows, rows.Frauds, rows.TimesMs[0], rows.TimesMs[^1], model.Threshold);
+        if (_folder is not null)
+        {
+            record = record with { Path = _folder.Keep(record, model) };
+        }
+
+        var drift = Drift.Of(model, rows);
+        DetectionModels? installed;
+        lock (_gate)
+        {
+            _models.Add(record);
+            _challenger = new Candidate(model, record, labelsBefore, drift);
+            _lastTrainedMs = nowMs;
+            _state = $"model {number} in shadow; judged on the labels maturing from {Date(nowMs)} to {Date(nowMs + (long)_options.Evaluation.TotalMilliseconds)}";
+            installed = _champion is null ? null : new DetectionModels(_champion, model);
+        }
+
+        _logger.ModelTrained(model.Version, rows.Rows, rows.Frauds, clock.Elapsed.TotalSeconds, model.Threshold);
+        if (installed is not null)
+        {
+            _install?.Invoke(installed);
+        }
+
+        Save();
+    }
+
+    /// <summary>The challenger against the champion on the labels that matured since the challenger's training.</summary>
+    private void Judge(long nowMs)
+    {
+        var challenger = _challenger!;
+        TrainingSet rows;
+        byte[] flags;
+        lock (_gate)
+        {
+            rows = _window.Select(Inputs, long.MinValue, challenger.LabelsBefore);
+            flags = _window.Flags(long.MinValue, challenger.LabelsBefore);
+        }
+
+        var giveUp = nowMs >= challenger.Record.TrainedAtMs + (long)_options.Every.TotalMilliseconds;
+        if (rows.Frauds < _options.MinEvaluationFrauds && !giveUp)
+        {
+            lock (_gate)
+            {
+                _state = $"model {challenger.Record.Number} in shadow; {rows.Frauds} of the {_options.MinEvaluationFrauds} frauds its verdict needs have matured";
+            }
+
+            return;
+        }
+
+        var theirs = Outcome.Of(_champion, rows, flags);
+        var ours = Outcome.Of(challenger.Model, rows, flags);
+        var enough = rows.Frauds >= _options.MinEvaluationFrauds;
+        var promoted = enough && ours.F1 >= theirs.F1 + _options.Margin;
+        var against = _champion?.Version ?? "rules";
+        var reason = !enough ? $"only {rows.Frauds} frauds matured since its training; {_options.MinEvaluationFrauds} are needed"
+            : promoted ? string.Create(CultureInfo.InvariantCulture, $"F1 {ours.F1:F3} against {theirs.F1:F3} for {against}")
+            : string.Create(CultureInfo.InvariantCulture, $"F1 {ours.F1:F3} does not beat {against}'s {theirs.F1:F3} by {_options.Margin:F3}");
+        var verdict = new Verdict(against, rows.Rows, rows.Frauds, ours.F1, theirs.F1, ours.Precision, ours.Recall, theirs.Precision, theirs.Recall, promoted, reason);
+        DetectionModels? installed;
+        lock (_gate)
+        {
+            var at = _models.FindIndex(m => m.Number == challenger.Record.Number);
+            _models[at] = _models[at] with { State = promoted ? ModelState.Champion : ModelState.Rejected, JudgedAtMs = nowMs, Verdict = verdict };
+            if (promoted)
+            {
+                var old = _models.FindIndex(m => m.State == ModelState.Champion && m.Number != challenger.Record.Number);
+                if (old >= 0)
+                {
+                    _models[old] = _models[old] with { State = ModelState.Retired, RetiredAtMs = nowMs };
+                }
+
+                _champion = challenger.Model;
+                _drift = challenger.Drift;
+            }
+
+            _challenger = null;
+            _state = _champion is null ? "rules decide alone; the next model trains " + Date(_lastTrainedMs + (long)_options.Every.TotalMilliseconds)
+                : $"{_champion.Version} decides; the next challenger trains {Date(_lastTrainedMs + (long)_options.Every.TotalMilliseconds)}";
+            installed = _champion is null ? null : new DetectionModels(_champion);
+        }
+
+        if (promoted)
+        {
+            _logger.ModelPromoted(challenger.Model.Version, against, reason);
+        }
+        else
+        {
+            _logger.ModelRejected(challenger.Model.Version, against, reason);
+        }
+
+        _install?.Invoke(installed);
+        Save();
+    }
+
+    /// <summary>Label maturity, the day's quality and drift; under the lock.</summary>
+    private void Measure(long nowMs)
+    {
+        var (labelled, all) = _window.Maturity(nowMs - (long)MaturityWindow.TotalMilliseconds);
+        _maturity = all == 0 ? null : (double)labelled / all;
+        var day = _window.Outcomes(_historyLabel);
+        if (day.Rows > 0)
+        {
+            var precision = day.Flagged == 0 ? 1 : (double)day.Caught / day.Flagged;
+            var recall = day.Frauds == 0 ? 1 : (double)day.Caught / day.Frauds;
+            _history.Add(new QualityPoint(day.FirstMs, DecidingAt(day.FirstMs), day.Rows, day.Frauds, precision, recall));
+            _historyLabel = _window.LabelsApplied;
+        }
+
+        if (_drift is { } drift)
+        {
+            var since = Math.Max(nowMs - (long)DriftWindow.TotalMilliseconds, _models.Last(m => m.State == ModelState.Champion).JudgedAtMs ?? nowMs);
+            var (scores, values, rows) = _window.Recent(since);
+            if (rows > 0)
+            {
+                (_scoreDrift, _inputDrift) = drift.Measure(scores, values, rows, DriftInputsShown);
+            }
+        }
+    }
+
+    /// <summary>The version of the model that decided at an event time, or "rules".</summary>
+    private string DecidingAt(long timeMs) =>
+        _models.LastOrDefault(m => m.State is ModelState.Champion or ModelState.Retired && m.JudgedAtMs <= timeMs && (m.RetiredAtMs is null || m.RetiredAtMs > timeMs))?.Version ?? "rules";
+
+    private void Save()
+    {
+        if (_folder is null)
+        {
+            return;
+        }
+
+        IReadOnlyList<ModelRecord> models;
+        lock (_gate)
+        {
+            models = [.. _models];
+        }
+
+        _folder.Save(models);
+    }
+
+    private static string Date(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Days(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0.#} d");
+
+    private sealed record Candidate(Model Model, ModelRecord Record, long LabelsBefore, Drift Drift);
+
+    /// <summary>How a model deciding with the rules fares on labelled rows: it flags what a flag rule flags or it scores at its threshold, unless an allow rule cleared it.</summary>
+    private readonly record struct Outcome(double Precision, double Recall, double F1)
+    {
+        public static Outcome Of(Model? model, TrainingSet rows, byte[] flags)
+        {
+            var scores = model is null ? null : Scores.Of(model, rows);
+            int caught = 0, flagged = 0;
+            for (var i = 0; i < rows.Rows; i++)
+            {
+                var rule = (flags[i] & LabelledRows.RuleFlag) != 0;
+                var fraud = (flags[i] & LabelledRows.AllowedFlag) == 0 && (rule || (scores is not null && scores[i] >= model!.Threshold));
+                flagged += fraud ? 1 : 0;
+                caught += fraud && rows.Labels[i] == 1 ? 1 : 0;
+            }
+
+            var precision = flagged == 0 ? 0 : (double)caught / flagged;
+            var recall = rows.Frauds == 0 ? 0 : (double)caught / rows.Frauds;
+            return new(precision, recall, precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall));
+        }
+    }
+
+    /// <summary>A model's score and inputs on its training rows, to measure how far recent decisions drifted from them.</summary>
+    private sealed class Drift(PopulationStability score, PopulationStability[] inputs, IReadOnlyList<string> names)
+    {
+        public static Drift Of(Model model, TrainingSet rows)
+        {
+            var column = new double[rows.Rows];
+            var inputs = new PopulationStability[rows.Width];
+            for (var j = 0; j < rows.Width; j++)
+            {
+                for (var i = 0; i < rows.Rows; i++)
+                {
+                    column[i] = rows.Value(i, j);
+                }
+
+                inputs[j] = PopulationStability.Of(column);
+            }
+
+            return new Drift(PopulationStability.Of(Scores.Of(model, rows)), inputs, rows.Inputs);
+        }
+
+        public (double? Score, IReadOnlyList<InputDrift> Inputs) Measure(float[] scores, float[] values, int rows, int shown)
+        {
+            var column = new double[rows];
+            var known = 0;
+            for (var i = 0; i < rows; i++)
+            {
+                if (!float.IsNaN(scores[i]))
+                {
+                    column[known++] = scores[i];
+                }
+            }
+
+            double? scoreIndex = known == 0 ? null : score.Index(column.AsSpan(0, known));
+            var drifts = new List<InputDrift>(inputs.Length);
+            for (var j = 0; j < inputs.Length; j++)
+            {
+                for (var i = 0; i < rows; i++)
+                {
+                    column[i] = values[(i * inputs.Length) + j];
+                }
+
+                drifts.Add(new InputDrift(names[j], inputs[j].Index(column)));
+            }
+
+            return (scoreIndex, [.. drifts.OrderByDescending(d => d.Index).Take(shown)]);
+        }
+    }
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
