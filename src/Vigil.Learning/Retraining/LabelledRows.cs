@@ -217,8 +217,11 @@ public sealed class LabelledRows
         return (rows, frauds, caught, flagged, first);
     }
 
-    /// <summary>The deciding model's scores of the rows decided at or after <paramref name="fromMs"/> (NaN where none scored), and their inputs, row-major.</summary>
-    public (float[] Scores, float[] Values, int Rows) Recent(long fromMs)
+    /// <summary>
+    /// The inputs of the rows decided at or after <paramref name="fromMs"/>, row-major, and the deciding model's scores
+    /// of those decided at or after <paramref name="scoredFromMs"/> (NaN for the others, and where no model scored).
+    /// </summary>
+    public (float[] Scores, float[] Values, int Rows) Recent(long fromMs, long scoredFromMs = long.MinValue)
     {
         var slots = Enumerable.Range(0, Count).Where(s => _times[s] >= fromMs).ToArray();
         var values = new float[slots.Length * Width];
@@ -227,7 +230,7 @@ public sealed class LabelledRows
             _values.AsSpan(slots[i] * Width, Width).CopyTo(values.AsSpan(i * Width, Width));
         }
 
-        return ([.. slots.Select(s => _scores[s])], values, slots.Length);
+        return ([.. slots.Select(s => _times[s] >= scoredFromMs ? _scores[s] : float.NaN)], values, slots.Length);
     }
 
     private int[] Slots(long fromMs, long afterLabel, long upToLabel)

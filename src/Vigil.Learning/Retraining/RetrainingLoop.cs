@@ -281,7 +281,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             record = record with { Path = _folder.Keep(record, model) };
         }
 
-        var drift = Drift.Of(model, rows);
+        var drift = Drift.Of(rows);
         DetectionModels? installed;
         lock (_gate)
         {
@@ -324,8 +324,8 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             return;
         }
 
-        var theirs = Outcome.Of(_champion, rows, flags);
-        var ours = Outcome.Of(challenger.Model, rows, flags);
+        var theirs = Outcome.Of(_champion, rows, flags, out _);
+        var ours = Outcome.Of(challenger.Model, rows, flags, out var scores);
         var enough = rows.Frauds >= _options.MinEvaluationFrauds;
         var promoted = enough && ours.F1 >= theirs.F1 + _options.Margin;
         var against = _champion?.Version ?? "rules";
@@ -347,7 +347,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
                 }
 
                 _champion = challenger.Model;
-                _drift = challenger.Drift;
+                _drift = challenger.Drift.WithScores(scores!);
             }
 
             _challenger = null;
@@ -370,9 +370,14 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     }
 
     /// <summary>Label maturity, the day's quality and drift; under the lock.</summary>
+    /// <remarks>
+    /// Windows end at the newest decision drained rather than at the stop: the detectors may still be deciding the
+    /// last hours published, and a window cut short would miss part of a day of the week.
+    /// </remarks>
     private void Measure(long nowMs)
     {
-        var (labelled, all) = _window.Maturity(nowMs - (long)MaturityWindow.TotalMilliseconds);
+        var newest = _window.Count == 0 ? nowMs : _window.LatestMs;
+        var (labelled, all) = _window.Maturity(newest - (long)MaturityWindow.TotalMilliseconds);
         _maturity = all == 0 ? null : (double)labelled / all;
         var day = _window.Outcomes(_historyLabel);
         if (day.Rows > 0)
@@ -385,8 +390,8 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
         if (_drift is { } drift)
         {
-            var since = Math.Max(nowMs - (long)DriftWindow.TotalMilliseconds, _models.Last(m => m.State == ModelState.Champion).JudgedAtMs ?? nowMs);
-            var (scores, values, rows) = _window.Recent(since);
+            // A full week, for inputs that follow the days of the week; scores only from the champion's promotion on.
+            var (scores, values, rows) = _window.Recent(newest - (long)DriftWindow.TotalMilliseconds, _models.Last(m => m.State == ModelState.Champion).JudgedAtMs ?? nowMs);
             if (rows > 0)
             {
                 (_scoreDrift, _inputDrift) = drift.Measure(scores, values, rows, DriftInputsShown);
@@ -423,9 +428,9 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     /// <summary>How a model deciding with the rules fares on labelled rows: it flags what a flag rule flags or it scores at its threshold, unless an allow rule cleared it.</summary>
     private readonly record struct Outcome(double Precision, double Recall, double F1)
     {
-        public static Outcome Of(Model? model, TrainingSet rows, byte[] flags)
+        public static Outcome Of(Model? model, TrainingSet rows, byte[] flags, out double[]? scores)
         {
-            var scores = model is null ? null : Scores.Of(model, rows);
+            scores = model is null ? null : Scores.Of(model, rows);
             int caught = 0, flagged = 0;
             for (var i = 0; i < rows.Rows; i++)
             {
@@ -441,10 +446,13 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         }
     }
 
-    /// <summary>A model's score and inputs on its training rows, to measure how far recent decisions drifted from them.</summary>
-    private sealed class Drift(PopulationStability score, PopulationStability[] inputs, IReadOnlyList<string> names)
+    /// <summary>
+    /// What recent decisions are compared with: the inputs of the model's training rows, and its scores on the rows it
+    /// was judged on (its scores on its own training rows are more confident than on any new ones).
+    /// </summary>
+    private sealed class Drift(PopulationStability? score, PopulationStability[] inputs, IReadOnlyList<string> names)
     {
-        public static Drift Of(Model model, TrainingSet rows)
+        public static Drift Of(TrainingSet rows)
         {
             var column = new double[rows.Rows];
             var inputs = new PopulationStability[rows.Width];
@@ -458,8 +466,10 @@ public sealed class RetrainingLoop : IEventTimeBarrier
                 inputs[j] = PopulationStability.Of(column);
             }
 
-            return new Drift(PopulationStability.Of(Scores.Of(model, rows)), inputs, rows.Inputs);
+            return new Drift(null, inputs, rows.Inputs);
         }
+
+        public Drift WithScores(double[] judged) => new(PopulationStability.Of(judged), inputs, names);
 
         public (double? Score, IReadOnlyList<InputDrift> Inputs) Measure(float[] scores, float[] values, int rows, int shown)
         {
@@ -473,7 +483,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
                 }
             }
 
-            double? scoreIndex = known == 0 ? null : score.Index(column.AsSpan(0, known));
+            double? scoreIndex = known == 0 || score is null ? null : score.Index(column.AsSpan(0, known));
             var drifts = new List<InputDrift>(inputs.Length);
             for (var j = 0; j < inputs.Length; j++)
             {

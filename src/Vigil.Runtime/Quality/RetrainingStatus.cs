@@ -4,7 +4,7 @@ namespace Vigil.Runtime.Quality;
 /// <param name="State">One line: "waiting for labels", "training model 3 (45/200 trees)", "model 3 in shadow, judged from 2018-04-20"…</param>
 /// <param name="Models">Every model trained in this run, oldest first.</param>
 /// <param name="LabelMaturity">The share of the last 14 days' decisions whose label has arrived; null before any decision.</param>
-/// <param name="ScoreDrift">Population stability of the deciding model's score over the last 7 days against its training rows; null without a model.</param>
+/// <param name="ScoreDrift">Population stability of the deciding model's score over the last 7 days against its scores on the rows it was judged on; null without a model.</param>
 /// <param name="FeatureDrift">The inputs whose distribution moved most (population stability, largest first), against the deciding model's training rows.</param>
 /// <param name="History">Quality of the pipeline's decisions per day of labels matured, with the model deciding then.</param>
 /// <param name="RowsHeld">Decided transactions held for training, labelled or waiting.</param>

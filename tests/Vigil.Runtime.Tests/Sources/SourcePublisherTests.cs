@@ -144,4 +144,64 @@ public sealed class SourcePublisherTests
 
         public bool MoveNext() => ++_at < records.Length;
     }
+
+    [Fact]
+    public async Task A_barrier_stops_the_source_at_each_of_its_times_with_everything_before_published_and_the_labels_due()
+    {
+        var barrier = new DailyBarrier(_log);
+        var publisher = new SourcePublisher(Simulated(), Outputs(TimeSpan.FromDays(1)), SourcePacing.Unlimited) { Barrier = barrier };
+
+        await publisher.RunAsync(CancellationToken.None);
+
+        // The first record stops it, then the first record of each later day: six days, six stops.
+        Assert.Equal(6, barrier.Stops.Count);
+        var transactions = _log.Where(r => r.Writer == "transactions").Select(r => Time(r.Value, "timestamp")).ToList();
+        foreach (var stop in barrier.Stops)
+        {
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(stop.EventTimeMs);
+            Assert.Equal(transactions.Count(t => t < at), stop.TransactionsBefore);
+            Assert.Equal(stop.LabelsLogged, stop.LabelsReleased);
+            Assert.Equal(_log.Count(r => r.Writer == "labels" && Time(r.Value, "reported_at") <= at), stop.LabelsReleased);
+        }
+
+        Assert.Equal(transactions.Count, publisher.Produced);
+        Assert.True(publisher.BarrierWait >= TimeSpan.FromMilliseconds(6 * 5));
+    }
+
+    [Fact]
+    public async Task A_source_stopped_at_a_barrier_ends_without_publishing_further()
+    {
+        using var cancel = new CancellationTokenSource();
+        var barrier = new DailyBarrier(_log) { OnStop = cancel.Cancel, StopAt = 2 };
+        var publisher = new SourcePublisher(Simulated(), Outputs(TimeSpan.FromDays(1)), SourcePacing.Unlimited) { Barrier = barrier };
+
+        await publisher.RunAsync(cancel.Token);
+
+        Assert.Equal(2, barrier.Stops.Count);
+        Assert.Equal(barrier.Stops[^1].TransactionsBefore, publisher.Produced);
+    }
+
+    /// <summary>Stops the source once a day of event time for 5 ms, and notes what was published by then.</summary>
+    private sealed class DailyBarrier(List<(string Writer, string Key, string Value, IReadOnlyList<RecordHeader>? Headers)> log) : IEventTimeBarrier
+    {
+        public List<(long EventTimeMs, int TransactionsBefore, long LabelsReleased, int LabelsLogged)> Stops { get; } = [];
+
+        public Action? OnStop { get; init; }
+
+        public int StopAt { get; init; } = int.MaxValue;
+
+        public long NextMs { get; private set; } = long.MinValue;
+
+        public async ValueTask ReachedAsync(long eventTimeMs, long labelsReleased, CancellationToken cancel)
+        {
+            Stops.Add((eventTimeMs, log.Count(r => r.Writer == "transactions"), labelsReleased, log.Count(r => r.Writer == "labels")));
+            await Task.Delay(5, CancellationToken.None);
+            NextMs = eventTimeMs + (long)TimeSpan.FromDays(1).TotalMilliseconds;
+            if (Stops.Count == StopAt)
+            {
+                OnStop?.Invoke();
+                cancel.ThrowIfCancellationRequested();
+            }
+        }
+    }
 }

@@ -1,0 +1,108 @@
+using Vigil.Labels;
+using Vigil.Learning.Retraining;
+
+namespace Vigil.Learning.Tests.Retraining;
+
+public sealed class LabelledRowsTests
+{
+    private static readonly string[] Inputs = ["a", "b"];
+
+    private static void Add(LabelledRows rows, long key, long timeMs, byte flags = 0) =>
+        rows.Add(key, timeMs, card: key % 7, flags, score: float.NaN, [key, timeMs]);
+
+    [Fact]
+    public void A_label_joins_its_row_whether_it_comes_after_or_before_it()
+    {
+        var rows = new LabelledRows(2, 10);
+        Add(rows, 1, 100);
+        rows.Label(new Label(1, true, 10, 2));
+        rows.Label(new Label(2, false, 10, 0));
+        Add(rows, 2, 200);
+        Add(rows, 3, 300);
+
+        var set = rows.Select(Inputs, long.MinValue);
+
+        Assert.Equal([100L, 200L], set.TimesMs);
+        Assert.Equal([(byte)1, (byte)0], set.Labels);
+        Assert.Equal([(byte)2, (byte)0], set.Scenarios!);
+        Assert.Equal(2.0, set.Value(1, 0));
+        Assert.Equal(2, rows.LabelsApplied);
+        Assert.Equal((2, 3), rows.Maturity(long.MinValue));
+    }
+
+    [Fact]
+    public void Rows_come_out_in_event_time_order_from_a_time_and_after_a_label()
+    {
+        var rows = new LabelledRows(2, 10);
+        Add(rows, 5, 500);
+        Add(rows, 4, 400);
+        Add(rows, 6, 400);
+        rows.Label(new Label(6, false, 0, 0));
+        rows.Label(new Label(5, true, 0, 1));
+        var after = rows.LabelsApplied;
+        rows.Label(new Label(4, false, 0, 0));
+
+        Assert.Equal([400L, 400L, 500L], rows.Select(Inputs, long.MinValue).TimesMs);
+        Assert.Equal([4.0, 400, 6, 400, 5, 500], rows.Select(Inputs, long.MinValue).Values);
+        Assert.Equal([500L], rows.Select(Inputs, 450).TimesMs);
+        Assert.Equal([4.0, 400], rows.Select(Inputs, long.MinValue, afterLabel: after).Values);
+        Assert.Equal([6.0, 400, 5, 500], rows.Select(Inputs, long.MinValue, upToLabel: after).Values);
+        Assert.Equal((3, 1, 400L, 500L), rows.Labelled());
+    }
+
+    [Fact]
+    public void The_ring_overwrites_its_oldest_rows_and_counts_those_that_never_got_a_label()
+    {
+        var rows = new LabelledRows(2, 3);
+        Add(rows, 1, 100);
+        Add(rows, 2, 200);
+        rows.Label(new Label(2, false, 0, 0));
+        Add(rows, 3, 300);
+        Add(rows, 4, 400);
+        Add(rows, 5, 500);
+        rows.Label(new Label(1, true, 0, 1));
+
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(1, rows.RowsExpiredUnlabelled);
+        Assert.Empty(rows.Select(Inputs, long.MinValue).TimesMs);
+        rows.ForgetEarlyLabels();
+        rows.ForgetEarlyLabels();
+        Assert.Equal(1, rows.LabelsUnmatched);
+        Add(rows, 1, 600);
+        Assert.Equal(0, rows.Labelled().Rows);
+    }
+
+    [Fact]
+    public void An_early_label_waits_one_stop_for_its_row_and_is_then_forgotten()
+    {
+        var rows = new LabelledRows(2, 10);
+        rows.Label(new Label(7, true, 0, 1));
+        rows.ForgetEarlyLabels();
+        Add(rows, 7, 700);
+        rows.Label(new Label(8, true, 0, 1));
+        rows.ForgetEarlyLabels();
+        rows.ForgetEarlyLabels();
+        Add(rows, 8, 800);
+
+        Assert.Equal([700L], rows.Select(Inputs, long.MinValue).TimesMs);
+        Assert.Equal(1, rows.LabelsUnmatched);
+    }
+
+    [Fact]
+    public void The_pipelines_own_outcomes_are_counted_on_the_labels_after_a_point()
+    {
+        var rows = new LabelledRows(2, 10);
+        Add(rows, 1, 100, LabelledRows.FlaggedFlag | LabelledRows.RuleFlag);
+        Add(rows, 2, 200, LabelledRows.FlaggedFlag);
+        Add(rows, 3, 300);
+        Add(rows, 4, 400);
+        rows.Label(new Label(1, true, 0, 1));
+        var after = rows.LabelsApplied;
+        rows.Label(new Label(2, false, 0, 0));
+        rows.Label(new Label(3, true, 0, 2));
+
+        Assert.Equal((2, 1, 0, 1, 200L), rows.Outcomes(after));
+        Assert.Equal((3, 2, 1, 2, 100L), rows.Outcomes(0));
+        Assert.Equal([(byte)(LabelledRows.FlaggedFlag | LabelledRows.RuleFlag), LabelledRows.FlaggedFlag, (byte)0], rows.Flags(long.MinValue));
+    }
+}

@@ -1,0 +1,136 @@
+using Vigil.Detection;
+using Vigil.Features;
+using Vigil.Learning.Retraining;
+using Vigil.Learning.Training;
+using Vigil.Models;
+using Vigil.Rules;
+using Vigil.Runtime.Pipeline;
+using Vigil.Runtime.Quality;
+using Vigil.Runtime.Sinks;
+using Vigil.Runtime.Sources;
+using Vigil.Runtime.Topics;
+using Vigil.Simulation.Simulator;
+using Vigil.Simulation.Sources;
+using Vigil.Testing;
+
+namespace Vigil.Learning.Tests.Retraining;
+
+/// <summary>The loop on a real embedded pipeline over five simulated weeks: 1,500 customers, labels 7 days late.</summary>
+public sealed class RetrainingLoopTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2018, 4, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan LabelDelay = TimeSpan.FromDays(7);
+    private readonly string _directory = Directory.CreateTempSubdirectory("vigil-retraining-").FullName;
+    private readonly List<string> _log = [];
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static RetrainingOptions Options(GradientBoostingOptions? boosting = null) => new()
+    {
+        Every = TimeSpan.FromDays(7),
+        Window = TimeSpan.FromDays(7),
+        FirstAfter = TimeSpan.FromDays(2),
+        MinFrauds = 20,
+        Evaluation = TimeSpan.FromDays(3),
+        MinEvaluationFrauds = 10,
+        Training = new TrainingOptions(ModelKind.GradientBoostedTrees) { Boosting = boosting ?? new GradientBoostingOptions { Trees = 60, LearningRate = 0.2, EarlyStoppingRounds = 10 } },
+    };
+
+    /// <summary>Runs the simulation through a pipeline deciding with the amount rule and the loop's models; returns what the loop says and every model the pipeline was given.</summary>
+    private async Task<(RetrainingStatus Status, List<DetectionModels?> Installed, EmbeddedPipeline Pipeline)> RunAsync(RetrainingOptions options, int days = 35)
+    {
+        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(220), FeatureSet.Vigil);
+        var loop = new RetrainingLoop(options, FeatureSet.Vigil, new ModelFolder(_directory), new ListLogger(_log));
+        var installed = new List<DetectionModels?>();
+        pipeline.AttachTaps(loop.Taps);
+        loop.Attach(pipeline.Labels, models =>
+        {
+            installed.Add(models);
+            pipeline.Models = models;
+        });
+        var drains = new[] { pipeline.Legit, pipeline.Fraud, pipeline.DeadLetters }.Select(t => DiscardSink.Attach(t, "test")).ToList();
+        pipeline.Start();
+        var learning = loop.RunAsync();
+        var source = new SimulatorSource(new TransactionSimulator(new SimulatorOptions { Customers = 1_500, Terminals = 3_000, Days = days, Seed = 7 }));
+        var publisher = new SourcePublisher(
+            source, new SourceOutputs(pipeline.Transactions.CreateProducer(), pipeline.Labels.CreateProducer(), LabelDelay), SourcePacing.Unlimited)
+        {
+            Barrier = loop,
+        };
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await publisher.RunAsync(limit.Token);
+        await pipeline.DrainAsync().WaitAsync(limit.Token);
+        await learning.WaitAsync(limit.Token);
+        await Task.WhenAll(drains).WaitAsync(limit.Token);
+        Assert.False(limit.IsCancellationRequested, "the run took over 3 minutes");
+        return (loop.Status(), installed, pipeline);
+    }
+
+    private static long Day(int day) => Start.AddDays(day).ToUnixTimeMilliseconds();
+
+    [Fact]
+    public async Task The_first_model_comes_once_labels_have_matured_and_better_ones_are_promoted_after_their_verdict()
+    {
+        var (status, installed, pipeline) = await RunAsync(Options());
+
+        // Labels of day 0 arrive on day 7; the first model waits until they span 2 days (the stop of day 9 or 10).
+        var first = status.Models[0];
+        Assert.InRange(first.TrainedAtMs, Day(9), Day(11));
+        Assert.True(first.FromMs >= Day(0) && first.ToMs <= first.TrainedAtMs - (long)LabelDelay.TotalMilliseconds);
+        Assert.InRange(status.Models.Count, 3, 4);
+        foreach (var (model, next) in status.Models.Zip(status.Models.Skip(1)))
+        {
+            Assert.Equal(7, (next.TrainedAtMs - model.TrainedAtMs) / (double)TimeSpan.FromDays(1).TotalMilliseconds, 1);
+            Assert.NotNull(model.Verdict);
+            Assert.Equal(model.TrainedAtMs + (long)TimeSpan.FromDays(3).TotalMilliseconds, model.JudgedAtMs!.Value, (double)TimeSpan.FromHours(1).TotalMilliseconds);
+        }
+
+        // Every promotion beat the champion of its time by the margin, on labels that matured after the model's training.
+        var promoted = status.Models.Where(m => m.Verdict is { Promoted: true }).ToList();
+        Assert.NotEmpty(promoted);
+        Assert.All(promoted, m => Assert.True(m.Verdict!.ChallengerF1 >= m.Verdict.ChampionF1 + 0.01));
+        Assert.All(status.Models.Where(m => m.Verdict is { Promoted: false }), m => Assert.True(m.Verdict!.ChallengerF1 < m.Verdict.ChampionF1 + 0.01 || m.Verdict.Frauds < 10));
+        Assert.Equal("rules", promoted[0].Verdict!.Champion);
+
+        // The pipeline decides with the last promoted model; each model in shadow beside the champion before its verdict.
+        var champion = status.Champion!;
+        Assert.Equal(promoted[^1].Version, champion.Version);
+        Assert.Equal(champion.Version, pipeline.Models!.Primary.Version);
+        Assert.Contains(installed, m => m?.Shadow is not null);
+        Assert.All(status.Models.Where(m => m.State == ModelState.Retired), m => Assert.NotNull(m.RetiredAtMs));
+
+        // Every model is kept, and the list says what happened to it.
+        var kept = ModelFolder.Read(Path.Combine(_directory, "models.json"));
+        Assert.Equal(status.Models.Select(m => (m.Version, m.State)), kept.Select(m => (m.Version, m.State)));
+        Assert.All(kept, m => Assert.Equal(m.Version, ModelJson.Deserialize(File.ReadAllText(m.Path!)).Version));
+        Assert.Contains(_log, line => line.Contains($"model {promoted[0].Version} promoted over rules", StringComparison.Ordinal));
+
+        // Measured on the way: labels matured for about half of the last 14 days' decisions, and a week is a week. (The
+        // score does drift in a first month: terminal risks start at 0 and grow as labels come.)
+        Assert.InRange(status.LabelMaturity!.Value, 0.4, 0.6);
+        Assert.True(status.ScoreDrift >= 0);
+        Assert.Equal(3, status.FeatureDrift.Count);
+        Assert.DoesNotContain(status.FeatureDrift, d => d.Input is "tx_day_of_week" or "tx_during_weekend" && d.Index > 0.1);
+        Assert.Equal(0, status.RowsDropped);
+        Assert.Contains(status.History, p => promoted.Any(m => m.Version == p.Deciding));
+        Assert.Equal("rules", status.History[0].Deciding);
+    }
+
+    [Fact]
+    public async Task A_challenger_that_is_no_better_than_the_rules_never_decides()
+    {
+        // A threshold no score reaches: the model flags nothing the rules do not.
+        var (status, installed, pipeline) = await RunAsync(Options(new GradientBoostingOptions { Trees = 20, Threshold = 1.5 }), days: 28);
+
+        Assert.NotEmpty(status.Models);
+        Assert.All(status.Models.Where(m => m.Verdict is not null), m =>
+        {
+            Assert.Equal(ModelState.Rejected, m.State);
+            Assert.Equal(m.Verdict!.ChampionF1, m.Verdict.ChallengerF1);
+        });
+        Assert.Null(status.Champion);
+        Assert.All(installed, Assert.Null);
+        Assert.Null(pipeline.Models);
+        Assert.All(status.History, p => Assert.Equal("rules", p.Deciding));
+    }
+}
