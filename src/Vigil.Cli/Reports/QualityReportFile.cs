@@ -38,6 +38,20 @@ public static class QualityReportFile
         json.WriteNumber("transactions", run.Status.Produced);
         json.WriteNumber("dead_letters", run.Status.DeadLetters);
         QualityJson.Write(json, quality);
+        if (run.Status.Retraining is { } retraining)
+        {
+            json.WritePropertyName("retraining");
+            JsonSerializer.Serialize(json, new
+            {
+                deciding_at_the_end = retraining.Champion?.Version,
+                label_maturity = retraining.LabelMaturity,
+                score_drift = retraining.ScoreDrift,
+                feature_drift = retraining.FeatureDrift,
+                models = retraining.Models,
+                history = retraining.History,
+            }, Learning.Retraining.ModelFolder.Json);
+        }
+
         json.WriteEndObject();
     }
 }

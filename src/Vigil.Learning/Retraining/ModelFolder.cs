@@ -12,7 +12,8 @@ namespace Vigil.Learning.Retraining;
 /// </summary>
 public sealed class ModelFolder(string directory)
 {
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>How the loop's records are written, here and in a run's report: snake_case, states as words, nulls left out.</summary>
+    public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

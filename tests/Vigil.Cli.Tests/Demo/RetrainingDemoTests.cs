@@ -1,0 +1,104 @@
+using System.Collections;
+using System.Text.Json;
+using Vigil.Cli.Tests.Commands;
+using Vigil.Learning.Retraining;
+using Vigil.Runtime.Quality;
+
+namespace Vigil.Cli.Tests.Demo;
+
+/// <summary>The demo without a model: it trains its own, from its decisions and their labels.</summary>
+public sealed class RetrainingDemoTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("vigil-retraining-demo-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string DataDirectory => Path.Combine(_directory, "data");
+
+    private Task<(int ExitCode, string Out, string Error)> Demo(int days, params string[] more) => CliRunner.RunAsync(
+        ["demo", "--days", $"{days}", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7", "--data-dir", DataDirectory, .. more]);
+
+    [Fact]
+    public async Task Without_a_model_the_demo_trains_judges_and_promotes_its_own_and_decides_with_them()
+    {
+        var report = Path.Combine(_directory, "quality.json");
+        var output = Path.Combine(_directory, "out");
+
+        var (exitCode, text, error) = await Demo(28, "--report", report, "--out", output);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("models:    trained here from the decisions and their labels", text, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        var retraining = json.RootElement.GetProperty("retraining");
+        var models = retraining.GetProperty("models").EnumerateArray().ToList();
+        Assert.InRange(models.Count, 2, 3);
+        var promoted = models.Where(m => m.TryGetProperty("verdict", out var verdict) && verdict.GetProperty("promoted").GetBoolean()).Select(m => m.GetProperty("version").GetString()!).ToList();
+        Assert.NotEmpty(promoted);
+        Assert.Matches($"retraining +{models.Count} trained · {promoted.Count} promoted · deciding at the end: {promoted[^1]}", text);
+        foreach (var model in models)
+        {
+            Assert.Contains($"{model.GetProperty("version").GetString()} · trained ", text, StringComparison.Ordinal);
+        }
+
+        // Every model is kept where --data-dir says, listed in models.json with the verdicts the report has.
+        var list = Directory.GetFiles(Path.Combine(DataDirectory, "models"), "models.json", SearchOption.AllDirectories).Single();
+        Assert.Equal(models.Select(m => m.GetProperty("version").GetString()), ModelFolder.Read(list).Select(m => m.Version));
+        Assert.All(ModelFolder.Read(list), m => Assert.True(File.Exists(m.Path)));
+
+        // Decisions made after the first promotion carry the model's version; none before it.
+        var decided = Directory.GetFiles(output, "streaming.transactions.*.jsonl").SelectMany(File.ReadLines)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("vigil").GetProperty("versions"))
+            .Count(v => v.TryGetProperty("model", out var version) && promoted.Contains(version.GetString()!));
+        Assert.True(decided > 10_000, $"{decided} decisions by a promoted model");
+    }
+
+    [Fact]
+    public async Task Retrain_false_decides_with_the_rules_alone_and_keeps_nothing()
+    {
+        var report = Path.Combine(_directory, "quality.json");
+
+        var (exitCode, text, error) = await Demo(12, "--retrain", "false", "--report", report);
+
+        Assert.True(exitCode == 0, error);
+        Assert.DoesNotContain("retraining    ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("models:", text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(DataDirectory));
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        Assert.False(json.RootElement.TryGetProperty("retraining", out _));
+    }
+
+    [Fact]
+    public async Task Retraining_waits_for_labels_and_says_so()
+    {
+        var (exitCode, text, error) = await Demo(5);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("retraining    no model trained: rules decide alone; the first model trains once labels span 2 d with 50 frauds (now 0 d, 0)", text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(DataDirectory));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--retrain", "maybe" }, "vigil: invalid --retrain 'maybe': expected true or false")]
+    [InlineData(new[] { "--retrain-every", "12h" }, "vigil: invalid --retrain-every '12h': models are trained at most once a day of event time; expected 1d or more")]
+    [InlineData(new[] { "--retrain-every", "weekly" }, "vigil: invalid --retrain-every 'weekly': expected a duration such as 7d, 36h, 90m, 30s or 0")]
+    [InlineData(new[] { "--training-window", "0" }, "vigil: invalid --training-window '0': a model needs at least a day of labelled transactions; expected 1d or more")]
+    public async Task Wrong_retraining_settings_are_one_line_and_exit_code_2(string[] args, string expected)
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(["demo", "--no-dashboard", .. args]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(expected, error.Trim());
+    }
+
+    [Fact]
+    public async Task A_data_directory_that_is_a_file_is_refused()
+    {
+        var file = Path.Combine(_directory, "a-file");
+        await File.WriteAllTextAsync(file, "not a directory");
+
+        var (exitCode, _, error) = await CliRunner.RunAsync(["demo", "--no-dashboard"], new Hashtable { ["VIGIL_DATA__DIRECTORY"] = file });
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"vigil: invalid VIGIL_DATA__DIRECTORY '{file}': it is a file, expected a directory", error.Trim());
+    }
+}
