@@ -3,6 +3,7 @@ using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;
 using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Quality;
 
 namespace Vigil.Web.Tests;
 
@@ -132,6 +133,62 @@ public sealed class DashboardBrowserTests : IDisposable
     }
 
     [Fact]
+    public async Task The_models_panel_shows_which_model_decides_the_challenger_maturity_drift_and_every_verdict()
+    {
+        static long Day(int day) => new DateTimeOffset(2018, 4, 1, 0, 0, 0, TimeSpan.Zero).AddDays(day).ToUnixTimeMilliseconds();
+        var won = new Verdict("rules", 29_000, 160, 0.635, 0.532, 0.8, 0.52, 1, 0.36, true, "F1 0.635 against 0.532 for rules");
+        var lost = new Verdict("auto-002-20180419", 28_900, 207, 0.66, 0.67, 0.8, 0.56, 0.81, 0.57, false, "F1 0.660 does not beat auto-002-20180419's 0.670 by 0.010");
+        var retraining = new RetrainingStatus(
+            "model 4 in shadow; judged on the labels maturing from 2018-05-03 to 2018-05-06",
+            [
+                new ModelRecord(1, "auto-001-20180412", "gbt", Day(11), 38_395, 62, Day(0), Day(3), 0.31) { State = ModelState.Rejected, JudgedAtMs = Day(14), Verdict = won with { Promoted = false, Reason = "F1 0.515 does not beat rules's 0.579 by 0.010" } },
+                new ModelRecord(2, "auto-002-20180419", "gbt", Day(18), 106_152, 294, Day(0), Day(11), 0.306) { State = ModelState.Champion, JudgedAtMs = Day(21), Verdict = won },
+                new ModelRecord(3, "auto-003-20180426", "gbt", Day(25), 135_471, 640, Day(4), Day(18), 0.385) { State = ModelState.Rejected, JudgedAtMs = Day(28), Verdict = lost },
+                new ModelRecord(4, "auto-004-20180503", "gbt", Day(32), 135_470, 897, Day(11), Day(25), 0.389),
+            ],
+            LabelMaturity: 0.538,
+            ScoreDrift: 0.15,
+            FeatureDrift: [new InputDrift("terminal_risk_7d", 0.31), new InputDrift("tx_amount", 0.02)],
+            History: [.. Enumerable.Range(0, 30).Select(d => new QualityPoint(Day(d), d < 21 ? "rules" : "auto-002-20180419", 9_600, 80, d < 21 ? 1 : 0.85, d < 21 ? 0.3 : 0.65))],
+            RowsHeld: 300_000,
+            RowsDropped: 0,
+            TradeOff: [new TradeOffPoint(0.9, 12, 0.97, 0.3), new TradeOffPoint(0.5, 40, 0.88, 0.6), new TradeOffPoint(0.306, 70, 0.8, 0.68), new TradeOffPoint(0.1, 400, 0.2, 0.8)]);
+        await using var demo = await LiveDemo.StartAsync(rate: 1000, simulated: true, retraining: retraining);
+        using var browser = StartBrowser();
+
+        browser.Navigate().GoToUrl(demo.Server.Address);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30)) { PollingInterval = TimeSpan.FromMilliseconds(200) };
+        wait.Until(b => b.FindElement(By.Id("models")).Displayed);
+
+        Assert.Equal("auto-002-20180419", browser.FindElement(By.Id("champion")).Text);
+        Assert.Equal("since 2018-04-22", browser.FindElement(By.Id("champion-since")).Text);
+        Assert.Equal("auto-004-20180503", browser.FindElement(By.Id("challenger")).Text);
+        Assert.Equal("53.8 %", browser.FindElement(By.Id("maturity")).Text);
+        Assert.Equal("0.150", browser.FindElement(By.Id("score-drift")).Text);
+        Assert.Equal("tile shift", browser.FindElement(By.Id("drift-tile")).GetAttribute("class"));
+        Assert.Contains("terminal_risk_7d 0.310", browser.FindElement(By.Id("feature-drift")).Text, StringComparison.Ordinal);
+        Assert.StartsWith("model 4 in shadow", browser.FindElement(By.Id("models-state")).Text, StringComparison.Ordinal);
+        var rows = (IReadOnlyCollection<object>)((IJavaScriptExecutor)browser).ExecuteScript(
+            "return [...document.querySelectorAll('#model-rows tr')].map(r => r.className + ' | ' + r.textContent);")!;
+        Assert.Equal(4, rows.Count);
+        Assert.StartsWith("challenger | auto-004-20180503", (string)rows.First(), StringComparison.Ordinal);
+        Assert.Contains("champion | auto-002-20180419", rows.Cast<string>().ElementAt(2), StringComparison.Ordinal);
+        Assert.Contains("deciding", rows.Cast<string>().ElementAt(2), StringComparison.Ordinal);
+        Assert.Contains("does not beat auto-002-20180419's 0.670 by 0.010 (207 frauds matured)", rows.Cast<string>().ElementAt(1), StringComparison.Ordinal);
+
+        // Both charts are drawn: some of their pixels are the recall line's blue.
+        foreach (var chart in new[] { "model-chart", "tradeoff-chart" })
+        {
+            var blue = (long)((IJavaScriptExecutor)browser).ExecuteScript(
+                $"const c = document.getElementById('{chart}'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;" +
+                "for (let i = 0; i < d.length; i += 4) if (d[i] === 47 && d[i + 1] === 111 && d[i + 2] === 222) n++; return n;")!;
+            Assert.True(blue > 20, $"{chart}: {blue} blue pixels");
+        }
+
+        browser.GetScreenshot().SaveAsFile(Path.Combine(AppContext.BaseDirectory, "dashboard-models.png"));
+    }
+
+    [Fact]
     public async Task Without_labels_the_quality_panel_stays_hidden()
     {
         await using var demo = await LiveDemo.StartAsync(rate: 2000);
@@ -143,6 +200,7 @@ public sealed class DashboardBrowserTests : IDisposable
 
         Assert.False(browser.FindElement(By.Id("quality")).Displayed);
         Assert.False(browser.FindElement(By.Id("instances")).Displayed);
+        Assert.False(browser.FindElement(By.Id("models")).Displayed);
     }
 
     [Fact]

@@ -38,8 +38,10 @@ internal sealed class LiveDemo : IAsyncDisposable
     /// <param name="simulated">The simulator with its labels (released at once) and live quality, instead of the seed's generator.</param>
     /// <param name="shadow">A shadow model to score beside the rules, its quality measured apart (with <paramref name="simulated"/>).</param>
     /// <param name="instances">The Kafka services' instances the status says it heard from, as <c>vigil dashboard --kafka</c> shows them.</param>
+    /// <param name="retraining">What the status says of the retraining loop, as <c>vigil demo</c> without a model shows it.</param>
     public static async Task<LiveDemo> StartAsync(
-        double? rate, long count = long.MaxValue, DashboardOptions? options = null, bool simulated = false, Model? shadow = null, IReadOnlyList<InstanceSighting>? instances = null)
+        double? rate, long count = long.MaxValue, DashboardOptions? options = null, bool simulated = false, Model? shadow = null, IReadOnlyList<InstanceSighting>? instances = null,
+        RetrainingStatus? retraining = null)
     {
         options ??= new DashboardOptions { Port = 0, EventsPerSecond = 50 };
         var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(simulated ? 220 : 900));
@@ -61,6 +63,7 @@ internal sealed class LiveDemo : IAsyncDisposable
             Shadow = shadow is not null && quality?.ShadowSnapshot() is { } s ? new ShadowStatus(shadow.Version, s) : null,
             EventTimeMs = simulated ? source.EventTimeMs : null,
             Instances = instances,
+            Retraining = retraining,
         }, options);
         var metrics = new ServiceMetrics("demo");
         PipelineMetrics.Add(metrics, pipeline.Status, new TopicOptions(), new TopicOptions().Transactions);

@@ -49,7 +49,8 @@ public static class QualityReportFile
                 feature_drift = retraining.FeatureDrift,
                 models = retraining.Models,
                 history = retraining.History,
-            }, Learning.Retraining.ModelFolder.Json);
+                trade_off = retraining.TradeOff,
+            }, RetrainingStatus.Json);
         }
 
         json.WriteEndObject();

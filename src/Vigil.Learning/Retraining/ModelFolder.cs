@@ -1,27 +1,16 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Vigil.Models;
 using Vigil.Runtime.Quality;
 
 namespace Vigil.Learning.Retraining;
 
 /// <summary>
-/// Where the retraining loop keeps its models: each as a model file (<c>NNN-VERSION.json</c>, usable with
+/// Where the retraining loop keeps its models: each as a model file (<c>VERSION.json</c>, usable with
 /// <c>--model</c>), and <c>models.json</c>, the list of them with their states and verdicts, rewritten whole (through a
 /// temporary file) at each change.
 /// </summary>
 public sealed class ModelFolder(string directory)
 {
-    /// <summary>How the loop's records are written, here and in a run's report: snake_case, states as words, nulls left out.</summary>
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public string Directory { get; } = Path.GetFullPath(directory);
 
     public string ListPath => Path.Combine(Directory, "models.json");
@@ -42,12 +31,12 @@ public sealed class ModelFolder(string directory)
     {
         ArgumentNullException.ThrowIfNull(models);
         System.IO.Directory.CreateDirectory(Directory);
-        WriteAtomically(ListPath, JsonSerializer.Serialize(models, Json));
+        WriteAtomically(ListPath, JsonSerializer.Serialize(models, RetrainingStatus.Json));
     }
 
     /// <summary>Reads the list of models written by <see cref="Save"/>.</summary>
     public static IReadOnlyList<ModelRecord> Read(string listPath) =>
-        JsonSerializer.Deserialize<List<ModelRecord>>(File.ReadAllText(listPath), Json) ?? [];
+        JsonSerializer.Deserialize<List<ModelRecord>>(File.ReadAllText(listPath), RetrainingStatus.Json) ?? [];
 
     private static void WriteAtomically(string path, string text)
     {

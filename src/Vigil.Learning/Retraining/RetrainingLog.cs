@@ -16,4 +16,10 @@ internal static partial class RetrainingLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the retraining loop read {Read} of the {Released} labels released after waiting {Seconds} s; it goes on without the others")]
     public static partial void LabelsLate(this ILogger logger, long read, long released, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "training model {Number} failed: {Reason}; the deciding model stays, and the loop tries again the next day")]
+    public static partial void TrainingFailed(this ILogger logger, int number, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{What} could not be written: {Reason}; the loop goes on with it in memory")]
+    public static partial void NotKept(this ILogger logger, string what, string reason);
 }

@@ -59,6 +59,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     private double? _maturity;
     private double? _scoreDrift;
     private IReadOnlyList<InputDrift> _inputDrift = [];
+    private IReadOnlyList<TradeOffPoint> _tradeOff = [];
 
     /// <param name="folder">Where models are kept; null to keep them in memory only.</param>
     /// <param name="labelWait">How long a stop waits for the labels released so far to be read, at most.</param>
@@ -165,7 +166,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     {
         lock (_gate)
         {
-            return new RetrainingStatus(_state, [.. _models], _maturity, _scoreDrift, _inputDrift, [.. _history], _window.Count, _rows.Dropped);
+            return new RetrainingStatus(_state, [.. _models], _maturity, _scoreDrift, _inputDrift, [.. _history], _window.Count, _rows.Dropped, _tradeOff);
         }
     }
 
@@ -273,12 +274,33 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             }
         });
         var clock = Stopwatch.StartNew();
-        var model = await Task.Run(() => ModelTrainer.Train(_options.Training, rows, _features, description, progress, stop), stop);
+        Model model;
+        try
+        {
+            model = await Task.Run(() => ModelTrainer.Train(_options.Training, rows, _features, description, progress, stop), stop);
+        }
+#pragma warning disable CA1031 // A training that fails leaves the deciding model in place; the loop tries again the next day.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            _logger.TrainingFailed(number, e.Message);
+            lock (_gate)
+            {
+                _state = $"training model {number} failed ({e.Message}); trying again tomorrow";
+            }
+
+            return;
+        }
+
         model.Version = string.Create(CultureInfo.InvariantCulture, $"auto-{number:000}-{DateTimeOffset.FromUnixTimeMilliseconds(nowMs):yyyyMMdd}");
         var record = new ModelRecord(number, model.Version, model.Kind.Name(), nowMs, rows.Rows, rows.Frauds, rows.TimesMs[0], rows.TimesMs[^1], model.Threshold);
-        if (_folder is not null)
+        try
         {
-            record = record with { Path = _folder.Keep(record, model) };
+            record = record with { Path = _folder?.Keep(record, model) };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.NotKept(model.Version, e.Message);
         }
 
         var drift = Drift.Of(rows);
@@ -348,6 +370,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
                 _champion = challenger.Model;
                 _drift = challenger.Drift.WithScores(scores!);
+                _tradeOff = TradeOffCurve.Of(scores!, rows, flags);
             }
 
             _challenger = null;
@@ -416,7 +439,14 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             models = [.. _models];
         }
 
-        _folder.Save(models);
+        try
+        {
+            _folder.Save(models);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.NotKept("the list of models", e.Message);
+        }
     }
 
     private static string Date(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

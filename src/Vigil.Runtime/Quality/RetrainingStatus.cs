@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Vigil.Runtime.Quality;
 
 /// <summary>What the retraining loop is doing and has done, for the dashboard, the status line and the summary.</summary>
@@ -9,6 +12,7 @@ namespace Vigil.Runtime.Quality;
 /// <param name="History">Quality of the pipeline's decisions per day of labels matured, with the model deciding then.</param>
 /// <param name="RowsHeld">Decided transactions held for training, labelled or waiting.</param>
 /// <param name="RowsDropped">Decided transactions the loop could not keep (it fell behind); detection is not affected.</param>
+/// <param name="TradeOff">The deciding model's thresholds against alerts a day, precision and recall, on the rows it was judged on; empty without a model.</param>
 public sealed record RetrainingStatus(
     string State,
     IReadOnlyList<ModelRecord> Models,
@@ -17,8 +21,19 @@ public sealed record RetrainingStatus(
     IReadOnlyList<InputDrift> FeatureDrift,
     IReadOnlyList<QualityPoint> History,
     long RowsHeld,
-    long RowsDropped)
+    long RowsDropped,
+    IReadOnlyList<TradeOffPoint> TradeOff)
 {
+    /// <summary>How the loop's records are written (models.json, reports, the dashboard): snake_case, states as words, nulls left out.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>The model deciding now; null while the rules decide alone.</summary>
     public ModelRecord? Champion => Models.LastOrDefault(m => m.State == ModelState.Champion);
 
@@ -67,3 +82,6 @@ public sealed record InputDrift(string Input, double Index);
 
 /// <summary>The pipeline's decisions about the transactions whose labels matured on one day of event time.</summary>
 public sealed record QualityPoint(long DayMs, string Deciding, int Labelled, int Frauds, double Precision, double Recall);
+
+/// <summary>One point of a threshold's trade-off: with the rules, what a model flags at this threshold, on labelled rows.</summary>
+public sealed record TradeOffPoint(double Threshold, double AlertsPerDay, double Precision, double Recall);

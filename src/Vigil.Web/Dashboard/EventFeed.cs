@@ -317,6 +317,12 @@ public sealed class EventFeed
             w.WriteEndObject();
         }
 
+        if (status.Retraining is { } retraining)
+        {
+            w.WritePropertyName("retraining");
+            JsonSerializer.Serialize(w, retraining, Runtime.Quality.RetrainingStatus.Json);
+        }
+
         if (status.Shadow is { } shadow)
         {
             w.WriteStartObject("shadow");

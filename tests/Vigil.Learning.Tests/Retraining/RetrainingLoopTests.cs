@@ -37,10 +37,10 @@ public sealed class RetrainingLoopTests : IDisposable
     };
 
     /// <summary>Runs the simulation through a pipeline deciding with the amount rule and the loop's models; returns what the loop says and every model the pipeline was given.</summary>
-    private async Task<(RetrainingStatus Status, List<DetectionModels?> Installed, EmbeddedPipeline Pipeline)> RunAsync(RetrainingOptions options, int days = 35)
+    private async Task<(RetrainingStatus Status, List<DetectionModels?> Installed, EmbeddedPipeline Pipeline)> RunAsync(RetrainingOptions options, int days = 35, string? folder = null)
     {
         var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(220), FeatureSet.Vigil);
-        var loop = new RetrainingLoop(options, FeatureSet.Vigil, new ModelFolder(_directory), new ListLogger(_log));
+        var loop = new RetrainingLoop(options, FeatureSet.Vigil, new ModelFolder(folder ?? _directory), new ListLogger(_log));
         var installed = new List<DetectionModels?>();
         pipeline.AttachTaps(loop.Taps);
         loop.Attach(pipeline.Labels, models =>
@@ -132,5 +132,33 @@ public sealed class RetrainingLoopTests : IDisposable
         Assert.All(installed, Assert.Null);
         Assert.Null(pipeline.Models);
         Assert.All(status.History, p => Assert.Equal("rules", p.Deciding));
+    }
+
+    [Fact]
+    public async Task Models_that_cannot_be_written_are_judged_and_decide_from_memory()
+    {
+        var file = Path.Combine(_directory, "a-file");
+        await File.WriteAllTextAsync(file, "not a directory");
+
+        var (status, _, pipeline) = await RunAsync(Options(), days: 21, folder: Path.Combine(file, "models"));
+
+        Assert.NotEmpty(status.Models);
+        Assert.All(status.Models, m => Assert.Null(m.Path));
+        Assert.Equal(status.Champion?.Version, pipeline.Models?.Primary.Version);
+        Assert.Contains(_log, line => line.StartsWith($"{status.Models[0].Version} could not be written: ", StringComparison.Ordinal));
+        Assert.Contains(_log, line => line.StartsWith("the list of models could not be written: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_training_that_fails_leaves_the_rules_deciding_and_is_tried_again_the_next_day()
+    {
+        // A learning rate of 0 is refused by the trainer.
+        var (status, installed, pipeline) = await RunAsync(Options(new GradientBoostingOptions { Trees = 10, LearningRate = 0 }), days: 14);
+
+        Assert.Empty(status.Models);
+        Assert.Empty(installed);
+        Assert.Null(pipeline.Models);
+        Assert.StartsWith("training model 1 failed (", status.State, StringComparison.Ordinal);
+        Assert.InRange(_log.Count(line => line.StartsWith("training model 1 failed: ", StringComparison.Ordinal)), 3, 6);
     }
 }

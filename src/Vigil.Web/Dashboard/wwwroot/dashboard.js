@@ -65,6 +65,7 @@
     }
     if (stats.quality) showQuality(stats.quality, stats.event_time);
     if (stats.shadow) showShadow(stats.shadow);
+    if (stats.retraining) showRetraining(stats.retraining);
     if (stats.instances) showInstances(stats.instances);
     history.push({ rate: stats.rate, share: stats.fraud_share * 100 });
     if (history.length > HISTORY_SECONDS) history.shift();
@@ -110,6 +111,107 @@
     const f1 = shadow.f1 === null ? '–' : shadow.f1.toFixed(3);
     text('shadow-quality', `precision ${percent(shadow.precision)} · recall ${percent(shadow.recall)} · F1 ${f1} · ` +
       `would flag ${percent(shadow.alert_rate)} · fraud money it would catch ${money.format(shadow.fraud_amount.caught)}`);
+  }
+
+  const day = ms => (ms === null || ms === undefined ? '–' : new Date(ms).toISOString().slice(0, 10));
+
+  // The models the pipeline trains: which decides, the challenger, label maturity, drift, quality per day, the list.
+  function showRetraining(r) {
+    document.getElementById('models').hidden = false;
+    text('models-state', r.state);
+    text('champion', r.champion ? r.champion.version : 'the rules');
+    text('champion-since', r.champion ? `since ${day(r.champion.judged_at_ms)}` : '');
+    text('challenger', r.challenger ? r.challenger.version : 'none');
+    text('maturity', percent(r.label_maturity));
+    const drift = r.score_drift;
+    text('score-drift', typeof drift === 'number' ? drift.toFixed(3) : '–');
+    // Read as usual for population stability: below 0.1 stable, to 0.25 a shift to watch, above a moved population.
+    document.getElementById('drift-tile').className = `tile${drift >= 0.25 ? ' moved' : drift >= 0.1 ? ' shift' : ''}`;
+    text('feature-drift', r.feature_drift.length === 0 ? '' :
+      'inputs that moved most since the deciding model\'s training: ' + r.feature_drift.map(d => `${d.input} ${d.index.toFixed(3)}`).join(' · '));
+    document.getElementById('model-rows').replaceChildren(...[...r.models].reverse().map(m => {
+      const row = document.createElement('tr');
+      row.className = m.state;
+      cell(row, m.version);
+      cell(row, day(m.trained_at_ms));
+      cell(row, number.format(m.rows), 'amount');
+      cell(row, number.format(m.frauds), 'amount');
+      cell(row, m.threshold.toFixed(3), 'amount');
+      cell(row, m.state === 'champion' ? 'deciding' : m.state === 'challenger' ? 'in shadow' : m.state === 'retired' ? `decided until ${day(m.retired_at_ms)}` : 'not promoted');
+      cell(row, m.verdict ? `${m.verdict.reason} (${number.format(m.verdict.frauds)} frauds matured)` : 'waiting for labels', 'verdict');
+      return row;
+    }));
+    drawModelChart(r.history);
+    drawTradeOff(r.trade_off, r.champion ? r.champion.threshold : null);
+  }
+
+  // A small chart with a 0–1 axis on the left; points are [x, y] with x already in pixels.
+  function plot(id, xLabels) {
+    const canvas = document.getElementById(id);
+    const ratio = window.devicePixelRatio || 1;
+    const width = canvas.clientWidth, height = canvas.clientHeight;
+    canvas.width = width * ratio;
+    canvas.height = height * ratio;
+    const g = canvas.getContext('2d');
+    g.scale(ratio, ratio);
+    g.font = '11px system-ui, sans-serif';
+    const top = 8, bottom = height - 18, left = 36, right = width - 8;
+    g.strokeStyle = '#e4e7ec';
+    g.fillStyle = '#667085';
+    g.beginPath();
+    for (let i = 0; i <= 4; i++) {
+      const y = bottom - (bottom - top) * i / 4;
+      g.moveTo(left, y); g.lineTo(right, y);
+      g.fillText(`${i * 25}%`, 2, y + 4);
+    }
+    g.stroke();
+    const x = f => left + (right - left) * f;
+    const y = v => bottom - (bottom - top) * v;
+    xLabels.forEach(([f, label]) => g.fillText(label, Math.min(x(f), right - 60), height - 4));
+    return { g, x, y, top, bottom };
+  }
+
+  function drawModelChart(points) {
+    const chart = plot('model-chart', points.length === 0 ? [] : [[0, day(points[0].day_ms)], [1, day(points[points.length - 1].day_ms)]]);
+    if (points.length === 0) return;
+    const f = i => (points.length === 1 ? 0.5 : i / (points.length - 1));
+    const { g, x, y } = chart;
+    points.forEach((p, i) => {
+      if (i > 0 && p.deciding !== points[i - 1].deciding) {
+        g.strokeStyle = '#98a2b3';
+        g.setLineDash([3, 3]);
+        g.beginPath(); g.moveTo(x(f(i)), chart.top); g.lineTo(x(f(i)), chart.bottom); g.stroke();
+        g.setLineDash([]);
+      }
+    });
+    for (const [color, value] of [['#2f6fde', p => p.recall], ['#1e7b34', p => p.precision]]) {
+      g.strokeStyle = color;
+      g.lineWidth = 2;
+      g.beginPath();
+      points.forEach((p, i) => (i === 0 ? g.moveTo(x(f(i)), y(value(p))) : g.lineTo(x(f(i)), y(value(p)))));
+      g.stroke();
+    }
+  }
+
+  function drawTradeOff(points, threshold) {
+    const logs = points.map(p => Math.log10(Math.max(p.alerts_per_day, 1)));
+    const low = Math.min(...logs, 0), high = Math.max(...logs, 1);
+    const f = v => (high === low ? 0.5 : (v - low) / (high - low));
+    const chart = plot('tradeoff-chart', points.length === 0 ? [] : [[0, `${number.format(10 ** low)} a day`], [1, `${number.format(Math.round(10 ** high))} a day`]]);
+    const { g, x, y } = chart;
+    for (const [color, value] of [['#2f6fde', p => p.recall], ['#1e7b34', p => p.precision]]) {
+      g.strokeStyle = color;
+      g.fillStyle = color;
+      g.lineWidth = 2;
+      g.beginPath();
+      points.forEach((p, i) => (i === 0 ? g.moveTo(x(f(logs[i])), y(value(p))) : g.lineTo(x(f(logs[i])), y(value(p)))));
+      g.stroke();
+      // The deciding threshold: the point whose threshold is nearest it.
+      if (threshold !== null && points.length > 0) {
+        const at = points.reduce((best, p, i) => (Math.abs(p.threshold - threshold) < Math.abs(points[best].threshold - threshold) ? i : best), 0);
+        g.beginPath(); g.arc(x(f(logs[at])), y(value(points[at])), 4, 0, 2 * Math.PI); g.fill();
+      }
+    }
   }
 
   // An instance silent for three of its 5 s reports is probably gone: its tasks move once its group notices.
