@@ -285,7 +285,9 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         _modelFolder = new ModelFolder(folder);
-        return new RetrainingLoop(settings.Retraining.Options, features, _modelFolder, Logs.CreateLogger(LogCategories.Models));
+        // As fast as it goes, the source waits while a model trains: training may take every core.
+        var options = RunSource.Pacing(settings).IsUnlimited ? settings.Retraining.Options with { TrainingThreads = Environment.ProcessorCount } : settings.Retraining.Options;
+        return new RetrainingLoop(options, features, _modelFolder, Logs.CreateLogger(LogCategories.Models));
     }
 
     /// <summary>

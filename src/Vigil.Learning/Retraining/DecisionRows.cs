@@ -89,6 +89,8 @@ public sealed class DecisionRows(IReadOnlyList<string> inputs, FeatureSet featur
         private readonly double[] _row = new double[map.Count];
         private RowBuffer _front = new(capacity, map.Count);
         private RowBuffer _back = new(capacity, map.Count);
+        private ModelRunner? _checked;
+        private bool _same;
 
         public long Dropped { get; private set; }
 
@@ -102,7 +104,16 @@ public sealed class DecisionRows(IReadOnlyList<string> inputs, FeatureSet featur
                 return;
             }
 
-            map.Fill(transaction, _row);
+            // The loop's own models read the same inputs: their runner has just filled the row.
+            if (decision.Model is { } runner && SameInputs(runner))
+            {
+                runner.LastRow.CopyTo(_row);
+            }
+            else
+            {
+                map.Fill(transaction, _row);
+            }
+
             var key = TransactionKey.Of(transaction.Raw(transaction.TransactionId));
             var card = FeatureKeys.Of(transaction).Customer ?? 0;
             var flags = (byte)((decision.RuleFlagged ? LabelledRows.RuleFlag : 0) | (decision.IsFraud ? LabelledRows.FlaggedFlag : 0) | (decision.Allowed ? LabelledRows.AllowedFlag : 0));
@@ -114,6 +125,18 @@ public sealed class DecisionRows(IReadOnlyList<string> inputs, FeatureSet featur
                     Dropped++;
                 }
             }
+        }
+
+        /// <summary>Whether a model reads exactly the loop's inputs, decided once per model.</summary>
+        private bool SameInputs(ModelRunner runner)
+        {
+            if (!ReferenceEquals(runner, _checked))
+            {
+                _checked = runner;
+                _same = runner.Model.Inputs.SequenceEqual(map.Names, StringComparer.Ordinal);
+            }
+
+            return _same;
         }
 
         public int DrainInto(LabelledRows into)

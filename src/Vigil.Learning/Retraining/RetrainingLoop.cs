@@ -45,6 +45,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     private readonly ModelFolder? _folder;
     private readonly ILogger _logger;
     private readonly TimeSpan _labelWait;
+    private readonly TaskScheduler _training;
     private readonly Lock _gate = new();
     private readonly List<ModelRecord> _models = [];
     private readonly List<QualityPoint> _history = [];
@@ -76,6 +77,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         Inputs = TrainingSetReader.FeatureInputs(features);
         _rows = new DecisionRows(Inputs, features);
         _window = new LabelledRows(Inputs.Count, options.MaxRows);
+        _training = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Math.Max(1, options.TrainingThreads)).ConcurrentScheduler;
     }
 
     /// <summary>
@@ -277,7 +279,9 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         Model model;
         try
         {
-            model = await Task.Run(() => ModelTrainer.Train(_options.Training, rows, _features, description, progress, stop), stop);
+            // The trainer's parallel loops run on the scheduler they start from: this one bounds them to TrainingThreads.
+            model = await Task.Factory.StartNew(
+                () => ModelTrainer.Train(_options.Training, rows, _features, description, progress, stop), stop, TaskCreationOptions.None, _training);
         }
 #pragma warning disable CA1031 // A training that fails leaves the deciding model in place; the loop tries again the next day.
         catch (Exception e) when (e is not OperationCanceledException)

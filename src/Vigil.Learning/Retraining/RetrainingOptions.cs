@@ -30,6 +30,12 @@ public sealed record RetrainingOptions
     /// <summary>Decided transactions kept, labelled or waiting for their label; about (inputs × 4 + 48) bytes each.</summary>
     public int MaxRows { get; init; } = 300_000;
 
+    /// <summary>
+    /// The most cores a training uses. Where detection runs beside it (a paced source), one fewer than the machine's
+    /// leaves detection a core; where the source waits for it (<c>--rate max</c>), all of them.
+    /// </summary>
+    public int TrainingThreads { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
+
     /// <summary>The algorithm and its settings: gradient-boosted trees, a little faster than <c>vigil train</c>'s defaults.</summary>
     public TrainingOptions Training { get; init; } = new(ModelKind.GradientBoostedTrees)
     {

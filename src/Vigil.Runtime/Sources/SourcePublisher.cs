@@ -179,7 +179,9 @@ public sealed class SourcePublisher
                 }
                 finally
                 {
+                    var waited = Stopwatch.GetTimestamp() - waiting;
                     Interlocked.Add(ref _barrierTicks, Stopwatch.GetElapsedTime(waiting).Ticks);
+                    _eventTime?.Pause(waited);
                 }
 
                 continue;

@@ -44,6 +44,9 @@ public sealed class ModelRunner
     /// <summary>Bytes the model's part of a decision may take.</summary>
     internal int MaxLength { get; }
 
+    /// <summary>The inputs of the record just scored, in <see cref="Models.Model.Inputs"/>' order; overwritten by the next.</summary>
+    public ReadOnlySpan<double> LastRow => _row;
+
     /// <summary>Scores a decoded record, reading its features from the record's <c>"features"</c> object.</summary>
     public double Score(Transaction transaction)
     {

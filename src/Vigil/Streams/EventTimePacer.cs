@@ -29,6 +29,18 @@ public sealed class EventTimePacer
 
     public double Speed { get; }
 
+    /// <summary>
+    /// Moves the schedule <paramref name="ticks"/> later: event time stood still that long (the source waited at a
+    /// barrier), so the records after it are not owed at once as a burst.
+    /// </summary>
+    public void Pause(long ticks)
+    {
+        if (_started && ticks > 0)
+        {
+            _originTicks += ticks;
+        }
+    }
+
     /// <summary>Clock ticks from <paramref name="nowTicks"/> until a record of this event time is due; 0 when it is due.</summary>
     public long TicksUntil(long eventTimeMs, long nowTicks)
     {
