@@ -10,7 +10,7 @@ namespace Vigil.Learning.Retraining;
 /// <remarks>
 /// Bounded: <see cref="Capacity"/> rows (inputs stored as 32-bit floats), and at most as many labels that came before
 /// their row. A row whose label never came is overwritten like any other. Each label is stamped with the number of
-/// labels applied before it, so that a model can be judged only on labels that matured after it was trained. Not
+/// labels come before it, so that a model can be judged only on labels that matured after it was trained. Not
 /// thread-safe: the loop owns it.
 /// </remarks>
 public sealed class LabelledRows
@@ -36,8 +36,7 @@ public sealed class LabelledRows
     private readonly byte[] _scenarios;
     private readonly long[] _labelSequence;
     private readonly Dictionary<long, int> _pending = [];
-    private readonly Dictionary<long, (bool Fraud, byte Scenario, int Generation)> _early = [];
-    private int _generation;
+    private readonly Dictionary<long, (bool Fraud, byte Scenario, long Sequence, long ArrivedAt)> _early = [];
     private int _next;
 
     public LabelledRows(int width, int capacity)
@@ -64,8 +63,11 @@ public sealed class LabelledRows
     /// <summary>Rows held, labelled or not.</summary>
     public int Count { get; private set; }
 
-    /// <summary>Labels applied to a row so far (their sequence numbers run from 1).</summary>
-    public long LabelsApplied { get; private set; }
+    /// <summary>
+    /// Labels come so far, valid ones: each is numbered in the order it came (from 1), whether its row was there or
+    /// came later, so that "the labels come after a model's training" is the same set however late rows are.
+    /// </summary>
+    public long LabelsRead { get; private set; }
 
     /// <summary>Labels whose row was overwritten, or never decided, before they came (or that came twice).</summary>
     public long LabelsUnmatched { get; private set; }
@@ -104,7 +106,7 @@ public sealed class LabelledRows
         LatestMs = Math.Max(LatestMs, timeMs);
         if (_early.Remove(key, out var early))
         {
-            Apply(slot, early.Fraud, early.Scenario);
+            Apply(slot, early.Fraud, early.Scenario, early.Sequence);
         }
         else
         {
@@ -112,18 +114,25 @@ public sealed class LabelledRows
         }
     }
 
-    /// <summary>Applies a label to its row, or keeps it until the row comes (bounded by <see cref="Capacity"/>).</summary>
-    public void Label(Label label)
+    /// <summary>Labels waiting for their row (the detector that decides it lags the source).</summary>
+    public int EarlyLabels => _early.Count;
+
+    /// <summary>
+    /// Applies a label to its row, or keeps it until the row comes (bounded by <see cref="Capacity"/>);
+    /// <paramref name="arrivedAt"/> is when it came, on any clock <see cref="ForgetEarlyLabels"/> is given.
+    /// </summary>
+    public void Label(Label label, long arrivedAt = 0)
     {
+        var sequence = ++LabelsRead;
         if (_pending.Remove(label.TransactionKey, out var slot))
         {
-            Apply(slot, label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255));
+            Apply(slot, label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), sequence);
             return;
         }
 
         if (_early.Count < Capacity)
         {
-            _early[label.TransactionKey] = (label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), _generation);
+            _early[label.TransactionKey] = (label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), sequence, arrivedAt);
         }
         else
         {
@@ -131,22 +140,17 @@ public sealed class LabelledRows
         }
     }
 
-    /// <summary>
-    /// Forgets the labels that were already waiting for their row at the previous call: called at each of the loop's
-    /// stops, by when every row decided before the previous one has come (a row dead-lettered never does).
-    /// </summary>
-    public void ForgetEarlyLabels()
+    /// <summary>Forgets the labels that came before <paramref name="before"/> and still wait for their row: it was dead-lettered, or is lost.</summary>
+    public void ForgetEarlyLabels(long before)
     {
         foreach (var (key, early) in _early)
         {
-            if (early.Generation < _generation)
+            if (early.ArrivedAt < before)
             {
                 _early.Remove(key);
                 LabelsUnmatched++;
             }
         }
-
-        _generation++;
     }
 
     /// <summary>
@@ -275,10 +279,10 @@ public sealed class LabelledRows
         return new TrainingSet(inputs, values, labels, times, cards, scenarios);
     }
 
-    private void Apply(int slot, bool fraud, byte scenario)
+    private void Apply(int slot, bool fraud, byte scenario, long sequence)
     {
         _labels[slot] = fraud ? (sbyte)1 : (sbyte)0;
         _scenarios[slot] = fraud ? scenario : (byte)0;
-        _labelSequence[slot] = ++LabelsApplied;
+        _labelSequence[slot] = sequence;
     }
 }

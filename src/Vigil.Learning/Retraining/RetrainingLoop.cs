@@ -36,6 +36,12 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     private static readonly TimeSpan DriftWindow = TimeSpan.FromDays(7);
     private const int DriftInputsShown = 3;
 
+    /// <summary>How long a stop waits for a label's row once no row has come.</summary>
+    private static readonly TimeSpan RowPatience = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a label may wait for its row before it is forgotten.</summary>
+    private static readonly TimeSpan EarlyLabelLife = TimeSpan.FromSeconds(60);
+
     private readonly RetrainingOptions _options;
     private readonly FeatureSet _features;
     private readonly DecisionRows _rows;
@@ -144,10 +150,10 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             await Task.Delay(1, cancel);
         }
 
-        Drain();
+        await AwaitRowsAsync(waiting, cancel);
         lock (_gate)
         {
-            _window.ForgetEarlyLabels();
+            _window.ForgetEarlyLabels(Stopwatch.GetTimestamp() - (long)(EarlyLabelLife.TotalSeconds * Stopwatch.Frequency));
             Measure(eventTimeMs);
         }
 
@@ -162,6 +168,38 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         }
 
         Volatile.Write(ref _nextMs, eventTimeMs + (long)Day.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Waits while labels that came before their row are being matched: a detector on Kafka may lag the source by
+    /// more than the labels' delay at full speed. Stops once no label has found its row for a moment (the rest were
+    /// dead-lettered or are lost), or at the wait's bound.
+    /// </summary>
+    private async Task AwaitRowsAsync(Stopwatch waiting, CancellationToken cancel)
+    {
+        Drain();
+        var early = EarlyLabels();
+        var progress = Stopwatch.StartNew();
+        while (early > 0 && progress.Elapsed < RowPatience && waiting.Elapsed < _labelWait)
+        {
+            await Task.Delay(5, cancel);
+            Drain();
+            var now = EarlyLabels();
+            if (now < early)
+            {
+                progress.Restart();
+            }
+
+            early = now;
+        }
+    }
+
+    private int EarlyLabels()
+    {
+        lock (_gate)
+        {
+            return _window.EarlyLabels;
+        }
     }
 
     public RetrainingStatus Status()
@@ -206,11 +244,12 @@ public sealed class RetrainingLoop : IEventTimeBarrier
                     {
                         // Rows first: a label must find the row decided before it was released.
                         _rows.DrainInto(_window);
+                        var now = Stopwatch.GetTimestamp();
                         for (var i = 0; i < batch.Count; i++)
                         {
                             if (valid[i])
                             {
-                                _window.Label(labels[i]);
+                                _window.Label(labels[i], now);
                             }
                         }
                     }
@@ -255,7 +294,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         lock (_gate)
         {
             var latest = _window.Labelled().LastMs;
-            labelsBefore = _window.LabelsApplied;
+            labelsBefore = _window.LabelsRead;
             rows = _window.Select(Inputs, latest - (long)_options.Window.TotalMilliseconds, 0, labelsBefore);
             number = _models.Count + 1;
             if (rows.Frauds < _options.MinFrauds)
@@ -412,7 +451,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             var precision = day.Flagged == 0 ? 1 : (double)day.Caught / day.Flagged;
             var recall = day.Frauds == 0 ? 1 : (double)day.Caught / day.Frauds;
             _history.Add(new QualityPoint(day.FirstMs, DecidingAt(day.FirstMs), day.Rows, day.Frauds, precision, recall));
-            _historyLabel = _window.LabelsApplied;
+            _historyLabel = _window.LabelsRead;
         }
 
         if (_drift is { } drift)

@@ -26,7 +26,7 @@ public sealed class LabelledRowsTests
         Assert.Equal([(byte)1, (byte)0], set.Labels);
         Assert.Equal([(byte)2, (byte)0], set.Scenarios!);
         Assert.Equal(2.0, set.Value(1, 0));
-        Assert.Equal(2, rows.LabelsApplied);
+        Assert.Equal(2, rows.LabelsRead);
         Assert.Equal((2, 3), rows.Maturity(long.MinValue));
     }
 
@@ -39,7 +39,7 @@ public sealed class LabelledRowsTests
         Add(rows, 6, 400);
         rows.Label(new Label(6, false, 0, 0));
         rows.Label(new Label(5, true, 0, 1));
-        var after = rows.LabelsApplied;
+        var after = rows.LabelsRead;
         rows.Label(new Label(4, false, 0, 0));
 
         Assert.Equal([400L, 400L, 500L], rows.Select(Inputs, long.MinValue).TimesMs);
@@ -65,27 +65,45 @@ public sealed class LabelledRowsTests
         Assert.Equal(3, rows.Count);
         Assert.Equal(1, rows.RowsExpiredUnlabelled);
         Assert.Empty(rows.Select(Inputs, long.MinValue).TimesMs);
-        rows.ForgetEarlyLabels();
-        rows.ForgetEarlyLabels();
+        Assert.Equal(1, rows.EarlyLabels);
+        rows.ForgetEarlyLabels(before: 1);
         Assert.Equal(1, rows.LabelsUnmatched);
+        Assert.Equal(0, rows.EarlyLabels);
         Add(rows, 1, 600);
         Assert.Equal(0, rows.Labelled().Rows);
     }
 
     [Fact]
-    public void An_early_label_waits_one_stop_for_its_row_and_is_then_forgotten()
+    public void An_early_label_waits_for_its_row_until_it_is_older_than_the_given_time()
     {
         var rows = new LabelledRows(2, 10);
-        rows.Label(new Label(7, true, 0, 1));
-        rows.ForgetEarlyLabels();
+        rows.Label(new Label(7, true, 0, 1), arrivedAt: 100);
+        rows.Label(new Label(8, true, 0, 1), arrivedAt: 200);
+        rows.ForgetEarlyLabels(before: 100);
         Add(rows, 7, 700);
-        rows.Label(new Label(8, true, 0, 1));
-        rows.ForgetEarlyLabels();
-        rows.ForgetEarlyLabels();
+        rows.ForgetEarlyLabels(before: 201);
         Add(rows, 8, 800);
 
         Assert.Equal([700L], rows.Select(Inputs, long.MinValue).TimesMs);
         Assert.Equal(1, rows.LabelsUnmatched);
+        Assert.Equal(0, rows.EarlyLabels);
+    }
+
+    [Fact]
+    public void A_label_keeps_the_number_of_its_arrival_when_its_row_comes_later()
+    {
+        var rows = new LabelledRows(2, 10);
+        Add(rows, 10, 1_000);
+        rows.Label(new Label(9, true, 0, 1));
+        rows.Label(new Label(10, false, 0, 0));
+        var trained = rows.LabelsRead;
+        Add(rows, 9, 900);
+        rows.Label(new Label(11, true, 0, 3));
+        Add(rows, 11, 1_100);
+
+        // Label 9 came before the "training": its late row is not among the labels matured since.
+        Assert.Equal([1_100L], rows.Select(Inputs, long.MinValue, afterLabel: trained).TimesMs);
+        Assert.Equal([900L, 1_000L], rows.Select(Inputs, long.MinValue, upToLabel: trained).TimesMs);
     }
 
     [Fact]
@@ -97,7 +115,7 @@ public sealed class LabelledRowsTests
         Add(rows, 3, 300);
         Add(rows, 4, 400);
         rows.Label(new Label(1, true, 0, 1));
-        var after = rows.LabelsApplied;
+        var after = rows.LabelsRead;
         rows.Label(new Label(2, false, 0, 0));
         rows.Label(new Label(3, true, 0, 2));
 
