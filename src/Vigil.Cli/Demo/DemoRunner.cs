@@ -19,6 +19,8 @@ using Vigil.Hosting;
 using Vigil.Hosting.Services;
 using Vigil.Hosting.Transports;
 using Vigil.Learning.Retraining;
+using Vigil.Store;
+using Vigil.Store.Models;
 using Vigil.Models;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Quality;
@@ -43,7 +45,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 {
     private readonly StatusView _view = new(console, live, StatusLineInterval);
     private ILoggerFactory? _logs;
-    private ModelFolder? _modelFolder;
+    private SqliteModelRegistry? _registry;
 
     /// <summary>Client libraries' lines: under the live table while it shows (they would tear it), else where the caller said.</summary>
     private Action<string> ClientLines => _view.Log(report);
@@ -77,7 +79,8 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             throw new UsageException("the model reads features, and vigil demo --kafka on a shared cluster computes them only with --checkpoint FILE: add it, or run vigil features --kafka and vigil detect --input vigil.transactions.featured --model");
         }
 
-        var retraining = Retraining(run, models, features);
+        using var database = WantsRetraining(run, models, features) ? OpenDatabase() : null;
+        var retraining = database is null ? null : Retraining(database, features);
         var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.AmountThresholdFor(run.Profile), settings.Detector.AmountThreshold is not null, features);
         var rules = ruleFiles.Initial;
         var topology = new Topology(settings.Topics, rules, features, settings.Features.StageOptions(run.HasIdentities), settings.Pipeline)
@@ -242,7 +245,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         if (retraining is not null && status.Retraining is { } learned)
         {
-            RetrainingSummary.Print(console, learned, publisher.BarrierWait, _modelFolder);
+            RetrainingSummary.Print(console, learned, publisher.BarrierWait, _registry);
         }
 
         if (alerting is not null)
@@ -265,29 +268,42 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
     }
 
     /// <summary>
-    /// The loop that trains the pipeline's own models, when no model is given, <c>--retrain</c> is not false, and the
-    /// source has what it needs: labels, event time, and features to learn from. Null otherwise.
+    /// Whether the pipeline trains its own models: no model is given, <c>--retrain</c> is not false, and the source has
+    /// what it needs: labels, event time, and features to learn from.
     /// </summary>
-    private RetrainingLoop? Retraining(RunSource run, ModelFiles? models, FeatureSet features)
-    {
-        var source = run.Source;
-        if (!settings.Retraining.Enabled || models is not null || !source.HasLabels || !source.HasEventTime || features.IsEmpty)
-        {
-            return null;
-        }
+    private bool WantsRetraining(RunSource run, ModelFiles? models, FeatureSet features) =>
+        settings.Retraining.Enabled && models is null && run.Source.HasLabels && run.Source.HasEventTime && !features.IsEmpty;
 
+    /// <summary>Vigil's database in the data folder, migrated; a folder that cannot hold it is one line, exit code 2.</summary>
+    private VigilDatabase OpenDatabase()
+    {
+        try
+        {
+            return VigilDatabase.Open(settings.Retraining.DataDirectory);
+        }
+        catch (StoreException e)
+        {
+            throw new UsageException($"--data-dir {settings.Retraining.DataDirectory}: {e.Message}");
+        }
+    }
+
+    /// <summary>The loop, keeping its models in the database and their files in a folder of this run.</summary>
+    private RetrainingLoop Retraining(VigilDatabase database, FeatureSet features)
+    {
         var runs = Path.Combine(settings.Retraining.DataDirectory, "models");
         var name = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         var folder = Path.Combine(runs, name);
         for (var n = 2; Directory.Exists(folder); n++)
         {
-            folder = Path.Combine(runs, $"{name}-{n}");
+            name = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{n}";
+            folder = Path.Combine(runs, name);
         }
 
-        _modelFolder = new ModelFolder(folder);
+        _registry = new SqliteModelRegistry(database, new ModelFolder(folder), name);
+
         // As fast as it goes, the source waits while a model trains: training may take every core.
         var options = RunSource.Pacing(settings).IsUnlimited ? settings.Retraining.Options with { TrainingThreads = Environment.ProcessorCount } : settings.Retraining.Options;
-        return new RetrainingLoop(options, features, _modelFolder, Logs.CreateLogger(LogCategories.Models));
+        return new RetrainingLoop(options, features, _registry, Logs.CreateLogger(LogCategories.Models));
     }
 
     /// <summary>
@@ -318,7 +334,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         {
             var o = settings.Retraining.Options;
             console.MarkupLine(Markup.Escape($"models:    trained here from the decisions and their labels: the first once labels span {StatusView.Delay(o.FirstAfter)} with {o.MinFrauds} frauds, then every {StatusView.Delay(o.Every)} on {StatusView.Delay(o.Window)} of labels; each judged in shadow, promoted when it beats the deciding model"));
-            console.MarkupLine($"           [grey]kept in {Markup.Escape(_modelFolder!.Directory)} · --retrain false to decide with the rules alone[/]");
+            console.MarkupLine($"           [grey]kept in {Markup.Escape(_registry!.Location)} · --retrain false to decide with the rules alone[/]");
         }
 
         if (dashboard is not null)

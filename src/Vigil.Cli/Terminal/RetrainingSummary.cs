@@ -8,7 +8,7 @@ namespace Vigil.Cli.Terminal;
 /// <summary>The end-of-run lines about the models the pipeline trained: one per model, with its verdict.</summary>
 public static class RetrainingSummary
 {
-    public static void Print(IAnsiConsole console, RetrainingStatus status, TimeSpan waited, ModelFolder? folder)
+    public static void Print(IAnsiConsole console, RetrainingStatus status, TimeSpan waited, IModelRegistry? registry)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(status);
@@ -30,9 +30,9 @@ public static class RetrainingSummary
             ? string.Create(c, $"score PSI {score:F3}") + string.Concat(status.FeatureDrift.Select(d => string.Create(c, $" · {d.Input} {d.Index:F3}")))
             : "no model decides";
         Summary.TextRow(console, "drift", drift + (status.LabelMaturity is { } maturity ? $" · labels arrived for {StatusView.Percent(maturity)} of the last 14 days' decisions" : string.Empty));
-        if (folder is not null && models.Count > 0)
+        if (registry is not null && models.Count > 0)
         {
-            Summary.TextRow(console, "models kept", folder.Directory);
+            Summary.TextRow(console, "models kept", registry.Location);
         }
 
         if (status.RowsDropped > 0)

@@ -9,11 +9,13 @@ namespace Vigil.Learning.Retraining;
 /// <c>--model</c>), and <c>models.json</c>, the list of them with their states and verdicts, rewritten whole (through a
 /// temporary file) at each change.
 /// </summary>
-public sealed class ModelFolder(string directory)
+public sealed class ModelFolder(string directory) : IModelRegistry
 {
     public string Directory { get; } = Path.GetFullPath(directory);
 
     public string ListPath => Path.Combine(Directory, "models.json");
+
+    public string Location => Directory;
 
     /// <summary>Writes a model's file; returns its path.</summary>
     public string Keep(ModelRecord record, Model model)

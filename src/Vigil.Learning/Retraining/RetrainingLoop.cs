@@ -48,7 +48,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     private readonly LabelledRows _window;
     private readonly List<Subscription> _labels = [];
     private Action<DetectionModels?>? _install;
-    private readonly ModelFolder? _folder;
+    private readonly IModelRegistry? _registry;
     private readonly ILogger _logger;
     private readonly TimeSpan _labelWait;
     private readonly TaskScheduler _training;
@@ -68,16 +68,16 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     private IReadOnlyList<InputDrift> _inputDrift = [];
     private IReadOnlyList<TradeOffPoint> _tradeOff = [];
 
-    /// <param name="folder">Where models are kept; null to keep them in memory only.</param>
+    /// <param name="registry">Where models are kept (files, a database); null to keep them in memory only.</param>
     /// <param name="labelWait">How long a stop waits for the labels released so far to be read, at most.</param>
-    public RetrainingLoop(RetrainingOptions options, FeatureSet features, ModelFolder? folder, ILogger logger, TimeSpan? labelWait = null)
+    public RetrainingLoop(RetrainingOptions options, FeatureSet features, IModelRegistry? registry, ILogger logger, TimeSpan? labelWait = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(logger);
         _options = options;
         _features = features;
-        _folder = folder;
+        _registry = registry;
         _logger = logger;
         _labelWait = labelWait ?? TimeSpan.FromSeconds(60);
         Inputs = TrainingSetReader.FeatureInputs(features);
@@ -339,7 +339,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         var record = new ModelRecord(number, model.Version, model.Kind.Name(), nowMs, rows.Rows, rows.Frauds, rows.TimesMs[0], rows.TimesMs[^1], model.Threshold);
         try
         {
-            record = record with { Path = _folder?.Keep(record, model) };
+            record = record with { Path = _registry?.Keep(record, model) };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -471,7 +471,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
     private void Save()
     {
-        if (_folder is null)
+        if (_registry is null)
         {
             return;
         }
@@ -484,7 +484,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
         try
         {
-            _folder.Save(models);
+            _registry.Save(models);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

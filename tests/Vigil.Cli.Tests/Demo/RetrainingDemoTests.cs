@@ -3,6 +3,8 @@ using System.Text.Json;
 using Vigil.Cli.Tests.Commands;
 using Vigil.Learning.Retraining;
 using Vigil.Runtime.Quality;
+using Vigil.Store;
+using Vigil.Store.Models;
 
 namespace Vigil.Cli.Tests.Demo;
 
@@ -11,7 +13,11 @@ public sealed class RetrainingDemoTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("vigil-retraining-demo-").FullName;
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
 
     private string DataDirectory => Path.Combine(_directory, "data");
 
@@ -40,10 +46,15 @@ public sealed class RetrainingDemoTests : IDisposable
             Assert.Contains($"{model.GetProperty("version").GetString()} · trained ", text, StringComparison.Ordinal);
         }
 
-        // Every model is kept where --data-dir says, listed in models.json with the verdicts the report has.
+        // Every model is kept where --data-dir says: in the database with the states the report has, its file beside it.
         var list = Directory.GetFiles(Path.Combine(DataDirectory, "models"), "models.json", SearchOption.AllDirectories).Single();
         Assert.Equal(models.Select(m => m.GetProperty("version").GetString()), ModelFolder.Read(list).Select(m => m.Version));
-        Assert.All(ModelFolder.Read(list), m => Assert.True(File.Exists(m.Path)));
+        using var database = VigilDatabase.Open(DataDirectory);
+        var registered = SqliteModelRegistry.List(database);
+        Assert.Equal(models.Select(m => (m.GetProperty("version").GetString(), m.GetProperty("state").GetString())), registered.Select(m => ((string?)m.Model.Version, (string?)m.Model.State.ToString().ToLowerInvariant())));
+        Assert.Single(registered.Select(m => m.Run).Distinct());
+        Assert.All(registered, m => Assert.True(File.Exists(m.Model.Path)));
+        Assert.Contains($"models kept   {database.Path} (run {registered[0].Run})", text, StringComparison.Ordinal);
 
         // Decisions made after the first promotion carry the model's version; none before it.
         var decided = Directory.GetFiles(output, "streaming.transactions.*.jsonl").SelectMany(File.ReadLines)
@@ -107,7 +118,9 @@ public sealed class RetrainingDemoTests : IDisposable
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("retraining    no model trained: rules decide alone; the first model trains once labels span 2 d with 50 frauds (now 0 d, 0)", text, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(DataDirectory));
+        using var database = VigilDatabase.Open(DataDirectory);
+        Assert.Empty(SqliteModelRegistry.List(database));
+        Assert.False(Directory.Exists(Path.Combine(DataDirectory, "models")));
     }
 
     [Theory]
@@ -121,6 +134,19 @@ public sealed class RetrainingDemoTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Equal(expected, error.Trim());
+    }
+
+    [Fact]
+    public async Task A_data_directory_whose_database_is_not_one_is_refused()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        var path = Path.Combine(DataDirectory, VigilDatabase.FileName);
+        await File.WriteAllTextAsync(path, "not a database, and long enough to have a header of its own to be refused.");
+
+        var (exitCode, _, error) = await Demo(3);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"vigil: --data-dir {DataDirectory}: {path} is not a SQLite database", error.Trim());
     }
 
     [Fact]
