@@ -2,12 +2,13 @@
 # Runs Vigil's whole test suite on a fresh Debian 12 machine with the .NET 10 SDK.
 # Installs what the tests need first: Debian's chromium and chromium-driver (browser tests), kcat and python3-kafka
 # (interop tests), python3-confluent-kafka with python3-avro and python3-requests (Avro interop) and python3-onnx
-# (the ONNX reference checker) with apt-get when run as root (librdkafka itself comes bundled with the NuGet packages),
+# (the ONNX reference checker) and postgresql (a real server for the database tests, started and stopped by them) with
+# apt-get when run as root (librdkafka itself comes bundled with the NuGet packages),
 # and the NuGet packages (dotnet restore). Prints dotnet test's Passed!/Failed! line per test assembly.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-packages=(chromium chromium-driver kcat python3-kafka python3-onnx python3-confluent-kafka python3-avro python3-requests)
+packages=(chromium chromium-driver kcat python3-kafka python3-onnx python3-confluent-kafka python3-avro python3-requests postgresql)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,47 +1,49 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Vigil.Store.Schema;
 
 namespace Vigil.Store;
 
 /// <summary>
-/// Vigil's database: one SQLite file, <c>vigil.db</c>, in the data folder (<c>--data-dir</c>), brought to this Vigil's
-/// schema when opened. One connection, for one writer at a time (the caller serializes); write-ahead logging, so that
-/// a reader elsewhere (the sqlite3 shell, a report) never blocks it.
+/// Vigil's database, brought to this Vigil's schema when opened: by default one SQLite file, <c>vigil.db</c>, in the
+/// data folder (<c>--data-dir</c>), with write-ahead logging so that a reader elsewhere never blocks it; for teams, a
+/// PostgreSQL database given by a connection string (<c>--database</c>). One connection, for one writer at a time
+/// (the caller serializes).
 /// </summary>
 public sealed class VigilDatabase : IDisposable
 {
     public const string FileName = "vigil.db";
 
-    private VigilDatabase(SqliteConnection connection, string path)
+    private VigilDatabase(DbConnection connection, Dialect dialect, string location)
     {
         Connection = connection;
-        Path = path;
+        Dialect = dialect;
+        Location = location;
     }
 
-    public SqliteConnection Connection { get; }
+    public DbConnection Connection { get; }
 
-    public string Path { get; }
+    public Dialect Dialect { get; }
+
+    /// <summary>Where it is, for people: the SQLite file's path, or the PostgreSQL server and database (never the password).</summary>
+    public string Location { get; }
 
     /// <summary>Opens (or creates) <c>vigil.db</c> in <paramref name="directory"/> and migrates it.</summary>
     /// <exception cref="StoreException">It is not a database, cannot be written, or has a newer schema.</exception>
     public static VigilDatabase Open(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, FileName));
+        var path = Path.GetFullPath(Path.Combine(directory, FileName));
         SqliteConnection? connection = null;
         try
         {
             Directory.CreateDirectory(directory);
             connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
             connection.Open();
-            using (var pragmas = connection.CreateCommand())
-            {
-                pragmas.CommandText = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
-                pragmas.ExecuteNonQuery();
-            }
-
-            Migrator.Migrate(connection, Migrations.All);
-            return new VigilDatabase(connection, path);
+            Commands.Execute(connection, null, "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+            Migrator.Migrate(connection, Dialect.Sqlite, Migrations.All);
+            return new VigilDatabase(connection, Dialect.Sqlite, path);
         }
         catch (SqliteException e)
         {
@@ -52,6 +54,37 @@ public sealed class VigilDatabase : IDisposable
         {
             connection?.Dispose();
             throw e as StoreException ?? new StoreException($"cannot open {path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Connects to a PostgreSQL database (an Npgsql connection string: <c>Host=…;Database=…;Username=…</c>) and migrates it.</summary>
+    /// <exception cref="StoreException">The string is not one, the server cannot be reached or refuses, or the schema is newer.</exception>
+    public static VigilDatabase OpenPostgres(string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new StoreException($"not a PostgreSQL connection string: {e.Message}", e);
+        }
+
+        var location = $"PostgreSQL database {builder.Database ?? builder.Username} on {builder.Host}:{builder.Port}";
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = new NpgsqlConnection(builder.ConnectionString);
+            connection.Open();
+            Migrator.Migrate(connection, Dialect.Postgres, Migrations.All);
+            return new VigilDatabase(connection, Dialect.Postgres, location);
+        }
+        catch (Exception e) when (e is DbException or StoreException or TimeoutException or InvalidOperationException)
+        {
+            connection?.Dispose();
+            throw e as StoreException ?? new StoreException($"cannot use the {location}: {e.Message}", e);
         }
     }
 

@@ -4,11 +4,15 @@ namespace Vigil.Cli.Configuration;
 
 /// <summary>
 /// Whether the demo and replay train their own models when no <c>--model</c> is given (<c>--retrain</c>), how often and
-/// on how much (<c>--retrain-every</c>, <c>--training-window</c>), and where the models are kept (<c>--data-dir</c>).
+/// on how much (<c>--retrain-every</c>, <c>--training-window</c>), and where the models are kept (<c>--data-dir</c>, and
+/// <c>--database</c> for PostgreSQL).
 /// </summary>
 public sealed record RetrainingSettings(bool Enabled, RetrainingOptions Options, string DataDirectory)
 {
     public const string DefaultDataDirectory = "vigil-data";
+
+    /// <summary>A PostgreSQL connection string (<c>--database</c>) for the model registry; null for SQLite in the data folder.</summary>
+    public string? Database { get; init; }
 
     public static RetrainingSettings Read(LayeredConfiguration configuration)
     {
@@ -33,6 +37,10 @@ public sealed record RetrainingSettings(bool Enabled, RetrainingOptions Options,
             throw new UsageException($"invalid {configuration.Origin("Data:Directory")} '{directory}': it is a file, expected a directory");
         }
 
-        return new RetrainingSettings(read.Flag("Retraining:Enabled", true), defaults with { Every = every, Window = window }, directory);
+        var database = read.OptionalText("Data:Database");
+        return new RetrainingSettings(read.Flag("Retraining:Enabled", true), defaults with { Every = every, Window = window }, directory)
+        {
+            Database = database is null || database.Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? null : database,
+        };
     }
 }

@@ -45,7 +45,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 {
     private readonly StatusView _view = new(console, live, StatusLineInterval);
     private ILoggerFactory? _logs;
-    private SqliteModelRegistry? _registry;
+    private DatabaseModelRegistry? _registry;
 
     /// <summary>Client libraries' lines: under the live table while it shows (they would tear it), else where the caller said.</summary>
     private Action<string> ClientLines => _view.Log(report);
@@ -274,16 +274,17 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
     private bool WantsRetraining(RunSource run, ModelFiles? models, FeatureSet features) =>
         settings.Retraining.Enabled && models is null && run.Source.HasLabels && run.Source.HasEventTime && !features.IsEmpty;
 
-    /// <summary>Vigil's database in the data folder, migrated; a folder that cannot hold it is one line, exit code 2.</summary>
+    /// <summary>Vigil's database, migrated: SQLite in the data folder, or PostgreSQL; one that cannot be used is one line, exit code 2.</summary>
     private VigilDatabase OpenDatabase()
     {
+        var postgres = settings.Retraining.Database;
         try
         {
-            return VigilDatabase.Open(settings.Retraining.DataDirectory);
+            return postgres is null ? VigilDatabase.Open(settings.Retraining.DataDirectory) : VigilDatabase.OpenPostgres(postgres);
         }
         catch (StoreException e)
         {
-            throw new UsageException($"--data-dir {settings.Retraining.DataDirectory}: {e.Message}");
+            throw new UsageException(postgres is null ? $"--data-dir {settings.Retraining.DataDirectory}: {e.Message}" : $"--database: {e.Message}");
         }
     }
 
@@ -299,7 +300,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             folder = Path.Combine(runs, name);
         }
 
-        _registry = new SqliteModelRegistry(database, new ModelFolder(folder), name);
+        _registry = new DatabaseModelRegistry(database, new ModelFolder(folder), name);
 
         // As fast as it goes, the source waits while a model trains: training may take every core.
         var options = RunSource.Pacing(settings).IsUnlimited ? settings.Retraining.Options with { TrainingThreads = Environment.ProcessorCount } : settings.Retraining.Options;

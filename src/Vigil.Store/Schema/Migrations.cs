@@ -2,8 +2,8 @@ namespace Vigil.Store.Schema;
 
 /// <summary>
 /// Vigil's schema, one migration after another. A migration is never edited once released: a change is a new one.
-/// Times are ISO 8601 text in UTC; event times (the data's clock) and wall times (when something was done) are
-/// named apart.
+/// Written for SQLite and PostgreSQL alike (<see cref="Dialect.Render"/> fills in the auto-numbered key). Times are ISO
+/// 8601 text in UTC; event times (the data's clock) and wall times (when something was done) are named apart.
 /// </summary>
 public static class Migrations
 {
@@ -12,16 +12,16 @@ public static class Migrations
         new(1, "the model registry", """
             CREATE TABLE models (
                 run TEXT NOT NULL,
-                number INTEGER NOT NULL,
+                number BIGINT NOT NULL,
                 version TEXT NOT NULL,
                 kind TEXT NOT NULL,
                 state TEXT NOT NULL,
                 trained_at_event TEXT NOT NULL,
-                rows INTEGER NOT NULL,
-                frauds INTEGER NOT NULL,
+                rows BIGINT NOT NULL,
+                frauds BIGINT NOT NULL,
                 window_from_event TEXT NOT NULL,
                 window_to_event TEXT NOT NULL,
-                threshold REAL NOT NULL,
+                threshold DOUBLE PRECISION NOT NULL,
                 judged_at_event TEXT,
                 retired_at_event TEXT,
                 verdict TEXT,
@@ -29,9 +29,9 @@ public static class Migrations
                 PRIMARY KEY (run, number)
             );
             CREATE TABLE model_events (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                id {identity},
                 run TEXT NOT NULL,
-                number INTEGER NOT NULL,
+                number BIGINT NOT NULL,
                 version TEXT NOT NULL,
                 at_wall TEXT NOT NULL,
                 state_before TEXT,

@@ -50,11 +50,11 @@ public sealed class RetrainingDemoTests : IDisposable
         var list = Directory.GetFiles(Path.Combine(DataDirectory, "models"), "models.json", SearchOption.AllDirectories).Single();
         Assert.Equal(models.Select(m => m.GetProperty("version").GetString()), ModelFolder.Read(list).Select(m => m.Version));
         using var database = VigilDatabase.Open(DataDirectory);
-        var registered = SqliteModelRegistry.List(database);
+        var registered = DatabaseModelRegistry.List(database);
         Assert.Equal(models.Select(m => (m.GetProperty("version").GetString(), m.GetProperty("state").GetString())), registered.Select(m => ((string?)m.Model.Version, (string?)m.Model.State.ToString().ToLowerInvariant())));
         Assert.Single(registered.Select(m => m.Run).Distinct());
         Assert.All(registered, m => Assert.True(File.Exists(m.Model.Path)));
-        Assert.Contains($"models kept   {database.Path} (run {registered[0].Run})", text, StringComparison.Ordinal);
+        Assert.Contains($"models kept   {database.Location} (run {registered[0].Run})", text, StringComparison.Ordinal);
 
         // Decisions made after the first promotion carry the model's version; none before it.
         var decided = Directory.GetFiles(output, "streaming.transactions.*.jsonl").SelectMany(File.ReadLines)
@@ -119,7 +119,7 @@ public sealed class RetrainingDemoTests : IDisposable
         Assert.True(exitCode == 0, error);
         Assert.Contains("retraining    no model trained: rules decide alone; the first model trains once labels span 2 d with 50 frauds (now 0 d, 0)", text, StringComparison.Ordinal);
         using var database = VigilDatabase.Open(DataDirectory);
-        Assert.Empty(SqliteModelRegistry.List(database));
+        Assert.Empty(DatabaseModelRegistry.List(database));
         Assert.False(Directory.Exists(Path.Combine(DataDirectory, "models")));
     }
 

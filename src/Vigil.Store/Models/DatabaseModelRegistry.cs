@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Vigil.Learning.Retraining;
 using Vigil.Models;
 using Vigil.Runtime.Quality;
@@ -12,7 +12,7 @@ namespace Vigil.Store.Models;
 /// state appended to <c>model_events</c> (when, before, after, why), never rewritten. The model files themselves stay
 /// files in the run's folder (<see cref="ModelFolder"/>, which also writes <c>models.json</c> for people and scripts).
 /// </summary>
-public sealed class SqliteModelRegistry(VigilDatabase database, ModelFolder files, string run) : IModelRegistry
+public sealed class DatabaseModelRegistry(VigilDatabase database, ModelFolder files, string run) : IModelRegistry
 {
     private static readonly JsonSerializerOptions Compact = new(RetrainingStatus.Json) { WriteIndented = false };
 
@@ -20,7 +20,7 @@ public sealed class SqliteModelRegistry(VigilDatabase database, ModelFolder file
 
     public string Run { get; } = run;
 
-    public string Location => $"{database.Path} (run {Run}), model files in {files.Directory}";
+    public string Location => $"{database.Location} (run {Run}), model files in {files.Directory}";
 
     public string? Keep(ModelRecord record, Model model) => files.Keep(record, model);
 
@@ -51,18 +51,17 @@ public sealed class SqliteModelRegistry(VigilDatabase database, ModelFolder file
     public static IReadOnlyList<(string Run, ModelRecord Model)> List(VigilDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
-        using var command = database.Connection.CreateCommand();
-        command.CommandText = """
+        using var command = Commands.Create(database.Connection, null, """
             SELECT run, number, version, kind, state, trained_at_event, rows, frauds, window_from_event, window_to_event,
                    threshold, judged_at_event, retired_at_event, verdict, path
             FROM models ORDER BY run, number
-            """;
+            """);
         using var reader = command.ExecuteReader();
         var models = new List<(string, ModelRecord)>();
         while (reader.Read())
         {
             models.Add((reader.GetString(0), new ModelRecord(
-                reader.GetInt32(1), reader.GetString(2), reader.GetString(3), Ms(reader.GetString(5)), reader.GetInt32(6), reader.GetInt32(7),
+                (int)reader.GetInt64(1), reader.GetString(2), reader.GetString(3), Ms(reader.GetString(5)), (int)reader.GetInt64(6), (int)reader.GetInt64(7),
                 Ms(reader.GetString(8)), Ms(reader.GetString(9)), reader.GetDouble(10))
             {
                 State = Enum.Parse<ModelState>(reader.GetString(4), ignoreCase: true),
@@ -80,10 +79,9 @@ public sealed class SqliteModelRegistry(VigilDatabase database, ModelFolder file
     public static IReadOnlyList<(DateTimeOffset At, string? Before, string After, string? Detail)> History(VigilDatabase database, string run, int number)
     {
         ArgumentNullException.ThrowIfNull(database);
-        using var command = database.Connection.CreateCommand();
-        command.CommandText = "SELECT at_wall, state_before, state_after, detail FROM model_events WHERE run = $run AND number = $number ORDER BY id";
-        command.Parameters.AddWithValue("$run", run);
-        command.Parameters.AddWithValue("$number", number);
+        using var command = Commands.Create(database.Connection, null, "SELECT at_wall, state_before, state_after, detail FROM model_events WHERE run = @run AND number = @number ORDER BY id")
+            .With("@run", run)
+            .With("@number", (long)number);
         using var reader = command.ExecuteReader();
         var events = new List<(DateTimeOffset, string?, string, string?)>();
         while (reader.Read())
@@ -95,72 +93,64 @@ public sealed class SqliteModelRegistry(VigilDatabase database, ModelFolder file
         return events;
     }
 
-    private string? State(SqliteTransaction transaction, int number)
+    private string? State(DbTransaction transaction, int number)
     {
-        using var command = Command(transaction, "SELECT state FROM models WHERE run = $run AND number = $number");
-        command.Parameters.AddWithValue("$number", number);
+        using var command = Command(transaction, "SELECT state FROM models WHERE run = @run AND number = @number").With("@number", (long)number);
         return command.ExecuteScalar() as string;
     }
 
     /// <summary>Whether what the row says besides the state (a path written late) differs.</summary>
-    private bool Changed(SqliteTransaction transaction, ModelRecord model)
+    private bool Changed(DbTransaction transaction, ModelRecord model)
     {
-        using var command = Command(transaction, "SELECT COUNT(*) FROM models WHERE run = $run AND number = $number AND path IS $path");
-        command.Parameters.AddWithValue("$number", model.Number);
-        command.Parameters.AddWithValue("$path", (object?)model.Path ?? DBNull.Value);
+        using var command = Command(transaction, "SELECT COUNT(*) FROM models WHERE run = @run AND number = @number AND path IS NOT DISTINCT FROM @path")
+            .With("@number", (long)model.Number)
+            .With("@path", model.Path);
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 0;
     }
 
-    private void Upsert(SqliteTransaction transaction, ModelRecord model)
+    private void Upsert(DbTransaction transaction, ModelRecord model)
     {
         using var command = Command(transaction, """
             INSERT INTO models (run, number, version, kind, state, trained_at_event, rows, frauds, window_from_event, window_to_event,
                                 threshold, judged_at_event, retired_at_event, verdict, path)
-            VALUES ($run, $number, $version, $kind, $state, $trained, $rows, $frauds, $from, $to, $threshold, $judged, $retired, $verdict, $path)
+            VALUES (@run, @number, @version, @kind, @state, @trained, @rows, @frauds, @from, @to, @threshold, @judged, @retired, @verdict, @path)
             ON CONFLICT (run, number) DO UPDATE SET
                 state = excluded.state, judged_at_event = excluded.judged_at_event, retired_at_event = excluded.retired_at_event,
                 verdict = excluded.verdict, path = excluded.path
-            """);
-        command.Parameters.AddWithValue("$number", model.Number);
-        command.Parameters.AddWithValue("$version", model.Version);
-        command.Parameters.AddWithValue("$kind", model.Kind);
-        command.Parameters.AddWithValue("$state", Text(model.State));
-        command.Parameters.AddWithValue("$trained", Iso(model.TrainedAtMs));
-        command.Parameters.AddWithValue("$rows", model.Rows);
-        command.Parameters.AddWithValue("$frauds", model.Frauds);
-        command.Parameters.AddWithValue("$from", Iso(model.FromMs));
-        command.Parameters.AddWithValue("$to", Iso(model.ToMs));
-        command.Parameters.AddWithValue("$threshold", model.Threshold);
-        command.Parameters.AddWithValue("$judged", model.JudgedAtMs is { } judged ? Iso(judged) : DBNull.Value);
-        command.Parameters.AddWithValue("$retired", model.RetiredAtMs is { } retired ? Iso(retired) : DBNull.Value);
-        command.Parameters.AddWithValue("$verdict", model.Verdict is { } verdict ? JsonSerializer.Serialize(verdict, Compact) : DBNull.Value);
-        command.Parameters.AddWithValue("$path", (object?)model.Path ?? DBNull.Value);
+            """)
+            .With("@number", (long)model.Number)
+            .With("@version", model.Version)
+            .With("@kind", model.Kind)
+            .With("@state", Text(model.State))
+            .With("@trained", Iso(model.TrainedAtMs))
+            .With("@rows", (long)model.Rows)
+            .With("@frauds", (long)model.Frauds)
+            .With("@from", Iso(model.FromMs))
+            .With("@to", Iso(model.ToMs))
+            .With("@threshold", model.Threshold)
+            .With("@judged", model.JudgedAtMs is { } judged ? Iso(judged) : null)
+            .With("@retired", model.RetiredAtMs is { } retired ? Iso(retired) : null)
+            .With("@verdict", model.Verdict is { } verdict ? JsonSerializer.Serialize(verdict, Compact) : null)
+            .With("@path", model.Path);
         command.ExecuteNonQuery();
     }
 
-    private void Event(SqliteTransaction transaction, ModelRecord model, string? before)
+    private void Event(DbTransaction transaction, ModelRecord model, string? before)
     {
         using var command = Command(transaction, """
             INSERT INTO model_events (run, number, version, at_wall, state_before, state_after, detail)
-            VALUES ($run, $number, $version, $at, $before, $after, $detail)
-            """);
-        command.Parameters.AddWithValue("$number", model.Number);
-        command.Parameters.AddWithValue("$version", model.Version);
-        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$before", (object?)before ?? DBNull.Value);
-        command.Parameters.AddWithValue("$after", Text(model.State));
-        command.Parameters.AddWithValue("$detail", before is null ? $"trained on {model.Rows} transactions ({model.Frauds} frauds)" : (object?)model.Verdict?.Reason ?? DBNull.Value);
+            VALUES (@run, @number, @version, @at, @before, @after, @detail)
+            """)
+            .With("@number", (long)model.Number)
+            .With("@version", model.Version)
+            .With("@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture))
+            .With("@before", before)
+            .With("@after", Text(model.State))
+            .With("@detail", before is null ? $"trained on {model.Rows} transactions ({model.Frauds} frauds)" : model.Verdict?.Reason);
         command.ExecuteNonQuery();
     }
 
-    private SqliteCommand Command(SqliteTransaction transaction, string sql)
-    {
-        var command = database.Connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$run", Run);
-        return command;
-    }
+    private DbCommand Command(DbTransaction transaction, string sql) => Commands.Create(database.Connection, transaction, sql).With("@run", Run);
 
     private static string Text(ModelState state) => state.ToString().ToLowerInvariant();
 
