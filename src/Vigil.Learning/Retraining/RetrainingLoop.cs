@@ -218,50 +218,28 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         }
     }
 
-    private async Task ReadLabelsAsync(Subscription subscription)
+    private Task ReadLabelsAsync(Subscription subscription)
     {
-        var labels = new Label[256];
-        var valid = new bool[256];
-        var reader = subscription.Reader;
-        while (await reader.WaitToReadAsync())
+        var labels = new LabelBatch();
+        return subscription.ReadAllAsync(batch =>
         {
-            while (reader.TryRead(out var batch))
+            labels.Decode(batch);
+            lock (_gate)
             {
-                try
+                // Rows first: a label must find the row decided before it was released.
+                _rows.DrainInto(_window);
+                var now = Stopwatch.GetTimestamp();
+                for (var i = 0; i < labels.Count; i++)
                 {
-                    if (labels.Length < batch.Count)
+                    if (labels.TryGet(i, out var label))
                     {
-                        labels = new Label[batch.Count];
-                        valid = new bool[batch.Count];
+                        _window.Label(label, now);
                     }
-
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        valid[i] = LabelDecoder.TryDecode(batch.Value(i), out labels[i], out _);
-                    }
-
-                    lock (_gate)
-                    {
-                        // Rows first: a label must find the row decided before it was released.
-                        _rows.DrainInto(_window);
-                        var now = Stopwatch.GetTimestamp();
-                        for (var i = 0; i < batch.Count; i++)
-                        {
-                            if (valid[i])
-                            {
-                                _window.Label(labels[i], now);
-                            }
-                        }
-                    }
-
-                    Interlocked.Add(ref _labelsRead, batch.Count);
-                }
-                finally
-                {
-                    subscription.Complete(batch);
                 }
             }
-        }
+
+            Interlocked.Add(ref _labelsRead, batch.Count);
+        });
     }
 
     private bool TrainingDue(long nowMs)

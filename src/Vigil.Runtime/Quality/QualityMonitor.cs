@@ -70,34 +70,22 @@ public sealed class QualityMonitor
         }
     }
 
-    private async Task ReadAsync(Subscription subscription, Kind kind)
+    private Task ReadAsync(Subscription subscription, Kind kind)
     {
         var keys = new long[256];
         var shadowFlags = new sbyte[256];
-        var labels = new Label[256];
-        var valid = new bool[256];
-        var reader = subscription.Reader;
-        while (await reader.WaitToReadAsync())
+        var labels = new LabelBatch();
+        return subscription.ReadAllAsync(batch =>
         {
-            while (reader.TryRead(out var batch))
+            if (kind == Kind.Label)
             {
-                try
-                {
-                    if (kind == Kind.Label)
-                    {
-                        CountLabels(batch, ref labels, ref valid);
-                    }
-                    else
-                    {
-                        CountDecisions(batch, kind == Kind.Fraud, ref keys, ref shadowFlags);
-                    }
-                }
-                finally
-                {
-                    subscription.Complete(batch);
-                }
+                CountLabels(batch, labels);
             }
-        }
+            else
+            {
+                CountDecisions(batch, kind == Kind.Fraud, ref keys, ref shadowFlags);
+            }
+        });
     }
 
     private void CountDecisions(RecordBatch batch, bool flagged, ref long[] keys, ref sbyte[] shadowFlags)
@@ -150,27 +138,17 @@ public sealed class QualityMonitor
         return fraud < 0 ? (sbyte)-1 : rest[fraud + 8] == (byte)'t' ? (sbyte)1 : (sbyte)0;
     }
 
-    private void CountLabels(RecordBatch batch, ref Label[] labels, ref bool[] valid)
+    private void CountLabels(RecordBatch batch, LabelBatch labels)
     {
-        if (labels.Length < batch.Count)
-        {
-            labels = new Label[batch.Count];
-            valid = new bool[batch.Count];
-        }
-
-        for (var i = 0; i < batch.Count; i++)
-        {
-            valid[i] = LabelDecoder.TryDecode(batch.Value(i), out labels[i], out _);
-        }
-
+        labels.Decode(batch);
         lock (_gate)
         {
-            for (var i = 0; i < batch.Count; i++)
+            for (var i = 0; i < labels.Count; i++)
             {
-                if (valid[i])
+                if (labels.TryGet(i, out var label))
                 {
-                    _tracker.Labelled(labels[i]);
-                    _shadow?.Labelled(labels[i]);
+                    _tracker.Labelled(label);
+                    _shadow?.Labelled(label);
                 }
                 else
                 {

@@ -50,6 +50,30 @@ public sealed class Subscription
 
     public long SkippedBatches => Interlocked.Read(ref _skippedBatches);
 
+    /// <summary>
+    /// Hands each batch to <paramref name="handle"/> in order, and completes it (releases its buffer) after, however
+    /// the handler ends; returns when the topic has completed and every batch is handled.
+    /// </summary>
+    public async Task ReadAllAsync(Action<RecordBatch> handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        var reader = Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var batch))
+            {
+                try
+                {
+                    handle(batch);
+                }
+                finally
+                {
+                    Complete(batch);
+                }
+            }
+        }
+    }
+
     /// <summary>Marks a batch as processed: advances the committed offset and releases the batch.</summary>
     public void Complete(RecordBatch batch)
     {
