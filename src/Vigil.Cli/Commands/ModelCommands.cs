@@ -35,7 +35,7 @@ public static class ModelCommands
             4 prequential folds a week apart, and their mean); random70 is seed 002's random 70/30 split.
             --report FILE.json|FILE.html|FILE.md writes the results; HTML and Markdown carry ROC and precision-recall curves.
             """);
-        var flags = new CommandFlags(command, [SettingFlag.ModelFile, .. SettingFlag.Onnx, SettingFlag.Protocol, SettingFlag.TrainStart, SettingFlag.EvaluationReport, .. SettingFlag.DatasetFeatures, .. SettingFlag.Training]);
+        var flags = new CommandFlags(command, [SettingFlag.ModelFile, .. SettingFlag.Onnx, SettingFlag.Protocol, SettingFlag.TrainStart, SettingFlag.Investigators, SettingFlag.EvaluationReport, .. SettingFlag.DatasetFeatures, .. SettingFlag.Training]);
         flags.SetAction(command, context, (settings, configuration) => new EvaluateRunner(settings, configuration, context.Console, context.Live).RunAsync(context.Stop));
         return command;
     }

@@ -17,6 +17,9 @@ public sealed record ModelSettings(
 {
     public static readonly string[] Protocols = ["none", "handbook", "random70"];
 
+    /// <summary>Simulated analysts' card reviews a day during the handbook protocol's delay week (<c>--investigators</c>); 0 for none.</summary>
+    public int Investigators { get; init; }
+
     public static ModelSettings Read(LayeredConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -85,8 +88,17 @@ public sealed record ModelSettings(
             }
         }
 
+        var investigators = read.WholeNumber("Evaluation:Investigators", 0, 0, 1_000_000);
+        if (investigators > 0 && (protocol != "handbook" || !ModelKinds.TryParse(model, out _)))
+        {
+            throw new UsageException("--investigators needs --protocol handbook and a model kind to train (lr, gbt or iforest): the feedback comes from its delay week");
+        }
+
         return new ModelSettings(model, read.OptionalText("Model:Out"), inputs, Date("Training:From"), Date("Training:To"), protocol,
-            Date("Evaluation:TrainStart"), reports, training);
+            Date("Evaluation:TrainStart"), reports, training)
+        {
+            Investigators = investigators,
+        };
     }
 
     /// <summary>The threshold by review capacity (<c>--alerts-per-day</c>) or by cost (<c>--missed-fraud-cost</c> and <c>--review-cost</c>); null for F1.</summary>

@@ -47,6 +47,9 @@ public sealed class EvaluateRunner(VigilSettings settings, LayeredConfiguration 
         }
 
         var results = new List<SplitResult>();
+        var withFeedback = new List<SplitResult>();
+        var feedbackRows = 0;
+        var feedbackFrauds = 0;
         foreach (var split in splits)
         {
             stop.ThrowIfCancellationRequested();
@@ -59,11 +62,34 @@ public sealed class EvaluateRunner(VigilSettings settings, LayeredConfiguration 
             }
 
             results.Add(Evaluator.Run(data.Rows, split, _ => trained));
+            if (options.Investigators > 0)
+            {
+                // The same split, its training rows joined by what the analysts learned during the delay week.
+                var feedback = Investigators.Feedback(data.Rows, split, trained, options.Investigators);
+                feedbackRows += feedback.Length;
+                feedbackFrauds += feedback.Count(r => data.Rows.Labels[r] != 0);
+                var informed = data.Rows.Select([.. split.TrainRows, .. feedback]);
+                var retrained = await TrainingRun.TrainAsync(options.Training, informed, data.Features, data.Description, console, live, stop);
+                withFeedback.Add(Evaluator.Run(data.Rows, split with { TrainRows = [.. split.TrainRows, .. feedback] }, _ => retrained));
+            }
         }
 
-        var result = new EvaluationResult(file is null ? $"{modelArgument} trained on each split" : $"{file.Version} ({Path.GetFileName(modelArgument)})",
-            data.Description, protocol, results);
+        var name = file is null ? $"{modelArgument} trained on each split" : $"{file.Version} ({Path.GetFileName(modelArgument)})";
+        var result = new EvaluationResult(name, data.Description, protocol, results);
+        if (options.Investigators > 0)
+        {
+            console.MarkupLine(Markup.Escape($"delayed labels only ({Investigators.DelayDays} days of the delay unknown):"));
+            Print(result, null);
+            result = new EvaluationResult($"{name}, with {options.Investigators} cards a day investigated during the delay", data.Description, protocol, withFeedback);
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"with {options.Investigators} investigated cards a day: {feedbackRows:N0} rows of the delay weeks ({feedbackFrauds:N0} frauds) known at once, over {splits.Count} splits:")));
+        }
+
         Print(result, clock.Elapsed);
+        if (options.Investigators > 0 && results.Count == withFeedback.Count)
+        {
+            Summary.TextRow(console, "feedback", Compare(new EvaluationResult(name, data.Description, protocol, results), result));
+        }
         foreach (var report in options.Reports)
         {
             await WriteReportAsync(report, result);
@@ -73,7 +99,16 @@ public sealed class EvaluateRunner(VigilSettings settings, LayeredConfiguration 
         return 0;
     }
 
-    private void Print(EvaluationResult result, TimeSpan elapsed)
+    /// <summary>The prequential means (else the single split) without and with the investigators' feedback, side by side.</summary>
+    private static string Compare(EvaluationResult before, EvaluationResult after)
+    {
+        var (a, b) = (before.Prequential ?? before.Splits[0].Metrics, after.Prequential ?? after.Splits[0].Metrics);
+        var c = CultureInfo.InvariantCulture;
+        return string.Create(c, $"{(before.Prequential is null ? "single split" : "prequential mean")}: AUC ROC {a.AucRoc:F3} → {b.AucRoc:F3} · AP {a.AveragePrecision:F3} → {b.AveragePrecision:F3} · CP@100 {a.CardPrecisionAt100:F3} → {b.CardPrecisionAt100:F3} · recall {a.Recall:F3} → {b.Recall:F3}");
+    }
+
+    /// <param name="elapsed">The run's time, for the "finished" line of its last table; null for a table before it.</param>
+    private void Print(EvaluationResult result, TimeSpan? elapsed)
     {
         var table = new Table().Border(TableBorder.Simple);
         foreach (var header in EvaluationReport.Headers)
@@ -86,7 +121,11 @@ public sealed class EvaluateRunner(VigilSettings settings, LayeredConfiguration 
             table.AddRow([.. row.Select(Markup.Escape)]);
         }
 
-        console.MarkupLine($"[bold]Vigil evaluate finished[/] after {elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s");
+        if (elapsed is { } time)
+        {
+            console.MarkupLine($"[bold]Vigil evaluate finished[/] after {time.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s");
+        }
+
         console.Write(table);
         if (EvaluationReport.ScenarioHeaders(result) is { Count: > 0 } scenarioHeaders)
         {

@@ -83,6 +83,42 @@ public sealed class ModelCommandTests() : TempDirectoryTest("vigil-models-")
     }
 
     [Fact]
+    public async Task Investigators_feed_the_delay_weeks_riskiest_cards_back_and_both_models_are_reported()
+    {
+        var data = Path.Combine(Directory, "sim.csv");
+        Assert.Equal(0, (await CliRunner.RunAsync(["generate", "--out", data, "--customers", "300", "--terminals", "600", "--days", "57", "--seed", "2"])).ExitCode);
+        var report = Path.Combine(Directory, "investigators.json");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            ["evaluate", "--data", data, "--model", "lr", "--protocol", "handbook", "--train-start", "2018-04-15", "--feature-set", "handbook", "--investigators", "20", "--report", report]);
+
+        Assert.True(exitCode == 0, error + output);
+        Assert.Contains("delayed labels only (7 days of the delay unknown):", output, StringComparison.Ordinal);
+        Assert.Matches(@"with 20 investigated cards a day: [\d,]+ rows of the delay weeks \([\d,]+ frauds\) known at once, over 5 splits:", output);
+        Assert.Matches(@"feedback +prequential mean: AUC ROC 0\.\d{3} → 0\.\d{3} · AP 0\.\d{3} → 0\.\d{3} · CP@100", output);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, "Vigil evaluate finished"));
+        var root = JsonDocument.Parse(File.ReadAllText(report)).RootElement;
+        Assert.EndsWith("with 20 cards a day investigated during the delay", root.GetProperty("model").GetString(), StringComparison.Ordinal);
+
+        // The model with feedback learned from the 7 training days and, on top, the reviewed cards' transactions.
+        var trainingDays = File.ReadLines(data).Skip(1).Count(line =>
+            string.CompareOrdinal(line.Split(',')[1], "2018-04-15") >= 0 && string.CompareOrdinal(line.Split(',')[1], "2018-04-22") < 0);
+        Assert.InRange(root.GetProperty("splits").GetProperty("single").GetProperty("train_rows").GetInt32(), trainingDays + 20, trainingDays + (20 * 7 * 50));
+    }
+
+    [Theory]
+    [InlineData("random70 has no delay week", new[] { "--model", "lr", "--protocol", "random70" })]
+    [InlineData("a model file is not trained", new[] { "--model", "model.json", "--protocol", "handbook" })]
+    public async Task Investigators_need_the_handbook_protocol_and_a_model_to_train(string why, string[] args)
+    {
+        Assert.NotEmpty(why);
+        var (exitCode, _, error) = await CliRunner.RunAsync(["evaluate", "--data", "x.csv", "--investigators", "10", .. args]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("vigil: --investigators needs --protocol handbook and a model kind to train (lr, gbt or iforest): the feedback comes from its delay week", error.Trim());
+    }
+
+    [Fact]
     public async Task The_handbook_protocol_on_simulated_data_reports_the_single_split_and_four_prequential_folds()
     {
         var data = Path.Combine(Directory, "sim.csv");
