@@ -30,11 +30,12 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 {
     public const string Group = "vigil-retraining";
 
+    private const int DriftInputsShown = 3;
+
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
     private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaturityWindow = TimeSpan.FromDays(14);
     private static readonly TimeSpan DriftWindow = TimeSpan.FromDays(7);
-    private const int DriftInputsShown = 3;
 
     /// <summary>How long a stop waits for a label's row once no row has come.</summary>
     private static readonly TimeSpan RowPatience = TimeSpan.FromMilliseconds(200);
@@ -47,7 +48,6 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     private readonly DecisionRows _rows;
     private readonly LabelledRows _window;
     private readonly List<Subscription> _labels = [];
-    private Action<DetectionModels?>? _install;
     private readonly IModelRegistry? _registry;
     private readonly ILogger _logger;
     private readonly TimeSpan _labelWait;
@@ -55,6 +55,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     private readonly Lock _gate = new();
     private readonly List<ModelRecord> _models = [];
     private readonly List<QualityPoint> _history = [];
+    private Action<DetectionModels?>? _install;
     private Model? _champion;
     private Candidate? _challenger;
     private Drift? _drift;
