@@ -58,6 +58,21 @@ public static class ModelCommands
         return command;
     }
 
+    public static Command List(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var command = new Command("models", """
+            List the models the pipeline trained and kept (vigil demo or replay without --model), run by run.
+
+            Read from Vigil's database: vigil.db in --data-dir, or the PostgreSQL database of --database. Each model with
+            when it was trained (event time), on how many transactions, its threshold, whether it decides, decided, or was
+            not promoted, and its verdict against the model it was judged with. Its file is usable with --model.
+            """);
+        var flags = new CommandFlags(command, [SettingFlag.DataDirectory, SettingFlag.Database]);
+        flags.SetAction(command, context, (settings, _) => Task.FromResult(new ModelListRunner(settings, context.Console).Run()));
+        return command;
+    }
+
     public static Command Serve(CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

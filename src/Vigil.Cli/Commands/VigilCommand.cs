@@ -23,6 +23,7 @@ public static class VigilCommand
             ModelCommands.Evaluate(context),
             ModelCommands.Serve(context),
             ModelCommands.Export(context),
+            ModelCommands.List(context),
             RulesCommands.Create(context),
             KeysCommands.Create(context),
             ProbeCommand.Create(context),

@@ -31,6 +31,9 @@ public sealed class RetrainingDatabaseTests(PostgresServer server) : IClassFixtu
         Assert.All(models, m => Assert.True(File.Exists(m.Model.Path), m.Model.Path));
         Assert.False(File.Exists(Path.Combine(_directory, VigilDatabase.FileName)));
         Assert.Equal("challenger", DatabaseModelRegistry.History(database, models[0].Run, 1)[0].After);
+        var (listed, listing, listError) = await CliRunner.RunAsync(["models"], new Hashtable { ["VIGIL_DATA__DATABASE"] = connection });
+        Assert.True(listed == 0, listError);
+        Assert.Contains($"Vigil models · {database.Location} · {models.Count} models in 1 run", listing, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,6 +56,13 @@ public sealed class RetrainingDemoTests : IDisposable
         Assert.All(registered, m => Assert.True(File.Exists(m.Model.Path)));
         Assert.Contains($"models kept   {database.Location} (run {registered[0].Run})", text, StringComparison.Ordinal);
 
+        // vigil models lists them from the database, with the deciding one.
+        var (listed, listing, listError) = await CliRunner.RunAsync(["models", "--data-dir", DataDirectory]);
+        Assert.True(listed == 0, listError);
+        Assert.Contains($"{registered.Count} models in 1 run", listing, StringComparison.Ordinal);
+        Assert.All(registered, m => Assert.Contains(m.Model.Version, listing, StringComparison.Ordinal));
+        Assert.Contains($"deciding since {DateTimeOffset.FromUnixTimeMilliseconds(registered.Single(m => m.Model.State == ModelState.Champion).Model.JudgedAtMs!.Value):yyyy-MM-dd}", listing, StringComparison.Ordinal);
+
         // Decisions made after the first promotion carry the model's version; none before it.
         var decided = Directory.GetFiles(output, "streaming.transactions.*.jsonl").SelectMany(File.ReadLines)
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("vigil").GetProperty("versions"))
@@ -121,6 +128,13 @@ public sealed class RetrainingDemoTests : IDisposable
         using var database = VigilDatabase.Open(DataDirectory);
         Assert.Empty(DatabaseModelRegistry.List(database));
         Assert.False(Directory.Exists(Path.Combine(DataDirectory, "models")));
+        var (listed, list, _) = await CliRunner.RunAsync(["models", "--data-dir", DataDirectory]);
+        Assert.Equal(0, listed);
+        Assert.Contains("0 models in 0 runs", list, StringComparison.Ordinal);
+        (listed, list, _) = await CliRunner.RunAsync(["models", "--data-dir", Path.Combine(_directory, "elsewhere")]);
+        Assert.Equal(0, listed);
+        Assert.Contains("no models yet: ", list, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_directory, "elsewhere")));
     }
 
     [Theory]
