@@ -112,18 +112,6 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
     public long NextMs => Volatile.Read(ref _nextMs);
 
-    /// <summary>The model deciding now; null while the rules decide alone.</summary>
-    public Model? Champion
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _champion;
-            }
-        }
-    }
-
     /// <summary>Reads the labels and drains the taps until the labels topic completes (the pipeline drained).</summary>
     public async Task RunAsync()
     {
@@ -259,8 +247,10 @@ public sealed class RetrainingLoop : IEventTimeBarrier
                 return true;
             }
 
-            _state = string.Create(CultureInfo.InvariantCulture,
-                $"rules decide alone; the first model trains once labels span {Days(_options.FirstAfter)} with {_options.MinFrauds} frauds (now {Days(span)}, {frauds})");
+            _state = _window.Count == 0 && _rows.Unusable > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"rules decide alone; none of the {_rows.Unusable:N0} decisions so far has both a transaction_id and a timestamp, so no label can be joined to them")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"rules decide alone; the first model trains once labels span {Days(_options.FirstAfter)} with {_options.MinFrauds} frauds (now {Days(span)}, {frauds})");
             return false;
         }
     }

@@ -82,11 +82,18 @@ public sealed class ModelCommandTests() : TempDirectoryTest("vigil-models-")
         Assert.Contains("random70", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Investigators_feed_the_delay_weeks_riskiest_cards_back_and_both_models_are_reported()
+    /// <summary>57 simulated days of 300 customers: enough for the handbook protocol from 2018-04-15 with its four folds.</summary>
+    private async Task<string> HandbookSizedDataAsync()
     {
         var data = Path.Combine(Directory, "sim.csv");
         Assert.Equal(0, (await CliRunner.RunAsync(["generate", "--out", data, "--customers", "300", "--terminals", "600", "--days", "57", "--seed", "2"])).ExitCode);
+        return data;
+    }
+
+    [Fact]
+    public async Task Investigators_feed_the_delay_weeks_riskiest_cards_back_and_both_models_are_reported()
+    {
+        var data = await HandbookSizedDataAsync();
         var report = Path.Combine(Directory, "investigators.json");
 
         var (exitCode, output, error) = await CliRunner.RunAsync(
@@ -121,8 +128,7 @@ public sealed class ModelCommandTests() : TempDirectoryTest("vigil-models-")
     [Fact]
     public async Task The_handbook_protocol_on_simulated_data_reports_the_single_split_and_four_prequential_folds()
     {
-        var data = Path.Combine(Directory, "sim.csv");
-        Assert.Equal(0, (await CliRunner.RunAsync(["generate", "--out", data, "--customers", "300", "--terminals", "600", "--days", "57", "--seed", "2"])).ExitCode);
+        var data = await HandbookSizedDataAsync();
         var report = Path.Combine(Directory, "handbook.json");
 
         var (exitCode, output, error) = await CliRunner.RunAsync(

@@ -161,4 +161,45 @@ public sealed class RetrainingLoopTests : IDisposable
         Assert.StartsWith("training model 1 failed (", status.State, StringComparison.Ordinal);
         Assert.InRange(_log.Count(line => line.StartsWith("training model 1 failed: ", StringComparison.Ordinal)), 3, 6);
     }
+
+    [Fact]
+    public async Task Broken_labels_are_read_past_so_that_a_stop_never_waits_for_them_and_the_good_ones_still_join()
+    {
+        var broker = new EmbeddedBroker(new BatchPool(64 * 1024));
+        var labels = broker.CreateTopic("labels", 1);
+        var loop = new RetrainingLoop(Options(), FeatureSet.Vigil, null, new ListLogger(_log), labelWait: TimeSpan.FromSeconds(30));
+        loop.Attach(labels, _ => Assert.Fail("no model can be trained from two labels"));
+        var producer = labels.CreateProducer();
+        foreach (var (_, value, _) in BrokenRecords.All)
+        {
+            producer.Append("k"u8, value);
+        }
+
+        producer.Append("k"u8, """{"transaction_id":7,"fraud":1,"amount":250.5,"fraud_scenario":1}"""u8);
+        await producer.FlushAsync();
+        var reading = loop.RunAsync();
+
+        // The stop waits until every label released so far was read: the broken ones count as read.
+        await loop.ReachedAsync(Day(10), BrokenRecords.All.Count + 1, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+        labels.Complete();
+        await reading.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.DoesNotContain(_log, line => line.Contains("labels released after waiting", StringComparison.Ordinal));
+        Assert.Empty(loop.Status().Models);
+        Assert.Equal(Day(11), loop.NextMs);
+    }
+
+    [Fact]
+    public async Task Decisions_that_cannot_be_joined_to_a_label_are_counted_and_the_loop_says_why_it_waits()
+    {
+        var loop = new RetrainingLoop(Options(), FeatureSet.Vigil, null, new ListLogger(_log));
+        var processor = new DetectionProcessor(new Detector(RuleSet.AmountThreshold(220)), new Vigil.Transactions.TransactionDecoder()) { Tap = loop.Taps() };
+        Assert.Equal(Route.Legit, processor.Decide("""{"timestamp":"2018-04-01T00:00:00Z","customer_id":1,"amount":5}"""u8.ToArray(), "t", 0, 0, out _));
+        Assert.Equal(Route.Legit, processor.Decide("""{"transaction_id":2,"customer_id":1,"amount":5}"""u8.ToArray(), "t", 0, 1, out _));
+
+        await loop.ReachedAsync(Day(1), labelsReleased: 0, CancellationToken.None);
+
+        Assert.Equal("rules decide alone; none of the 2 decisions so far has both a transaction_id and a timestamp, so no label can be joined to them", loop.Status().State);
+        Assert.Equal(0, loop.Status().RowsHeld);
+    }
 }
