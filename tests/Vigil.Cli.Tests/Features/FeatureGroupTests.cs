@@ -69,8 +69,11 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
     {
         using var cluster = MockClusters.WithVigilTopics(Partitions, brokers: 3);
         var batch = await FeaturedRecords.BatchAsync(Directory, Simulation);
-        using var doomed = CliProcesses.Start(Member(cluster, "doomed"));
-        using var survivor = CliProcesses.Start(Member(cluster, "survivor"));
+        // The dead member's partitions are silent until its session expires (6 s) and the survivor restores its tasks: with
+        // the default idle timeout (1 s) the survivor would count that silence as having nothing to send and compute what
+        // the restored tasks bring as late, as of the newest time. Waiting longer than the takeover keeps windows exact.
+        using var doomed = CliProcesses.Start([.. Member(cluster, "doomed"), "--idle-timeout", "15s"]);
+        using var survivor = CliProcesses.Start([.. Member(cluster, "survivor"), "--idle-timeout", "15s"]);
         try
         {
             Assert.True(await CliProcesses.WaitForLineAsync(doomed.StandardError, "group: took tasks", Timeout));
@@ -93,6 +96,7 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
             Assert.True(beforeTakeover < batch.Rows.Count, "the member was killed after everything was computed");
             Assert.Contains("state: restored features/customers-", log, StringComparison.Ordinal);
             Assert.Contains("state: restored features/terminals-", log, StringComparison.Ordinal);
+            Assert.True(Late(summary) == 0, $"the survivor computed records late (stalled past the idle timeout), so windows may differ from the batch's: {summary}");
 
             // Nothing lost; what the dead member wrote after its snapshots is written again, the same, marked and counted;
             // what it sent to the terminals' tasks is not sent twice, so every window is exact.
