@@ -8,8 +8,8 @@ namespace Vigil.Store;
 /// <summary>
 /// Vigil's database, brought to this Vigil's schema when opened: by default one SQLite file, <c>vigil.db</c>, in the
 /// data folder (<c>--data-dir</c>), with write-ahead logging so that a reader elsewhere never blocks it; for teams, a
-/// PostgreSQL database given by a connection string (<c>--database</c>). One connection, for one writer at a time
-/// (the caller serializes).
+/// PostgreSQL database given by a connection string (<c>--database</c>). One connection, for one user at a time:
+/// whoever uses it holds <see cref="Gate"/>.
 /// </summary>
 public sealed class VigilDatabase : IDisposable
 {
@@ -23,6 +23,9 @@ public sealed class VigilDatabase : IDisposable
     }
 
     public DbConnection Connection { get; }
+
+    /// <summary>Held while using <see cref="Connection"/>: the model registry and the cases share it.</summary>
+    public Lock Gate { get; } = new();
 
     public Dialect Dialect { get; }
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Vigil.Learning.Retraining;
 using Vigil.Models;
 using Vigil.Runtime.Quality;
+using Vigil.Store.Cases;
 using Vigil.Store.Models;
 using Vigil.Store.Schema;
 
@@ -136,5 +137,84 @@ public abstract class StoreContract : IDisposable
 
         Assert.Equal([("a", "auto-001-a"), ("b", "auto-001-b")], DatabaseModelRegistry.List(database).Select(m => (m.Run, m.Model.Version)));
         Assert.Single(DatabaseModelRegistry.History(database, "b", 1));
+    }
+
+    private const long Day = 86_400_000;
+
+    private static CaseAlert Alert(string card, string id, long atMs, double score, double amount = 10) =>
+        new(id, atMs, card, "T" + id, amount, score, [new("rule:amount", "amount > 220")], $"{{\"transaction_id\": {id}}}");
+
+    [Fact]
+    public void Alerts_on_one_card_join_its_open_case_and_the_queue_ranks_the_riskiest_first()
+    {
+        using var database = Open();
+        var cases = new CaseStore(database, "run-a");
+
+        Assert.Equal(2, cases.Record([Alert("7", "1", Day, 0.6, 100), Alert("8", "2", Day + 1, 0.9), Alert("7", "3", Day + 2, 0.8, 50)]));
+        Assert.Equal(0, cases.Record([Alert("8", "4", Day + 3, 0.5)]));
+
+        var queue = cases.Queue(new CaseQuery());
+        Assert.Equal(2, queue.Matching);
+        Assert.Equal(new CaseCounts(2, 0, 0), queue.Counts);
+        Assert.Equal([("8", 2, 0.9), ("7", 2, 0.8)], queue.Cases.Select(c => (c.Card, c.Alerts, c.Priority)));
+        Assert.Equal(150, queue.Cases[1].Amount);
+        Assert.Equal(Day + 3, queue.Cases[0].LastAlertAtMs);
+        Assert.Equal(["7", "8"], cases.Queue(new CaseQuery(Order: CaseOrder.Amount)).Cases.Select(c => c.Card));
+        Assert.Equal(["8"], cases.Queue(new CaseQuery(Limit: 1)).Cases.Select(c => c.Card));
+        var detail = cases.Find(queue.Cases[1].Id)!;
+        Assert.Equal(["1", "3"], detail.Alerts.Select(a => a.TransactionId));
+        Assert.Equal([new CaseReason("rule:amount", "amount > 220")], detail.Alerts[0].Reasons);
+        Assert.Equal("{\"transaction_id\": 1}", detail.Alerts[0].Record);
+        Assert.Equal(("vigil", "open"), (detail.Audit.Single().Actor, detail.Audit.Single().Action));
+        Assert.Empty(new CaseStore(database, "run-b").Queue(new CaseQuery()).Cases); // runs apart
+    }
+
+    [Fact]
+    public void Assigning_and_deciding_are_appended_to_the_audit_trail_and_a_decided_case_is_closed_to_its_card_s_next_alerts()
+    {
+        using var database = Open();
+        var cases = new CaseStore(database, "run-a");
+        cases.Record([Alert("7", "1", Day, 0.6), Alert("7", "2", Day + 1, 0.7)]);
+        var id = cases.Queue(new CaseQuery()).Cases.Single().Id;
+
+        Assert.Equal("alice", cases.Assign(id, " alice ", "bob").Assignee);
+        var (decided, alerts) = cases.Decide(id, fraud: true, "card holder confirmed", "alice");
+
+        Assert.Equal((CaseStatus.Fraud, "alice", "card holder confirmed"), (decided.Status, decided.DecidedBy, decided.Note));
+        Assert.Equal(["1", "2"], alerts.Select(a => a.TransactionId));
+        Assert.Equal([("vigil", "open", null, "open"), ("bob", "assign", null, "alice"), ("alice", "decide", "open", "fraud")],
+            cases.AuditTrail(CaseStore.Subject(id)).Reverse().Select(a => (a.Actor, a.Action, a.Before, a.After)));
+        var conflict = Assert.Throws<CaseConflictException>(() => cases.Decide(id, fraud: false, null, "carol"));
+        Assert.StartsWith($"case {id} was decided fraud by alice at ", conflict.Message, StringComparison.Ordinal);
+        Assert.Throws<KeyNotFoundException>(() => cases.Decide(id + 100, fraud: true, null, "alice"));
+        Assert.Throws<KeyNotFoundException>(() => new CaseStore(database, "run-b").Assign(id, "x", "alice"));
+
+        Assert.Equal(1, cases.Record([Alert("7", "3", Day + 2, 0.9)]));
+        var queue = cases.Queue(new CaseQuery(Status: null));
+        Assert.Equal(new CaseCounts(1, 1, 0), queue.Counts);
+        var next = cases.Find(queue.Cases[0].Id)!;
+        Assert.Equal(CaseStatus.Open, next.Case.Status);
+        Assert.Equal([id], next.CardHistory.Select(c => c.Id));
+        Assert.Equal([id], cases.Queue(new CaseQuery(Status: CaseStatus.Fraud)).Cases.Select(c => c.Id));
+        Assert.Equal([id], cases.Queue(new CaseQuery(Status: null, Assignee: "alice")).Cases.Select(c => c.Id));
+    }
+
+    [Theory]
+    [InlineData("audit", "UPDATE audit SET actor = 'mallory'")]
+    [InlineData("audit", "DELETE FROM audit")]
+    [InlineData("model_events", "UPDATE model_events SET detail = 'rewritten'")]
+    [InlineData("model_events", "DELETE FROM model_events")]
+    public void The_database_itself_refuses_to_rewrite_or_delete_the_trails(string table, string sql)
+    {
+        using var database = Open();
+        new CaseStore(database, "run-a").Record([Alert("7", "1", Day, 0.6)]);
+        new DatabaseModelRegistry(database, new ModelFolder(Path.Combine(Directory, "a")), "a").Save([Record(1, "auto-001-a")]);
+        using var command = database.Connection.CreateCommand();
+        command.CommandText = sql;
+
+        var e = Assert.ThrowsAny<DbException>(() => command.ExecuteNonQuery());
+
+        Assert.Contains($"{table} is append-only", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, Count(database.Connection, table));
     }
 }

@@ -16,8 +16,6 @@ public sealed class DatabaseModelRegistry(VigilDatabase database, ModelFolder fi
 {
     private static readonly JsonSerializerOptions Compact = new(RetrainingStatus.Json) { WriteIndented = false };
 
-    private readonly Lock _gate = new();
-
     public string Run { get; } = run;
 
     public string Location => $"{database.Location} (run {Run}), model files in {files.Directory}";
@@ -28,7 +26,7 @@ public sealed class DatabaseModelRegistry(VigilDatabase database, ModelFolder fi
     {
         ArgumentNullException.ThrowIfNull(models);
         files.Save(models);
-        lock (_gate)
+        lock (database.Gate)
         {
             using var transaction = database.Connection.BeginTransaction();
             foreach (var model in models)
@@ -61,12 +59,12 @@ public sealed class DatabaseModelRegistry(VigilDatabase database, ModelFolder fi
         while (reader.Read())
         {
             models.Add((reader.GetString(0), new ModelRecord(
-                (int)reader.GetInt64(1), reader.GetString(2), reader.GetString(3), Ms(reader.GetString(5)), (int)reader.GetInt64(6), (int)reader.GetInt64(7),
-                Ms(reader.GetString(8)), Ms(reader.GetString(9)), reader.GetDouble(10))
+                (int)reader.GetInt64(1), reader.GetString(2), reader.GetString(3), StoreTime.Ms(reader.GetString(5)), (int)reader.GetInt64(6), (int)reader.GetInt64(7),
+                StoreTime.Ms(reader.GetString(8)), StoreTime.Ms(reader.GetString(9)), reader.GetDouble(10))
             {
                 State = Enum.Parse<ModelState>(reader.GetString(4), ignoreCase: true),
-                JudgedAtMs = reader.IsDBNull(11) ? null : Ms(reader.GetString(11)),
-                RetiredAtMs = reader.IsDBNull(12) ? null : Ms(reader.GetString(12)),
+                JudgedAtMs = reader.IsDBNull(11) ? null : StoreTime.Ms(reader.GetString(11)),
+                RetiredAtMs = reader.IsDBNull(12) ? null : StoreTime.Ms(reader.GetString(12)),
                 Verdict = reader.IsDBNull(13) ? null : JsonSerializer.Deserialize<Verdict>(reader.GetString(13), RetrainingStatus.Json),
                 Path = reader.IsDBNull(14) ? null : reader.GetString(14),
             }));
@@ -86,7 +84,7 @@ public sealed class DatabaseModelRegistry(VigilDatabase database, ModelFolder fi
         var events = new List<(DateTimeOffset, string?, string, string?)>();
         while (reader.Read())
         {
-            events.Add((DateTimeOffset.Parse(reader.GetString(0), CultureInfo.InvariantCulture),
+            events.Add((StoreTime.Wall(reader.GetString(0)),
                 reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
         }
 
@@ -122,14 +120,14 @@ public sealed class DatabaseModelRegistry(VigilDatabase database, ModelFolder fi
             .With("@version", model.Version)
             .With("@kind", model.Kind)
             .With("@state", Text(model.State))
-            .With("@trained", Iso(model.TrainedAtMs))
+            .With("@trained", StoreTime.Iso(model.TrainedAtMs))
             .With("@rows", (long)model.Rows)
             .With("@frauds", (long)model.Frauds)
-            .With("@from", Iso(model.FromMs))
-            .With("@to", Iso(model.ToMs))
+            .With("@from", StoreTime.Iso(model.FromMs))
+            .With("@to", StoreTime.Iso(model.ToMs))
             .With("@threshold", model.Threshold)
-            .With("@judged", model.JudgedAtMs is { } judged ? Iso(judged) : null)
-            .With("@retired", model.RetiredAtMs is { } retired ? Iso(retired) : null)
+            .With("@judged", model.JudgedAtMs is { } judged ? StoreTime.Iso(judged) : null)
+            .With("@retired", model.RetiredAtMs is { } retired ? StoreTime.Iso(retired) : null)
             .With("@verdict", model.Verdict is { } verdict ? JsonSerializer.Serialize(verdict, Compact) : null)
             .With("@path", model.Path);
         command.ExecuteNonQuery();
@@ -143,7 +141,7 @@ public sealed class DatabaseModelRegistry(VigilDatabase database, ModelFolder fi
             """)
             .With("@number", (long)model.Number)
             .With("@version", model.Version)
-            .With("@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture))
+            .With("@at", StoreTime.Now())
             .With("@before", before)
             .With("@after", Text(model.State))
             .With("@detail", before is null ? $"trained on {model.Rows} transactions ({model.Frauds} frauds)" : model.Verdict?.Reason);
@@ -153,8 +151,4 @@ public sealed class DatabaseModelRegistry(VigilDatabase database, ModelFolder fi
     private DbCommand Command(DbTransaction transaction, string sql) => Commands.Create(database.Connection, transaction, sql).With("@run", Run);
 
     private static string Text(ModelState state) => state.ToString().ToLowerInvariant();
-
-    private static string Iso(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-
-    private static long Ms(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUnixTimeMilliseconds();
 }

@@ -40,6 +40,50 @@ public static class Migrations
             );
             CREATE INDEX model_events_by_model ON model_events (run, number);
             """),
+        new(2, "cases, their alerts and the audit trail", """
+            CREATE TABLE cases (
+                id {identity},
+                run TEXT NOT NULL,
+                card TEXT NOT NULL,
+                status TEXT NOT NULL,
+                opened_at_event TEXT NOT NULL,
+                last_alert_at_event TEXT NOT NULL,
+                alerts BIGINT NOT NULL,
+                amount DOUBLE PRECISION NOT NULL,
+                priority DOUBLE PRECISION NOT NULL,
+                assignee TEXT,
+                decided_by TEXT,
+                decided_at_wall TEXT,
+                note TEXT
+            );
+            CREATE INDEX cases_by_status ON cases (run, status, priority);
+            CREATE INDEX cases_by_card ON cases (run, card);
+            CREATE TABLE case_alerts (
+                id {identity},
+                case_id BIGINT NOT NULL REFERENCES cases (id),
+                transaction_id TEXT,
+                at_event TEXT NOT NULL,
+                amount DOUBLE PRECISION NOT NULL,
+                terminal TEXT,
+                score DOUBLE PRECISION NOT NULL,
+                reasons TEXT NOT NULL,
+                record TEXT NOT NULL
+            );
+            CREATE INDEX case_alerts_by_case ON case_alerts (case_id);
+            CREATE TABLE audit (
+                id {identity},
+                at_wall TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                before TEXT,
+                after TEXT,
+                note TEXT
+            );
+            CREATE INDEX audit_by_subject ON audit (subject);
+            {append_only:audit};
+            {append_only:model_events}
+            """),
     ];
 
     /// <summary>The schema version this Vigil writes.</summary>

@@ -11,7 +11,8 @@ namespace Vigil.Web.Dashboard;
 
 /// <summary>
 /// The dashboard's web server: the page at <c>/</c>, the event stream at <c>/events</c>, status at <c>/api/status</c>,
-/// and, when the pipeline runs a model, the scoring routes (<c>/v1/score</c>, <c>/invocations</c>, <c>/v1/model</c>).
+/// and, when the pipeline runs a model, the scoring routes (<c>/v1/score</c>, <c>/invocations</c>, <c>/v1/model</c>);
+/// with cases, the review queue's routes (<c>/api/cases</c>).
 /// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
@@ -20,7 +21,10 @@ public sealed class DashboardServer : IAsyncDisposable
 
     /// <param name="logs">Where failures are logged; standard error when null.</param>
     /// <param name="metrics">Served on <c>/metrics</c>; none when null.</param>
-    public DashboardServer(DashboardOptions options, EventFeed feed, ScoringEndpoints? scoring = null, ILoggerProvider? logs = null, Metrics.ServiceMetrics? metrics = null)
+    /// <param name="routes">Maps further routes (the review queue's); none when null.</param>
+    public DashboardServer(
+        DashboardOptions options, EventFeed feed, ScoringEndpoints? scoring = null, ILoggerProvider? logs = null, Metrics.ServiceMetrics? metrics = null,
+        Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder>? routes = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _feed = feed;
@@ -36,6 +40,7 @@ public sealed class DashboardServer : IAsyncDisposable
         _app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
         _app.MapGet("/dashboard.js", () => Asset("dashboard.js", "text/javascript; charset=utf-8"));
         _app.MapGet("/dashboard.css", () => Asset("dashboard.css", "text/css; charset=utf-8"));
+        _app.MapGet("/review.js", () => Asset("review.js", "text/javascript; charset=utf-8"));
         _app.MapGet("/events", StreamEventsAsync);
         _app.MapGet("/api/status", () => Results.Bytes(_feed.StatusJson(), "application/json"));
         _app.MapGet("/healthz", () => Results.Text("ok"));
@@ -44,6 +49,7 @@ public sealed class DashboardServer : IAsyncDisposable
         _app.MapGet("/login.css", () => Asset("login.css", "text/css; charset=utf-8"));
         _app.MapPost("/login", SignInAsync);
         scoring?.Map(_app);
+        routes?.Invoke(_app);
     }
 
     /// <summary>Requests refused for want of a valid key with the right role.</summary>

@@ -27,8 +27,8 @@ public sealed class ApiAccess
     /// that verified are kept, so a lookup's timing tells a guesser nothing the answer does not; .NET's randomized string
     /// hashing keeps the buckets out of a guesser's reach.
     /// </summary>
-    private readonly ConcurrentDictionary<string, ApiRole> _verified = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ApiRole>.AlternateLookup<ReadOnlySpan<char>> _verifiedBySpan;
+    private readonly ConcurrentDictionary<string, ApiIdentity> _verified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ApiIdentity>.AlternateLookup<ReadOnlySpan<char>> _verifiedBySpan;
     private readonly ConcurrentDictionary<string, long> _failures = new(StringComparer.Ordinal);
 
     public ApiAccess(WebSecurity security)
@@ -44,18 +44,35 @@ public sealed class ApiAccess
     /// <summary>Requests refused so far, by reason (<c>missing</c>, <c>invalid</c>, <c>forbidden</c>).</summary>
     public IEnumerable<(string Reason, long Count)> FailuresByReason() => _failures.Select(f => (f.Key, f.Value));
 
-    /// <summary>The role a route needs, or null for an open one. Unknown GET routes need <see cref="ApiRole.View"/>, anything else <see cref="ApiRole.Admin"/>.</summary>
+    /// <summary>Where the review queue's routes start: all of them need <see cref="ApiRole.Analyst"/>.</summary>
+    public const string CasesPath = "/api/cases";
+
+    private const string IdentityItem = "vigil.identity";
+
+    /// <summary>
+    /// The role a route needs, or null for an open one. The review queue (<see cref="CasesPath"/>) needs
+    /// <see cref="ApiRole.Analyst"/>; unknown GET routes need <see cref="ApiRole.View"/>, anything else <see cref="ApiRole.Admin"/>.
+    /// </summary>
     public static ApiRole? Required(string method, string? path, bool openMetrics) => path switch
     {
         "/healthz" or "/readyz" or "/ping" or "/health" or "/version" or "/login" or "/login.css" => null,
         "/metrics" when openMetrics => null,
         "/v1/score" or "/invocations" => ApiRole.Score,
+        _ when path is not null && (path == CasesPath || path.StartsWith(CasesPath + "/", StringComparison.Ordinal)) => ApiRole.Analyst,
         _ when HttpMethods.IsGet(method) || HttpMethods.IsHead(method) => ApiRole.View,
         _ => ApiRole.Admin,
     };
 
-    /// <summary>Whether a key of role <paramref name="granted"/> may use a route that needs <paramref name="required"/>.</summary>
-    public static bool Allows(ApiRole granted, ApiRole required) => granted == ApiRole.Admin || granted == required;
+    /// <summary>Whether a key of role <paramref name="granted"/> may use a route that needs <paramref name="required"/>: an analyst may also view.</summary>
+    public static bool Allows(ApiRole granted, ApiRole required) =>
+        granted == ApiRole.Admin || granted == required || (granted == ApiRole.Analyst && required == ApiRole.View);
+
+    /// <summary>Who made a request the server let through, for the audit trail: the key's name (or its role), or <see cref="ApiIdentity.Local"/> on a server without keys.</summary>
+    public static string Actor(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(IdentityItem, out var identity) && identity is ApiIdentity known ? known.Actor : ApiIdentity.Local;
+    }
 
     /// <summary>Answers the request itself (401, 403, or the sign-in redirect) and returns false, or returns true to let it through.</summary>
     public async ValueTask<bool> AdmitAsync(HttpContext context)
@@ -85,8 +102,8 @@ public sealed class ApiAccess
             return false;
         }
 
-        var role = _verifiedBySpan.TryGetValue(presented, out var known) ? known : Verify(presented);
-        if (role is null)
+        var identity = _verifiedBySpan.TryGetValue(presented, out var known) ? known : Verify(presented);
+        if (identity is not { Role: var role })
         {
             if (IsPersonAtTheDashboard(request))
             {
@@ -99,13 +116,14 @@ public sealed class ApiAccess
             return false;
         }
 
-        if (!Allows(role.Value, required))
+        if (!Allows(role, required))
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden, "forbidden",
-                $"an API key with role {Name(role.Value)} may not {request.Method} {request.Path}: it needs role {Name(required)}");
+                $"an API key with role {Name(role)} may not {request.Method} {request.Path}: it needs role {Name(required)}");
             return false;
         }
 
+        context.Items[IdentityItem] = identity.Value;
         return true;
     }
 
@@ -125,7 +143,7 @@ public sealed class ApiAccess
         if (!Allows(role, ApiRole.View))
         {
             Count("forbidden");
-            return (StatusCodes.Status403Forbidden, $"an API key with role {Name(role)} cannot open the dashboard: it needs role view or admin");
+            return (StatusCodes.Status403Forbidden, $"an API key with role {Name(role)} cannot open the dashboard: it needs role view, analyst or admin");
         }
 
         context.Response.Cookies.Append(CookieName, key, new CookieOptions
@@ -138,10 +156,10 @@ public sealed class ApiAccess
         return null;
     }
 
-    private ApiRole? Verify(ReadOnlySpan<char> presented)
+    private ApiIdentity? Verify(ReadOnlySpan<char> presented)
     {
-        var role = _security.Keys.Authenticate(presented);
-        if (role is { } verified)
+        var identity = _security.Keys.Identify(presented);
+        if (identity is { } verified)
         {
             if (_verified.Count >= MaxVerified)
             {
@@ -151,7 +169,7 @@ public sealed class ApiAccess
             _verifiedBySpan.TryAdd(presented, verified);
         }
 
-        return role;
+        return identity;
     }
 
     public static string Name(ApiRole role) => role switch
@@ -159,6 +177,7 @@ public sealed class ApiAccess
         ApiRole.Score => "score",
         ApiRole.View => "view",
         ApiRole.Admin => "admin",
+        ApiRole.Analyst => "analyst",
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "unknown role"),
     };
 

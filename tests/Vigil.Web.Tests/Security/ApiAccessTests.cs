@@ -16,10 +16,11 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
     private const string ScoreKey = "score-key-0123456789abcdef";
     private const string ViewKey = "view-key-0123456789abcdef";
     private const string AdminKey = "admin-key-0123456789abcdef";
+    private const string AnalystKey = "analyst-key-0123456789abcdef";
 
     private static readonly LogisticModel Model = new(["amount", "V1"], [0, 0], [1, 1], [1, 0], intercept: -100, threshold: 0.5) { Version = "lr-amount" };
 
-    private static readonly WebSecurity Security = new() { Keys = ApiKeys.Parse($"score={ScoreKey}, view={ViewKey},admin={AdminKey}", "test") };
+    private static readonly WebSecurity Security = new() { Keys = ApiKeys.Parse($"score={ScoreKey}, view={ViewKey},admin={AdminKey},analyst:alice={AnalystKey}", "test") };
 
     private readonly TransactionScorer _scorer = new(Model);
     private readonly HttpClient _client = new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(10) };
@@ -33,6 +34,7 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
         Score,
         View,
         Admin,
+        Analyst,
     }
 
     public async Task InitializeAsync()
@@ -74,6 +76,10 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
         { "GET", "/", ApiRole.View, false },
         { "GET", "/dashboard.js", ApiRole.View, false },
         { "GET", "/dashboard.css", ApiRole.View, false },
+        { "GET", "/review.js", ApiRole.View, false },
+        { "GET", "/api/cases", ApiRole.Analyst, false },
+        { "GET", "/api/cases/12", ApiRole.Analyst, false },
+        { "POST", "/api/cases/12/verdict", ApiRole.Analyst, false },
         { "GET", "/api/status", ApiRole.View, false },
         { "GET", "/events", ApiRole.View, false },
         { "PUT", "/api/status", ApiRole.Admin, false },
@@ -276,6 +282,7 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
     {
         ("DELETE", _) or ("PUT", _) => HttpStatusCode.MethodNotAllowed,
         (_, "/nowhere") => HttpStatusCode.NotFound,
+        (_, _) when path.StartsWith("/api/cases", StringComparison.Ordinal) => HttpStatusCode.NotFound, // this dashboard has no cases
         _ => HttpStatusCode.OK,
     };
 
@@ -284,6 +291,7 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
         Credential.Score => ApiRole.Score,
         Credential.View => ApiRole.View,
         Credential.Admin => ApiRole.Admin,
+        Credential.Analyst => ApiRole.Analyst,
         _ => throw new ArgumentOutOfRangeException(nameof(credential)),
     };
 
@@ -310,6 +318,7 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
             Credential.Score => ScoreKey,
             Credential.View => ViewKey,
             Credential.Admin => AdminKey,
+            Credential.Analyst => AnalystKey,
             _ => null,
         };
         if (key is not null)

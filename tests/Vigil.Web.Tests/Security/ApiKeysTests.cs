@@ -23,7 +23,7 @@ public class ApiKeysTests
     [Fact]
     public void A_hashed_file_checks_the_same_keys_without_holding_them()
     {
-        var lines = new[] { "# operators", ApiKeys.HashedLine(ApiRole.View, Key), "", "   " + ApiKeys.HashedLine(ApiRole.Score, Key + "s") + "  # the gateway" };
+        var lines = new[] { "# operators", ApiKeys.HashedLine(new(ApiRole.View, null), Key), "", "   " + ApiKeys.HashedLine(new(ApiRole.Score, null), Key + "s") + "  # the gateway" };
 
         var keys = ApiKeys.ParseHashed(lines, "keys.txt");
 
@@ -33,8 +33,21 @@ public class ApiKeysTests
         Assert.Equal(ApiRole.View, ApiKeys.Parse($"score={Key}s", "env").With(keys).Authenticate(Key));
     }
 
+    [Fact]
+    public void A_key_may_carry_the_name_of_who_holds_it_in_the_list_and_in_the_hashed_file()
+    {
+        var keys = ApiKeys.Parse($"analyst:alice={Key}a, analyst={Key}n", "VIGIL_API_KEYS")
+            .With(ApiKeys.ParseHashed([ApiKeys.HashedLine(new(ApiRole.Analyst, "bob.smith@bank"), Key + "b")], "keys.txt"));
+
+        Assert.Equal(new ApiIdentity(ApiRole.Analyst, "alice"), keys.Identify(Key + "a"));
+        Assert.Equal(new ApiIdentity(ApiRole.Analyst, "bob.smith@bank"), keys.Identify(Key + "b"));
+        Assert.Equal(("alice", "analyst key", "bob.smith@bank"), (keys.Identify(Key + "a")!.Value.Actor, keys.Identify(Key + "n")!.Value.Actor, keys.Identify(Key + "b")!.Value.Actor));
+        Assert.StartsWith("analyst:bob.smith@bank sha256:", ApiKeys.HashedLine(new(ApiRole.Analyst, "bob.smith@bank"), Key), StringComparison.Ordinal);
+    }
+
     [Theory]
-    [InlineData("view", "keys.txt, line 1: expected role sha256:…")]
+    [InlineData("view", "keys.txt, line 1: expected role[:name] sha256:…")]
+    [InlineData("analyst:al/ice sha256:0000000000000000000000000000000000000000000000000000000000000000", "keys.txt, line 1: a key's name is 1 to 64 letters")]
     [InlineData("view sha256:", "keys.txt, line 1: expected a role and sha256:<64 hex digits>")]
     [InlineData("view sha256:zz", "keys.txt, line 1: expected a role and sha256:<64 hex digits>")]
     [InlineData("view md5:00112233445566778899aabbccddeeff", "keys.txt, line 1: expected a role and sha256:<64 hex digits>")]
@@ -49,11 +62,13 @@ public class ApiKeysTests
     }
 
     [Theory]
-    [InlineData("=key-0123456789abcdef", "expected role=key")]
+    [InlineData("=key-0123456789abcdef", "expected role[:name]=key")]
     [InlineData("view=", "the key has 0 characters")]
-    [InlineData("view", "expected role=key")]
+    [InlineData("view", "expected role[:name]=key")]
+    [InlineData("analyst:=key-0123456789abcdef", "a key's name is 1 to 64 letters, digits, '.', '_', '-' or '@' (role:name)")]
+    [InlineData("analyst:<script>=key-0123456789abcdef", "a key's name is 1 to 64 letters")]
     [InlineData("viewer=key-0123456789abcdef", "unknown role 'viewer'")]
-    [InlineData("key-0123456789abcdef=view", "unknown role; the roles are score, view and admin")]
+    [InlineData("key-0123456789abcdef=view", "unknown role; the roles are score, view, analyst and admin")]
     public void A_broken_entry_of_the_list_is_refused_without_repeating_the_key(string list, string message)
     {
         var refused = Assert.Throws<FormatException>(() => ApiKeys.Parse(list, "VIGIL_API_KEYS"));

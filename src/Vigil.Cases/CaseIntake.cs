@@ -1,0 +1,95 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Vigil.Alerts;
+using Vigil.Runtime.Topics;
+using Vigil.Store;
+using Vigil.Store.Cases;
+
+namespace Vigil.Cases;
+
+/// <summary>
+/// Files every alert (each record of the fraud topic) as a case: it joins its card's open case or opens one. Reads as
+/// a blocking subscriber, so no alert is lost: a database slower than the alerts holds the pipeline back, one
+/// transaction per batch. Records that are not decisions are counted and passed over; a batch the database refuses
+/// is logged and counted, and the next one is tried.
+/// </summary>
+public sealed partial class CaseIntake
+{
+    public const string Group = "vigil-cases";
+
+    private readonly IReadOnlyList<Subscription> _subscriptions;
+    private readonly CaseStore _store;
+    private readonly ILogger _log;
+    private long _filed;
+    private long _opened;
+    private long _unreadable;
+    private long _notFiled;
+
+    public CaseIntake(Topic fraud, CaseStore store, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(fraud);
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        _subscriptions = fraud.Subscribe(Group, SubscriptionMode.Blocking, capacity: 16);
+    }
+
+    /// <summary>Alerts filed in a case.</summary>
+    public long Filed => Interlocked.Read(ref _filed);
+
+    /// <summary>Cases opened by them.</summary>
+    public long Opened => Interlocked.Read(ref _opened);
+
+    /// <summary>Records on the fraud topic that are not decisions.</summary>
+    public long Unreadable => Interlocked.Read(ref _unreadable);
+
+    /// <summary>Alerts in batches the database refused.</summary>
+    public long NotFiled => Interlocked.Read(ref _notFiled);
+
+    /// <summary>Files alerts until the fraud topic completes.</summary>
+    public Task RunAsync() => Task.WhenAll(_subscriptions.Select(s => Task.Run(() => s.ReadAllAsync(File))));
+
+    /// <summary>An alert as a case keeps it; null when the record is not a decision.</summary>
+    public static CaseAlert? Read(ReadOnlySpan<byte> record)
+    {
+        if (Alert.TryParse(record) is not { } alert)
+        {
+            return null;
+        }
+
+        var at = DateTimeOffset.TryParse(alert.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : DateTimeOffset.UtcNow;
+        return new CaseAlert(alert.TransactionId, at.ToUnixTimeMilliseconds(), alert.Customer ?? alert.Source ?? "unknown", alert.Terminal ?? alert.Target,
+            alert.Amount, alert.Score, [.. alert.Reasons.Select(r => new CaseReason(r.Code, r.Text))], System.Text.Encoding.UTF8.GetString(record));
+    }
+
+    private void File(RecordBatch batch)
+    {
+        var alerts = new List<CaseAlert>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (Read(batch.Value(i)) is { } alert)
+            {
+                alerts.Add(alert);
+            }
+            else
+            {
+                Interlocked.Increment(ref _unreadable);
+            }
+        }
+
+        try
+        {
+            Interlocked.Add(ref _opened, _store.Record(alerts));
+            Interlocked.Add(ref _filed, alerts.Count);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or StoreException or InvalidOperationException)
+        {
+            if (Interlocked.Add(ref _notFiled, alerts.Count) == alerts.Count)
+            {
+                LogNotFiled(_log, e, alerts.Count, _store.Location);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "cases: {Count} alerts could not be filed in {Location}; later failures are only counted")]
+    private static partial void LogNotFiled(ILogger log, Exception exception, int count, string location);
+}
