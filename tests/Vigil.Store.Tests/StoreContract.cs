@@ -167,6 +167,8 @@ public abstract class StoreContract : IDisposable
         Assert.Equal("{\"transaction_id\": 1}", detail.Alerts[0].Record);
         Assert.Equal(("vigil", "open"), (detail.Audit.Single().Actor, detail.Audit.Single().Action));
         Assert.Empty(new CaseStore(database, "run-b").Queue(new CaseQuery()).Cases); // runs apart
+        Assert.Empty(new CaseStore(database, "run-b").AuditTrail());
+        Assert.Equal([("run-a", 2)], CaseStore.Runs(database));
     }
 
     [Fact]

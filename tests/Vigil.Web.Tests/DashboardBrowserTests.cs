@@ -2,6 +2,7 @@ using System.Text.Json;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;
+using Vigil.Testing;
 using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Quality;
 
@@ -10,26 +11,12 @@ namespace Vigil.Web.Tests;
 /// <summary>The dashboard in real headless Chromium (Debian's chromium and chromium-driver).</summary>
 public sealed class DashboardBrowserTests : IDisposable
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private const string ChromeDriver = "/usr/bin/chromedriver";
     private static readonly JsonSerializerOptions ReadRows = new() { PropertyNameCaseInsensitive = true };
     private readonly string _profile = Directory.CreateTempSubdirectory("vigil-chromium-").FullName;
 
     public void Dispose() => Directory.Delete(_profile, recursive: true);
 
-    private ChromeDriver StartBrowser()
-    {
-        Assert.True(File.Exists(Chromium) && File.Exists(ChromeDriver),
-            "Chromium is missing: install the Debian packages chromium and chromium-driver (./test.sh does, as root).");
-        var options = new ChromeOptions { BinaryLocation = Chromium };
-        options.AddArguments(
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--window-size=1280,1400", $"--user-data-dir={_profile}");
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
-        service.SuppressInitialDiagnosticInformation = true;
-        service.HideCommandPromptWindow = true;
-        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
-    }
+    private ChromeDriver StartBrowser() => HeadlessChromium.Start(_profile);
 
     [Fact]
     public async Task Dashboard_page_connects_and_shows_fraud_rows_in_red_and_legit_rows_in_green()

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vigil.Cli.Cases;
 using Vigil.Cli.Models;
 
 namespace Vigil.Cli.Commands;
@@ -70,6 +71,22 @@ public static class ModelCommands
             """);
         var flags = new CommandFlags(command, [SettingFlag.DataDirectory, SettingFlag.Database]);
         flags.SetAction(command, context, (settings, _) => Task.FromResult(new ModelListRunner(settings, context.Console).Run()));
+        return command;
+    }
+
+    public static Command Cases(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var command = new Command("cases", """
+            List the cases the pipeline filed from its alerts (vigil demo or replay), one run at a time.
+
+            Read from Vigil's database: vigil.db in --data-dir, or the PostgreSQL database of --database. Each case is a
+            card's alerts while it is open: how many, their money, the highest score (the queue's rank), the last alert,
+            who it is assigned to, and the verdict with who gave it. --audit prints the run's audit trail instead: every
+            case opened, assigned and decided, with who, when, before and after. Review cases on the dashboard's queue.
+            """);
+        var flags = new CommandFlags(command, [SettingFlag.CaseRun, SettingFlag.CaseStatus, SettingFlag.CaseAudit, SettingFlag.DataDirectory, SettingFlag.Database]);
+        flags.SetAction(command, context, (settings, configuration) => Task.FromResult(new CaseListRunner(settings, configuration, context.Console).Run()));
         return command;
     }
 

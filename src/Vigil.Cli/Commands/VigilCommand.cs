@@ -24,6 +24,7 @@ public static class VigilCommand
             ModelCommands.Serve(context),
             ModelCommands.Export(context),
             ModelCommands.List(context),
+            ModelCommands.Cases(context),
             RulesCommands.Create(context),
             KeysCommands.Create(context),
             ProbeCommand.Create(context),

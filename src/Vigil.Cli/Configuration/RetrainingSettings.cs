@@ -1,4 +1,5 @@
 using Vigil.Learning.Retraining;
+using Vigil.Store;
 
 namespace Vigil.Cli.Configuration;
 
@@ -13,6 +14,25 @@ public sealed record RetrainingSettings(bool Enabled, RetrainingOptions Options,
 
     /// <summary>A PostgreSQL connection string (<c>--database</c>) for the model registry; null for SQLite in the data folder.</summary>
     public string? Database { get; init; }
+
+    /// <summary>Whether there is a database to read: PostgreSQL is given, or vigil.db exists in the data folder.</summary>
+    public bool DatabaseExists => Database is not null || File.Exists(Path.Combine(DataDirectory, VigilDatabase.FileName));
+
+    /// <summary>The SQLite file's full path, for messages.</summary>
+    public string DatabaseFile => Path.GetFullPath(Path.Combine(DataDirectory, VigilDatabase.FileName));
+
+    /// <summary>Vigil's database, migrated: SQLite in the data folder, or PostgreSQL; one that cannot be used is one line, exit code 2.</summary>
+    public VigilDatabase OpenDatabase()
+    {
+        try
+        {
+            return Database is { } connection ? VigilDatabase.OpenPostgres(connection) : VigilDatabase.Open(DataDirectory);
+        }
+        catch (StoreException e)
+        {
+            throw new UsageException(Database is null ? $"--data-dir {DataDirectory}: {e.Message}" : $"--database: {e.Message}");
+        }
+    }
 
     public static RetrainingSettings Read(LayeredConfiguration configuration)
     {

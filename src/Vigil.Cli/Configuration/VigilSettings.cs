@@ -39,6 +39,9 @@ public sealed record VigilSettings(
     /// <summary>Whether and how the pipeline trains its own models (demo and replay without <c>--model</c>).</summary>
     public RetrainingSettings Retraining { get; init; } = new(false, new(), RetrainingSettings.DefaultDataDirectory);
 
+    /// <summary>Whether alerts are filed as cases for review, and the team's capacity (demo and replay).</summary>
+    public CaseSettings Cases { get; init; } = new(false, null);
+
     /// <summary>How the command logs: format and levels by category.</summary>
     public LogSettings Logs { get; init; } = LogSettings.Default;
 
@@ -144,6 +147,7 @@ public sealed record VigilSettings(
             Logs = LogSettings.Read(configuration),
             Onnx = Models.OnnxOptions.Read(configuration),
             Retraining = RetrainingSettings.Read(configuration),
+            Cases = CaseSettings.Read(configuration),
         };
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Vigil.Alerts;
+using Vigil.Cases;
 using Vigil.Cli.Alerts;
 using Vigil.Cli.Configuration;
 using Vigil.Cli.Logging;
@@ -20,6 +21,7 @@ using Vigil.Hosting.Services;
 using Vigil.Hosting.Transports;
 using Vigil.Learning.Retraining;
 using Vigil.Store;
+using Vigil.Store.Cases;
 using Vigil.Store.Models;
 using Vigil.Models;
 using Vigil.Runtime.Metrics;
@@ -46,6 +48,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
     private readonly StatusView _view = new(console, live, StatusLineInterval);
     private ILoggerFactory? _logs;
     private DatabaseModelRegistry? _registry;
+    private string _run = string.Empty;
 
     /// <summary>Client libraries' lines: under the live table while it shows (they would tear it), else where the caller said.</summary>
     private Action<string> ClientLines => _view.Log(report);
@@ -79,8 +82,10 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             throw new UsageException("the model reads features, and vigil demo --kafka on a shared cluster computes them only with --checkpoint FILE: add it, or run vigil features --kafka and vigil detect --input vigil.transactions.featured --model");
         }
 
-        using var database = WantsRetraining(run, models, features) ? OpenDatabase() : null;
-        var retraining = database is null ? null : Retraining(database, features);
+        var learns = WantsRetraining(run, models, features);
+        using var database = learns || settings.Cases.Enabled ? OpenDatabase() : null;
+        var retraining = learns ? Retraining(database!, features) : null;
+        var cases = settings.Cases.Enabled ? new CaseStore(database!, _run) : null;
         var ruleFiles = RuleFiles.Open(settings.Detector.Rules, settings.AmountThresholdFor(run.Profile), settings.Detector.AmountThreshold is not null, features);
         var rules = ruleFiles.Initial;
         var topology = new Topology(settings.Topics, rules, features, settings.Features.StageOptions(run.HasIdentities), settings.Pipeline)
@@ -98,6 +103,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             ? new QualityMonitor(runtime.Legit, runtime.Fraud, runtime.Labels, settings.Quality.MaxPending, shadow: models?.Current.Shadow is not null)
             : null;
         retraining?.Attach(runtime.Labels, m => runtime.Models = m);
+        var intake = cases is null ? null : new CaseIntake(runtime.Fraud, cases, Logs.CreateLogger(LogCategories.Cases));
         var written = new List<Topic> { runtime.Legit, runtime.Fraud, runtime.DeadLetters };
         if (source.HasLabels)
         {
@@ -113,6 +119,9 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         {
             Barrier = retraining,
         };
+        // An analyst's verdict is a label at once, written by the source with its reports (a source without labels has none to join).
+        var verdicts = cases is not null && source.HasLabels ? new LabelVerdicts(publisher) : null;
+        var review = cases is null ? null : new CaseReview(cases) { Capacity = settings.Cases.Capacity, Verdicts = verdicts };
         PipelineStatus Status() => runtime.Status() with
         {
             Quality = quality?.Snapshot(),
@@ -135,7 +144,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         }
 
         var dashboard = settings.Dashboard.Enabled
-            ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, Logs, metrics, scorer, stop)
+            ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, Logs, metrics, scorer, stop, review is null ? null : new ReviewEndpoints(review).Map)
             : null;
         if (settings.Dashboard.Enabled && dashboard is null)
         {
@@ -158,7 +167,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             alerting.Dashboard = dashboard?.Server.Address;
         }
 
-        PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address, scorer is not null, retraining);
+        PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address, scorer is not null, retraining, cases);
 
         // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
         var readers = sinks.Select(s => new OutputReader(s.Path, () => s.RunAsync())).ToList();
@@ -175,6 +184,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         if (retraining is not null)
         {
             readers.Add(new OutputReader("the retraining loop", retraining.RunAsync));
+        }
+
+        if (intake is not null)
+        {
+            readers.Add(new OutputReader("the case intake", intake.RunAsync));
         }
 
         readers.AddRange(alertReaders.Select(read => new OutputReader("alerts", () => Task.Run(read, CancellationToken.None))));
@@ -248,6 +262,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             RetrainingSummary.Print(console, learned, publisher.BarrierWait, _registry);
         }
 
+        if (intake is not null && review is not null)
+        {
+            CaseSummaryLine.Print(console, intake, review, verdicts);
+        }
+
         if (alerting is not null)
         {
             AlertSummary.Print(console, alerting);
@@ -274,33 +293,26 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
     private bool WantsRetraining(RunSource run, ModelFiles? models, FeatureSet features) =>
         settings.Retraining.Enabled && models is null && run.Source.HasLabels && run.Source.HasEventTime && !features.IsEmpty;
 
-    /// <summary>Vigil's database, migrated: SQLite in the data folder, or PostgreSQL; one that cannot be used is one line, exit code 2.</summary>
+    /// <summary>
+    /// Vigil's database, migrated: SQLite in the data folder, or PostgreSQL; one that cannot be used is one line, exit
+    /// code 2. Names this run (its start, to the second; unique among the model folders) for the models and cases it keeps.
+    /// </summary>
     private VigilDatabase OpenDatabase()
     {
-        var postgres = settings.Retraining.Database;
-        try
+        var runs = Path.Combine(settings.Retraining.DataDirectory, "models");
+        _run = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        for (var n = 2; Directory.Exists(Path.Combine(runs, _run)); n++)
         {
-            return postgres is null ? VigilDatabase.Open(settings.Retraining.DataDirectory) : VigilDatabase.OpenPostgres(postgres);
+            _run = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{n}";
         }
-        catch (StoreException e)
-        {
-            throw new UsageException(postgres is null ? $"--data-dir {settings.Retraining.DataDirectory}: {e.Message}" : $"--database: {e.Message}");
-        }
+
+        return settings.Retraining.OpenDatabase();
     }
 
     /// <summary>The loop, keeping its models in the database and their files in a folder of this run.</summary>
     private RetrainingLoop Retraining(VigilDatabase database, FeatureSet features)
     {
-        var runs = Path.Combine(settings.Retraining.DataDirectory, "models");
-        var name = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var folder = Path.Combine(runs, name);
-        for (var n = 2; Directory.Exists(folder); n++)
-        {
-            name = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{n}";
-            folder = Path.Combine(runs, name);
-        }
-
-        _registry = new DatabaseModelRegistry(database, new ModelFolder(folder), name);
+        _registry = new DatabaseModelRegistry(database, new ModelFolder(Path.Combine(settings.Retraining.DataDirectory, "models", _run)), _run);
 
         // As fast as it goes, the source waits while a model trains: training may take every core.
         var options = RunSource.Pacing(settings).IsUnlimited ? settings.Retraining.Options with { TrainingThreads = Environment.ProcessorCount } : settings.Retraining.Options;
@@ -315,7 +327,8 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
     private FeatureSet FeaturesComputed() =>
         settings.Kafka is { IsMock: false } && settings.Features.Checkpoint is null ? FeatureSet.None : settings.Features.Set;
 
-    private void PrintHeader(IPipelineTransport runtime, RunSource run, RuleFiles rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard, bool scoring, RetrainingLoop? retraining)
+    private void PrintHeader(
+        IPipelineTransport runtime, RunSource run, RuleFiles rules, DetectionModels? models, SourcePacing pacing, Uri? dashboard, bool scoring, RetrainingLoop? retraining, CaseStore? cases)
     {
         var model = models is null ? string.Empty
             : $" · model {models.Primary.Version}" + (models.Shadow is null ? string.Empty : $" (shadow {models.Shadow.Version})");
@@ -336,6 +349,13 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             var o = settings.Retraining.Options;
             console.MarkupLine(Markup.Escape($"models:    trained here from the decisions and their labels: the first once labels span {StatusView.Delay(o.FirstAfter)} with {o.MinFrauds} frauds, then every {StatusView.Delay(o.Every)} on {StatusView.Delay(o.Window)} of labels; each judged in shadow, promoted when it beats the deciding model"));
             console.MarkupLine($"           [grey]kept in {Markup.Escape(_registry!.Location)} · --retrain false to decide with the rules alone[/]");
+        }
+
+        if (cases is not null)
+        {
+            var capacity = settings.Cases.Capacity is { } c ? $" · capacity {c:N0} cases a day" : string.Empty;
+            console.MarkupLine(Markup.Escape($"cases:     every alert opens or joins its card's case in {cases.Location}{capacity}"
+                + (dashboard is null ? string.Empty : "; review them on the dashboard") + (run.Source.HasLabels ? ", each verdict a label at once" : string.Empty)));
         }
 
         if (dashboard is not null)

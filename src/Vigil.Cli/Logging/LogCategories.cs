@@ -12,6 +12,9 @@ public static class LogCategories
     /// <summary>Models swapped in or rejected.</summary>
     public const string Models = "Vigil.Models";
 
+    /// <summary>Alerts that could not be filed as cases.</summary>
+    public const string Cases = "Vigil.Cases";
+
     /// <summary>Alert deliveries that failed.</summary>
     public const string Alerts = "Vigil.Alerts";
 

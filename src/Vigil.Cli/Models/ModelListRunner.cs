@@ -13,22 +13,13 @@ public sealed class ModelListRunner(VigilSettings settings, IAnsiConsole console
     public int Run()
     {
         var retraining = settings.Retraining;
-        if (retraining.Database is null && !File.Exists(Path.Combine(retraining.DataDirectory, VigilDatabase.FileName)))
+        if (!retraining.DatabaseExists)
         {
-            console.MarkupLine(Markup.Escape($"no models yet: {Path.GetFullPath(Path.Combine(retraining.DataDirectory, VigilDatabase.FileName))} does not exist (vigil demo without --model trains and keeps them)"));
+            console.MarkupLine(Markup.Escape($"no models yet: {retraining.DatabaseFile} does not exist (vigil demo without --model trains and keeps them)"));
             return 0;
         }
 
-        VigilDatabase database;
-        try
-        {
-            database = retraining.Database is { } connection ? VigilDatabase.OpenPostgres(connection) : VigilDatabase.Open(retraining.DataDirectory);
-        }
-        catch (StoreException e)
-        {
-            throw new UsageException(retraining.Database is null ? $"--data-dir {retraining.DataDirectory}: {e.Message}" : $"--database: {e.Message}");
-        }
-
+        var database = retraining.OpenDatabase();
         using (database)
         {
             var models = DatabaseModelRegistry.List(database);

@@ -14,10 +14,11 @@ public static class DashboardHosting
 {
     /// <param name="logs">Where the server's failures are logged.</param>
     /// <param name="metrics">Served on the dashboard's <c>/metrics</c>, with the scoring routes' counts when a scorer is given.</param>
+    /// <param name="routes">Further routes (the review queue's); none when null.</param>
     /// <returns>The running feed and server, or null when the port cannot be used (the reason is printed).</returns>
     public static async Task<(EventFeed Feed, DashboardServer Server)?> StartAsync(
         DashboardOptions options, Topic legit, Topic fraud, Func<PipelineStatus> status, IAnsiConsole console, ILoggerFactory logs, ServiceMetrics metrics,
-        TransactionScorer? scorer, CancellationToken cancellationToken)
+        TransactionScorer? scorer, CancellationToken cancellationToken, Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder>? routes = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(console);
@@ -28,7 +29,7 @@ public static class DashboardHosting
             ScoringMetrics.Add(metrics, scorer!, scoring);
         }
 
-        var server = new DashboardServer(options, feed, scoring, new ForwardingLogProvider(logs), metrics);
+        var server = new DashboardServer(options, feed, scoring, new ForwardingLogProvider(logs), metrics, routes);
         try
         {
             await server.StartAsync(cancellationToken);

@@ -36,6 +36,9 @@ public sealed class LabelledRows
     private readonly byte[] _scenarios;
     private readonly long[] _labelSequence;
     private readonly Dictionary<long, int> _pending = [];
+
+    /// <summary>Rows labelled by an analyst's verdict, until their report comes (which replaces it); stale slots are checked by key.</summary>
+    private readonly Dictionary<long, int> _verdicts = [];
     private readonly Dictionary<long, (bool Fraud, byte Scenario, long Sequence, long ArrivedAt)> _early = [];
     private int _next;
 
@@ -125,6 +128,18 @@ public sealed class LabelledRows
     {
         var sequence = ++LabelsRead;
         if (_pending.Remove(label.TransactionKey, out var slot))
+        {
+            Apply(slot, label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), sequence);
+            if (label.IsVerdict)
+            {
+                _verdicts[label.TransactionKey] = slot;
+            }
+
+            return;
+        }
+
+        // The report of a row an analyst labelled: the report is the truth, and replaces the verdict.
+        if (!label.IsVerdict && _verdicts.Remove(label.TransactionKey, out slot) && _keys[slot] == label.TransactionKey && _labels[slot] != Unknown)
         {
             Apply(slot, label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), sequence);
             return;

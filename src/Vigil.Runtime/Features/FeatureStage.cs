@@ -261,7 +261,7 @@ public sealed class FeatureStage
                 for (var i = 0; i < batch.Count; i++)
                 {
                     var offset = batch.Offset(i);
-                    if (offset >= input.Position && FraudReport.TryDecode(batch.Value(i), out var report) && report.IsFraud)
+                    if (offset >= input.Position && FraudReport.TryDecode(batch.Value(i), out var report) && report.Counts)
                     {
                         _reports.Enqueue(report, new EventOrder(report.ReportedAtMs, batch.Partition, offset));
                         Repartition?.Forward(report, batch.Partition, offset);

@@ -147,8 +147,12 @@ public sealed class QualityMonitor
             {
                 if (labels.TryGet(i, out var label))
                 {
-                    _tracker.Labelled(label);
-                    _shadow?.Labelled(label);
+                    // Quality is measured against the reports: an analyst's verdict is an opinion the report will confirm or not.
+                    if (!label.IsVerdict)
+                    {
+                        _tracker.Labelled(label);
+                        _shadow?.Labelled(label);
+                    }
                 }
                 else
                 {

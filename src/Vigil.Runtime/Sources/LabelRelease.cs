@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Vigil.Labels;
 using Vigil.Transactions;
 
 namespace Vigil.Runtime.Sources;
@@ -12,9 +14,14 @@ namespace Vigil.Runtime.Sources;
 public sealed class LabelRelease(TimeSpan delay)
 {
     private static readonly byte[] ReportedAt = ",\"reported_at\":\""u8.ToArray();
+    private static readonly byte[] ConfirmedBy = ",\"confirmed_by\":"u8.ToArray();
+
+    /// <summary>Most confirmations remembered; past it, a report may count a fraud an analyst counted already.</summary>
+    private const int MaxConfirmed = 1_000_000;
 
     private readonly long _delayMs = (long)delay.TotalMilliseconds;
     private readonly Queue<(long ReleaseMs, int KeyLength, int LabelLength)> _held = new();
+    private readonly Dictionary<long, byte[]> _confirmed = [];
     private byte[] _bytes = new byte[1 << 16];
     private byte[] _scratch = new byte[1024];
     private int _head;
@@ -35,6 +42,19 @@ public sealed class LabelRelease(TimeSpan delay)
         label.CopyTo(room[key.Length..]);
         _tail += key.Length + label.Length;
         _held.Enqueue((transactionTimeMs + _delayMs, key.Length, label.Length));
+    }
+
+    /// <summary>
+    /// An analyst confirmed the transaction (its id as a join key) as fraud, and the features counted it then: its
+    /// report, when released, says so (<c>"confirmed_by": "alice"</c>), so that the features do not count it twice.
+    /// </summary>
+    public void Confirm(long transactionKey, string analyst)
+    {
+        ArgumentNullException.ThrowIfNull(analyst);
+        if (_confirmed.Count < MaxConfirmed)
+        {
+            _confirmed[transactionKey] = JsonEncodedText.Encode(analyst).EncodedUtf8Bytes.ToArray();
+        }
     }
 
     /// <summary>Writes every label whose report time has come by <paramref name="eventTimeMs"/>.</summary>
@@ -74,6 +94,21 @@ public sealed class LabelRelease(TimeSpan delay)
         at += ReportedAt.Length;
         at += Iso8601.Write(releaseMs, _scratch.AsSpan(at));
         _scratch[at++] = (byte)'"';
+        if (_confirmed.Count > 0 && LabelDecoder.TryDecode(label, out var decoded, out _) && _confirmed.Remove(decoded.TransactionKey, out var analyst) && decoded.IsFraud)
+        {
+            if (_scratch.Length < at + ConfirmedBy.Length + analyst.Length + 3)
+            {
+                Array.Resize(ref _scratch, (at + ConfirmedBy.Length + analyst.Length + 3) * 2);
+            }
+
+            ConfirmedBy.CopyTo(_scratch.AsSpan(at));
+            at += ConfirmedBy.Length;
+            _scratch[at++] = (byte)'"';
+            analyst.CopyTo(_scratch.AsSpan(at));
+            at += analyst.Length;
+            _scratch[at++] = (byte)'"';
+        }
+
         _scratch[at++] = (byte)'}';
         labels.Write(key, _scratch.AsSpan(0, at));
         Released++;

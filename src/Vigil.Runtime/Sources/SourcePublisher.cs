@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Vigil.Runtime.Pipeline;
 using Vigil.Streams;
@@ -17,6 +18,9 @@ namespace Vigil.Runtime.Sources;
 public sealed class SourcePublisher
 {
     private const int MaxRecordsPerTurn = 4096;
+
+    /// <summary>Most verdicts waiting for the publisher's next turn (it is paused at a barrier, or its writer waits).</summary>
+    public const int MaxWaitingVerdicts = 100_000;
     private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
 
     private readonly ITransactionSource _source;
@@ -31,6 +35,10 @@ public sealed class SourcePublisher
     private long _invalid;
     private long _eventTimeMs;
     private long _barrierTicks;
+    private readonly ConcurrentQueue<(byte[] Key, byte[] Label, long TransactionKey, bool IsFraud, string Analyst)> _verdicts = new();
+    private long _verdictsWritten;
+    private readonly Lock _verdictGate = new();
+    private bool _finished;
 
     /// <param name="limit">Records to read before stopping; <see cref="long.MaxValue"/> for no limit.</param>
     public SourcePublisher(ITransactionSource source, SourceOutputs outputs, SourcePacing pacing, long limit = long.MaxValue)
@@ -83,7 +91,34 @@ public sealed class SourcePublisher
     /// <summary>The event time of the latest transaction published (Unix milliseconds; 0 before the first or without event time).</summary>
     public long EventTimeMs => Interlocked.Read(ref _eventTimeMs);
 
-    public long LabelsReleased => _labels?.Released ?? 0;
+    /// <summary>Labels written: the reports released, and the analysts' verdicts.</summary>
+    public long LabelsReleased => (_labels?.Released ?? 0) + Interlocked.Read(ref _verdictsWritten);
+
+    /// <summary>Analysts' verdicts written to the labels.</summary>
+    public long VerdictsWritten => Interlocked.Read(ref _verdictsWritten);
+
+    /// <summary>
+    /// An analyst's verdict on one transaction: <paramref name="label"/> is the whole label record (with
+    /// <c>"analyst"</c> first), written to the labels on the publisher's next turn, in its order with the reports; a fraud
+    /// verdict marks the transaction's report, when released, as confirmed (<see cref="LabelRelease.Confirm"/>). False
+    /// when it cannot be written: the source has no labels, it has finished, or too many verdicts wait.
+    /// </summary>
+    public bool TryReport(byte[] key, byte[] label, long transactionKey, bool isFraud, string analyst)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(label);
+        ArgumentNullException.ThrowIfNull(analyst);
+        lock (_verdictGate)
+        {
+            if (_labels is null || _finished || _verdicts.Count >= MaxWaitingVerdicts)
+            {
+                return false;
+            }
+
+            _verdicts.Enqueue((key, label, transactionKey, isFraud, analyst));
+            return true;
+        }
+    }
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -92,6 +127,7 @@ public sealed class SourcePublisher
         var passedMs = long.MinValue;
         while (!stop.IsCancellationRequested && _read < _limit)
         {
+            WriteVerdicts();
             var atBarrier = false;
             var now = Stopwatch.GetTimestamp();
             var budget = _pacing.Rate.Take(now, (int)Math.Min(MaxRecordsPerTurn, _limit - _read));
@@ -206,6 +242,12 @@ public sealed class SourcePublisher
         {
             try
             {
+                lock (_verdictGate)
+                {
+                    _finished = true; // a verdict accepted before this is in the queue
+                }
+
+                WriteVerdicts();
                 _labels.ReleaseAll(_outputs.Labels!);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -216,6 +258,20 @@ public sealed class SourcePublisher
 
         // Together: each writer waits for its own cluster, and one that does not answer holds up no other.
         await Task.WhenAll(_writers.Select(output => output.FlushAsync(CancellationToken.None).AsTask()));
+    }
+
+    private void WriteVerdicts()
+    {
+        while (_verdicts.TryDequeue(out var verdict))
+        {
+            _outputs.Labels!.Write(verdict.Key, verdict.Label);
+            if (verdict.IsFraud)
+            {
+                _labels!.Confirm(verdict.TransactionKey, verdict.Analyst);
+            }
+
+            Interlocked.Increment(ref _verdictsWritten);
+        }
     }
 
     private void Publish()

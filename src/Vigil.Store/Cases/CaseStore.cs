@@ -178,12 +178,30 @@ public sealed class CaseStore(VigilDatabase database, string run)
         }
     }
 
-    /// <summary>The audit trail, newest first: of one subject (<c>case 12</c>), or of everything.</summary>
+    /// <summary>This run's audit trail, newest first: of one subject (<c>case 12</c>), or of everything.</summary>
     public IReadOnlyList<AuditEntry> AuditTrail(string? subject = null, int limit = 200)
     {
         lock (database.Gate)
         {
             return Audit(subject, limit);
+        }
+    }
+
+    /// <summary>The runs that have cases, newest first (run names sort by their start time), with how many each has.</summary>
+    public static IReadOnlyList<(string Run, int Cases)> Runs(VigilDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        lock (database.Gate)
+        {
+            using var command = Commands.Create(database.Connection, null, "SELECT run, COUNT(*) FROM cases GROUP BY run ORDER BY run DESC");
+            using var reader = command.ExecuteReader();
+            var runs = new List<(string, int)>();
+            while (reader.Read())
+            {
+                runs.Add((reader.GetString(0), Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture)));
+            }
+
+            return runs;
         }
     }
 
@@ -250,8 +268,8 @@ public sealed class CaseStore(VigilDatabase database, string run)
 
     private List<AuditEntry> Audit(string? subject, int limit)
     {
-        using var command = Commands.Create(database.Connection, null,
-                $"SELECT id, at_wall, actor, action, subject, before, after, note FROM audit {(subject is null ? string.Empty : "WHERE subject = @subject")} ORDER BY id DESC LIMIT @limit")
+        using var command = Command(null,
+                $"SELECT id, at_wall, actor, action, subject, before, after, note FROM audit WHERE run = @run {(subject is null ? string.Empty : "AND subject = @subject")} ORDER BY id DESC LIMIT @limit")
             .With("@limit", (long)Math.Clamp(limit, 1, 10_000));
         if (subject is not null)
         {
@@ -271,8 +289,8 @@ public sealed class CaseStore(VigilDatabase database, string run)
 
     private void Append(DbTransaction transaction, string actor, string action, string subject, string? before, string? after, string? note)
     {
-        using var command = Commands.Create(database.Connection, transaction, """
-            INSERT INTO audit (at_wall, actor, action, subject, before, after, note) VALUES (@at, @actor, @action, @subject, @before, @after, @note)
+        using var command = Command(transaction, """
+            INSERT INTO audit (run, at_wall, actor, action, subject, before, after, note) VALUES (@run, @at, @actor, @action, @subject, @before, @after, @note)
             """)
             .With("@at", StoreTime.Now()).With("@actor", actor).With("@action", action).With("@subject", subject)
             .With("@before", before).With("@after", after).With("@note", note);

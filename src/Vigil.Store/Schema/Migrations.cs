@@ -72,6 +72,7 @@ public static class Migrations
             CREATE INDEX case_alerts_by_case ON case_alerts (case_id);
             CREATE TABLE audit (
                 id {identity},
+                run TEXT NOT NULL,
                 at_wall TEXT NOT NULL,
                 actor TEXT NOT NULL,
                 action TEXT NOT NULL,
@@ -80,7 +81,7 @@ public static class Migrations
                 after TEXT,
                 note TEXT
             );
-            CREATE INDEX audit_by_subject ON audit (subject);
+            CREATE INDEX audit_by_subject ON audit (run, subject);
             {append_only:audit};
             {append_only:model_events}
             """),

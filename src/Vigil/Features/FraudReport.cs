@@ -8,6 +8,15 @@ namespace Vigil.Features;
 /// <param name="ReportedAtMs">When the label was released (<c>reported_at</c>); the transaction's time when the label has none.</param>
 public readonly record struct FraudReport(bool IsFraud, long TransactionTimeMs, long ReportedAtMs, long? Customer, long? Terminal)
 {
+    /// <summary>
+    /// A report of a fraud an analyst confirmed earlier (<c>confirmed_by</c>): that verdict already counted it in the
+    /// risk windows, so the report must not count it again.
+    /// </summary>
+    public bool CountedAlready { get; init; }
+
+    /// <summary>Whether this label changes any feature: a fraud not counted already (an analyst's verdict or a report).</summary>
+    public bool Counts => IsFraud && !CountedAlready;
+
     /// <summary>Reads a label record: <c>fraud</c>, <c>timestamp</c>, <c>reported_at</c>, and <c>customer_id</c>/<c>terminal_id</c> (or <c>source</c>/<c>target</c>).</summary>
     public static bool TryDecode(ReadOnlySpan<byte> record, out FraudReport report)
     {
@@ -16,6 +25,7 @@ public readonly record struct FraudReport(bool IsFraud, long TransactionTimeMs, 
         long time = 0, reported = 0;
         bool hasTime = false, hasReported = false;
         long? customer = null, terminal = null;
+        var counted = false;
         try
         {
             var reader = new Utf8JsonReader(record);
@@ -53,6 +63,7 @@ public readonly record struct FraudReport(bool IsFraud, long TransactionTimeMs, 
                 }
                 else
                 {
+                    counted |= reader.ValueTextEquals("confirmed_by"u8);
                     reader.Read();
                     reader.Skip();
                 }
@@ -68,7 +79,7 @@ public readonly record struct FraudReport(bool IsFraud, long TransactionTimeMs, 
             return false;
         }
 
-        report = new FraudReport(fraud.Value, time, hasReported ? reported : time, customer, terminal);
+        report = new FraudReport(fraud.Value, time, hasReported ? reported : time, customer, terminal) { CountedAlready = counted };
         return true;
     }
 

@@ -7,7 +7,8 @@ namespace Vigil.Labels;
 /// <summary>Decodes label records: <c>{"transaction_id":…,"fraud":1,"amount":57.16,"fraud_scenario":2,…}</c>.</summary>
 /// <remarks>
 /// <c>fraud</c> may be 0/1 or true/false; other fields (timestamp, customer, terminal, report time) are skipped.
-/// Reading stops once the four fields it needs are read: Vigil writes them first.
+/// Reading stops once the four fields it needs are read: Vigil writes them first (after <c>analyst</c>, which an
+/// analyst's verdict carries).
 /// </remarks>
 public static class LabelDecoder
 {
@@ -19,6 +20,7 @@ public static class LabelDecoder
         var hasKey = false;
         double amount = 0;
         var scenario = 0;
+        var verdict = false;
         var needed = 4;
         try
         {
@@ -66,6 +68,7 @@ public static class LabelDecoder
                 else
                 {
                     needed++;
+                    verdict |= reader.ValueTextEquals("analyst"u8);
                     reader.Read();
                     reader.Skip();
                 }
@@ -89,7 +92,7 @@ public static class LabelDecoder
             return false;
         }
 
-        label = new Label(key, fraud.Value, amount, scenario);
+        label = new Label(key, fraud.Value, amount, scenario) { IsVerdict = verdict };
         error = null;
         return true;
     }

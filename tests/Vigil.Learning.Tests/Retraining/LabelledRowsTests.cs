@@ -31,6 +31,27 @@ public sealed class LabelledRowsTests
     }
 
     [Fact]
+    public void An_analyst_s_verdict_labels_its_row_at_once_and_the_report_when_it_comes_replaces_it()
+    {
+        var rows = new LabelledRows(2, 10);
+        Add(rows, 1, 100);
+        Add(rows, 2, 200);
+        rows.Label(new Label(1, true, 10, 0) { IsVerdict = true });
+        rows.Label(new Label(2, true, 10, 0) { IsVerdict = true });
+
+        Assert.Equal([(byte)1, (byte)1], rows.Select(Inputs, long.MinValue).Labels);
+
+        rows.Label(new Label(1, false, 10, 0)); // the analyst was wrong: the report is the truth
+        rows.Label(new Label(2, true, 10, 3));
+
+        var set = rows.Select(Inputs, long.MinValue);
+        Assert.Equal([(byte)0, (byte)1], set.Labels);
+        Assert.Equal([(byte)0, (byte)3], set.Scenarios!);
+        Assert.Equal((0, 0), (rows.EarlyLabels, rows.LabelsUnmatched)); // a report of a verdict's row is not an unmatched label
+        Assert.Equal(4, rows.LabelsRead);
+    }
+
+    [Fact]
     public void Rows_come_out_in_event_time_order_from_a_time_and_after_a_label()
     {
         var rows = new LabelledRows(2, 10);

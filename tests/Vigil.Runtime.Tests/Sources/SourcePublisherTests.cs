@@ -181,12 +181,62 @@ public sealed class SourcePublisherTests
         Assert.Equal(barrier.Stops[^1].TransactionsBefore, publisher.Produced);
     }
 
+    [Fact]
+    public async Task A_verdict_is_written_with_the_labels_at_the_next_turn_and_marks_the_report_of_a_fraud_it_confirmed()
+    {
+        // A first run says which transactions of the first day turn out fraud, and which genuine.
+        await new SourcePublisher(Simulated(), Outputs(TimeSpan.FromDays(2)), SourcePacing.Unlimited).RunAsync(CancellationToken.None);
+        var truth = _log.Where(r => r.Writer == "labels").Select(r => JsonDocument.Parse(r.Value).RootElement)
+            .Where(l => Time(l.GetRawText(), "timestamp") < new DateTimeOffset(2018, 4, 2, 0, 0, 0, TimeSpan.Zero))
+            .Select(l => (Id: l.GetProperty("transaction_id").GetInt64(), Customer: l.GetProperty("customer_id").ToString(), Fraud: l.GetProperty("fraud").GetInt32() == 1)).ToList();
+        var first = truth.First(t => t.Fraud);
+        var second = truth.First(t => !t.Fraud);
+        _log.Clear();
+
+        var barrier = new DailyBarrier(_log);
+        var publisher = new SourcePublisher(Simulated(), Outputs(TimeSpan.FromDays(2)), SourcePacing.Unlimited) { Barrier = barrier };
+        barrier.OnReached = n =>
+        {
+            // On the second day an analyst confirms a fraud of the first day, and clears a genuine one.
+            if (n == 2)
+            {
+                foreach (var (id, customer, fraud) in new[] { first, second })
+                {
+                    Assert.True(publisher.TryReport(Encoding.UTF8.GetBytes(customer), Encoding.UTF8.GetBytes($$"""{"analyst":"alice","transaction_id":{{id}},"fraud":{{(fraud ? 1 : 0)}}}"""), id, fraud, "alice"));
+                }
+            }
+        };
+
+        await publisher.RunAsync(CancellationToken.None);
+
+        var labels = _log.Where(r => r.Writer == "labels").Select(r => JsonDocument.Parse(r.Value).RootElement).ToList();
+        var verdicts = labels.Where(l => l.TryGetProperty("analyst", out _)).ToList();
+        Assert.Equal([first.Id, second.Id], verdicts.Select(v => v.GetProperty("transaction_id").GetInt64()));
+        var reports = labels.Where(l => !l.TryGetProperty("analyst", out _)).ToDictionary(l => l.GetProperty("transaction_id").GetInt64());
+        Assert.Equal(publisher.Produced, reports.Count);
+        Assert.Equal(publisher.Produced + 2, publisher.LabelsReleased);
+        Assert.Equal(2, publisher.VerdictsWritten);
+
+        // Only a report that says fraud, of a transaction confirmed as fraud, says who confirmed it.
+        var confirmed = reports.Values.Where(r => r.TryGetProperty("confirmed_by", out _)).ToList();
+        Assert.Equal([first.Id], confirmed.Select(r => r.GetProperty("transaction_id").GetInt64()));
+        Assert.All(confirmed, r => Assert.Equal("alice", r.GetProperty("confirmed_by").GetString()));
+
+        // Written on the turn after the stop, before any later transaction; refused once the source has finished.
+        var firstVerdict = _log.FindIndex(r => r.Writer == "labels" && r.Value.Contains("\"analyst\"", StringComparison.Ordinal));
+        Assert.True(Time(_log[firstVerdict..].First(r => r.Writer == "transactions").Value, "timestamp") >= DateTimeOffset.FromUnixTimeMilliseconds(barrier.Stops[1].EventTimeMs));
+        Assert.False(publisher.TryReport([], "{}"u8.ToArray(), 1, isFraud: true, "alice"));
+    }
+
     /// <summary>Stops the source once a day of event time for 5 ms, and notes what was published by then.</summary>
     private sealed class DailyBarrier(List<(string Writer, string Key, string Value, IReadOnlyList<RecordHeader>? Headers)> log) : IEventTimeBarrier
     {
         public List<(long EventTimeMs, int TransactionsBefore, long LabelsReleased, int LabelsLogged)> Stops { get; } = [];
 
         public Action? OnStop { get; init; }
+
+        /// <summary>Called at each stop with its number (from 1), before the source goes on.</summary>
+        public Action<int>? OnReached { get; set; }
 
         public int StopAt { get; init; } = int.MaxValue;
 
@@ -195,6 +245,7 @@ public sealed class SourcePublisherTests
         public async ValueTask ReachedAsync(long eventTimeMs, long labelsReleased, CancellationToken cancel)
         {
             Stops.Add((eventTimeMs, log.Count(r => r.Writer == "transactions"), labelsReleased, log.Count(r => r.Writer == "labels")));
+            OnReached?.Invoke(Stops.Count);
             await Task.Delay(5, CancellationToken.None);
             NextMs = eventTimeMs + (long)TimeSpan.FromDays(1).TotalMilliseconds;
             if (Stops.Count == StopAt)

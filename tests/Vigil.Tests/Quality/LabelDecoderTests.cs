@@ -17,6 +17,21 @@ public sealed class LabelDecoderTests
         Assert.Equal(new Label(key, fraud, amount, scenario), label);
     }
 
+    [Fact]
+    public void An_analyst_s_verdict_is_told_apart_from_a_report_and_a_report_an_analyst_confirmed_counts_no_more()
+    {
+        Assert.True(LabelDecoder.TryDecode("""{"analyst":"alice","transaction_id":7,"fraud":1,"amount":5,"fraud_scenario":0,"timestamp":"2018-04-02T00:00:00Z"}"""u8, out var verdict, out _));
+        Assert.True(LabelDecoder.TryDecode("""{"transaction_id":7,"fraud":1,"amount":5,"fraud_scenario":0,"analyst":"late: never read"}"""u8, out var report, out _));
+
+        Assert.Equal(new Label(7, true, 5, 0) { IsVerdict = true }, verdict);
+        Assert.False(report.IsVerdict); // read stops after the four fields a report leads with
+
+        Assert.True(Vigil.Features.FraudReport.TryDecode("""{"transaction_id":7,"fraud":1,"timestamp":"2018-04-02T00:00:00Z","customer_id":3,"confirmed_by":"alice"}"""u8, out var confirmed));
+        Assert.True(Vigil.Features.FraudReport.TryDecode("""{"transaction_id":7,"fraud":1,"timestamp":"2018-04-02T00:00:00Z","customer_id":3}"""u8, out var plain));
+        Assert.Equal((true, true, false), (confirmed.IsFraud, confirmed.CountedAlready, confirmed.Counts));
+        Assert.Equal((false, true), (plain.CountedAlready, plain.Counts));
+    }
+
     [Theory]
     [InlineData("""{"fraud":1}""", "transaction_id is missing")]
     [InlineData("""{"transaction_id":1}""", "fraud is missing")]

@@ -1,0 +1,61 @@
+using OpenQA.Selenium;
+using OpenQA.Selenium.Support.UI;
+using Vigil.Store.Cases;
+using Vigil.Testing;
+
+namespace Vigil.Cases.Tests;
+
+/// <summary>The review queue on the dashboard, in real headless Chromium.</summary>
+public sealed class ReviewBrowserTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("vigil-review-browser-").FullName;
+    private readonly string _profile = Directory.CreateTempSubdirectory("vigil-chromium-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(_directory, recursive: true);
+        Directory.Delete(_profile, recursive: true);
+    }
+
+    [Fact]
+    public async Task An_analyst_opens_the_queue_opens_the_riskiest_case_marks_it_fraud_and_sees_the_verdict_counted()
+    {
+        await using var desk = await ReviewDesk.StartAsync(_directory, capacity: 2);
+        var riskiest = desk.Review.List(new CaseQuery()).Cases[0];
+        using var browser = HeadlessChromium.Start(_profile);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30)) { PollingInterval = TimeSpan.FromMilliseconds(200) };
+
+        browser.Navigate().GoToUrl(desk.Server.Address);
+        wait.Until(b => b.FindElement(By.Id("review")).Displayed && b.FindElements(By.CssSelector("#case-rows tr")).Count > 0);
+
+        var rows = browser.FindElements(By.CssSelector("#case-rows tr"));
+        Assert.Equal($"#{riskiest.Id}", rows[0].FindElements(By.TagName("td"))[0].Text);
+        Assert.Contains("beyond", rows[2].GetAttribute("class"), StringComparison.Ordinal); // past today's capacity of 2, still listed
+        Assert.Equal("0", browser.FindElement(By.Id("cases-fraud")).Text);
+        Assert.StartsWith("capacity 2 a day", browser.FindElement(By.Id("cases-beyond")).Text, StringComparison.Ordinal);
+
+        rows[0].Click();
+        wait.Until(b => b.FindElement(By.Id("case")).Displayed && b.FindElement(By.Id("case-id")).Text == $"#{riskiest.Id}");
+        Assert.Equal(riskiest.Alerts, browser.FindElements(By.CssSelector("#case-alerts tr")).Count);
+        Assert.Contains("amount >= 220", browser.FindElement(By.Id("case-alerts")).Text, StringComparison.Ordinal);
+        browser.FindElement(By.Id("case-note")).SendKeys("the card holder denies it");
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "review.png");
+        ((IJavaScriptExecutor)browser).ExecuteScript("document.getElementById('review').scrollIntoView()");
+        browser.GetScreenshot().SaveAsFile(screenshot);
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
+        browser.FindElement(By.Id("mark-fraud")).Click();
+
+        wait.Until(b => b.FindElement(By.Id("cases-fraud")).Text == "1");
+        wait.Until(b => b.FindElement(By.Id("case-message")).Text.StartsWith("decided fraud", StringComparison.Ordinal));
+        Assert.StartsWith("decided fraud by local: the card holder denies it", browser.FindElement(By.Id("case-state")).Text, StringComparison.Ordinal);
+        Assert.False(browser.FindElement(By.Id("mark-fraud")).Enabled);
+        Assert.Contains("local · decide: open → fraud · the card holder denies it", browser.FindElement(By.Id("case-audit")).Text, StringComparison.Ordinal);
+        Assert.Equal(CaseStatus.Fraud, desk.Review.Find(riskiest.Id)!.Case.Status);
+        Assert.Equal(riskiest.Id, Assert.Single(desk.Verdicts.Given).Case.Id);
+
+        // The decided case leaves the open queue; the fraud filter shows it.
+        wait.Until(b => !b.FindElements(By.CssSelector("#case-rows tr")).Any(r => r.Text.StartsWith($"#{riskiest.Id} ", StringComparison.Ordinal)));
+        browser.FindElement(By.CssSelector("#case-status option[value=fraud]")).Click();
+        wait.Until(b => b.FindElements(By.CssSelector("#case-rows tr")).Count == 1 && b.FindElement(By.CssSelector("#case-rows tr")).Text.Contains("fraud (local)", StringComparison.Ordinal));
+    }
+}
