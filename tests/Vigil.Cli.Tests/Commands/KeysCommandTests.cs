@@ -28,6 +28,20 @@ public class KeysCommandTests
         var (exitCode, _, error) = await CliRunner.RunAsync(["keys", "new", "root"]);
 
         Assert.Equal(2, exitCode);
-        Assert.Equal("vigil: ROLE: unknown role 'root'; the roles are score, view and admin", error.TrimEnd('\n'));
+        Assert.Equal("vigil: ROLE: unknown role 'root'; the roles are score, view, analyst and admin", error.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public async Task An_analyst_s_key_carries_her_name_for_the_audit_trail()
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(["keys", "new", "analyst", "--name", "alice"]);
+        var (refused, _, why) = await CliRunner.RunAsync(["keys", "new", "analyst", "--name", "al ice"]);
+
+        Assert.True(exitCode == 0, error);
+        var key = Regex.Match(output, @"VIGIL_API_KEYS entry:\s+analyst:alice=([0-9a-f]{48})").Groups[1].Value;
+        var hashed = Regex.Match(output, @"--api-keys-file line \(no secret in it\): (analyst:alice sha256:[0-9a-f]{64})").Groups[1].Value;
+        Assert.Equal(new ApiIdentity(ApiRole.Analyst, "alice"), ApiKeys.ParseHashed([hashed], "out").Identify(key));
+        Assert.Equal(2, refused);
+        Assert.StartsWith("vigil: ROLE --name: a key's name is 1 to 64 letters", why, StringComparison.Ordinal);
     }
 }

@@ -130,7 +130,7 @@ public sealed class ServeCommandTests() : TempDirectoryTest("vigil-serve-")
     public async Task Hashed_keys_from_a_file_let_their_holders_in()
     {
         var model = Write("m.json", ModelJson.Serialize(new LogisticModel(["amount"], [0], [1], [1], -1000, 0.5) { Version = "lr-1000" }));
-        var keys = Write("keys.txt", "# who may score\n" + Vigil.Web.Security.ApiKeys.HashedLine(Vigil.Web.Security.ApiRole.Score, "file-key-0123456789abcdef") + "\n");
+        var keys = Write("keys.txt", "# who may score\n" + Vigil.Web.Security.ApiKeys.HashedLine(new(Vigil.Web.Security.ApiRole.Score, null), "file-key-0123456789abcdef") + "\n");
         var port = LoopbackPorts.Free();
         using var stop = new CancellationTokenSource();
         var serving = CliRunner.RunAsync(
