@@ -29,14 +29,14 @@ public sealed class CaseReview(CaseStore store)
 
     public CaseSummary Assign(long id, string? assignee, string actor) => store.Assign(id, assignee, actor);
 
-    /// <summary>Decides the case and hands its alerts on as labels.</summary>
+    /// <summary>Decides the case and hands its alerts on as labels: each with the case's verdict, or what <paramref name="alertTruth"/> says of it.</summary>
     /// <exception cref="KeyNotFoundException">No such case.</exception>
     /// <exception cref="CaseConflictException">Decided already.</exception>
-    public CaseSummary Decide(long id, bool fraud, string? note, string actor)
+    public CaseSummary Decide(long id, bool fraud, string? note, string actor, Func<CaseAlert, bool>? alertTruth = null)
     {
         var (decided, alerts) = store.Decide(id, fraud, note, actor);
         Interlocked.Increment(ref fraud ? ref _fraud : ref _genuine);
-        Verdicts?.Publish(decided, alerts);
+        Verdicts?.Publish(decided, alerts, alertTruth);
         return decided;
     }
 }
@@ -44,5 +44,6 @@ public sealed class CaseReview(CaseStore store)
 /// <summary>Receives analysts' verdicts: each alert of a decided case, with the case (its status says fraud or genuine, and who decided).</summary>
 public interface IVerdictSink
 {
-    void Publish(CaseSummary decided, IReadOnlyList<CaseAlert> alerts);
+    /// <param name="alertTruth">Each alert's own verdict, where the reviewer knew it apart from the case's (simulated investigators); null: the case's.</param>
+    void Publish(CaseSummary decided, IReadOnlyList<CaseAlert> alerts, Func<CaseAlert, bool>? alertTruth = null);
 }

@@ -25,11 +25,11 @@ public sealed class LabelVerdicts(SourcePublisher publisher) : IVerdictSink
     /// <summary>Labels the publisher could not take (the stream had ended, or too many waited).</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    public void Publish(CaseSummary decided, IReadOnlyList<CaseAlert> alerts)
+    public void Publish(CaseSummary decided, IReadOnlyList<CaseAlert> alerts, Func<CaseAlert, bool>? alertTruth = null)
     {
         ArgumentNullException.ThrowIfNull(decided);
         ArgumentNullException.ThrowIfNull(alerts);
-        var fraud = decided.Status == CaseStatus.Fraud;
+        var caseFraud = decided.Status == CaseStatus.Fraud;
         var analyst = decided.DecidedBy ?? "analyst";
         foreach (var alert in alerts)
         {
@@ -39,6 +39,7 @@ public sealed class LabelVerdicts(SourcePublisher publisher) : IVerdictSink
                 continue;
             }
 
+            var fraud = alertTruth?.Invoke(alert) ?? caseFraud;
             var label = Label(alert, fraud, analyst, publisher.EventTimeMs);
             var taken = publisher.TryReport(Encoding.UTF8.GetBytes(alert.Card), label, TransactionKey.Of(Encoding.UTF8.GetBytes(alert.TransactionId)), fraud, analyst);
             Interlocked.Increment(ref taken ? ref _written : ref _refused);

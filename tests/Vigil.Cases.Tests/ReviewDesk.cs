@@ -86,7 +86,7 @@ internal sealed class ReviewDesk : IAsyncDisposable
             }
         }
 
-        public void Publish(CaseSummary decided, IReadOnlyList<CaseAlert> alerts)
+        public void Publish(CaseSummary decided, IReadOnlyList<CaseAlert> alerts, Func<CaseAlert, bool>? alertTruth = null)
         {
             lock (_given)
             {

@@ -75,6 +75,11 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             throw new UsageException($"--report writes detection quality against ground truth, and {source.Description} has no labels");
         }
 
+        if (settings.Cases.Investigators > 0 && !(source.HasLabels && source.HasEventTime))
+        {
+            throw new UsageException($"--investigators needs the truth and a clock, and {source.Description} has {(source.HasLabels ? "no event time" : "no labels")}: use the simulator, or a labelled file with timestamps");
+        }
+
         var models = ModelFiles.Open(settings.Detector, settings.Onnx);
         var features = models?.FeaturesFor(FeaturesComputed()) ?? FeaturesComputed();
         if (settings.Kafka is not null && !features.IsEmpty && FeaturesComputed().IsEmpty)
@@ -115,13 +120,20 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         using var alerting = Alerts is { Any: true } alerts ? new AlertDispatcher(alerts.Sinks(http, ClientLines), new AlertOptions(), Logs.CreateLogger(LogCategories.Alerts), alerts.DashboardUrl) : null;
         var alertReaders = alerting?.Readers(runtime.Fraud) ?? [];
         var pacing = RunSource.Pacing(settings);
-        var publisher = new SourcePublisher(source, runtime.Outputs(settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue)
-        {
-            Barrier = retraining,
-        };
+        var truth = settings.Cases.Investigators > 0 ? new GroundTruth(source, TimeSpan.FromDays(30)) : null;
+        var publisher = new SourcePublisher(truth ?? source, runtime.Outputs(settings.LabelDelay), pacing, settings.Generator.Count ?? long.MaxValue);
         // An analyst's verdict is a label at once, written by the source with its reports (a source without labels has none to join).
         var verdicts = cases is not null && source.HasLabels ? new LabelVerdicts(publisher) : null;
         var review = cases is null ? null : new CaseReview(cases) { Capacity = settings.Cases.Capacity, Verdicts = verdicts };
+        var investigators = truth is null ? null : new Investigators(review!, truth, settings.Cases.Investigators, CaughtUp, next: retraining);
+        publisher.Barrier = (IEventTimeBarrier?)investigators ?? retraining;
+
+        // Everything published is decided (or dead-lettered) and every alert filed: the investigators see today's cases whole.
+        bool CaughtUp()
+        {
+            var status = runtime.Status();
+            return status.Processed >= publisher.Produced && intake!.Filed + intake.Unreadable + intake.NotFiled >= status.Fraud;
+        }
         PipelineStatus Status() => runtime.Status() with
         {
             Quality = quality?.Snapshot(),
@@ -265,6 +277,13 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         if (intake is not null && review is not null)
         {
             CaseSummaryLine.Print(console, intake, review, verdicts);
+        }
+
+        if (investigators is not null)
+        {
+            var (fraud, genuine, unknown) = investigators.Decided;
+            Summary.TextRow(console, "investigators", string.Create(CultureInfo.InvariantCulture,
+                $"{settings.Cases.Investigators:N0} cases a day for {investigators.Days:N0} days: {fraud:N0} decided fraud, {genuine:N0} genuine, {unknown:N0} left open (their alerts older than the truth kept)"));
         }
 
         if (alerting is not null)

@@ -34,12 +34,15 @@ public sealed class LabelledRows
     private readonly float[] _values;
     private readonly sbyte[] _labels;
     private readonly byte[] _scenarios;
+
+    /// <summary>Whether a row's label is an analyst's verdict (until its report replaces it): judged and measured on reports only.</summary>
+    private readonly bool[] _byVerdict;
     private readonly long[] _labelSequence;
     private readonly Dictionary<long, int> _pending = [];
 
     /// <summary>Rows labelled by an analyst's verdict, until their report comes (which replaces it); stale slots are checked by key.</summary>
     private readonly Dictionary<long, int> _verdicts = [];
-    private readonly Dictionary<long, (bool Fraud, byte Scenario, long Sequence, long ArrivedAt)> _early = [];
+    private readonly Dictionary<long, (bool Fraud, byte Scenario, long Sequence, long ArrivedAt, bool Verdict)> _early = [];
     private int _next;
 
     public LabelledRows(int width, int capacity)
@@ -56,6 +59,7 @@ public sealed class LabelledRows
         _values = new float[capacity * width];
         _labels = new sbyte[capacity];
         _scenarios = new byte[capacity];
+        _byVerdict = new bool[capacity];
         _labelSequence = new long[capacity];
     }
 
@@ -105,11 +109,16 @@ public sealed class LabelledRows
         values.CopyTo(_values.AsSpan(slot * Width, Width));
         _labels[slot] = Unknown;
         _scenarios[slot] = 0;
+        _byVerdict[slot] = false;
         _labelSequence[slot] = 0;
         LatestMs = Math.Max(LatestMs, timeMs);
         if (_early.Remove(key, out var early))
         {
-            Apply(slot, early.Fraud, early.Scenario, early.Sequence);
+            Apply(slot, early.Fraud, early.Scenario, early.Sequence, early.Verdict);
+            if (early.Verdict)
+            {
+                _verdicts[key] = slot;
+            }
         }
         else
         {
@@ -129,7 +138,7 @@ public sealed class LabelledRows
         var sequence = ++LabelsRead;
         if (_pending.Remove(label.TransactionKey, out var slot))
         {
-            Apply(slot, label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), sequence);
+            Apply(slot, label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), sequence, label.IsVerdict);
             if (label.IsVerdict)
             {
                 _verdicts[label.TransactionKey] = slot;
@@ -141,13 +150,13 @@ public sealed class LabelledRows
         // The report of a row an analyst labelled: the report is the truth, and replaces the verdict.
         if (!label.IsVerdict && _verdicts.Remove(label.TransactionKey, out slot) && _keys[slot] == label.TransactionKey && _labels[slot] != Unknown)
         {
-            Apply(slot, label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), sequence);
+            Apply(slot, label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), sequence, verdict: false);
             return;
         }
 
         if (_early.Count < Capacity)
         {
-            _early[label.TransactionKey] = (label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), sequence, arrivedAt);
+            _early[label.TransactionKey] = (label.IsFraud, (byte)Math.Clamp(label.Scenario, 0, 255), sequence, arrivedAt, label.IsVerdict);
         }
         else
         {
@@ -173,8 +182,9 @@ public sealed class LabelledRows
     /// sequence number <paramref name="afterLabel"/> and at most <paramref name="upToLabel"/>, as a training set in
     /// event-time order (ties in key order, so that the same rows always make the same set).
     /// </summary>
-    public TrainingSet Select(IReadOnlyList<string> inputs, long fromMs, long afterLabel = 0, long upToLabel = long.MaxValue) =>
-        Build(inputs, Slots(fromMs, afterLabel, upToLabel));
+    /// <param name="reportsOnly">Leaves out rows labelled by an analyst's verdict and not yet by their report: a model is judged on the truth.</param>
+    public TrainingSet Select(IReadOnlyList<string> inputs, long fromMs, long afterLabel = 0, long upToLabel = long.MaxValue, bool reportsOnly = false) =>
+        Build(inputs, Slots(fromMs, afterLabel, upToLabel, reportsOnly));
 
     /// <summary>The rows decided at or after <paramref name="fromMs"/>, labelled or not: (labelled, all).</summary>
     public (int Labelled, int All) Maturity(long fromMs)
@@ -193,17 +203,17 @@ public sealed class LabelledRows
     }
 
     /// <summary>The decision flags (<see cref="RuleFlag"/>, <see cref="FlaggedFlag"/>, <see cref="AllowedFlag"/>) of the rows of the set <see cref="Select"/> makes with the same arguments, in its order.</summary>
-    public byte[] Flags(long fromMs, long afterLabel = 0, long upToLabel = long.MaxValue) =>
-        [.. Slots(fromMs, afterLabel, upToLabel).Select(s => _flags[s])];
+    public byte[] Flags(long fromMs, long afterLabel = 0, long upToLabel = long.MaxValue, bool reportsOnly = false) =>
+        [.. Slots(fromMs, afterLabel, upToLabel, reportsOnly).Select(s => _flags[s])];
 
     /// <summary>The labelled rows decided at or after <paramref name="fromMs"/>: how many, their frauds, and the span of their event times.</summary>
-    public (int Rows, int Frauds, long FirstMs, long LastMs) Labelled(long fromMs = long.MinValue)
+    public (int Rows, int Frauds, long FirstMs, long LastMs) Labelled(long fromMs = long.MinValue, bool reportsOnly = false)
     {
         int rows = 0, frauds = 0;
         long first = long.MaxValue, last = long.MinValue;
         for (var slot = 0; slot < Count; slot++)
         {
-            if (_labels[slot] != Unknown && _times[slot] >= fromMs)
+            if (_labels[slot] != Unknown && _times[slot] >= fromMs && !(reportsOnly && _byVerdict[slot]))
             {
                 rows++;
                 frauds += _labels[slot];
@@ -215,14 +225,14 @@ public sealed class LabelledRows
         return (rows, frauds, first, last);
     }
 
-    /// <summary>How the pipeline's own decisions fared on the rows labelled after sequence number <paramref name="afterLabel"/>.</summary>
+    /// <summary>How the pipeline's own decisions fared on the rows labelled after sequence number <paramref name="afterLabel"/>, by their reports.</summary>
     public (int Rows, int Frauds, int Caught, int Flagged, long FirstMs) Outcomes(long afterLabel)
     {
         int rows = 0, frauds = 0, caught = 0, flagged = 0;
         var first = long.MaxValue;
         for (var slot = 0; slot < Count; slot++)
         {
-            if (_labels[slot] != Unknown && _labelSequence[slot] > afterLabel)
+            if (_labels[slot] != Unknown && !_byVerdict[slot] && _labelSequence[slot] > afterLabel)
             {
                 var flag = (_flags[slot] & FlaggedFlag) != 0;
                 rows++;
@@ -252,13 +262,13 @@ public sealed class LabelledRows
         return ([.. slots.Select(s => _times[s] >= scoredFromMs ? _scores[s] : float.NaN)], values, slots.Length);
     }
 
-    private int[] Slots(long fromMs, long afterLabel, long upToLabel)
+    private int[] Slots(long fromMs, long afterLabel, long upToLabel, bool reportsOnly)
     {
         var slots = new List<int>();
         for (var slot = 0; slot < Count; slot++)
         {
             var sequence = _labelSequence[slot];
-            if (_labels[slot] != Unknown && _times[slot] >= fromMs && sequence > afterLabel && sequence <= upToLabel)
+            if (_labels[slot] != Unknown && _times[slot] >= fromMs && sequence > afterLabel && sequence <= upToLabel && !(reportsOnly && _byVerdict[slot]))
             {
                 slots.Add(slot);
             }
@@ -294,8 +304,9 @@ public sealed class LabelledRows
         return new TrainingSet(inputs, values, labels, times, cards, scenarios);
     }
 
-    private void Apply(int slot, bool fraud, byte scenario, long sequence)
+    private void Apply(int slot, bool fraud, byte scenario, long sequence, bool verdict)
     {
+        _byVerdict[slot] = verdict;
         _labels[slot] = fraud ? (sbyte)1 : (sbyte)0;
         _scenarios[slot] = fraud ? scenario : (byte)0;
         _labelSequence[slot] = sequence;

@@ -71,7 +71,7 @@ public sealed class SourcePublisher
     public ITransactionSource Source => _source;
 
     /// <summary>Event times the source stops at until the barrier lets it go on (the retraining loop); null for none. Set before <see cref="RunAsync"/>.</summary>
-    public IEventTimeBarrier? Barrier { get; init; }
+    public IEventTimeBarrier? Barrier { get; set; }
 
     /// <summary>Wall time spent waiting at <see cref="Barrier"/>.</summary>
     public TimeSpan BarrierWait => TimeSpan.FromTicks(Interlocked.Read(ref _barrierTicks));

@@ -111,7 +111,27 @@ public sealed partial class CaseDemoTests : IDisposable
         Assert.StartsWith("no cases yet: ", listing, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Simulated_investigators_decide_the_riskiest_cases_each_day_by_the_truth_and_the_trail_names_them()
+    {
+        var (exitCode, text, error) = await CliRunner.RunAsync([.. Demo(12, "--rate", "max", "--no-dashboard", "--investigators", "4")]);
+
+        Assert.True(exitCode == 0, error);
+        var line = Regex.Match(text, @"investigators 4 cases a day for (\d+) days: (\d+) decided fraud, (\d+) genuine, (\d+) left open");
+        Assert.True(line.Success, text);
+        Assert.Equal(11, int.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)); // each day after the first
+        var decided = int.Parse(line.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) + int.Parse(line.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(decided, 1, 44);
+        Assert.Contains($"verdicts this run: {line.Groups[2].Value} fraud, {line.Groups[3].Value} genuine", text, StringComparison.Ordinal);
+        using var database = VigilDatabase.Open(DataDirectory);
+        var store = new CaseStore(database, CaseStore.Runs(database).Single().Run);
+        var decisions = store.AuditTrail(limit: 10_000).Where(a => a.Action == "decide").ToList();
+        Assert.Equal(decided, decisions.Count);
+        Assert.All(decisions, d => Assert.Equal("investigator", d.Actor));
+    }
+
     [Theory]
+    [InlineData("demo", "--investigators", "-1", "--investigators")]
     [InlineData("demo", "--review-capacity", "0", "--review-capacity")]
     [InlineData("demo", "--review-capacity", "many", "--review-capacity")]
     [InlineData("demo", "--review-capacity", "2000000", "expected at most 1,000,000 cases a day")]
@@ -124,6 +144,15 @@ public sealed partial class CaseDemoTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Contains(message, error, StringComparison.Ordinal);
         Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task Investigators_without_cases_is_one_line_and_exit_2()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(["demo", "--investigators", "5", "--cases", "false", "--data-dir", DataDirectory]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("vigil: --investigators reviews cases, and --cases is false: drop one of them", error.TrimEnd('\n'));
     }
 
     [Fact]

@@ -40,6 +40,8 @@ public sealed class LabelledRowsTests
         rows.Label(new Label(2, true, 10, 0) { IsVerdict = true });
 
         Assert.Equal([(byte)1, (byte)1], rows.Select(Inputs, long.MinValue).Labels);
+        Assert.Empty(rows.Select(Inputs, long.MinValue, reportsOnly: true).TimesMs); // models are trained and judged on reports
+        Assert.Equal((0, 0), (rows.Labelled(reportsOnly: true).Rows, rows.Outcomes(0).Rows));
 
         rows.Label(new Label(1, false, 10, 0)); // the analyst was wrong: the report is the truth
         rows.Label(new Label(2, true, 10, 3));
@@ -48,6 +50,7 @@ public sealed class LabelledRowsTests
         Assert.Equal([(byte)0, (byte)1], set.Labels);
         Assert.Equal([(byte)0, (byte)3], set.Scenarios!);
         Assert.Equal((0, 0), (rows.EarlyLabels, rows.LabelsUnmatched)); // a report of a verdict's row is not an unmatched label
+        Assert.Equal([(byte)0, (byte)1], rows.Select(Inputs, long.MinValue, reportsOnly: true).Labels);
         Assert.Equal(4, rows.LabelsRead);
     }
 
