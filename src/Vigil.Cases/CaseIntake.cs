@@ -9,8 +9,8 @@ namespace Vigil.Cases;
 
 /// <summary>
 /// Files every alert (each record of the fraud topic) as a case: it joins its card's open case or opens one. Reads as
-/// a blocking subscriber, so no alert is lost: a database slower than the alerts holds the pipeline back, one
-/// transaction per batch. Records that are not decisions are counted and passed over; a batch the database refuses
+/// a blocking subscriber, so no alert is lost: a database slower than the alerts holds the pipeline back. Every batch
+/// waiting is filed in one transaction; a few alerts wait 20 ms for those that follow, so that commits stay few. Records that are not decisions are counted and passed over; a batch the database refuses
 /// is logged and counted, and the next one is tried.
 /// </summary>
 public sealed partial class CaseIntake
@@ -30,7 +30,7 @@ public sealed partial class CaseIntake
         ArgumentNullException.ThrowIfNull(fraud);
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _log = log ?? throw new ArgumentNullException(nameof(log));
-        _subscriptions = fraud.Subscribe(Group, SubscriptionMode.Blocking, capacity: 16);
+        _subscriptions = fraud.Subscribe(Group, SubscriptionMode.Blocking, capacity: 1024);
     }
 
     /// <summary>Alerts filed in a case.</summary>
@@ -45,8 +45,16 @@ public sealed partial class CaseIntake
     /// <summary>Alerts in batches the database refused.</summary>
     public long NotFiled => Interlocked.Read(ref _notFiled);
 
+    /// <summary>Most batches filed in one database transaction.</summary>
+    private const int MaxBatchesPerCommit = 256;
+
+    /// <summary>Fewer alerts than this wait <see cref="Linger"/> for more before they are committed.</summary>
+    private const int FewAlerts = 64;
+
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Files alerts until the fraud topic completes.</summary>
-    public Task RunAsync() => Task.WhenAll(_subscriptions.Select(s => Task.Run(() => s.ReadAllAsync(File))));
+    public Task RunAsync() => Task.WhenAll(_subscriptions.Select(s => Task.Run(() => FileAllAsync(s))));
 
     /// <summary>An alert as a case keeps it; null when the record is not a decision.</summary>
     public static CaseAlert? Read(ReadOnlySpan<byte> record)
@@ -61,21 +69,64 @@ public sealed partial class CaseIntake
             alert.Amount, alert.Score, [.. alert.Reasons.Select(r => new CaseReason(r.Code, r.Text))], System.Text.Encoding.UTF8.GetString(record));
     }
 
-    private void File(RecordBatch batch)
+    /// <summary>
+    /// Files every batch waiting in one transaction (a commit per batch of one or two alerts would hold the pipeline
+    /// back at full speed), then completes them.
+    /// </summary>
+    private async Task FileAllAsync(Subscription subscription)
     {
-        var alerts = new List<CaseAlert>(batch.Count);
-        for (var i = 0; i < batch.Count; i++)
+        var reader = subscription.Reader;
+        var batches = new List<RecordBatch>();
+        var alerts = new List<CaseAlert>();
+        while (await reader.WaitToReadAsync())
         {
-            if (Read(batch.Value(i)) is { } alert)
+            Take(reader, batches, alerts);
+            if (alerts.Count < FewAlerts && !reader.Completion.IsCompleted)
             {
-                alerts.Add(alert);
+                // A commit costs what filing a hundred alerts does (SQLite: 0.24 ms a commit of two, 19 µs an alert
+                // in commits of fifty): a few more milliseconds gather the alerts that follow into the same one.
+                await Task.Delay(Linger);
+                Take(reader, batches, alerts);
             }
-            else
+
+            try
             {
-                Interlocked.Increment(ref _unreadable);
+                File(alerts);
+            }
+            finally
+            {
+                foreach (var batch in batches)
+                {
+                    subscription.Complete(batch);
+                }
+
+                batches.Clear();
+                alerts.Clear();
             }
         }
+    }
 
+    private void Take(System.Threading.Channels.ChannelReader<RecordBatch> reader, List<RecordBatch> batches, List<CaseAlert> alerts)
+    {
+        while (batches.Count < MaxBatchesPerCommit && reader.TryRead(out var batch))
+        {
+            batches.Add(batch);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (Read(batch.Value(i)) is { } alert)
+                {
+                    alerts.Add(alert);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _unreadable);
+                }
+            }
+        }
+    }
+
+    private void File(List<CaseAlert> alerts)
+    {
         try
         {
             Interlocked.Add(ref _opened, _store.Record(alerts));

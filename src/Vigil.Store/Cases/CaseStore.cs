@@ -16,6 +16,14 @@ public sealed class CaseStore(VigilDatabase database, string run)
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Each card's open case, as this store opened or found it (under the database's gate): one writer files a run's
+    /// alerts, so only its own decisions close them. Bounded: past the limit it is forgotten and the database asked.
+    /// </summary>
+    private readonly Dictionary<string, long> _openByCard = new(StringComparer.Ordinal);
+
+    private const int MaxRemembered = 100_000;
+
     public string Run { get; } = run;
 
     public string Location => $"{database.Location} (run {Run})";
@@ -33,44 +41,74 @@ public sealed class CaseStore(VigilDatabase database, string run)
         lock (database.Gate)
         {
             using var transaction = database.Connection.BeginTransaction();
-            foreach (var alert in alerts)
+            try
             {
-                var id = OpenCase(transaction, alert.Card);
-                if (id is null)
-                {
-                    id = Open(transaction, alert);
-                    opened++;
-                }
-                else
-                {
-                    using var join = Command(transaction, """
-                        UPDATE cases SET alerts = alerts + 1, amount = amount + @amount,
-                            priority = CASE WHEN @score > priority THEN @score ELSE priority END,
-                            last_alert_at_event = CASE WHEN @at > last_alert_at_event THEN @at ELSE last_alert_at_event END
-                        WHERE id = @id
-                        """).With("@id", id.Value).With("@amount", alert.Amount).With("@score", alert.Score).With("@at", StoreTime.Iso(alert.AtMs));
-                    join.ExecuteNonQuery();
-                }
-
-                using var insert = Command(transaction, """
-                    INSERT INTO case_alerts (case_id, transaction_id, at_event, amount, terminal, score, reasons, record)
-                    VALUES (@case, @transaction, @at, @amount, @terminal, @score, @reasons, @record)
-                    """)
-                    .With("@case", id.Value)
-                    .With("@transaction", alert.TransactionId)
-                    .With("@at", StoreTime.Iso(alert.AtMs))
-                    .With("@amount", alert.Amount)
-                    .With("@terminal", alert.Terminal)
-                    .With("@score", alert.Score)
-                    .With("@reasons", JsonSerializer.Serialize(alert.Reasons, Json))
-                    .With("@record", alert.Record);
-                insert.ExecuteNonQuery();
+                opened = Record(transaction, alerts);
+            }
+            catch
+            {
+                _openByCard.Clear(); // it may name cases the rollback took back
+                throw;
             }
 
             transaction.Commit();
         }
 
         return opened;
+    }
+
+    /// <summary>Files the alerts with two statements prepared once and bound per alert (and one more for each case opened).</summary>
+    private int Record(DbTransaction transaction, IReadOnlyList<CaseAlert> alerts)
+    {
+        var opened = 0;
+        using var join = Command(transaction, """
+            UPDATE cases SET alerts = alerts + 1, amount = amount + @amount,
+                priority = CASE WHEN @score > priority THEN @score ELSE priority END,
+                last_alert_at_event = CASE WHEN @at > last_alert_at_event THEN @at ELSE last_alert_at_event END
+            WHERE id = @id
+            """).With("@id", 0L).With("@amount", 0.0).With("@score", 0.0).With("@at", string.Empty);
+        using var insert = Command(transaction, """
+            INSERT INTO case_alerts (case_id, transaction_id, at_event, amount, terminal, score, reasons, record)
+            VALUES (@case, @transaction, @at, @amount, @terminal, @score, @reasons, @record)
+            """).With("@case", 0L).With("@transaction", string.Empty).With("@at", string.Empty).With("@amount", 0.0)
+            .With("@terminal", string.Empty).With("@score", 0.0).With("@reasons", string.Empty).With("@record", string.Empty);
+        join.Prepare();
+        insert.Prepare();
+        foreach (var alert in alerts)
+        {
+            var at = StoreTime.Iso(alert.AtMs);
+            var id = _openByCard.TryGetValue(alert.Card, out var known) ? known : OpenCase(transaction, alert.Card);
+            if (id is null)
+            {
+                id = Open(transaction, alert);
+                opened++;
+            }
+            else
+            {
+                Bind(join, ("@id", id.Value), ("@amount", alert.Amount), ("@score", alert.Score), ("@at", at));
+                join.ExecuteNonQuery();
+            }
+
+            if (_openByCard.Count >= MaxRemembered)
+            {
+                _openByCard.Clear();
+            }
+
+            _openByCard[alert.Card] = id.Value;
+            Bind(insert, ("@case", id.Value), ("@transaction", alert.TransactionId), ("@at", at), ("@amount", alert.Amount), ("@terminal", alert.Terminal),
+                ("@score", alert.Score), ("@reasons", JsonSerializer.Serialize(alert.Reasons, Json)), ("@record", alert.Record));
+            insert.ExecuteNonQuery();
+        }
+
+        return opened;
+    }
+
+    private static void Bind(DbCommand command, params ReadOnlySpan<(string Name, object? Value)> values)
+    {
+        foreach (var (name, value) in values)
+        {
+            command.Parameters[name].Value = value ?? DBNull.Value;
+        }
     }
 
     /// <summary>A page of the queue.</summary>
@@ -158,6 +196,7 @@ public sealed class CaseStore(VigilDatabase database, string run)
                 throw new CaseConflictException($"case {id} was decided {Text(before.Status)} by {before.DecidedBy} at {before.DecidedAt:u}");
             }
 
+            _openByCard.Remove(before.Card);
             using var update = Command(transaction, "UPDATE cases SET status = @status, decided_by = @actor, decided_at_wall = @at, note = @note WHERE id = @id")
                 .With("@id", id).With("@status", Text(status)).With("@actor", actor).With("@at", StoreTime.Now()).With("@note", note);
             update.ExecuteNonQuery();
