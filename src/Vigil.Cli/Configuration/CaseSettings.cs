@@ -18,7 +18,7 @@ public sealed record CaseSettings(bool Enabled, int? Capacity, int Investigators
         }
 
         var enabled = read.Flag("Cases:Enabled", true);
-        var investigators = read.WholeNumber("Cases:Investigators", 0, 0, 100_000);
+        var investigators = read.WholeNumber("Cases:Investigators", 0, 0, 500);
         if (investigators > 0 && !enabled)
         {
             throw new UsageException($"{configuration.Origin("Cases:Investigators")} reviews cases, and {configuration.Origin("Cases:Enabled")} is false: drop one of them");

@@ -132,6 +132,7 @@ public sealed partial class CaseDemoTests : IDisposable
 
     [Theory]
     [InlineData("demo", "--investigators", "-1", "--investigators")]
+    [InlineData("demo", "--investigators", "501", "a whole number from 0 to 500")]
     [InlineData("demo", "--review-capacity", "0", "--review-capacity")]
     [InlineData("demo", "--review-capacity", "many", "--review-capacity")]
     [InlineData("demo", "--review-capacity", "2000000", "expected at most 1,000,000 cases a day")]

@@ -10,7 +10,8 @@
   let selected = null;
 
   const $ = id => document.getElementById(id);
-  const when = iso => (iso || '').replace('T', ' ').replace(/Z$/, '');
+  // Event times come as 2018-04-07T08:20:23Z, wall times (the audit trail's) with fractions and an offset: both to the second.
+  const when = iso => (iso || '').replace('T', ' ').replace(/(\.\d+)?(Z|[+-]00:00)$/, '');
 
   function cell(row, value, className) {
     const td = document.createElement('td');
