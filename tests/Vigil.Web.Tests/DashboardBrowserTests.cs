@@ -65,7 +65,7 @@ public sealed class DashboardBrowserTests : IDisposable
         wait.Until(b => b.Url.EndsWith("/login", StringComparison.Ordinal));
         browser.FindElement(By.Id("key")).SendKeys("score-key-0123456789abcdef"); // a key, but not one that may view
         browser.FindElement(By.CssSelector("form button")).Click();
-        wait.Until(b => b.PageSource.Contains("cannot open the dashboard: it needs role view or admin", StringComparison.Ordinal));
+        wait.Until(b => b.PageSource.Contains("cannot open the dashboard: it needs role view, analyst or admin", StringComparison.Ordinal));
         Assert.Empty(browser.Manage().Cookies.AllCookies);
 
         browser.Navigate().GoToUrl(new Uri(demo.Server.Address, "login"));

@@ -104,7 +104,7 @@ public sealed class RetrainingDemoTests : IDisposable
     }
 
     [Fact]
-    public async Task Retrain_false_decides_with_the_rules_alone_and_keeps_nothing()
+    public async Task Retrain_false_decides_with_the_rules_alone_and_keeps_no_model()
     {
         var report = Path.Combine(_directory, "quality.json");
 
@@ -113,7 +113,12 @@ public sealed class RetrainingDemoTests : IDisposable
         Assert.True(exitCode == 0, error);
         Assert.DoesNotContain("retraining    ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("models:", text, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(DataDirectory));
+        Assert.False(Directory.Exists(Path.Combine(DataDirectory, "models")));
+        using (var database = VigilDatabase.Open(DataDirectory)) // kept for the cases its alerts opened
+        {
+            Assert.Empty(DatabaseModelRegistry.List(database));
+        }
+
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
         Assert.False(json.RootElement.TryGetProperty("retraining", out _));
     }

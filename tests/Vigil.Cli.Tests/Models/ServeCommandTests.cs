@@ -107,8 +107,8 @@ public sealed class ServeCommandTests() : TempDirectoryTest("vigil-serve-")
     [InlineData("--tls-certificate missing.pem", "", "--tls-certificate: missing.pem not found")]
     [InlineData("--tls-key k.pem", "", "--tls-key needs --tls-certificate too")]
     [InlineData("", "score=short", "VIGIL_API_KEYS, entry 1 (score): the key has 5 characters; use at least 16")]
-    [InlineData("", "reader=0123456789abcdef0", "VIGIL_API_KEYS, entry 1: unknown role 'reader'; the roles are score, view and admin")]
-    [InlineData("", "0123456789abcdef0", "VIGIL_API_KEYS, entry 1: expected role=key")]
+    [InlineData("", "reader=0123456789abcdef0", "VIGIL_API_KEYS, entry 1: unknown role 'reader'; the roles are score, view, analyst and admin")]
+    [InlineData("", "0123456789abcdef0", "VIGIL_API_KEYS, entry 1: expected role[:name]=key")]
     public async Task Careless_security_settings_are_one_line_and_exit_2(string flags, string keys, string message)
     {
         var model = Write("m.json", ModelJson.Serialize(new LogisticModel(["amount"], [0], [1], [1], -1000, 0.5) { Version = "lr-1000" }));
