@@ -67,7 +67,7 @@ public sealed class ReviewEndpoints(CaseReview queue)
             queue.Capacity,
             BeyondCapacity = queue.Capacity is { } c ? Math.Max(0, page.Counts.Open - c) : 0,
             VerdictsHere = new { Fraud = fraud, Genuine = genuine },
-            Cases = page.Cases.Select((c, i) => Summary(c, offset + i < beyond)),
+            Cases = page.Cases.Select((c, i) => Summary(c, beyond == int.MaxValue ? null : (long)offset + i < beyond)),
         }, Json).ExecuteAsync(context);
     }
 

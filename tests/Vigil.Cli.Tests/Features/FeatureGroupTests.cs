@@ -131,7 +131,7 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
             using var joining = CliProcesses.Start(Member(cluster, "second"));
             Assert.True(await CliProcesses.WaitForLineAsync(joining.StandardError, "group: took tasks", Timeout), "the second member took no task");
             var joinedLog = joining.StandardError.ReadToEndAsync();
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Task.Delay(TimeSpan.FromSeconds(6)); // on a loaded machine its first fetches can take seconds after it took the tasks
             var joinedOutput = joining.StandardOutput.ReadToEndAsync();
             Assert.Equal(0, await CliProcesses.SigtermAsync(joining, Timeout));
             var (generated, _, generateError) = await generating;
