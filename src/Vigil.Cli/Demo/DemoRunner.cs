@@ -125,7 +125,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         // An analyst's verdict is a label at once, written by the source with its reports (a source without labels has none to join).
         var verdicts = cases is not null && source.HasLabels ? new LabelVerdicts(publisher) : null;
         var review = cases is null ? null : new CaseReview(cases) { Capacity = settings.Cases.Capacity, Verdicts = verdicts };
-        var investigators = truth is null ? null : new Investigators(review!, truth, settings.Cases.Investigators, CaughtUp, next: retraining);
+        var investigators = truth is null ? null : new SimulatedInvestigators(review!, truth, settings.Cases.Investigators, CaughtUp, next: retraining);
         publisher.Barrier = (IEventTimeBarrier?)investigators ?? retraining;
 
         // Everything published is decided (or dead-lettered) and every alert filed: the investigators see today's cases whole.

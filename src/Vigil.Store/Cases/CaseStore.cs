@@ -144,17 +144,7 @@ public sealed class CaseStore(VigilDatabase database, string run)
                 return null;
             }
 
-            using var alerts = Command(null, "SELECT transaction_id, at_event, amount, terminal, score, reasons, record FROM case_alerts WHERE case_id = @id ORDER BY at_event, id").With("@id", id);
-            using var reader = alerts.ExecuteReader();
-            var list = new List<CaseAlert>();
-            while (reader.Read())
-            {
-                list.Add(new CaseAlert(
-                    reader.IsDBNull(0) ? null : reader.GetString(0), StoreTime.Ms(reader.GetString(1)), found.Card, reader.IsDBNull(3) ? null : reader.GetString(3),
-                    reader.GetDouble(2), reader.GetDouble(4), JsonSerializer.Deserialize<List<CaseReason>>(reader.GetString(5), Json) ?? [], reader.GetString(6)));
-            }
-
-            reader.Close();
+            var list = Alerts(null, found);
             using var history = Command(null, $"{SelectCase} WHERE run = @run AND card = @card AND id <> @id ORDER BY id DESC LIMIT 20").With("@card", found.Card).With("@id", id);
             return new CaseDetail(found, list, Cases(history), Audit(Subject(id), 100));
         }
@@ -202,16 +192,7 @@ public sealed class CaseStore(VigilDatabase database, string run)
             update.ExecuteNonQuery();
             Append(transaction, actor, "decide", Subject(id), Text(before.Status), Text(status), note);
             var after = Case(transaction, id)!;
-            using var alerts = Command(transaction, "SELECT transaction_id, at_event, amount, terminal, score, record FROM case_alerts WHERE case_id = @id ORDER BY id").With("@id", id);
-            using var reader = alerts.ExecuteReader();
-            var list = new List<CaseAlert>();
-            while (reader.Read())
-            {
-                list.Add(new CaseAlert(reader.IsDBNull(0) ? null : reader.GetString(0), StoreTime.Ms(reader.GetString(1)), after.Card,
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetDouble(2), reader.GetDouble(4), [], reader.GetString(5)));
-            }
-
-            reader.Close();
+            var list = Alerts(transaction, after);
             transaction.Commit();
             return (after, list);
         }
@@ -268,6 +249,23 @@ public sealed class CaseStore(VigilDatabase database, string run)
         var id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
         Append(transaction, System, "open", Subject(id), null, Text(CaseStatus.Open), $"card {alert.Card}, transaction {alert.TransactionId ?? "?"} scored {alert.Score:0.###}");
         return id;
+    }
+
+    /// <summary>A case's alerts, in event-time order.</summary>
+    private List<CaseAlert> Alerts(DbTransaction? transaction, CaseSummary found)
+    {
+        using var alerts = Command(transaction, "SELECT transaction_id, at_event, amount, terminal, score, reasons, record FROM case_alerts WHERE case_id = @id ORDER BY at_event, id")
+            .With("@id", found.Id);
+        using var reader = alerts.ExecuteReader();
+        var list = new List<CaseAlert>();
+        while (reader.Read())
+        {
+            list.Add(new CaseAlert(
+                reader.IsDBNull(0) ? null : reader.GetString(0), StoreTime.Ms(reader.GetString(1)), found.Card, reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetDouble(2), reader.GetDouble(4), JsonSerializer.Deserialize<List<CaseReason>>(reader.GetString(5), Json) ?? [], reader.GetString(6)));
+        }
+
+        return list;
     }
 
     private CaseSummary? Case(DbTransaction? transaction, long id)

@@ -13,7 +13,7 @@ namespace Vigil.Cases;
 /// retraining loop's) it passes on.
 /// </summary>
 /// <param name="caughtUp">Whether detection and the case intake have taken everything published: reviews wait for it (at most 30 s).</param>
-public sealed class Investigators(CaseReview review, GroundTruth truth, int perDay, Func<bool> caughtUp, IEventTimeBarrier? next = null) : IEventTimeBarrier
+public sealed class SimulatedInvestigators(CaseReview review, GroundTruth truth, int perDay, Func<bool> caughtUp, IEventTimeBarrier? next = null) : IEventTimeBarrier
 {
     public const string Actor = "investigator";
 
