@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using Vigil.Cli.Tests.Commands;
 using Vigil.Kafka.Mock;
+using Vigil.Runtime.Metrics;
 using Vigil.Runtime.Pipeline;
 
 namespace Vigil.Cli.Tests.Features;
@@ -131,7 +132,8 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
             using var joining = CliProcesses.Start(Member(cluster, "second"));
             Assert.True(await CliProcesses.WaitForLineAsync(joining.StandardError, "group: took tasks", Timeout), "the second member took no task");
             var joinedLog = joining.StandardError.ReadToEndAsync();
-            await Task.Delay(TimeSpan.FromSeconds(6)); // on a loaded machine its first fetches can take seconds after it took the tasks
+            // It leaves once it has reported computing something (its restore and first fetches can take seconds on a loaded machine).
+            Assert.True(await ReportedComputingAsync(cluster, "features/features/second"), "the second member reported computing nothing while it owned tasks");
             var joinedOutput = joining.StandardOutput.ReadToEndAsync();
             Assert.Equal(0, await CliProcesses.SigtermAsync(joining, Timeout));
             var (generated, _, generateError) = await generating;
@@ -381,6 +383,23 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
         }
 
         return featured;
+    }
+
+    /// <summary>Reads the status topic every second until the instance under <paramref name="key"/> reports records computed (the timeout at most).</summary>
+    private static async Task<bool> ReportedComputingAsync(MockCluster cluster, string key)
+    {
+        for (var deadline = DateTime.UtcNow + Timeout; DateTime.UtcNow < deadline; await Task.Delay(TimeSpan.FromSeconds(1)))
+        {
+            foreach (var record in MockClusterReader.ReadAll(cluster, Topics.Status))
+            {
+                if (InstanceStatusJson.TryRead(record.Message.Value, out var status, out _) && status!.Key == key && status.Processed > 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Stops every member with SIGTERM (each hands its tasks over with a snapshot); returns what each printed.</summary>
