@@ -147,15 +147,10 @@ public sealed class ReviewEndpoints(CaseReview queue)
             return;
         }
 
-        string? note = null;
-        if (body.TryGetProperty("note", out var n) && n.ValueKind != JsonValueKind.Null)
+        if (!TryNote(body, out var note))
         {
-            note = n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-            if (note is null || note.Length > MaxNoteLength)
-            {
-                await LocalWebApp.ErrorAsync(context.Response, StatusCodes.Status400BadRequest, $"note is text of at most {MaxNoteLength} characters");
-                return;
-            }
+            await LocalWebApp.ErrorAsync(context.Response, StatusCodes.Status400BadRequest, $"note is text of at most {MaxNoteLength} characters");
+            return;
         }
 
         await AnswerAsync(context, () => Summary(queue.Decide(id, verdict == "fraud", note, ApiAccess.Actor(context)), null));
@@ -183,8 +178,21 @@ public sealed class ReviewEndpoints(CaseReview queue)
         await Results.Json(result, Json).ExecuteAsync(context);
     }
 
+    /// <summary>The note of a request's body: absent or null is none; false when it is not text of at most <see cref="MaxNoteLength"/> characters.</summary>
+    internal static bool TryNote(JsonElement body, out string? note)
+    {
+        note = null;
+        if (!body.TryGetProperty("note", out var given) || given.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        note = given.ValueKind == JsonValueKind.String ? given.GetString() : null;
+        return note is not null && note.Length <= MaxNoteLength;
+    }
+
     /// <summary>The request's JSON object; null when it answered 413, 415 or 400 itself.</summary>
-    private static async Task<JsonElement?> BodyAsync(HttpContext context)
+    internal static async Task<JsonElement?> BodyAsync(HttpContext context)
     {
         var request = context.Request;
         if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))

@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Features;
+using Vigil.Learning.Retraining;
 using Vigil.Rules;
 using Vigil.Runtime.Pipeline;
 using Vigil.Runtime.Sources;
 using Vigil.Simulation.Simulator;
 using Vigil.Simulation.Sources;
 using Vigil.Store;
+using Vigil.Store.Audit;
 using Vigil.Store.Cases;
 using Vigil.Web.Dashboard;
 using Vigil.Web.Security;
@@ -51,7 +54,13 @@ internal sealed class ReviewDesk : IAsyncDisposable
         var review = new CaseReview(store) { Capacity = capacity, Verdicts = verdicts };
         var options = new DashboardOptions { Port = 0, EventsPerSecond = 50, Security = security ?? new WebSecurity() };
         var feed = new EventFeed(pipeline.Legit, pipeline.Fraud, pipeline.Status, options);
-        var server = new DashboardServer(options, feed, routes: new ReviewEndpoints(review).Map);
+        // A retraining loop that has trained nothing (it sees no decisions): the models' routes answer, with no model to promote.
+        var models = new ModelEndpoints(new RetrainingLoop(new RetrainingOptions(), FeatureSet.Vigil, null, NullLogger.Instance), new AuditTrail(database, "test"));
+        var server = new DashboardServer(options, feed, routes: routes =>
+        {
+            new ReviewEndpoints(review).Map(routes);
+            models.Map(routes);
+        });
         await server.StartAsync();
         var reading = Task.WhenAll(feed.RunAsync(), intake.RunAsync());
         pipeline.Start();

@@ -91,6 +91,10 @@ public sealed class ReviewEndpointsTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("api/cases", Viewer)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync($"api/cases/{id}/verdict", """{"verdict": "fraud"}""", Viewer)).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync($"api/cases/{id}/verdict", """{"verdict": "fraud"}""", key: null)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync("api/models/1/promote", "{}", Viewer)).Status); // promoting a model is an analyst's too
+        var (listed, models) = await GetAsync("api/models", Viewer); // listing them is viewing
+        Assert.Equal(HttpStatusCode.OK, listed);
+        Assert.Empty(models.GetProperty("models").EnumerateArray());
         Assert.Equal(HttpStatusCode.OK, (await GetAsync("api/status", Alice)).Status); // an analyst also views
         var (decided, answer) = await PostAsync($"api/cases/{id}/verdict", """{"verdict": "genuine"}""", Admin);
         Assert.Equal(HttpStatusCode.OK, decided);
@@ -123,6 +127,13 @@ public sealed class ReviewEndpointsTests : IAsyncLifetime, IDisposable
         { "POST", "api/cases/{id}/assign", "application/json", """{}""", HttpStatusCode.BadRequest, "send {\"assignee\": \"NAME\"}" },
         { "POST", "api/cases/{id}/assign", "application/json", """{"assignee": "<script>alert(1)</script>"}""", HttpStatusCode.BadRequest, "assignee is a name of at most 64" },
         { "POST", "api/cases/{id}/assign", "application/json", """{"assignee": 7}""", HttpStatusCode.BadRequest, "assignee is a name" },
+        { "POST", "api/models/abc/promote", "application/json", "{}", HttpStatusCode.BadRequest, "a model is named by its number: /api/models/3/promote" },
+        { "POST", "api/models/-1/promote", "application/json", "{}", HttpStatusCode.BadRequest, "a model is named by its number" },
+        { "POST", "api/models/1/promote", "text/plain", "promote", HttpStatusCode.UnsupportedMediaType, "send a JSON object" },
+        { "POST", "api/models/1/promote", "application/json", "promote", HttpStatusCode.BadRequest, "the body is not a JSON object" },
+        { "POST", "api/models/1/promote", "application/json", """{"note": ["why"]}""", HttpStatusCode.BadRequest, "note is text of at most 4000 characters" },
+        { "POST", "api/models/1/promote", "application/json", $$"""{"note": "{{new string('x', 70_000)}}"}""", HttpStatusCode.RequestEntityTooLarge, "a review request is at most 64 KiB" },
+        { "POST", "api/models/1/promote", "application/json", "{}", HttpStatusCode.NotFound, "there is no model 1: none has been trained yet" },
     };
 
     [Theory]

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;
@@ -140,7 +142,23 @@ public sealed class DashboardBrowserTests : IDisposable
             RowsHeld: 300_000,
             RowsDropped: 0,
             TradeOff: [new TradeOffPoint(0.9, 12, 0.97, 0.3), new TradeOffPoint(0.5, 40, 0.88, 0.6), new TradeOffPoint(0.306, 70, 0.8, 0.68), new TradeOffPoint(0.1, 400, 0.2, 0.8)]);
-        await using var demo = await LiveDemo.StartAsync(rate: 1000, simulated: true, retraining: retraining);
+        // A stand-in for the route that promotes a model by hand (Vigil.Cases' ModelEndpoints): it keeps what it was sent.
+        var promotions = new List<(string? Number, string? Note)>();
+        await using var demo = await LiveDemo.StartAsync(rate: 1000, simulated: true, retraining: retraining, routes: routes => routes.MapPost("/api/models/{number}/promote", async context =>
+        {
+            using var body = await JsonDocument.ParseAsync(context.Request.Body);
+            var note = body.RootElement.GetProperty("note").GetString();
+            lock (promotions)
+            {
+                promotions.Add((context.Request.RouteValues["number"] as string, note));
+            }
+
+            await context.Response.WriteAsJsonAsync(new
+            {
+                model = new { number = 4, version = "auto-004-20180503", state = "champion", verdict = new { reason = $"promoted by hand by local ({note}); F1 0.700 against 0.670 for auto-002-20180419" } },
+                replaced = new { number = 2, version = "auto-002-20180419", state = "retired" },
+            });
+        }));
         using var browser = StartBrowser();
 
         browser.Navigate().GoToUrl(demo.Server.Address);
@@ -170,6 +188,26 @@ public sealed class DashboardBrowserTests : IDisposable
                 $"const c = document.getElementById('{chart}'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;" +
                 "for (let i = 0; i < d.length; i += 4) if (d[i] === 47 && d[i + 1] === 111 && d[i + 2] === 222) n++; return n;")!;
             Assert.True(blue > 20, $"{chart}: {blue} blue pixels");
+        }
+
+        // Every model but the deciding one can be promoted by hand: the button asks for a note, sends it, and says what decides now.
+        var buttons = (IReadOnlyCollection<object>)((IJavaScriptExecutor)browser).ExecuteScript(
+            "return [...document.querySelectorAll('#model-rows button')].map(b => b.dataset.model);")!;
+        Assert.Equal(["4", "3", "1"], buttons.Cast<string>());
+        Assert.False(browser.FindElement(By.Id("promote-form")).Displayed);
+        ((IJavaScriptExecutor)browser).ExecuteScript("document.querySelector('#model-rows button[data-model=\"4\"]').click();"); // rows are redrawn every second
+        wait.Until(b => b.FindElement(By.Id("promote-form")).Displayed);
+        Assert.Equal("auto-004-20180503", browser.FindElement(By.Id("promote-version")).Text);
+        browser.FindElement(By.Id("promote-note")).SendKeys("catches the new pattern");
+        browser.FindElement(By.Id("promote-confirm")).Click();
+        wait.Until(b => b.FindElement(By.Id("promote-message")).Text.Length > 0);
+
+        Assert.Equal("auto-004-20180503 decides from now on; auto-002-20180419 retired: promoted by hand by local (catches the new pattern); F1 0.700 against 0.670 for auto-002-20180419",
+            browser.FindElement(By.Id("promote-message")).Text);
+        Assert.False(browser.FindElement(By.Id("promote-form")).Displayed);
+        lock (promotions)
+        {
+            Assert.Equal(("4", "catches the new pattern"), Assert.Single(promotions));
         }
 
         browser.GetScreenshot().SaveAsFile(Path.Combine(AppContext.BaseDirectory, "dashboard-models.png"));

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing;
 using Vigil.Streams;
 using Vigil.Detection;
 using Vigil.Models;
@@ -39,9 +40,10 @@ internal sealed class LiveDemo : IAsyncDisposable
     /// <param name="shadow">A shadow model to score beside the rules, its quality measured apart (with <paramref name="simulated"/>).</param>
     /// <param name="instances">The Kafka services' instances the status says it heard from, as <c>vigil dashboard --kafka</c> shows them.</param>
     /// <param name="retraining">What the status says of the retraining loop, as <c>vigil demo</c> without a model shows it.</param>
+    /// <param name="routes">Further routes the dashboard serves (stand-ins for the analysts' routes).</param>
     public static async Task<LiveDemo> StartAsync(
         double? rate, long count = long.MaxValue, DashboardOptions? options = null, bool simulated = false, Model? shadow = null, IReadOnlyList<InstanceSighting>? instances = null,
-        RetrainingStatus? retraining = null)
+        RetrainingStatus? retraining = null, Action<IEndpointRouteBuilder>? routes = null)
     {
         options ??= new DashboardOptions { Port = 0, EventsPerSecond = 50 };
         var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(simulated ? 220 : 900));
@@ -67,7 +69,7 @@ internal sealed class LiveDemo : IAsyncDisposable
         }, options);
         var metrics = new ServiceMetrics("demo");
         PipelineMetrics.Add(metrics, pipeline.Status, new TopicOptions(), new TopicOptions().Transactions);
-        var server = new DashboardServer(options, feed, metrics: metrics);
+        var server = new DashboardServer(options, feed, metrics: metrics, routes: routes);
         await server.StartAsync();
         var feeding = Task.WhenAll(feed.RunAsync(), quality?.RunAsync() ?? Task.CompletedTask);
         pipeline.Start();

@@ -21,6 +21,7 @@ using Vigil.Hosting.Services;
 using Vigil.Hosting.Transports;
 using Vigil.Learning.Retraining;
 using Vigil.Store;
+using Vigil.Store.Audit;
 using Vigil.Store.Cases;
 using Vigil.Store.Models;
 using Vigil.Models;
@@ -155,8 +156,15 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
             AlertMetrics.Add(metrics, alerting);
         }
 
+        // Analysts' routes: the review queue with cases, promoting a model by hand with the retraining loop.
+        var reviewRoutes = review is null ? null : new ReviewEndpoints(review);
+        var modelRoutes = retraining is null ? null : new ModelEndpoints(retraining, new AuditTrail(database!, _run));
         var dashboard = settings.Dashboard.Enabled
-            ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, Logs, metrics, scorer, stop, review is null ? null : new ReviewEndpoints(review).Map)
+            ? await DashboardHosting.StartAsync(settings.Dashboard, runtime.Legit, runtime.Fraud, Status, console, Logs, metrics, scorer, stop, routes =>
+            {
+                reviewRoutes?.Map(routes);
+                modelRoutes?.Map(routes);
+            })
             : null;
         if (settings.Dashboard.Enabled && dashboard is null)
         {

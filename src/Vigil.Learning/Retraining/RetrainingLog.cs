@@ -11,6 +11,9 @@ internal static partial class RetrainingLog
     [LoggerMessage(Level = LogLevel.Information, Message = "model {Version} promoted over {Champion}: {Reason}")]
     public static partial void ModelPromoted(this ILogger logger, string version, string champion, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "model {Version} promoted over {Champion} by hand, by {Actor}")]
+    public static partial void ModelPromotedByHand(this ILogger logger, string version, string champion, string actor);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "model {Version} not promoted over {Champion}: {Reason}")]
     public static partial void ModelRejected(this ILogger logger, string version, string champion, string reason);
 

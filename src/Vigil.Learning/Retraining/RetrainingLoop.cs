@@ -53,11 +53,20 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     private readonly TimeSpan _labelWait;
     private readonly TaskScheduler _training;
     private readonly Lock _gate = new();
+
+    /// <summary>Held while the deciding models change (a verdict, a challenger installed, a promotion by hand), so that changes and installs come in order.</summary>
+    private readonly Lock _change = new();
     private readonly List<ModelRecord> _models = [];
+
+    /// <summary>Every model trained, by number: an earlier one can be put back by hand.</summary>
+    private readonly Dictionary<int, Trained> _trained = [];
+
+    /// <summary>Which model decided from when (event time), in order: for the quality history.</summary>
+    private readonly List<(long FromMs, string Version)> _deciding = [];
     private readonly List<QualityPoint> _history = [];
     private Action<DetectionModels?>? _install;
     private Model? _champion;
-    private Candidate? _challenger;
+    private Trained? _challenger;
     private Drift? _drift;
     private long _nextMs = long.MinValue;
     private long _lastTrainedMs = long.MinValue;
@@ -146,10 +155,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             Measure(eventTimeMs);
         }
 
-        if (_challenger is not null && eventTimeMs >= _challenger.Record.TrainedAtMs + (long)_options.Evaluation.TotalMilliseconds)
-        {
-            Judge(eventTimeMs);
-        }
+        Judge(eventTimeMs);
 
         if (_challenger is null && TrainingDue(eventTimeMs))
         {
@@ -318,30 +324,44 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             _logger.NotKept(model.Version, e.Message);
         }
 
-        var drift = Drift.Of(rows);
-        DetectionModels? installed;
-        lock (_gate)
-        {
-            _models.Add(record);
-            _challenger = new Candidate(model, record, labelsBefore, drift);
-            _lastTrainedMs = nowMs;
-            _state = $"model {number} in shadow; judged on the labels maturing from {Date(nowMs)} to {Date(nowMs + (long)_options.Evaluation.TotalMilliseconds)}";
-            installed = _champion is null ? null : new DetectionModels(_champion, model);
-        }
-
+        var trained = new Trained(model, number, nowMs, labelsBefore, Drift.Of(rows));
         _logger.ModelTrained(model.Version, rows.Rows, rows.Frauds, clock.Elapsed.TotalSeconds, model.Threshold);
-        if (installed is not null)
+        lock (_change)
         {
-            _install?.Invoke(installed);
-        }
+            DetectionModels? installed;
+            lock (_gate)
+            {
+                _models.Add(record);
+                _trained[number] = trained;
+                _challenger = trained;
+                _lastTrainedMs = nowMs;
+                _state = $"model {number} in shadow; judged on the labels maturing from {Date(nowMs)} to {Date(nowMs + (long)_options.Evaluation.TotalMilliseconds)}";
+                installed = _champion is null ? null : new DetectionModels(_champion, model);
+            }
 
-        Save();
+            if (installed is not null)
+            {
+                _install?.Invoke(installed);
+            }
+
+            Save();
+        }
     }
 
-    /// <summary>The challenger against the champion on the labels that matured since the challenger's training.</summary>
+    /// <summary>The challenger against the champion on the labels that matured since the challenger's training, once its evaluation period has passed.</summary>
     private void Judge(long nowMs)
     {
-        var challenger = _challenger!;
+        lock (_change)
+        {
+            if (_challenger is { } challenger && nowMs >= challenger.TrainedAtMs + (long)_options.Evaluation.TotalMilliseconds)
+            {
+                Judge(challenger, nowMs);
+            }
+        }
+    }
+
+    private void Judge(Trained challenger, long nowMs)
+    {
         TrainingSet rows;
         byte[] flags;
         lock (_gate)
@@ -350,12 +370,12 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             flags = _window.Flags(long.MinValue, challenger.LabelsBefore, reportsOnly: true);
         }
 
-        var giveUp = nowMs >= challenger.Record.TrainedAtMs + (long)_options.Every.TotalMilliseconds;
+        var giveUp = nowMs >= challenger.TrainedAtMs + (long)_options.Every.TotalMilliseconds;
         if (rows.Frauds < _options.MinEvaluationFrauds && !giveUp)
         {
             lock (_gate)
             {
-                _state = $"model {challenger.Record.Number} in shadow; {rows.Frauds} of the {_options.MinEvaluationFrauds} frauds its verdict needs have matured";
+                _state = $"model {challenger.Number} in shadow; {rows.Frauds} of the {_options.MinEvaluationFrauds} frauds its verdict needs have matured";
             }
 
             return;
@@ -373,19 +393,11 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         DetectionModels? installed;
         lock (_gate)
         {
-            var at = _models.FindIndex(m => m.Number == challenger.Record.Number);
+            var at = _models.FindIndex(m => m.Number == challenger.Number);
             _models[at] = _models[at] with { State = promoted ? ModelState.Champion : ModelState.Rejected, JudgedAtMs = nowMs, Verdict = verdict };
             if (promoted)
             {
-                var old = _models.FindIndex(m => m.State == ModelState.Champion && m.Number != challenger.Record.Number);
-                if (old >= 0)
-                {
-                    _models[old] = _models[old] with { State = ModelState.Retired, RetiredAtMs = nowMs };
-                }
-
-                _champion = challenger.Model;
-                _drift = challenger.Drift.WithScores(scores!);
-                _tradeOff = TradeOffCurve.Of(scores!, rows, flags);
+                TakeOver(challenger, nowMs, rows, flags, scores!);
             }
 
             _challenger = null;
@@ -405,6 +417,72 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
         _install?.Invoke(installed);
         Save();
+    }
+
+    /// <summary>
+    /// Puts a model this loop trained to decide from now on, by an analyst's hand rather than by its verdict: the
+    /// challenger before its evaluation period ends, or an earlier model back (a rollback). The champion retires; a
+    /// challenger in shadow stays there and is judged against the new champion. The model's verdict records who promoted
+    /// it, their note, and how it and the champion fared on the labels matured since its training.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">This loop trained no such model.</exception>
+    /// <exception cref="ModelConflictException">The model decides already.</exception>
+    public Promotion Promote(int number, string actor, string? note)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        lock (_change)
+        {
+            Trained model;
+            TrainingSet rows;
+            byte[] flags;
+            lock (_gate)
+            {
+                var record = _models.Find(m => m.Number == number);
+                if (record is null || !_trained.TryGetValue(number, out model!))
+                {
+                    throw new KeyNotFoundException(_models.Count == 0 ? $"there is no model {number}: none has been trained yet" : $"there is no model {number}: models 1 to {_models.Count} were trained");
+                }
+
+                if (record.State == ModelState.Champion)
+                {
+                    throw new ModelConflictException($"{record.Version} decides already");
+                }
+
+                rows = _window.Select(Inputs, long.MinValue, model.LabelsBefore, reportsOnly: true);
+                flags = _window.Flags(long.MinValue, model.LabelsBefore, reportsOnly: true);
+            }
+
+            var theirs = Outcome.Of(_champion, rows, flags, out _);
+            var ours = Outcome.Of(model.Model, rows, flags, out var scores);
+            var against = _champion?.Version ?? "rules";
+            var reason = string.Create(CultureInfo.InvariantCulture,
+                $"promoted by hand by {actor}{(string.IsNullOrWhiteSpace(note) ? string.Empty : $" ({note.Trim()})")}; F1 {ours.F1:F3} against {theirs.F1:F3} for {against} on the {rows.Frauds:N0} frauds matured since its training");
+            var verdict = new Verdict(against, rows.Rows, rows.Frauds, ours.F1, theirs.F1, ours.Precision, ours.Recall, theirs.Precision, theirs.Recall, Promoted: true, reason);
+            Promotion promotion;
+            DetectionModels installed;
+            lock (_gate)
+            {
+                var nowMs = _window.Count == 0 ? Math.Max(_lastTrainedMs, model.TrainedAtMs) : _window.LatestMs;
+                var at = _models.FindIndex(m => m.Number == number);
+                var replaced = _models.FindIndex(m => m.State == ModelState.Champion);
+                var before = _models[at].State;
+                _models[at] = _models[at] with { State = ModelState.Champion, JudgedAtMs = nowMs, RetiredAtMs = null, Verdict = verdict };
+                TakeOver(model, nowMs, rows, flags, scores!);
+                promotion = new Promotion(_models[at], before, replaced < 0 ? null : _models[replaced]);
+                if (_challenger?.Number == number)
+                {
+                    _challenger = null;
+                }
+
+                _state = $"{model.Model.Version} decides, promoted by hand by {actor}";
+                installed = new DetectionModels(model.Model, _challenger?.Model);
+            }
+
+            _logger.ModelPromotedByHand(model.Model.Version, against, actor);
+            _install?.Invoke(installed);
+            Save();
+            return promotion;
+        }
     }
 
     /// <summary>Label maturity, the day's quality and drift; under the lock.</summary>
@@ -438,8 +516,37 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     }
 
     /// <summary>The version of the model that decided at an event time, or "rules".</summary>
-    private string DecidingAt(long timeMs) =>
-        _models.LastOrDefault(m => m.State is ModelState.Champion or ModelState.Retired && m.JudgedAtMs <= timeMs && (m.RetiredAtMs is null || m.RetiredAtMs > timeMs))?.Version ?? "rules";
+    private string DecidingAt(long timeMs)
+    {
+        var version = "rules";
+        foreach (var (fromMs, deciding) in _deciding)
+        {
+            if (fromMs > timeMs)
+            {
+                break;
+            }
+
+            version = deciding;
+        }
+
+        return version;
+    }
+
+    /// <summary>A model becomes the champion from <paramref name="nowMs"/> on (its record already says so); the one deciding before retires. Under the gate.</summary>
+    /// <param name="scores">Its scores on <paramref name="rows"/>, the labelled rows it was judged on.</param>
+    private void TakeOver(Trained model, long nowMs, TrainingSet rows, byte[] flags, double[] scores)
+    {
+        var old = _models.FindIndex(m => m.State == ModelState.Champion && m.Number != model.Number);
+        if (old >= 0)
+        {
+            _models[old] = _models[old] with { State = ModelState.Retired, RetiredAtMs = nowMs };
+        }
+
+        _champion = model.Model;
+        _drift = rows.Rows == 0 ? model.Drift : model.Drift.WithScores(scores);
+        _tradeOff = rows.Rows == 0 ? [] : TradeOffCurve.Of(scores, rows, flags);
+        _deciding.Add((nowMs, model.Model.Version));
+    }
 
     private void Save()
     {
@@ -468,7 +575,11 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
     private static string Days(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0.#} d");
 
-    private sealed record Candidate(Model Model, ModelRecord Record, long LabelsBefore, Drift Drift);
+    /// <summary>What a promotion by hand changed: the model, its state before, and the champion it replaced (none while the rules decided alone).</summary>
+    public sealed record Promotion(ModelRecord Model, ModelState Before, ModelRecord? Replaced);
+
+    /// <summary>A model the loop trained, with what judging it needs: the labels read before its training, its inputs' distributions.</summary>
+    private sealed record Trained(Model Model, int Number, long TrainedAtMs, long LabelsBefore, Drift Drift);
 
     /// <summary>How a model deciding with the rules fares on labelled rows: it flags what a flag rule flags or it scores at its threshold, unless an allow rule cleared it.</summary>
     private readonly record struct Outcome(double Precision, double Recall, double F1)

@@ -1,3 +1,5 @@
+using Vigil.Store.Audit;
+
 namespace Vigil.Store.Cases;
 
 /// <summary>Where a case stands: open until an analyst decides it fraud or genuine.</summary>
@@ -29,9 +31,6 @@ public sealed record CaseAlert(string? TransactionId, long AtMs, string Card, st
 public sealed record CaseSummary(
     long Id, string Card, CaseStatus Status, long OpenedAtMs, long LastAlertAtMs, int Alerts, double Amount, double Priority,
     string? Assignee, string? DecidedBy, DateTimeOffset? DecidedAt, string? Note);
-
-/// <summary>One line of the audit trail: who did what to which subject, when, with the state before and after.</summary>
-public sealed record AuditEntry(long Id, DateTimeOffset At, string Actor, string Action, string Subject, string? Before, string? After, string? Note);
 
 /// <summary>A case opened: its alerts, the card's other cases, and what was done to it.</summary>
 public sealed record CaseDetail(CaseSummary Case, IReadOnlyList<CaseAlert> Alerts, IReadOnlyList<CaseSummary> CardHistory, IReadOnlyList<AuditEntry> Audit);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Vigil.Store.Audit;
 
 namespace Vigil.Store.Cases;
 
@@ -23,6 +24,8 @@ public sealed class CaseStore(VigilDatabase database, string run)
     private readonly Dictionary<string, long> _openByCard = new(StringComparer.Ordinal);
 
     private const int MaxRemembered = 100_000;
+
+    private readonly AuditTrail _audit = new(database, run);
 
     public string Run { get; } = run;
 
@@ -146,7 +149,7 @@ public sealed class CaseStore(VigilDatabase database, string run)
 
             var list = Alerts(null, found);
             using var history = Command(null, $"{SelectCase} WHERE run = @run AND card = @card AND id <> @id ORDER BY id DESC LIMIT 20").With("@card", found.Card).With("@id", id);
-            return new CaseDetail(found, list, Cases(history), Audit(Subject(id), 100));
+            return new CaseDetail(found, list, Cases(history), _audit.ReadHeld(Subject(id), 100));
         }
     }
 
@@ -162,7 +165,7 @@ public sealed class CaseStore(VigilDatabase database, string run)
             var before = Case(transaction, id) ?? throw new KeyNotFoundException($"there is no case {id}");
             using var update = Command(transaction, "UPDATE cases SET assignee = @assignee WHERE id = @id").With("@id", id).With("@assignee", assignee);
             update.ExecuteNonQuery();
-            Append(transaction, actor, "assign", Subject(id), before.Assignee, assignee, null);
+            _audit.Append(transaction, actor, "assign", Subject(id), before.Assignee, assignee, null);
             var after = Case(transaction, id)!;
             transaction.Commit();
             return after;
@@ -190,7 +193,7 @@ public sealed class CaseStore(VigilDatabase database, string run)
             using var update = Command(transaction, "UPDATE cases SET status = @status, decided_by = @actor, decided_at_wall = @at, note = @note WHERE id = @id")
                 .With("@id", id).With("@status", Text(status)).With("@actor", actor).With("@at", StoreTime.Now()).With("@note", note);
             update.ExecuteNonQuery();
-            Append(transaction, actor, "decide", Subject(id), Text(before.Status), Text(status), note);
+            _audit.Append(transaction, actor, "decide", Subject(id), Text(before.Status), Text(status), note);
             var after = Case(transaction, id)!;
             var list = Alerts(transaction, after);
             transaction.Commit();
@@ -199,13 +202,7 @@ public sealed class CaseStore(VigilDatabase database, string run)
     }
 
     /// <summary>This run's audit trail, newest first: of one subject (<c>case 12</c>), or of everything.</summary>
-    public IReadOnlyList<AuditEntry> AuditTrail(string? subject = null, int limit = 200)
-    {
-        lock (database.Gate)
-        {
-            return Audit(subject, limit);
-        }
-    }
+    public IReadOnlyList<AuditEntry> AuditTrail(string? subject = null, int limit = 200) => _audit.Read(subject, limit);
 
     /// <summary>The runs that have cases, newest first (run names sort by their start time), with how many each has.</summary>
     public static IReadOnlyList<(string Run, int Cases)> Runs(VigilDatabase database)
@@ -247,7 +244,7 @@ public sealed class CaseStore(VigilDatabase database, string run)
             VALUES (@run, @card, 'open', @at, @at, 1, @amount, @score) RETURNING id
             """).With("@card", alert.Card).With("@at", StoreTime.Iso(alert.AtMs)).With("@amount", alert.Amount).With("@score", alert.Score);
         var id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        Append(transaction, System, "open", Subject(id), null, Text(CaseStatus.Open), $"card {alert.Card}, transaction {alert.TransactionId ?? "?"} scored {alert.Score:0.###}");
+        _audit.Append(transaction, System, "open", Subject(id), null, Text(CaseStatus.Open), $"card {alert.Card}, transaction {alert.TransactionId ?? "?"} scored {alert.Score:0.###}");
         return id;
     }
 
@@ -301,37 +298,6 @@ public sealed class CaseStore(VigilDatabase database, string run)
         }
 
         return cases;
-    }
-
-    private List<AuditEntry> Audit(string? subject, int limit)
-    {
-        using var command = Command(null,
-                $"SELECT id, at_wall, actor, action, subject, before, after, note FROM audit WHERE run = @run {(subject is null ? string.Empty : "AND subject = @subject")} ORDER BY id DESC LIMIT @limit")
-            .With("@limit", (long)Math.Clamp(limit, 1, 10_000));
-        if (subject is not null)
-        {
-            command.With("@subject", subject);
-        }
-
-        using var reader = command.ExecuteReader();
-        var entries = new List<AuditEntry>();
-        while (reader.Read())
-        {
-            entries.Add(new AuditEntry(reader.GetInt64(0), StoreTime.Wall(reader.GetString(1)), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
-        }
-
-        return entries;
-    }
-
-    private void Append(DbTransaction transaction, string actor, string action, string subject, string? before, string? after, string? note)
-    {
-        using var command = Command(transaction, """
-            INSERT INTO audit (run, at_wall, actor, action, subject, before, after, note) VALUES (@run, @at, @actor, @action, @subject, @before, @after, @note)
-            """)
-            .With("@at", StoreTime.Now()).With("@actor", actor).With("@action", action).With("@subject", subject)
-            .With("@before", before).With("@after", after).With("@note", note);
-        command.ExecuteNonQuery();
     }
 
     private static DbCommand Filtered(DbCommand command, CaseQuery query)

@@ -47,11 +47,15 @@ public sealed class ApiAccess
     /// <summary>Where the review queue's routes start: all of them need <see cref="ApiRole.Analyst"/>.</summary>
     public const string CasesPath = "/api/cases";
 
+    /// <summary>Where the routes about the retraining loop's models start: promoting one by hand needs <see cref="ApiRole.Analyst"/>.</summary>
+    public const string ModelsPath = "/api/models";
+
     private const string IdentityItem = "vigil.identity";
 
     /// <summary>
-    /// The role a route needs, or null for an open one. The review queue (<see cref="CasesPath"/>) needs
-    /// <see cref="ApiRole.Analyst"/>; unknown GET routes need <see cref="ApiRole.View"/>, anything else <see cref="ApiRole.Admin"/>.
+    /// The role a route needs, or null for an open one. The review queue (<see cref="CasesPath"/>) and changes to the
+    /// models (<see cref="ModelsPath"/>, promoting one) need <see cref="ApiRole.Analyst"/>; unknown GET routes need
+    /// <see cref="ApiRole.View"/>, anything else <see cref="ApiRole.Admin"/>.
     /// </summary>
     public static ApiRole? Required(string method, string? path, bool openMetrics) => path switch
     {
@@ -59,6 +63,7 @@ public sealed class ApiAccess
         "/metrics" when openMetrics => null,
         "/v1/score" or "/invocations" => ApiRole.Score,
         _ when path is not null && (path == CasesPath || path.StartsWith(CasesPath + "/", StringComparison.Ordinal)) => ApiRole.Analyst,
+        _ when path is not null && path.StartsWith(ModelsPath + "/", StringComparison.Ordinal) && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) => ApiRole.Analyst,
         _ when HttpMethods.IsGet(method) || HttpMethods.IsHead(method) => ApiRole.View,
         _ => ApiRole.Admin,
     };

@@ -1,6 +1,6 @@
 namespace Vigil.Web.Security;
 
-/// <summary>What an API key may do. <see cref="Admin"/> may do everything, <see cref="Analyst"/> what <see cref="View"/> may and the review queue; the others only their own routes.</summary>
+/// <summary>What an API key may do. <see cref="Admin"/> may do everything, <see cref="Analyst"/> what <see cref="View"/> may, the review queue and promoting models; the others only their own routes.</summary>
 public enum ApiRole
 {
     /// <summary><c>POST /v1/score</c> and <c>/invocations</c>: a payment system asking for decisions.</summary>
@@ -13,8 +13,8 @@ public enum ApiRole
     Admin,
 
     /// <summary>
-    /// Everything <see cref="View"/> may, and the review queue: reading cases, assigning and deciding them
-    /// (<c>/api/cases</c>). Its keys should carry a name (<c>analyst:alice=KEY</c>), which the audit trail records.
+    /// Everything <see cref="View"/> may, the review queue: reading cases, assigning and deciding them
+    /// (<c>/api/cases</c>), and promoting a model by hand (<c>POST /api/models/{number}/promote</c>). Its keys should carry a name (<c>analyst:alice=KEY</c>), which the audit trail records.
     /// </summary>
     Analyst,
 }

@@ -1,9 +1,12 @@
 using System.Collections;
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Vigil.Cli.Tests.Commands;
 using Vigil.Learning.Retraining;
 using Vigil.Runtime.Quality;
 using Vigil.Store;
+using Vigil.Store.Audit;
 using Vigil.Store.Models;
 
 namespace Vigil.Cli.Tests.Demo;
@@ -178,5 +181,79 @@ public sealed class RetrainingDemoTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Equal($"vigil: invalid VIGIL_DATA__DIRECTORY '{file}': it is a file, expected a directory", error.Trim());
+    }
+
+    [Fact]
+    public async Task An_analyst_promotes_the_challenger_by_hand_on_the_running_demo_and_the_registry_and_the_audit_trail_name_her()
+    {
+        const string AnalystKey = "analyst-key-0123456789abcdef", ViewKey = "view-key-0123456789abcdef";
+        using var demo = CliProcesses.Start(
+            ["demo", "--days", "21", "--customers", "1500", "--terminals", "3000", "--speed", "43200", "--port", "0", "--seed", "7", "--data-dir", DataDirectory],
+            new() { ["VIGIL_API_KEYS"] = $"analyst:alice={AnalystKey},view={ViewKey}" });
+        try
+        {
+            var address = await CliProcesses.DashboardAddressAsync(demo, Timeout);
+            Assert.NotNull(address);
+            var output = demo.StandardOutput.ReadToEndAsync();
+            using var viewer = Client(ViewKey);
+            using var analyst = Client(AnalystKey);
+
+            // The first challenger comes about ten simulated days in (some 20 s at this pace).
+            int? challenger = null;
+            for (var deadline = DateTime.UtcNow + Timeout; challenger is null && DateTime.UtcNow < deadline && !demo.HasExited; await Task.Delay(200))
+            {
+                using var models = JsonDocument.Parse(await viewer.GetStringAsync(new Uri(address, "api/models")));
+                challenger = models.RootElement.TryGetProperty("challenger", out var number) ? number.GetInt32() : null;
+            }
+
+            Assert.NotNull(challenger);
+            var promote = new Uri(address, $"api/models/{challenger}/promote");
+            using (var refused = await viewer.PostAsJsonAsync(promote, new { note = "a viewer tries" }))
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            }
+
+            using (var promoted = await analyst.PostAsJsonAsync(promote, new { note = "caught the week's frauds" }))
+            {
+                var answer = await promoted.Content.ReadAsStringAsync();
+                Assert.True(promoted.IsSuccessStatusCode, answer);
+                using var json = JsonDocument.Parse(answer);
+                Assert.Equal("champion", json.RootElement.GetProperty("model").GetProperty("state").GetString());
+            }
+
+            using (var again = await analyst.PostAsJsonAsync(promote, new { note = "twice" }))
+            {
+                Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            }
+
+            Assert.True(demo.WaitForExit(Timeout), "the demo did not finish");
+            var text = await output;
+            Assert.Equal(0, demo.ExitCode);
+
+            // The registry keeps the verdict and the change of state; the audit trail who did it and why.
+            using var database = VigilDatabase.Open(DataDirectory);
+            var (run, model) = DatabaseModelRegistry.List(database).Single(m => m.Model.Number == challenger);
+            Assert.StartsWith("promoted by hand by alice (caught the week's frauds); F1 ", model.Verdict!.Reason, StringComparison.Ordinal);
+            Assert.Contains(DatabaseModelRegistry.History(database, run, model.Number), e => e is { Before: "challenger", After: "champion" } && e.Detail == model.Verdict.Reason);
+            Assert.Contains(new AuditTrail(database, run).Read(), a => a is { Actor: "alice", Action: "promote", Before: "challenger", After: "champion", Note: "caught the week's frauds" }
+                && a.Subject == $"model {challenger}");
+            Assert.Contains($"promoted by hand by alice", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!demo.HasExited)
+            {
+                demo.Kill();
+            }
+        }
+    }
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    private static HttpClient Client(string key)
+    {
+        var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
     }
 }

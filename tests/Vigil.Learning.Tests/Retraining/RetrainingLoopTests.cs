@@ -37,11 +37,13 @@ public sealed class RetrainingLoopTests : IDisposable
     };
 
     /// <summary>Runs the simulation through a pipeline deciding with the amount rule and the loop's models; returns what the loop says and every model the pipeline was given.</summary>
-    private async Task<(RetrainingStatus Status, List<DetectionModels?> Installed, EmbeddedPipeline Pipeline)> RunAsync(RetrainingOptions options, int days = 35, string? folder = null)
+    /// <param name="afterStop">Called after each of the loop's daily stops, with the stop's event time, while the source waits.</param>
+    private async Task<(RetrainingStatus Status, List<DetectionModels?> Installed, EmbeddedPipeline Pipeline)> RunAsync(
+        RetrainingOptions options, int days = 35, string? folder = null, Action<RetrainingLoop, long>? afterStop = null, List<DetectionModels?>? installed = null)
     {
         var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(220), FeatureSet.Vigil);
         var loop = new RetrainingLoop(options, FeatureSet.Vigil, new ModelFolder(folder ?? _directory), new ListLogger(_log));
-        var installed = new List<DetectionModels?>();
+        installed ??= [];
         pipeline.AttachTaps(loop.Taps);
         loop.Attach(pipeline.Labels, models =>
         {
@@ -55,7 +57,7 @@ public sealed class RetrainingLoopTests : IDisposable
         var publisher = new SourcePublisher(
             source, new SourceOutputs(pipeline.Transactions.CreateProducer(), pipeline.Labels.CreateProducer(), LabelDelay), SourcePacing.Unlimited)
         {
-            Barrier = loop,
+            Barrier = afterStop is null ? loop : new AfterStop(loop, ms => afterStop(loop, ms)),
         };
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await publisher.RunAsync(limit.Token);
@@ -67,6 +69,17 @@ public sealed class RetrainingLoopTests : IDisposable
     }
 
     private static long Day(int day) => Start.AddDays(day).ToUnixTimeMilliseconds();
+
+    private sealed class AfterStop(RetrainingLoop loop, Action<long> then) : IEventTimeBarrier
+    {
+        public long NextMs => loop.NextMs;
+
+        public async ValueTask ReachedAsync(long eventTimeMs, long labelsReleased, CancellationToken cancel)
+        {
+            await loop.ReachedAsync(eventTimeMs, labelsReleased, cancel);
+            then(eventTimeMs);
+        }
+    }
 
     [Fact]
     public async Task The_first_model_comes_once_labels_have_matured_and_better_ones_are_promoted_after_their_verdict()
@@ -201,5 +214,61 @@ public sealed class RetrainingLoopTests : IDisposable
 
         Assert.Equal("rules decide alone; none of the 2 decisions so far has both a transaction_id and a timestamp, so no label can be joined to them", loop.Status().State);
         Assert.Equal(0, loop.Status().RowsHeld);
+    }
+
+    [Fact]
+    public async Task A_model_promoted_by_hand_decides_at_once_and_an_earlier_one_can_be_put_back()
+    {
+        // The first challenger is promoted by hand the day it is trained, before its verdict (5 days of evaluation).
+        RetrainingLoop? used = null;
+        RetrainingLoop.Promotion? byHand = null;
+        DetectionModels? deciding = null;
+        var options = Options() with { Evaluation = TimeSpan.FromDays(5) };
+        var installed = new List<DetectionModels?>();
+        var (status, _, pipeline) = await RunAsync(options, days: 28, installed: installed, afterStop: (loop, _) =>
+        {
+            used = loop;
+            if (byHand is null && loop.Status().Challenger is { } challenger)
+            {
+                Assert.Throws<KeyNotFoundException>(() => loop.Promote(challenger.Number + 1, "alice", null));
+                byHand = loop.Promote(challenger.Number, "alice", "the week's frauds look caught");
+                deciding = installed[^1];
+                Assert.Throws<ModelConflictException>(() => loop.Promote(challenger.Number, "alice", null));
+            }
+        });
+
+        Assert.NotNull(byHand);
+        var first = byHand.Model;
+        Assert.Equal((1, ModelState.Challenger, ModelState.Champion), (first.Number, byHand.Before, first.State));
+        Assert.Null(byHand.Replaced); // the rules decided alone
+        Assert.Equal(first.Version, deciding!.Primary.Version); // installed at once
+        Assert.Null(deciding.Shadow);
+        Assert.StartsWith("promoted by hand by alice (the week's frauds look caught); F1 ", first.Verdict!.Reason, StringComparison.Ordinal);
+        Assert.True(first.Verdict.Promoted);
+        Assert.Contains(_log, line => line == $"model {first.Version} promoted over rules by hand, by alice");
+
+        // It was not judged again, and the quality history names it from its promotion on.
+        var record = status.Models[0];
+        Assert.Equal(first.JudgedAtMs, record.JudgedAtMs);
+        Assert.Equal(first.Verdict.Reason, record.Verdict!.Reason);
+        Assert.Contains(status.History, p => p.Deciding == first.Version && p.DayMs >= first.JudgedAtMs);
+        Assert.DoesNotContain(status.History, p => p.Deciding == first.Version && p.DayMs < first.JudgedAtMs);
+
+        // The second model was judged against it; whichever decides now, the other is put back by hand.
+        var second = status.Models[1];
+        Assert.Equal(first.Version, second.Verdict!.Champion);
+        var now = status.Champion!;
+        var other = status.Models.First(m => m.Number is 1 or 2 && m.Number != now.Number);
+        Assert.NotNull(used);
+        var rollback = used!.Promote(other.Number, "bob", null);
+
+        Assert.Equal((other.Number, other.State, ModelState.Champion), (rollback.Model.Number, rollback.Before, rollback.Model.State));
+        Assert.Equal((now.Number, ModelState.Retired), (rollback.Replaced!.Number, rollback.Replaced.State));
+        Assert.NotNull(rollback.Replaced.RetiredAtMs);
+        Assert.Equal(other.Version, pipeline.Models!.Primary.Version);
+        Assert.Equal(other.Version, used.Status().Champion!.Version);
+        Assert.Single(used.Status().Models, m => m.State == ModelState.Champion);
+        Assert.StartsWith("promoted by hand by bob; F1 ", rollback.Model.Verdict!.Reason, StringComparison.Ordinal);
+        Assert.Equal(rollback.Model.Number, ModelFolder.Read(Path.Combine(_directory, "models.json")).Single(m => m.State == ModelState.Champion).Number);
     }
 }

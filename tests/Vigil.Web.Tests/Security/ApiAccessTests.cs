@@ -80,6 +80,8 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
         { "GET", "/api/cases", ApiRole.Analyst, false },
         { "GET", "/api/cases/12", ApiRole.Analyst, false },
         { "POST", "/api/cases/12/verdict", ApiRole.Analyst, false },
+        { "GET", "/api/models", ApiRole.View, false },
+        { "POST", "/api/models/3/promote", ApiRole.Analyst, false },
         { "GET", "/api/status", ApiRole.View, false },
         { "GET", "/events", ApiRole.View, false },
         { "PUT", "/api/status", ApiRole.Admin, false },
@@ -282,7 +284,7 @@ public sealed class ApiAccessTests : IAsyncLifetime, IDisposable
     {
         ("DELETE", _) or ("PUT", _) => HttpStatusCode.MethodNotAllowed,
         (_, "/nowhere") => HttpStatusCode.NotFound,
-        (_, _) when path.StartsWith("/api/cases", StringComparison.Ordinal) => HttpStatusCode.NotFound, // this dashboard has no cases
+        (_, _) when path.StartsWith("/api/cases", StringComparison.Ordinal) || path.StartsWith("/api/models", StringComparison.Ordinal) => HttpStatusCode.NotFound, // this dashboard has no cases, no models
         _ => HttpStatusCode.OK,
     };
 

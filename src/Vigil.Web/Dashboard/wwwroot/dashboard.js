@@ -139,11 +139,67 @@
       cell(row, m.threshold.toFixed(3), 'amount');
       cell(row, m.state === 'champion' ? 'deciding' : m.state === 'challenger' ? 'in shadow' : m.state === 'retired' ? `decided until ${day(m.retired_at_ms)}` : 'not promoted');
       cell(row, m.verdict ? `${m.verdict.reason} (${number.format(m.verdict.frauds)} frauds matured)` : 'waiting for labels', 'verdict');
+      const action = document.createElement('td');
+      if (m.state !== 'champion') {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = 'Promote…';
+        button.dataset.model = m.number;
+        button.addEventListener('click', () => askPromotion(m));
+        action.appendChild(button);
+      }
+      row.appendChild(action);
       return row;
     }));
     drawModelChart(r.history);
     drawTradeOff(r.trade_off, r.champion ? r.champion.threshold : null);
   }
+
+  // Promoting a model by hand (POST /api/models/N/promote): needs a key with role analyst or admin; kept in the audit trail.
+  let promoting = null;
+  const promoteForm = document.getElementById('promote-form');
+
+  function promoteMessage(message, error) {
+    const line = document.getElementById('promote-message');
+    line.textContent = message;
+    line.className = error ? 'note error' : 'note';
+  }
+
+  function askPromotion(model) {
+    promoting = model;
+    text('promote-version', model.version);
+    document.getElementById('promote-note').value = '';
+    promoteForm.hidden = false;
+    promoteMessage('', false);
+  }
+
+  document.getElementById('promote-cancel').addEventListener('click', () => { promoteForm.hidden = true; promoting = null; });
+  document.getElementById('promote-confirm').addEventListener('click', async () => {
+    if (!promoting) return;
+    const model = promoting;
+    let response, answer;
+    try {
+      response = await fetch(`/api/models/${model.number}/promote`, {
+        method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ note: document.getElementById('promote-note').value }),
+      });
+      answer = await response.json().catch(() => ({}));
+    } catch {
+      promoteMessage('the server did not answer (has the run ended?)', true);
+      return;
+    }
+
+    if (response.status === 401 || response.status === 403) {
+      promoteMessage('promoting a model needs a key with role analyst (or admin): sign in again with one at /login', true);
+    } else if (!response.ok) {
+      promoteMessage(answer.error || `the server answered ${response.status}`, true);
+    } else {
+      promoteForm.hidden = true;
+      promoting = null;
+      const replaced = answer.replaced ? `; ${answer.replaced.version} retired` : '';
+      promoteMessage(`${answer.model.version} decides from now on${replaced}: ${answer.model.verdict.reason}`, false);
+    }
+  });
 
   // A small chart with a 0–1 axis on the left; points are [x, y] with x already in pixels.
   function plot(id, xLabels) {
