@@ -34,6 +34,26 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void A_compromised_terminal_s_frauds_in_the_first_week_of_its_compromise_are_also_measured_apart()
+    {
+        // As above; the scenario-2 fraud scoring 0.5 came in its compromise's first week: it beats 0.2 and ties 0.5 → AUC 0.5.
+        double[] scores = [0.9, 0.2, 0.5, 0.7, 0.5, 0.6, 0.1];
+        byte[] labels = [1, 0, 1, 1, 0, 0, 1];
+        byte[] scenarios = [1, 0, 2, 1, 0, 0, 2];
+        bool[] firstWeek = [false, false, true, false, false, false, false];
+        var test = new Vigil.Learning.Data.TrainingSet(["x"], new double[7], labels, new long[7], new int[7], scenarios, firstWeek);
+
+        var results = ScenarioResult.Measure(scores, test, threshold: 0.5);
+
+        Assert.Equal([new ScenarioResult(1, 2, 1.0, 1.0), new ScenarioResult(2, 2, 0.25, 0.5), new ScenarioResult(2, 1, 0.5, 1.0) { FirstWeek = true }], results);
+        Assert.Equal(["1", "2", "2, first week"], results.Select(r => r.Name));
+        Assert.Equal("2_first_week", results[2].Key);
+        var mean = ScenarioResult.Mean([results, [new ScenarioResult(2, 3, 0.5, 0.0) { FirstWeek = true }]]);
+        Assert.Equal(new ScenarioResult(2, 4, 0.5, 0.5) { FirstWeek = true }, mean[^1]);
+        Assert.Equal(new ScenarioResult(2, 2, 0.25, 0.5), mean[1]);
+    }
+
+    [Fact]
     public void Average_precision_sums_precision_at_each_recall_step()
     {
         // Ranked: 0.9 fraud (P 1, R 1/2), 0.8 legit, 0.7 fraud (P 2/3, R 1) → AP = 1/2·1 + 1/2·2/3.

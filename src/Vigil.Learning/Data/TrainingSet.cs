@@ -5,14 +5,16 @@ namespace Vigil.Learning.Data;
 public sealed class TrainingSet
 {
     /// <param name="scenarios">How each fraud was made, when the file says (the simulator's 1–3); 0 for legitimate rows and unknown ones. Null when the file does not say.</param>
-    public TrainingSet(IReadOnlyList<string> inputs, double[] values, byte[] labels, long[] timesMs, int[] cards, byte[]? scenarios = null)
+    /// <param name="firstWeek">Which frauds of a compromised terminal (scenario 2) came in the first 7 days of its compromise; null when not known.</param>
+    public TrainingSet(IReadOnlyList<string> inputs, double[] values, byte[] labels, long[] timesMs, int[] cards, byte[]? scenarios = null, bool[]? firstWeek = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(timesMs);
         ArgumentNullException.ThrowIfNull(cards);
-        if (inputs.Count == 0 || values.Length != labels.Length * inputs.Count || timesMs.Length != labels.Length || cards.Length != labels.Length || (scenarios is not null && scenarios.Length != labels.Length))
+        if (inputs.Count == 0 || values.Length != labels.Length * inputs.Count || timesMs.Length != labels.Length || cards.Length != labels.Length || (scenarios is not null && scenarios.Length != labels.Length)
+            || (firstWeek is not null && firstWeek.Length != labels.Length))
         {
             throw new ArgumentException("a training set has inputs, and one label, time and card per row of values");
         }
@@ -23,6 +25,7 @@ public sealed class TrainingSet
         TimesMs = timesMs;
         Cards = cards;
         Scenarios = scenarios;
+        FirstWeek = firstWeek;
     }
 
     public IReadOnlyList<string> Inputs { get; }
@@ -44,6 +47,12 @@ public sealed class TrainingSet
     /// <summary>Each row's fraud scenario (0 for none or unknown), or null when the file has no scenario column.</summary>
     public byte[]? Scenarios { get; }
 
+    /// <summary>
+    /// For each fraud of a compromised terminal (scenario 2), whether it came in the first 7 days of the terminal's
+    /// compromise, when features that wait for reported labels cannot see it yet; null when not known.
+    /// </summary>
+    public bool[]? FirstWeek { get; }
+
     public int Frauds => Labels.Count(l => l != 0);
 
     public ReadOnlySpan<double> Row(int row) => Values.AsSpan(row * Width, Width);
@@ -59,6 +68,7 @@ public sealed class TrainingSet
         var times = new long[rows.Count];
         var cards = new int[rows.Count];
         var scenarios = Scenarios is null ? null : new byte[rows.Count];
+        var firstWeek = FirstWeek is null ? null : new bool[rows.Count];
         for (var i = 0; i < rows.Count; i++)
         {
             var r = rows[i];
@@ -67,9 +77,10 @@ public sealed class TrainingSet
             times[i] = TimesMs[r];
             cards[i] = Cards[r];
             scenarios?[i] = Scenarios![r];
+            firstWeek?[i] = FirstWeek![r];
         }
 
-        return new TrainingSet(Inputs, values, labels, times, cards, scenarios);
+        return new TrainingSet(Inputs, values, labels, times, cards, scenarios, firstWeek);
     }
 
     /// <summary>Midnight UTC of a day in Unix milliseconds, the unit of <see cref="TimesMs"/>.</summary>

@@ -73,6 +73,8 @@ public sealed class TrainingSetReader(ReplaySource source, FeatureSet features, 
         var cards = new List<int>((int)source.Rows);
         var scenarios = new List<byte>((int)source.Rows);
         var scenarioKnown = false;
+        var compromises = new CompromisedTerminals();
+        var firstWeek = new List<bool>((int)source.Rows);
         var cardIds = new Dictionary<long, int>();
         var row = new double[inputs.Count];
         _dataset.ForEach((transaction, featureValues, label) =>
@@ -84,6 +86,7 @@ public sealed class TrainingSetReader(ReplaySource source, FeatureSet features, 
             var scenario = fraud ? Math.Clamp(label!.Value.Scenario, 0, byte.MaxValue) : 0;
             scenarios.Add((byte)scenario);
             scenarioKnown |= scenario != 0;
+            firstWeek.Add(scenario == CompromisedTerminals.Scenario && compromises.InFirstWeek(FeatureKeys.Of(transaction).Terminal, source.EventTimeMs));
             times.Add(source.EventTimeMs);
             cards.Add(Card(transaction, cardIds));
         }, stop);
@@ -93,7 +96,35 @@ public sealed class TrainingSetReader(ReplaySource source, FeatureSet features, 
             throw new DatasetException($"{Path.GetFileName(source.Path)} has no transactions to learn from");
         }
 
-        return new TrainingSet(inputs, [.. values], [.. labels], [.. times], [.. cards], scenarioKnown ? [.. scenarios] : null);
+        return new TrainingSet(inputs, [.. values], [.. labels], [.. times], [.. cards], scenarioKnown ? [.. scenarios] : null, scenarioKnown ? [.. firstWeek] : null);
+    }
+
+    /// <summary>
+    /// When each terminal's compromise began, from its frauds of scenario 2 in time order: the simulator compromises a
+    /// terminal for 28 days, so its first such fraud starts one, and one more than 28 days later starts the next.
+    /// </summary>
+    private sealed class CompromisedTerminals
+    {
+        public const int Scenario = 2;
+
+        private static readonly long CompromiseMs = (long)TimeSpan.FromDays(28).TotalMilliseconds;
+        private static readonly long WeekMs = (long)TimeSpan.FromDays(7).TotalMilliseconds;
+        private readonly Dictionary<long, long> _since = [];
+
+        public bool InFirstWeek(long? terminal, long timeMs)
+        {
+            if (terminal is not { } id)
+            {
+                return false;
+            }
+
+            if (!_since.TryGetValue(id, out var since) || timeMs >= since + CompromiseMs)
+            {
+                _since[id] = since = timeMs;
+            }
+
+            return timeMs < since + WeekMs;
+        }
     }
 
     private static int Card(Transaction transaction, Dictionary<long, int> ids)

@@ -65,7 +65,7 @@ public static class EvaluationJson
         return root;
     }
 
-    /// <summary>Per fraud scenario, keyed by its number: frauds, auc_roc (against every legitimate row) and recall.</summary>
+    /// <summary>Per fraud scenario, keyed by its number (<c>2_first_week</c> for scenario 2 in the first week of a compromise): frauds, auc_roc (against every legitimate row) and recall.</summary>
     private static void AddScenarios(JsonObject entry, IReadOnlyList<ScenarioResult> scenarios)
     {
         if (scenarios.Count == 0)
@@ -76,7 +76,7 @@ public static class EvaluationJson
         var byScenario = new JsonObject();
         foreach (var s in scenarios)
         {
-            byScenario[s.Scenario.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new JsonObject
+            byScenario[s.Key] = new JsonObject
             {
                 ["frauds"] = s.Frauds,
                 ["auc_roc"] = Number(s.AucRoc),

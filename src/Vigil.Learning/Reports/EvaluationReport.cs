@@ -117,7 +117,7 @@ public static class EvaluationReport
     {
         ArgumentNullException.ThrowIfNull(result);
         var scenarios = Scenarios(result);
-        return scenarios.Count == 0 ? [] : ["split", .. scenarios.SelectMany(s => new[] { $"scenario {s}: frauds", "AUC ROC", "recall" })];
+        return scenarios.Count == 0 ? [] : ["split", .. scenarios.SelectMany(s => new[] { $"scenario {s.Name}: frauds", "AUC ROC", "recall" })];
     }
 
     /// <summary>The per-scenario table's rows: every split, then the prequential mean when there are folds.</summary>
@@ -141,11 +141,11 @@ public static class EvaluationReport
         }
     }
 
-    private static List<int> Scenarios(EvaluationResult result) =>
-        [.. result.Splits.SelectMany(s => s.Scenarios).Select(r => r.Scenario).Distinct().Order()];
+    private static List<(int Scenario, bool FirstWeek, string Name)> Scenarios(EvaluationResult result) =>
+        [.. result.Splits.SelectMany(s => s.Scenarios).Select(r => (r.Scenario, r.FirstWeek, r.Name)).Distinct().Order()];
 
-    private static IEnumerable<string> ScenarioCells(List<int> scenarios, IReadOnlyList<ScenarioResult> results) =>
-        scenarios.SelectMany(k => results.FirstOrDefault(r => r.Scenario == k) is { } r
+    private static IEnumerable<string> ScenarioCells(List<(int Scenario, bool FirstWeek, string Name)> scenarios, IReadOnlyList<ScenarioResult> results) =>
+        scenarios.SelectMany(k => results.FirstOrDefault(r => r.Scenario == k.Scenario && r.FirstWeek == k.FirstWeek) is { } r
             ? new[] { r.Frauds.ToString("N0", C), F(r.AucRoc), F(r.Recall) }
             : ["0", "n/a", "n/a"]);
 
