@@ -47,6 +47,14 @@ public sealed class ReviewBrowserTests : IDisposable
         wait.Until(b => b.FindElement(By.Id("case")).Displayed && b.FindElement(By.Id("case-id")).Text == $"#{riskiest.Id}");
         Assert.Equal(riskiest.Alerts, browser.FindElements(By.CssSelector("#case-alerts tr")).Count);
         Assert.Contains("amount >= 220", browser.FindElement(By.Id("case-alerts")).Text, StringComparison.Ordinal);
+
+        // Each alert's features, folded: the card's and the terminal's recent history in numbers.
+        var features = browser.FindElement(By.CssSelector("#case-alerts tr details"));
+        Assert.Equal("22 features", features.FindElement(By.TagName("summary")).Text);
+        features.FindElement(By.TagName("summary")).Click();
+        wait.Until(_ => features.FindElement(By.TagName("dl")).Displayed);
+        Assert.Contains("customer_nb_tx_7d", features.FindElement(By.TagName("dl")).Text, StringComparison.Ordinal);
+        Assert.Contains("terminal_risk_30d", features.FindElement(By.TagName("dl")).Text, StringComparison.Ordinal);
         browser.FindElement(By.Id("case-note")).SendKeys("the card holder denies it");
         var screenshot = Path.Combine(AppContext.BaseDirectory, "review.png");
         ((IJavaScriptExecutor)browser).ExecuteScript("document.getElementById('review').scrollIntoView()");

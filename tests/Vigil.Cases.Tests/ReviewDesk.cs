@@ -15,7 +15,7 @@ using Vigil.Web.Security;
 namespace Vigil.Cases.Tests;
 
 /// <summary>
-/// A simulated stream decided by an embedded pipeline (amount ≥ 220 flags), its alerts filed as cases in SQLite, and the
+/// A simulated stream decided by an embedded pipeline (Vigil's features; amount ≥ 220 flags), its alerts filed as cases in SQLite, and the
 /// dashboard with the review queue on a free loopback port. The stream has ended when it is returned: every alert is filed.
 /// </summary>
 internal sealed class ReviewDesk : IAsyncDisposable
@@ -46,7 +46,7 @@ internal sealed class ReviewDesk : IAsyncDisposable
 
     public static async Task<ReviewDesk> StartAsync(string directory, int transactions = 4000, int? capacity = null, WebSecurity? security = null)
     {
-        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(220));
+        var pipeline = new EmbeddedPipeline(new PipelineOptions { Partitions = 2 }, new TopicOptions(), RuleSet.AmountThreshold(220), FeatureSet.Vigil);
         var database = VigilDatabase.Open(directory);
         var store = new CaseStore(database, "test");
         var intake = new CaseIntake(pipeline.Fraud, store, NullLogger.Instance);

@@ -99,6 +99,7 @@
       cell(row, a.amount.toFixed(2), 'amount');
       cell(row, a.score.toFixed(3), 'amount');
       cell(row, a.reasons.map(r => r.text || r.code).join('; '), 'reasons');
+      row.appendChild(features(a.record));
       return row;
     }));
     $('case-history').textContent = detail.card_history.length === 0
@@ -111,6 +112,28 @@
     }));
     for (const id of ['mark-fraud', 'mark-genuine']) $(id).disabled = c.status !== 'open';
     message('');
+  }
+
+  // The features the pipeline computed for the alert (the card's and the terminal's recent history in numbers), folded.
+  function features(record) {
+    const td = document.createElement('td');
+    const values = record && typeof record === 'object' && record.features && typeof record.features === 'object' ? Object.entries(record.features) : [];
+    if (values.length === 0) { td.textContent = '–'; return td; }
+    const details = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = `${values.length} features`;
+    const list = document.createElement('dl');
+    for (const [name, value] of values) {
+      const term = document.createElement('dt');
+      term.textContent = name;
+      const shown = document.createElement('dd');
+      shown.textContent = typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(3) : String(value);
+      list.append(term, shown);
+    }
+
+    details.append(summary, list);
+    td.appendChild(details);
+    return td;
   }
 
   function message(text, error) {
