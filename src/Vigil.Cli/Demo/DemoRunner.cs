@@ -128,6 +128,12 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         var review = cases is null ? null : new CaseReview(cases) { Capacity = settings.Cases.Capacity, Verdicts = verdicts };
         var investigators = truth is null ? null : new SimulatedInvestigators(review!, truth, settings.Cases.Investigators, CaughtUp, next: retraining);
         publisher.Barrier = (IEventTimeBarrier?)investigators ?? retraining;
+        if (retraining is not null && !run.HasIdentities)
+        {
+            // A model takes over at the first record after a stop, at any speed: the stop waits for detection to decide
+            // what was published. (An identities join holds its last transactions until newer ones come: not waited for.)
+            retraining.CaughtUp = () => runtime.Status().Processed >= publisher.Produced;
+        }
 
         // Everything published is decided (or dead-lettered) and every alert filed: the investigators see today's cases whole.
         bool CaughtUp()

@@ -20,6 +20,9 @@ internal static partial class RetrainingLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "the retraining loop read {Read} of the {Released} labels released after waiting {Seconds} s; it goes on without the others")]
     public static partial void LabelsLate(this ILogger logger, long read, long released, double seconds);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "detection had not decided everything published after {Seconds} s at the retraining loop's stop; a model may take over amid a day's decisions")]
+    public static partial void DetectionLate(this ILogger logger, double seconds);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "training model {Number} failed: {Reason}; the deciding model stays, and the loop tries again the next day")]
     public static partial void TrainingFailed(this ILogger logger, int number, string reason);
 

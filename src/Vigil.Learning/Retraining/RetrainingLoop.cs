@@ -121,6 +121,13 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
     public long NextMs => Volatile.Read(ref _nextMs);
 
+    /// <summary>
+    /// Whether detection has decided everything the source published. A stop waits for it (as long as it waits for
+    /// labels, at most) before it judges or trains: a model then takes over at the first record after the stop, and a
+    /// run decides the same at any speed. Null: not waited for (decisions in flight may meet the new model or the old).
+    /// </summary>
+    public Func<bool>? CaughtUp { get; set; }
+
     /// <summary>Reads the labels and drains the taps until the labels topic completes (the pipeline drained).</summary>
     public async Task RunAsync()
     {
@@ -137,6 +144,20 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     public async ValueTask ReachedAsync(long eventTimeMs, long labelsReleased, CancellationToken cancel)
     {
         var waiting = Stopwatch.StartNew();
+        if (CaughtUp is { } caughtUp)
+        {
+            while (!caughtUp())
+            {
+                if (waiting.Elapsed > _labelWait)
+                {
+                    _logger.DetectionLate(_labelWait.TotalSeconds);
+                    break;
+                }
+
+                await Task.Delay(1, cancel);
+            }
+        }
+
         while (Interlocked.Read(ref _labelsRead) < labelsReleased)
         {
             if (waiting.Elapsed > _labelWait)

@@ -74,6 +74,30 @@ public sealed class RetrainingDemoTests : IDisposable
     }
 
     [Fact]
+    public async Task The_same_seed_decides_the_same_at_any_speed_even_when_models_take_over_while_detection_lags()
+    {
+        // Two runs at once, one also writing every decision to files (a slower detector, other timings at each stop).
+        var (first, second) = (Path.Combine(_directory, "first.json"), Path.Combine(_directory, "second.json"));
+        string[] demo = ["demo", "--days", "24", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7"];
+        var runs = await Task.WhenAll(
+            CliRunner.RunAsync([.. demo, "--report", first, "--data-dir", Path.Combine(_directory, "data-1")]),
+            CliRunner.RunAsync([.. demo, "--report", second, "--data-dir", Path.Combine(_directory, "data-2"), "--out", Path.Combine(_directory, "out")]));
+        Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Error));
+
+        using var a = JsonDocument.Parse(await File.ReadAllTextAsync(first));
+        using var b = JsonDocument.Parse(await File.ReadAllTextAsync(second));
+        foreach (var part in new[] { "confusion_matrix", "scenarios", "decided", "flagged" })
+        {
+            Assert.Equal(a.RootElement.GetProperty(part).GetRawText(), b.RootElement.GetProperty(part).GetRawText());
+        }
+
+        static IEnumerable<string> Models(JsonDocument report) => report.RootElement.GetProperty("retraining").GetProperty("models").EnumerateArray()
+            .Select(m => $"{m.GetProperty("version").GetString()} {m.GetProperty("state").GetString()} {m.GetProperty("threshold").GetDouble()} {(m.TryGetProperty("judged_at_ms", out var judged) ? judged.GetInt64() : 0)}");
+        Assert.NotEmpty(Models(a));
+        Assert.Equal(Models(a), Models(b));
+    }
+
+    [Fact]
     public async Task On_the_Kafka_mock_cluster_the_loop_trains_and_judges_the_same_models_as_embedded()
     {
         static List<(string Model, double ChallengerF1, double ChampionF1)> Models(string report)
