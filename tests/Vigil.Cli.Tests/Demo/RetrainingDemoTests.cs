@@ -262,6 +262,9 @@ public sealed class RetrainingDemoTests : IDisposable
             Assert.Contains(new AuditTrail(database, run).Read(), a => a is { Actor: "alice", Action: "promote", Before: "challenger", After: "champion", Note: "caught the week's frauds" }
                 && a.Subject == $"model {challenger}");
             Assert.Contains($"promoted by hand by alice", text, StringComparison.Ordinal);
+            var (listed, audit, listError) = await CliRunner.RunAsync(["cases", "--data-dir", DataDirectory, "--audit", "true"]);
+            Assert.True(listed == 0, listError);
+            Assert.Matches($@"alice +│? *promote +│? *model {challenger} +│? *challenger → champion", audit.Replace("|", " ", StringComparison.Ordinal));
         }
         finally
         {
