@@ -14,7 +14,8 @@ public enum ApiRole
 
     /// <summary>
     /// Everything <see cref="View"/> may, the review queue: reading cases, assigning and deciding them
-    /// (<c>/api/cases</c>), and promoting a model by hand (<c>POST /api/models/{number}/promote</c>). Its keys should carry a name (<c>analyst:alice=KEY</c>), which the audit trail records.
+    /// (<c>/api/cases</c>), and promoting a model by hand (<c>POST /api/models/{number}/promote</c>). Its keys should
+    /// carry a name (<c>analyst:alice=KEY</c>), which the audit trail records.
     /// </summary>
     Analyst,
 }
