@@ -25,20 +25,29 @@ def millis(text):
 
 def read(folder):
     decided = {}  # transaction id -> (time ms, terminal, flagged)
+    skipped = 0
     for path in glob.glob(os.path.join(folder, "*.jsonl")):
         if "label" in os.path.basename(path) or "dead" in os.path.basename(path):
             continue
         with open(path, encoding="utf-8") as lines:
             for line in lines:
-                record = json.loads(line)
-                decided[record["transaction_id"]] = (millis(record["timestamp"]), record["terminal_id"], bool(record["vigil"]["fraud"]))
+                try:
+                    record = json.loads(line)
+                    decided[record["transaction_id"]] = (millis(record["timestamp"]), record["terminal_id"], bool(record["vigil"]["fraud"]))
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    skipped += 1
     scenario = {}
     for path in glob.glob(os.path.join(folder, "*label*.jsonl")):
         with open(path, encoding="utf-8") as lines:
             for line in lines:
-                label = json.loads(line)
-                if "analyst" not in label and label.get("fraud") == 1:
-                    scenario[label["transaction_id"]] = label.get("fraud_scenario", 0)
+                try:
+                    label = json.loads(line)
+                    if "analyst" not in label and label.get("fraud") == 1:
+                        scenario[label["transaction_id"]] = label.get("fraud_scenario", 0)
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    skipped += 1
+    if skipped:
+        print(f"{folder}: {skipped:,} lines that are not decisions or labels passed over", file=sys.stderr)
     return decided, scenario
 
 

@@ -56,31 +56,20 @@ public sealed class ModelEndpoints(RetrainingLoop loop, AuditTrail audit)
             return;
         }
 
-        var actor = ApiAccess.Actor(context);
-        RetrainingLoop.Promotion promotion;
-        try
-        {
-            promotion = loop.Promote(number, actor, note);
-        }
-        catch (KeyNotFoundException e)
-        {
-            await LocalWebApp.ErrorAsync(context.Response, StatusCodes.Status404NotFound, e.Message);
-            return;
-        }
-        catch (ModelConflictException e)
-        {
-            await LocalWebApp.ErrorAsync(context.Response, StatusCodes.Status409Conflict, e.Message);
-            return;
-        }
+        await ReviewEndpoints.AnswerAsync(context, () => Promote(number, ApiAccess.Actor(context), note), RetrainingStatus.Json);
+    }
 
-        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-        audit.Append(actor, "promote", Subject(number), Text(promotion.Before), Text(ModelState.Champion), note);
+    /// <summary>Promotes the model and writes both changes to the audit trail; what the route answers.</summary>
+    private object Promote(int number, string actor, string? note)
+    {
+        var promotion = loop.Promote(number, actor, note);
+        audit.Append(actor, "promote", Subject(number), Text(promotion.Before), Text(ModelState.Champion), string.IsNullOrWhiteSpace(note) ? null : note.Trim());
         if (promotion.Replaced is { } replaced)
         {
             audit.Append(actor, "retire", Subject(replaced.Number), Text(ModelState.Champion), Text(replaced.State), $"replaced by {promotion.Model.Version}");
         }
 
-        await Results.Json(new { Model = promotion.Model, promotion.Replaced }, RetrainingStatus.Json).ExecuteAsync(context);
+        return new { promotion.Model, promotion.Replaced };
     }
 
     private static string Text(ModelState state) => JsonNamingPolicy.SnakeCaseLower.ConvertName(state.ToString());

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Vigil.Learning.Retraining;
 using Vigil.Store.Cases;
 using Vigil.Web.Hosting;
 using Vigil.Web.Security;
@@ -156,8 +157,8 @@ public sealed class ReviewEndpoints(CaseReview queue)
         await AnswerAsync(context, () => Summary(queue.Decide(id, verdict == "fraud", note, ApiAccess.Actor(context)), null));
     }
 
-    /// <summary>Runs a change and answers with its result: 404 for an unknown case, 409 for one decided already.</summary>
-    private static async Task AnswerAsync(HttpContext context, Func<object> change)
+    /// <summary>Runs a change and answers with its result: 404 for an unknown case or model, 409 for a case decided already or the model deciding already.</summary>
+    internal static async Task AnswerAsync(HttpContext context, Func<object> change, JsonSerializerOptions? json = null)
     {
         object result;
         try
@@ -169,13 +170,13 @@ public sealed class ReviewEndpoints(CaseReview queue)
             await LocalWebApp.ErrorAsync(context.Response, StatusCodes.Status404NotFound, e.Message);
             return;
         }
-        catch (CaseConflictException e)
+        catch (Exception e) when (e is CaseConflictException or ModelConflictException)
         {
             await LocalWebApp.ErrorAsync(context.Response, StatusCodes.Status409Conflict, e.Message);
             return;
         }
 
-        await Results.Json(result, Json).ExecuteAsync(context);
+        await Results.Json(result, json ?? Json).ExecuteAsync(context);
     }
 
     /// <summary>The note of a request's body: absent or null is none; false when it is not text of at most <see cref="MaxNoteLength"/> characters.</summary>
