@@ -31,6 +31,28 @@ public sealed class DecisionTally
     /// <summary>Decisions whose score fell in bucket <paramref name="bucket"/>: [bucket/10, (bucket+1)/10), the last one with 1.</summary>
     public long Scores(int bucket) => Volatile.Read(ref _scores[bucket]);
 
+    /// <summary>
+    /// Decisions in each range that <paramref name="bounds"/> (multiples of 0.1, ascending) divide: counts[j] in
+    /// (bounds[j - 1], bounds[j]], the last past every bound. Each bucket is read once (as <see cref="LatencyHistogram.CountsBetween"/>).
+    /// </summary>
+    public long[] ScoresBetween(IReadOnlyList<double> bounds)
+    {
+        ArgumentNullException.ThrowIfNull(bounds);
+        var counts = new long[bounds.Count + 1];
+        var range = 0;
+        for (var i = 0; i < ScoreBuckets; i++)
+        {
+            while (range < bounds.Count && (i + 1) / (double)ScoreBuckets > bounds[range] + 1e-9)
+            {
+                range++;
+            }
+
+            counts[range] += Scores(i);
+        }
+
+        return counts;
+    }
+
     /// <summary>Dead letters by code, as counted so far.</summary>
     public IReadOnlyList<KeyValuePair<string, long>> DeadLetters()
     {

@@ -79,16 +79,31 @@ public sealed class LatencyHistogram
         return MaxNanoseconds;
     }
 
-    /// <summary>Recordings whose bucket lies wholly at or under <paramref name="nanoseconds"/> (a bucket that straddles it counts above: latency is never understated).</summary>
-    public long CountAtMost(long nanoseconds)
+    /// <summary>
+    /// Recordings in each range that <paramref name="bounds"/> (nanoseconds, ascending) divide: counts[j] in
+    /// (bounds[j - 1], bounds[j]], the last past every bound. A bucket that straddles a bound counts above it: latency is never understated.
+    /// </summary>
+    /// <remarks>
+    /// Each bucket is read once, so a recording made meanwhile is in one range or not yet in any: read again later,
+    /// every range has only grown. (Ranges taken as differences of cumulative counts read one after another would
+    /// count such a recording in two.)
+    /// </remarks>
+    public long[] CountsBetween(IReadOnlyList<long> bounds)
     {
-        long count = 0;
-        for (var i = 0; i < BucketCount && UpperEdge(i) <= nanoseconds; i++)
+        ArgumentNullException.ThrowIfNull(bounds);
+        var counts = new long[bounds.Count + 1];
+        var range = 0;
+        for (var i = 0; i < BucketCount; i++)
         {
-            count += Volatile.Read(ref _counts[i]);
+            while (range < bounds.Count && UpperEdge(i) > bounds[range])
+            {
+                range++;
+            }
+
+            counts[range] += Volatile.Read(ref _counts[i]);
         }
 
-        return count;
+        return counts;
     }
 
     internal static int IndexOf(long value)

@@ -9,6 +9,8 @@ public static class PipelineMetrics
     /// <summary>Decision latency buckets, in seconds: 100 µs to 10 s.</summary>
     public static readonly double[] LatencyBounds = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    private static readonly long[] LatencyBoundsNanoseconds = [.. LatencyBounds.Select(b => (long)(b * 1e9))];
+
     /// <summary>Score buckets: tenths of [0, 1].</summary>
     public static readonly double[] ScoreBounds = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
@@ -34,9 +36,9 @@ public static class PipelineMetrics
         metrics.Counter("vigil_decisions_total", "Transactions decided, by outcome", ["outcome"], () => [(["legit"], now().Legit), (["fraud"], now().Fraud)]);
         metrics.Counter("vigil_dead_letters_total", "Records sent to the dead-letter topic, by vigil.error.code (source: rows a replayed file could not give)", ["code"], () => DeadLetters(now()));
         metrics.Histogram("vigil_decision_latency_seconds", "Time from a record entering Vigil (its timestamp on Kafka) to its decision", LatencyBounds, () =>
-            now().Latency is { } latency ? (bound => latency.CountAtMost((long)(bound * 1e9)), latency.Count, latency.MaxNanoseconds / 1e9) : null);
+            now().Latency is { } latency ? (latency.CountsBetween(LatencyBoundsNanoseconds), latency.MaxNanoseconds / 1e9) : null);
         metrics.Histogram("vigil_decision_score", "Decisions by score: the model's probability, or the rules' score without a model", ScoreBounds, () =>
-            now().Tally is { } tally ? (bound => ScoresAtMost(tally, bound), ScoresAtMost(tally, 1), 1) : null);
+            now().Tally is { } tally ? (tally.ScoresBetween(ScoreBounds), 1) : null);
         if (input is not null && partitionLags is not null)
         {
             metrics.Gauge("vigil_consumer_lag_records", "Records waiting in each partition this instance decides", ["topic", "partition"],
@@ -65,17 +67,5 @@ public static class PipelineMetrics
         {
             yield return (["source"], status.DeadLetters - counted);
         }
-    }
-
-    /// <summary>Scores counted at or under <paramref name="bound"/> (a multiple of 0.1).</summary>
-    internal static long ScoresAtMost(DecisionTally tally, double bound)
-    {
-        long count = 0;
-        for (var i = 0; i < DecisionTally.ScoreBuckets && (i + 1) / (double)DecisionTally.ScoreBuckets <= bound + 1e-9; i++)
-        {
-            count += tally.Scores(i);
-        }
-
-        return count;
     }
 }

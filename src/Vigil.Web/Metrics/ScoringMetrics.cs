@@ -15,7 +15,7 @@ public static class ScoringMetrics
         metrics.Counter("vigil_scored_total", "Transactions and rows scored on /v1/score and /invocations, by outcome", ["outcome"],
             () => [(["legit"], scorer.Passed), (["fraud"], scorer.Flagged)]);
         metrics.Histogram("vigil_score", "Scores answered: the model's probability, or the rules' score above it", PipelineMetrics.ScoreBounds,
-            () => (bound => PipelineMetrics.ScoresAtMost(scorer.Tally, bound), PipelineMetrics.ScoresAtMost(scorer.Tally, 1), 1));
+            () => (scorer.Tally.ScoresBetween(PipelineMetrics.ScoreBounds), 1));
         metrics.Counter("vigil_scoring_refused_total", "Scoring requests refused, by HTTP status (400 bad body, 413 too large, 415 wrong content type)", ["status"],
             () => endpoints.Refused().Select(r => (new[] { r.Status.ToString(CultureInfo.InvariantCulture) }, (double)r.Count)));
     }

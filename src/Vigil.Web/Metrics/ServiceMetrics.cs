@@ -85,32 +85,32 @@ public sealed class ServiceMetrics
     }
 
     /// <summary>
-    /// A histogram whose counts the service keeps itself: at each scrape, what was added to each bucket since the last
-    /// one is observed at the bucket's upper bound, past the last bound at the largest recorded (so the sum is an upper bound too).
+    /// A histogram whose counts the service keeps itself: at each scrape, what each range gained since the last one is
+    /// observed at the range's upper bound, past the last bound at the largest recorded (so the sum is an upper bound too).
     /// </summary>
-    /// <param name="countAtMost">Recordings at or under a bound, the total and the largest; null while there is nothing to read.</param>
-    public void Histogram(string name, string help, double[] bounds, Func<(Func<double, long> CountAtMost, long Total, double Max)?> countAtMost)
+    /// <param name="read">
+    /// Recordings in each range the bounds divide (the last past every bound), and the largest recorded; null while
+    /// there is nothing to read. Each range may only grow from one scrape to the next: read each of the source's counts once.
+    /// </param>
+    public void Histogram(string name, string help, double[] bounds, Func<(long[] Counts, double Max)?> read)
     {
         ArgumentNullException.ThrowIfNull(bounds);
+        ArgumentNullException.ThrowIfNull(read);
         var histogram = _factory.CreateHistogram(name, help, new HistogramConfiguration { Buckets = bounds });
         var observed = new long[bounds.Length + 1];
         OnScrape(() =>
         {
-            if (countAtMost() is not { } now)
+            if (read() is not { } now)
             {
                 return;
             }
 
-            long below = 0;
             for (var i = 0; i <= bounds.Length; i++)
             {
-                var cumulative = i < bounds.Length ? now.CountAtMost(bounds[i]) : now.Total;
-                var inBucket = cumulative - below;
-                below = cumulative;
-                if (inBucket > observed[i])
+                if (now.Counts[i] > observed[i])
                 {
-                    histogram.Observe(i < bounds.Length ? bounds[i] : Math.Max(now.Max, bounds[^1]), inBucket - observed[i]);
-                    observed[i] = inBucket;
+                    histogram.Observe(i < bounds.Length ? bounds[i] : Math.Max(now.Max, bounds[^1]), now.Counts[i] - observed[i]);
+                    observed[i] = now.Counts[i];
                 }
             }
         });

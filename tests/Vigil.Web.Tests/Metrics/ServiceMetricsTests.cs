@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Vigil.Models;
 using Vigil.Runtime.Metrics;
+using Vigil.Runtime.Pipeline;
 using Vigil.Testing;
 using Vigil.Web.Metrics;
 using Vigil.Web.Scoring;
@@ -15,7 +16,7 @@ public sealed class ServiceMetricsTests
     {
         var latency = new LatencyHistogram();
         var metrics = new ServiceMetrics("test");
-        metrics.Histogram("test_latency_seconds", "test", [0.001, 0.01], () => (bound => latency.CountAtMost((long)(bound * 1e9)), latency.Count, latency.MaxNanoseconds / 1e9));
+        metrics.Histogram("test_latency_seconds", "test", [0.001, 0.01], () => (latency.CountsBetween([1_000_000, 10_000_000]), latency.MaxNanoseconds / 1e9));
         latency.Record(500_000); // 0.5 ms
         latency.Record(1_500_000); // 1.5 ms
 
@@ -35,6 +36,54 @@ public sealed class ServiceMetricsTests
 
         // Each observation is its bucket's upper bound: the sum never understates.
         Assert.True(third.Value("test_latency_seconds_sum") >= 0.0005 + 0.0015 + 2 + 0.0009);
+    }
+
+    [Fact]
+    public async Task Histograms_scraped_while_a_worker_records_count_each_recording_once_in_its_bucket()
+    {
+        // A scrape reads the counts while the worker writes them: a recording made mid-read must not be counted twice.
+        var latency = new LatencyHistogram();
+        var tally = new DecisionTally();
+        var metrics = new ServiceMetrics("test");
+        PipelineMetrics.Add(metrics, () => new PipelineStatus(TimeSpan.Zero, 0, 0, 0, 0, 0, 0, 0, 0) { Latency = latency, Tally = tally }, new(), input: null);
+        long[] nanoseconds = [50_000, 700_000, 3_000_000, 40_000_000, 3_000_000_000, 20_000_000_000];
+        double[] scores = [0.05, 0.35, 0.95, 1];
+
+        // The worker records whole cycles of both lists (12 recordings) until the scrapes are done, at most 100 million.
+        var scraping = true;
+        var worker = Task.Run(() =>
+        {
+            var recorded = 0;
+            while (Volatile.Read(ref scraping) && recorded < 100_000_000)
+            {
+                for (var i = 0; i < 12; i++, recorded++)
+                {
+                    latency.Record(nanoseconds[i % nanoseconds.Length]);
+                    tally.Score(scores[i % scores.Length]);
+                }
+            }
+
+            return recorded;
+        });
+
+        Assert.True(SpinWait.SpinUntil(() => latency.Count > 0, TimeSpan.FromSeconds(10)), "the worker never started");
+        for (var scrape = 0; scrape < 300; scrape++)
+        {
+            await metrics.ScrapeAsync();
+        }
+
+        Volatile.Write(ref scraping, false);
+        var recordings = await worker;
+        var last = new PrometheusText(await metrics.ScrapeAsync());
+
+        Assert.Equal(recordings, last.Value("vigil_decision_latency_seconds_count"));
+        Assert.Equal(recordings / 6, last.Value("vigil_decision_latency_seconds_bucket", "le=0.0001"));
+        Assert.Equal(recordings / 6 * 2, last.Value("vigil_decision_latency_seconds_bucket", "le=0.001"));
+        Assert.Equal(recordings / 6 * 4, last.Value("vigil_decision_latency_seconds_bucket", "le=0.05"));
+        Assert.Equal(recordings / 6 * 5, last.Value("vigil_decision_latency_seconds_bucket", "le=5"));
+        Assert.Equal(recordings, last.Value("vigil_decision_score_count"));
+        Assert.Equal(recordings / 4, last.Value("vigil_decision_score_bucket", "le=0.1"));
+        Assert.Equal(recordings / 4 * 2, last.Value("vigil_decision_score_bucket", "le=0.9"));
     }
 
     [Fact]
