@@ -58,7 +58,7 @@ public sealed record RetrainingSettings(bool Enabled, RetrainingOptions Options,
         }
 
         var database = read.OptionalText("Data:Database");
-        return new RetrainingSettings(read.Flag("Retraining:Enabled", true), defaults with { Every = every, Window = window }, directory)
+        return new RetrainingSettings(read.Flag("Retraining:Enabled", true), defaults with { Every = every, Window = window, LearnFromVerdicts = read.Flag("Retraining:Verdicts", false) }, directory)
         {
             Database = database is null || database.Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? null : database,
         };

@@ -186,6 +186,24 @@ public sealed class LabelledRows
     public TrainingSet Select(IReadOnlyList<string> inputs, long fromMs, long afterLabel = 0, long upToLabel = long.MaxValue, bool reportsOnly = false) =>
         Build(inputs, Slots(fromMs, afterLabel, upToLabel, reportsOnly));
 
+    /// <summary>
+    /// The reports' training set (as <see cref="Select"/> with reports only) joined by the rows analysts' verdicts label
+    /// and no report has yet, decided at or after <paramref name="fromMs"/> and labelled up to <paramref name="upToLabel"/>.
+    /// The verdicts go ahead of the reports that a trainer holding out the last <paramref name="heldOut"/> share of its
+    /// rows (counted as <see cref="Training.GradientBoostingTrainer"/> counts them) sets aside to stop early and choose
+    /// its threshold: a model learns from the analysts' sample of alerts, and is tuned on the stream's truth.
+    /// </summary>
+    /// <returns>The set, and how many of its rows it holds by their verdicts.</returns>
+    public (TrainingSet Rows, int Verdicts) SelectWithVerdicts(IReadOnlyList<string> inputs, long fromMs, long upToLabel, double heldOut)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(heldOut);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(heldOut, 1);
+        var reports = Slots(fromMs, 0, upToLabel, reportsOnly: true);
+        var verdicts = Slots(fromMs, 0, upToLabel, reportsOnly: false).Where(s => _byVerdict[s]).ToArray();
+        var fitted = Math.Max(0, reports.Length - (int)((reports.Length + verdicts.Length) * heldOut));
+        return (Build(inputs, [.. reports[..fitted], .. verdicts, .. reports[fitted..]]), verdicts.Length);
+    }
+
     /// <summary>The rows decided at or after <paramref name="fromMs"/>, labelled or not: (labelled, all).</summary>
     public (int Labelled, int All) Maturity(long fromMs)
     {

@@ -285,16 +285,20 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     private async Task TrainAsync(long nowMs, CancellationToken stop)
     {
         TrainingSet rows;
-        long labelsBefore;
+        int verdicts;
+        long labelsBefore, reportsEndMs;
         int number;
         lock (_gate)
         {
-            // Reports only: analysts' verdicts label the alerts of the last days and nothing else there, a sample so
-            // unlike the stream (nearly all fraud, all flagged) that a model trained with it flagged far too much
-            // (docs/REVIEW.md); it learns from them once their reports come.
-            var latest = _window.Labelled(reportsOnly: true).LastMs;
+            // The window ends at the newest report. Analysts' verdicts label the alerts of the days after it and nothing
+            // else there, a sample unlike the stream (nearly all fraud, all flagged): by default a model learns from
+            // them once their reports come; with LearnFromVerdicts it is fitted on them too, but tuned on reports.
+            reportsEndMs = _window.Labelled(reportsOnly: true).LastMs;
+            var from = reportsEndMs - (long)_options.Window.TotalMilliseconds;
             labelsBefore = _window.LabelsRead;
-            rows = _window.Select(Inputs, latest - (long)_options.Window.TotalMilliseconds, 0, labelsBefore, reportsOnly: true);
+            (rows, verdicts) = _options.LearnFromVerdicts
+                ? _window.SelectWithVerdicts(Inputs, from, labelsBefore, _options.Training.Kind == ModelKind.GradientBoostedTrees ? _options.Training.Boosting.ValidationFraction : 0)
+                : (_window.Select(Inputs, from, 0, labelsBefore, reportsOnly: true), 0);
             number = _models.Count + 1;
             if (rows.Frauds < _options.MinFrauds)
             {
@@ -302,15 +306,16 @@ public sealed class RetrainingLoop : IEventTimeBarrier
                 return;
             }
 
-            _state = $"training model {number} on {rows.Rows:N0} transactions ({rows.Frauds:N0} frauds)";
+            _state = $"training model {number} on {rows.Rows:N0} transactions ({rows.Frauds:N0} frauds{Verdicts(verdicts)})";
         }
 
-        var description = $"the pipeline's decisions from {Date(rows.TimesMs[0])} to {Date(rows.TimesMs[^1])} with their labels";
+        var (first, last) = (rows.TimesMs.Min(), rows.TimesMs.Max());
+        var description = $"the pipeline's decisions from {Date(first)} to {Date(last)} with their labels{Verdicts(verdicts)}";
         var progress = new Progress(p =>
         {
             lock (_gate)
             {
-                _state = $"training model {number} on {rows.Rows:N0} transactions ({rows.Frauds:N0} frauds): {p.Status}";
+                _state = $"training model {number} on {rows.Rows:N0} transactions ({rows.Frauds:N0} frauds{Verdicts(verdicts)}): {p.Status}";
             }
         });
         var clock = Stopwatch.StartNew();
@@ -335,7 +340,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         }
 
         model.Version = string.Create(CultureInfo.InvariantCulture, $"auto-{number:000}-{DateTimeOffset.FromUnixTimeMilliseconds(nowMs):yyyyMMdd}");
-        var record = new ModelRecord(number, model.Version, model.Kind.Name(), nowMs, rows.Rows, rows.Frauds, rows.TimesMs[0], rows.TimesMs[^1], model.Threshold);
+        var record = new ModelRecord(number, model.Version, model.Kind.Name(), nowMs, rows.Rows, rows.Frauds, first, last, model.Threshold);
         try
         {
             record = record with { Path = _registry?.Keep(record, model) };
@@ -345,7 +350,9 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             _logger.NotKept(model.Version, e.Message);
         }
 
-        var trained = new Trained(model, number, nowMs, labelsBefore, Drift.Of(rows));
+        // Fitted on verdicts, a model is judged only on what was decided after its training, once reported: the labels
+        // maturing meanwhile are the reports of the rows whose verdicts it learned. That waits as long as the reports lag.
+        var trained = new Trained(model, number, nowMs, labelsBefore, Drift.Of(rows), verdicts == 0 ? null : (nowMs, Math.Max(0, nowMs - reportsEndMs)));
         _logger.ModelTrained(model.Version, rows.Rows, rows.Frauds, clock.Elapsed.TotalSeconds, model.Threshold);
         lock (_change)
         {
@@ -356,7 +363,8 @@ public sealed class RetrainingLoop : IEventTimeBarrier
                 _trained[number] = trained;
                 _challenger = trained;
                 _lastTrainedMs = nowMs;
-                _state = $"model {number} in shadow; judged on the labels maturing from {Date(nowMs)} to {Date(nowMs + (long)_options.Evaluation.TotalMilliseconds)}";
+                _state = $"model {number} in shadow; judged on the labels maturing from {Date(trained.EvaluatedFromMs)} to {Date(trained.EvaluatedFromMs + (long)_options.Evaluation.TotalMilliseconds)}"
+                    + (trained.OutOfTime is null ? string.Empty : $" for what is decided from {Date(nowMs)}");
                 installed = _champion is null ? null : new DetectionModels(_champion, model);
             }
 
@@ -374,7 +382,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     {
         lock (_change)
         {
-            if (_challenger is { } challenger && nowMs >= challenger.TrainedAtMs + (long)_options.Evaluation.TotalMilliseconds)
+            if (_challenger is { } challenger && nowMs >= challenger.EvaluatedFromMs + (long)_options.Evaluation.TotalMilliseconds)
             {
                 Judge(challenger, nowMs);
             }
@@ -387,11 +395,11 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         byte[] flags;
         lock (_gate)
         {
-            rows = _window.Select(Inputs, long.MinValue, challenger.LabelsBefore, reportsOnly: true);
-            flags = _window.Flags(long.MinValue, challenger.LabelsBefore, reportsOnly: true);
+            rows = _window.Select(Inputs, challenger.JudgedFromMs, challenger.LabelsBefore, reportsOnly: true);
+            flags = _window.Flags(challenger.JudgedFromMs, challenger.LabelsBefore, reportsOnly: true);
         }
 
-        var giveUp = nowMs >= challenger.TrainedAtMs + (long)_options.Every.TotalMilliseconds;
+        var giveUp = nowMs >= challenger.EvaluatedFromMs + (long)_options.Every.TotalMilliseconds;
         if (rows.Frauds < _options.MinEvaluationFrauds && !giveUp)
         {
             lock (_gate)
@@ -469,8 +477,8 @@ public sealed class RetrainingLoop : IEventTimeBarrier
                     throw new ModelConflictException($"{record.Version} decides already");
                 }
 
-                rows = _window.Select(Inputs, long.MinValue, model.LabelsBefore, reportsOnly: true);
-                flags = _window.Flags(long.MinValue, model.LabelsBefore, reportsOnly: true);
+                rows = _window.Select(Inputs, model.JudgedFromMs, model.LabelsBefore, reportsOnly: true);
+                flags = _window.Flags(model.JudgedFromMs, model.LabelsBefore, reportsOnly: true);
             }
 
             var theirs = Outcome.Of(_champion, rows, flags, out _);
@@ -594,13 +602,26 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
     private static string Date(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    private static string Verdicts(int rows) => rows == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {rows:N0} labelled by analysts' verdicts");
+
     private static string Days(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0.#} d");
 
     /// <summary>What a promotion by hand changed: the model, its state before, and the champion it replaced (none while the rules decided alone).</summary>
     public sealed record Promotion(ModelRecord Model, ModelState Before, ModelRecord? Replaced);
 
     /// <summary>A model the loop trained, with what judging it needs: the labels read before its training, its inputs' distributions.</summary>
-    private sealed record Trained(Model Model, int Number, long TrainedAtMs, long LabelsBefore, Drift Drift);
+    /// <param name="OutOfTime">
+    /// For a model fitted on analysts' verdicts: judged on the rows decided from <c>FromMs</c> (its training) only, and
+    /// so later by <c>LagMs</c> (how far the reports lagged its training); null for a model fitted on reports alone.
+    /// </param>
+    private sealed record Trained(Model Model, int Number, long TrainedAtMs, long LabelsBefore, Drift Drift, (long FromMs, long LagMs)? OutOfTime)
+    {
+        /// <summary>The rows it is judged on are those decided from this time and labelled after its training.</summary>
+        public long JudgedFromMs => OutOfTime?.FromMs ?? long.MinValue;
+
+        /// <summary>When its evaluation period starts counting: its training, later by the reports' lag where it is judged out of time.</summary>
+        public long EvaluatedFromMs => TrainedAtMs + (OutOfTime?.LagMs ?? 0);
+    }
 
     /// <summary>How a model deciding with the rules fares on labelled rows: it flags what a flag rule flags or it scores at its threshold, unless an allow rule cleared it.</summary>
     private readonly record struct Outcome(double Precision, double Recall, double F1)

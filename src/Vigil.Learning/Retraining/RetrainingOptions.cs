@@ -27,6 +27,12 @@ public sealed record RetrainingOptions
     /// <summary>A challenger is promoted when its F1 beats the champion's (the rules' alone, before the first model) by at least this much.</summary>
     public double Margin { get; init; } = 0.01;
 
+    /// <summary>
+    /// Whether a model also learns from analysts' verdicts on the days whose reports have not come: they join the rows it
+    /// is fitted on, not those it is tuned on, and it is judged only on what is decided after its training (docs/RETRAINING.md).
+    /// </summary>
+    public bool LearnFromVerdicts { get; init; }
+
     /// <summary>Decided transactions kept, labelled or waiting for their label; about (inputs × 4 + 48) bytes each.</summary>
     public int MaxRows { get; init; } = 300_000;
 

@@ -1,7 +1,9 @@
 using System.Collections;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Vigil.Cli.Tests.Commands;
 using Vigil.Learning.Retraining;
 using Vigil.Runtime.Quality;
@@ -98,6 +100,37 @@ public sealed class RetrainingDemoTests : IDisposable
     }
 
     [Fact]
+    public async Task With_train_on_verdicts_models_are_fitted_on_the_analysts_verdicts_and_judged_on_what_came_after_their_training()
+    {
+        var report = Path.Combine(_directory, "quality.json");
+
+        var (exitCode, _, error) = await Demo(28, "--investigators", "30", "--train-on-verdicts", "true", "--report", report);
+
+        Assert.True(exitCode == 0, error);
+        using var database = VigilDatabase.Open(DataDirectory);
+        var registered = DatabaseModelRegistry.List(database);
+        Assert.NotEmpty(registered);
+        foreach (var (_, model) in registered)
+        {
+            // The model file says what it learned from: the reports' window and the verdicts of the days after it.
+            using var file = JsonDocument.Parse(await File.ReadAllTextAsync(model.Path!));
+            var training = file.RootElement.GetProperty("training");
+            var verdicts = Regex.Match(training.GetProperty("data").GetString()!, @", ([\d,]+) labelled by analysts' verdicts$");
+            Assert.True(verdicts.Success, training.GetProperty("data").GetString());
+            Assert.True(int.Parse(verdicts.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) > 0);
+            Assert.Equal(model.Rows, training.GetProperty("rows").GetInt32());
+            Assert.True(model.ToMs > model.TrainedAtMs - TimeSpan.FromDays(3).TotalMilliseconds, "the verdicts reach past the reports, which lag 7 days");
+        }
+
+        // Judged only on what was decided after its training, once reported: 7 days of lag, then the 3 of evaluation.
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        var judged = json.RootElement.GetProperty("retraining").GetProperty("models").EnumerateArray()
+            .Where(m => m.TryGetProperty("judged_at_ms", out _)).ToList();
+        Assert.NotEmpty(judged);
+        Assert.All(judged, m => Assert.InRange(m.GetProperty("judged_at_ms").GetInt64() - m.GetProperty("trained_at_ms").GetInt64(), TimeSpan.FromDays(9.5).TotalMilliseconds, TimeSpan.FromDays(18).TotalMilliseconds));
+    }
+
+    [Fact]
     public async Task On_the_Kafka_mock_cluster_the_loop_trains_and_judges_the_same_models_as_embedded()
     {
         static List<(string Model, double ChallengerF1, double ChampionF1)> Models(string report)
@@ -173,6 +206,7 @@ public sealed class RetrainingDemoTests : IDisposable
     [InlineData(new[] { "--retrain", "maybe" }, "vigil: invalid --retrain 'maybe': expected true or false")]
     [InlineData(new[] { "--retrain-every", "12h" }, "vigil: invalid --retrain-every '12h': models are trained at most once a day of event time; expected 1d or more")]
     [InlineData(new[] { "--retrain-every", "weekly" }, "vigil: invalid --retrain-every 'weekly': expected a duration such as 7d, 36h, 90m, 30s or 0")]
+    [InlineData(new[] { "--train-on-verdicts", "yes" }, "vigil: invalid --train-on-verdicts 'yes': expected true or false")]
     [InlineData(new[] { "--training-window", "0" }, "vigil: invalid --training-window '0': a model needs at least a day of labelled transactions; expected 1d or more")]
     public async Task Wrong_retraining_settings_are_one_line_and_exit_code_2(string[] args, string expected)
     {

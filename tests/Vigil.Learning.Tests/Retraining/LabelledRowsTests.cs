@@ -55,6 +55,36 @@ public sealed class LabelledRowsTests
     }
 
     [Fact]
+    public void Verdicts_join_the_fitted_rows_ahead_of_the_reports_a_trainer_holds_out()
+    {
+        var rows = new LabelledRows(2, 20);
+        for (var key = 1; key <= 10; key++)
+        {
+            Add(rows, key, key * 100);
+        }
+
+        for (var key = 1; key <= 8; key++)
+        {
+            rows.Label(new Label(key, key == 3, 10, 0));
+        }
+
+        rows.Label(new Label(9, true, 10, 0) { IsVerdict = true });
+        rows.Label(new Label(10, false, 10, 0) { IsVerdict = true });
+        rows.Label(new Label(2, true, 10, 0) { IsVerdict = true }); // a verdict after the report: the report stands
+
+        var (set, verdicts) = rows.SelectWithVerdicts(Inputs, 200, upToLabel: long.MaxValue, heldOut: 0.3);
+
+        // 7 reports from time 200 and 2 verdicts: 0.3 of 9 rows is 2, the last two reports, after the verdicts.
+        Assert.Equal(2, verdicts);
+        Assert.Equal([200L, 300, 400, 500, 600, 900, 1000, 700, 800], set.TimesMs);
+        Assert.Equal([(byte)0, 1, 0, 0, 0, 1, 0, 0, 0], set.Labels);
+        Assert.Equal([200L, 300, 400, 500, 600, 700, 800, 900, 1000], rows.SelectWithVerdicts(Inputs, 200, long.MaxValue, heldOut: 0).Rows.TimesMs);
+        Assert.Equal([200L, 300, 400, 500, 600, 700, 800], rows.SelectWithVerdicts(Inputs, 200, upToLabel: 8, heldOut: 0.3).Rows.TimesMs);
+        Assert.Throws<ArgumentOutOfRangeException>(() => rows.SelectWithVerdicts(Inputs, 200, long.MaxValue, heldOut: 1));
+
+    }
+
+    [Fact]
     public void Rows_come_out_in_event_time_order_from_a_time_and_after_a_label()
     {
         var rows = new LabelledRows(2, 10);
