@@ -80,16 +80,16 @@ public sealed class CaseListRunner(VigilSettings settings, LayeredConfiguration 
     {
         var c = CultureInfo.InvariantCulture;
         var table = new Table().Border(TableBorder.Simple);
-        foreach (var header in new[] { "when (UTC)", "who", "what", "case", "before → after", "note" })
+        foreach (var header in new[] { "when (UTC)", "who", "what", "on", "before → after", "note" })
         {
             table.AddColumn(new TableColumn(header));
         }
 
-        const string prefix = "case ";
+        // The trail's subjects are cases and models ("case 12", "model 3"): shown whole.
         foreach (var entry in store.AuditTrail(limit: MaxShown).Reverse())
         {
             table.AddRow(
-                entry.At.ToString("yyyy-MM-dd HH:mm:ss", c), Markup.Escape(entry.Actor), Markup.Escape(entry.Action), Markup.Escape(entry.Subject.StartsWith(prefix, StringComparison.Ordinal) ? entry.Subject[prefix.Length..] : entry.Subject),
+                entry.At.ToString("yyyy-MM-dd HH:mm:ss", c), Markup.Escape(entry.Actor), Markup.Escape(entry.Action), Markup.Escape(entry.Subject),
                 Markup.Escape($"{entry.Before ?? "–"} → {entry.After ?? "–"}"), Markup.Escape(entry.Note ?? string.Empty));
         }
 

@@ -32,6 +32,12 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
     private const int DriftInputsShown = 3;
 
+    /// <summary>
+    /// The most any input may move (population stability index) between a training window and the days after it for
+    /// the analysts' verdicts of those days to be fitted on: under 0.1 reads as stable.
+    /// </summary>
+    private const double MaxVerdictDrift = 0.1;
+
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
     private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaturityWindow = TimeSpan.FromDays(14);
@@ -286,6 +292,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     {
         TrainingSet rows;
         int verdicts;
+        var leftOut = string.Empty;
         long labelsBefore, reportsEndMs;
         int number;
         lock (_gate)
@@ -299,6 +306,15 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             (rows, verdicts) = _options.LearnFromVerdicts
                 ? _window.SelectWithVerdicts(Inputs, from, labelsBefore, _options.Training.Kind == ModelKind.GradientBoostedTrees ? _options.Training.Boosting.ValidationFraction : 0)
                 : (_window.Select(Inputs, from, 0, labelsBefore, reportsOnly: true), 0);
+            if (verdicts > 0 && MovedSince(rows, reportsEndMs) is { } moved)
+            {
+                // The verdicts' days do not look like the reports' (the 30-day counters of a young stream still fill
+                // up): a model fitted on them would learn that recent means fraud, the only label those days have.
+                rows = _window.Select(Inputs, from, 0, labelsBefore, reportsOnly: true);
+                verdicts = 0;
+                leftOut = string.Create(CultureInfo.InvariantCulture,
+                    $", the analysts' verdicts left out: the days since moved from these ({moved.Input} PSI {moved.Index:F2}, at most {MaxVerdictDrift:F2} taken)");
+            }
             number = _models.Count + 1;
             if (rows.Frauds < _options.MinFrauds)
             {
@@ -310,7 +326,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
         }
 
         var (first, last) = (rows.TimesMs.Min(), rows.TimesMs.Max());
-        var description = $"the pipeline's decisions from {Date(first)} to {Date(last)} with their labels{Verdicts(verdicts)}";
+        var description = $"the pipeline's decisions from {Date(first)} to {Date(last)} with their labels{Verdicts(verdicts)}{leftOut}";
         var progress = new Progress(p =>
         {
             lock (_gate)
@@ -601,6 +617,22 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     }
 
     private static string Date(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The input that moved most between a training set and the rows decided after <paramref name="sinceMs"/>, where it
+    /// moved more than <see cref="MaxVerdictDrift"/>; null where none did.
+    /// </summary>
+    private InputDrift? MovedSince(TrainingSet rows, long sinceMs)
+    {
+        var (scores, values, recent) = _window.Recent(sinceMs + 1);
+        if (recent == 0)
+        {
+            return null;
+        }
+
+        var moved = Drift.Of(rows).Measure(scores, values, recent, shown: 1).Inputs[0];
+        return moved.Index > MaxVerdictDrift ? moved : null;
+    }
 
     private static string Verdicts(int rows) => rows == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {rows:N0} labelled by analysts' verdicts");
 

@@ -28,8 +28,9 @@ public sealed record RetrainingOptions
     public double Margin { get; init; } = 0.01;
 
     /// <summary>
-    /// Whether a model also learns from analysts' verdicts on the days whose reports have not come: they join the rows it
-    /// is fitted on, not those it is tuned on, and it is judged only on what is decided after its training (docs/RETRAINING.md).
+    /// Whether a model also learns from analysts' verdicts on the days whose reports have not come, where those days look
+    /// like its training window: they join the rows it is fitted on, not those it is tuned on, and it is judged only on
+    /// what is decided after its training (docs/RETRAINING.md).
     /// </summary>
     public bool LearnFromVerdicts { get; init; }
 

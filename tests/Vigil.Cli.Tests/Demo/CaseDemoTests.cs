@@ -87,7 +87,7 @@ public sealed partial class CaseDemoTests : IDisposable
             Assert.Equal(0, demo.ExitCode);
             Assert.Contains($"verdicts this run: 1 fraud, 0 genuine ({first.GetProperty("alerts").GetInt32()} labels written at once)", text, StringComparison.Ordinal);
             var (_, audit, _) = await CliRunner.RunAsync(["cases", "--data-dir", DataDirectory, "--audit", "true"]);
-            Assert.Matches($@"local +│? *decide +│? *{id} ", audit.Replace("|", " ", StringComparison.Ordinal));
+            Assert.Matches($@"local +│? *decide +│? *case {id} ", audit.Replace("|", " ", StringComparison.Ordinal));
         }
         finally
         {

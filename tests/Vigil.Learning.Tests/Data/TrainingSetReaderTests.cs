@@ -26,13 +26,14 @@ public sealed class TrainingSetReaderTests : IDisposable
             "6,2018-04-11T10:00:00Z,6,9,40,1,2", // terminal 9's first
             "7,2018-04-12T10:00:00Z,7,7,45,0,0", // genuine
             "8,2018-05-01T10:00:00Z,8,7,50,1,2", // day 30: a new compromise of terminal 7
+            "9,2018-05-02T10:00:00Z,9,,55,1,2", // no terminal: no compromise to be in the first week of
         ]);
         using var source = ReplaySource.Open(new ReplayOptions { Path = path });
 
         var rows = new TrainingSetReader(source, FeatureSet.Vigil, TimeSpan.FromDays(7)).Read(["amount"]);
 
-        Assert.Equal([2, 1, 2, 2, 2, 2, 0, 2], rows.Scenarios!.Select(s => (int)s));
-        Assert.Equal([true, false, true, true, false, true, false, true], rows.FirstWeek!);
+        Assert.Equal([2, 1, 2, 2, 2, 2, 0, 2, 2], rows.Scenarios!.Select(s => (int)s));
+        Assert.Equal([true, false, true, true, false, true, false, true, false], rows.FirstWeek!);
     }
 
     [Fact]
