@@ -102,7 +102,7 @@ public sealed record ModelSettings(
     }
 
     /// <summary>The threshold by review capacity (<c>--alerts-per-day</c>) or by cost (<c>--missed-fraud-cost</c> and <c>--review-cost</c>); null for F1.</summary>
-    private static ThresholdRule? ThresholdRuleOf(SettingReader read, ModelKind kind, double? threshold)
+    internal static ThresholdRule? ThresholdRuleOf(SettingReader read, ModelKind kind, double? threshold)
     {
         var perDay = read.OptionalText("Training:AlertsPerDay") is null ? (double?)null : read.Number("Training:AlertsPerDay", 1, 0, 1e9, "a number of alerts a day, 0 or more");
         var missed = read.OptionalText("Training:MissedFraudCost") is null ? (double?)null : read.Number("Training:MissedFraudCost", 1, 0, 1e15, "a cost, 0 or more");

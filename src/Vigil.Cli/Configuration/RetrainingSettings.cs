@@ -1,4 +1,5 @@
 using Vigil.Learning.Retraining;
+using Vigil.Models;
 using Vigil.Store;
 
 namespace Vigil.Cli.Configuration;
@@ -58,7 +59,12 @@ public sealed record RetrainingSettings(bool Enabled, RetrainingOptions Options,
         }
 
         var database = read.OptionalText("Data:Database");
-        return new RetrainingSettings(read.Flag("Retraining:Enabled", true), defaults with { Every = every, Window = window, LearnFromVerdicts = read.Flag("Retraining:Verdicts", false) }, directory)
+        // The self-trained models' threshold by the review team's capacity or by cost, as vigil train sets a model's.
+        var training = ModelSettings.ThresholdRuleOf(read, ModelKind.GradientBoostedTrees, threshold: null) is { } rule
+            ? defaults.Training with { Boosting = defaults.Training.Boosting with { ThresholdRule = rule } }
+            : defaults.Training;
+        return new RetrainingSettings(
+            read.Flag("Retraining:Enabled", true), defaults with { Every = every, Window = window, LearnFromVerdicts = read.Flag("Retraining:Verdicts", false), Training = training }, directory)
         {
             Database = database is null || database.Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? null : database,
         };

@@ -380,7 +380,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         if (retraining is not null)
         {
             var o = settings.Retraining.Options;
-            console.MarkupLine(Markup.Escape($"models:    trained here from the decisions and their labels: the first once labels span {StatusView.Delay(o.FirstAfter)} with {o.MinFrauds} frauds, then every {StatusView.Delay(o.Every)} on {StatusView.Delay(o.Window)} of labels{(o.LearnFromVerdicts ? " and the analysts' verdicts since (each judged on what is decided after its training)" : string.Empty)}; each judged in shadow, promoted when it beats the deciding model"));
+            console.MarkupLine(Markup.Escape($"models:    trained here from the decisions and their labels: the first once labels span {StatusView.Delay(o.FirstAfter)} with {o.MinFrauds} frauds, then every {StatusView.Delay(o.Every)} on {StatusView.Delay(o.Window)} of labels{(o.LearnFromVerdicts ? " and the analysts' verdicts since (each judged on what is decided after its training)" : string.Empty)}; each judged in shadow, promoted when it beats the deciding model{(o.Training.Boosting.ThresholdRule is { } rule ? $"; thresholds set for {rule.Describe()}" : string.Empty)}"));
             console.MarkupLine($"           [grey]kept in {Markup.Escape(_registry!.Location)} · --retrain false to decide with the rules alone[/]");
         }
 

@@ -110,7 +110,7 @@ public sealed class RetrainingDemoTests : IDisposable
         var (exitCode, text, error) = await Demo(DaysToStable, "--investigators", "30", "--train-on-verdicts", "true", "--report", report);
 
         Assert.True(exitCode == 0, error);
-        Assert.Contains("of labels and the analysts' verdicts since (each judged on what is decided after its training)", text, StringComparison.Ordinal);
+        Assert.Contains("of labels and the analysts' verdicts since (each judged on what is decided after its training)", Regex.Replace(text, @"\s+", " "), StringComparison.Ordinal);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
         var judged = json.RootElement.GetProperty("retraining").GetProperty("models").EnumerateArray()
             .Where(m => m.TryGetProperty("judged_at_ms", out _))
@@ -142,6 +142,46 @@ public sealed class RetrainingDemoTests : IDisposable
         }
 
         Assert.True(fitted > 0 && leftOut > 0, $"{fitted} models fitted on verdicts, {leftOut} without");
+    }
+
+    [Fact]
+    public async Task Alerts_per_day_or_costs_set_each_self_trained_model_s_threshold_instead_of_the_best_f1()
+    {
+        // Three runs at once on the same stream: the same training rows, so the same trees, and only the thresholds differ.
+        var runs = await Task.WhenAll(
+            CliRunner.RunAsync(["demo", "--days", "28", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7", "--data-dir", Path.Combine(_directory, "f1")]),
+            CliRunner.RunAsync(["demo", "--days", "28", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7", "--data-dir", Path.Combine(_directory, "capacity"), "--alerts-per-day", "2"]),
+            CliRunner.RunAsync(["demo", "--days", "28", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7", "--data-dir", Path.Combine(_directory, "cost"), "--missed-fraud-cost", "100", "--review-cost", "1"]));
+        Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Error));
+        Assert.Contains("; thresholds set for at most 2 alerts a day", Regex.Replace(runs[1].Out, @"\s+", " "), StringComparison.Ordinal);
+        Assert.Contains("; thresholds set for the least cost at 100 a missed fraud and 1 a review", Regex.Replace(runs[2].Out, @"\s+", " "), StringComparison.Ordinal);
+        Assert.DoesNotContain("thresholds set for", runs[0].Out, StringComparison.Ordinal);
+
+        static async Task<Dictionary<int, (double Threshold, string? Choice)>> Models(string directory)
+        {
+            using var database = VigilDatabase.Open(directory);
+            var models = new Dictionary<int, (double, string?)>();
+            foreach (var (_, model) in DatabaseModelRegistry.List(database))
+            {
+                using var file = JsonDocument.Parse(await File.ReadAllTextAsync(model.Path!));
+                var parameters = file.RootElement.GetProperty("training").GetProperty("parameters");
+                models[model.Number] = (model.Threshold, parameters.TryGetProperty("threshold_choice", out var choice) ? choice.GetString() : null);
+            }
+
+            return models;
+        }
+
+        var best = await Models(Path.Combine(_directory, "f1"));
+        var capacity = await Models(Path.Combine(_directory, "capacity"));
+        var cost = await Models(Path.Combine(_directory, "cost"));
+        Assert.NotEmpty(best);
+        Assert.Equal(best.Keys, capacity.Keys);
+        Assert.All(best.Values, m => Assert.Null(m.Choice));
+        Assert.All(capacity, m => Assert.Equal("at most 2 alerts a day", m.Value.Choice));
+        Assert.All(cost.Values, m => Assert.Equal("the least cost at 100 a missed fraud and 1 a review", m.Choice));
+
+        // Two alerts a day flag fewer than the best F1 does on a stream with about a dozen frauds a day: a higher threshold.
+        Assert.All(capacity, m => Assert.True(m.Value.Threshold > best[m.Key].Threshold, $"model {m.Key}: {m.Value.Threshold} against {best[m.Key].Threshold}"));
     }
 
     [Fact]
@@ -221,6 +261,9 @@ public sealed class RetrainingDemoTests : IDisposable
     [InlineData(new[] { "--retrain-every", "12h" }, "vigil: invalid --retrain-every '12h': models are trained at most once a day of event time; expected 1d or more")]
     [InlineData(new[] { "--retrain-every", "weekly" }, "vigil: invalid --retrain-every 'weekly': expected a duration such as 7d, 36h, 90m, 30s or 0")]
     [InlineData(new[] { "--train-on-verdicts", "yes" }, "vigil: invalid --train-on-verdicts 'yes': expected true or false")]
+    [InlineData(new[] { "--missed-fraud-cost", "100" }, "vigil: --missed-fraud-cost and --review-cost go together: the threshold weighs one against the other")]
+    [InlineData(new[] { "--alerts-per-day", "20", "--review-cost", "1", "--missed-fraud-cost", "100" }, "vigil: choose the threshold by --alerts-per-day or by --missed-fraud-cost and --review-cost, not both")]
+    [InlineData(new[] { "--alerts-per-day", "-3" }, "vigil: invalid --alerts-per-day '-3': expected a number of alerts a day, 0 or more")]
     [InlineData(new[] { "--training-window", "0" }, "vigil: invalid --training-window '0': a model needs at least a day of labelled transactions; expected 1d or more")]
     public async Task Wrong_retraining_settings_are_one_line_and_exit_code_2(string[] args, string expected)
     {
