@@ -183,9 +183,10 @@ public sealed partial class FeatureGroupTests() : TempDirectoryTest("vigil-featu
 
             // Nothing is lost and every window is exact. When the broker down is the group's coordinator, the members
             // may lose their session (6 s) and their tasks restart from their snapshots: what is then written again is
-            // identical, marked and counted, as after a crash.
+            // identical, and marked unless the member that lost the task wrote it after its successor had looked (its
+            // outputs held by the outage; no fencing without transactions: docs/FEATURES.md).
             Assert.Equal(batch.Rows.Count, featured.Select(FeaturedRecords.Id).Distinct().Count());
-            var duplicated = FeaturedRecords.AssertReplaysMarked(featured);
+            var (duplicated, _) = FeaturedRecords.AssertReplaysIdenticalMarkedAtMostOnce(featured);
             Assert.Equal(batch.Rows.Count + duplicated, featured.Count);
             batch.AssertSame(featured);
         }
