@@ -20,6 +20,10 @@ public sealed partial class CaseIntake
     private readonly IReadOnlyList<Subscription> _subscriptions;
     private readonly CaseStore _store;
     private readonly ILogger _log;
+
+    /// <summary>Set by <see cref="Stop"/>: filing ends after the batch in hand.</summary>
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private long _filed;
     private long _opened;
     private long _unreadable;
@@ -53,8 +57,14 @@ public sealed partial class CaseIntake
 
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Files alerts until the fraud topic completes.</summary>
+    /// <summary>Files alerts until the fraud topic completes, or until <see cref="Stop"/>.</summary>
     public Task RunAsync() => Task.WhenAll(_subscriptions.Select(s => Task.Run(() => FileAllAsync(s))));
+
+    /// <summary>
+    /// Ends filing after the batch in hand, leaving the rest unfiled: for a run that failed, whose database is about to
+    /// close (a run that ends well lets the fraud topic complete instead).
+    /// </summary>
+    public void Stop() => _stopped.TrySetResult();
 
     /// <summary>An alert as a case keeps it; null when the record is not a decision.</summary>
     public static CaseAlert? Read(ReadOnlySpan<byte> record)
@@ -78,7 +88,7 @@ public sealed partial class CaseIntake
         var reader = subscription.Reader;
         var batches = new List<RecordBatch>();
         var alerts = new List<CaseAlert>();
-        while (await reader.WaitToReadAsync())
+        while (await MoreAsync(reader))
         {
             Take(reader, batches, alerts);
             if (alerts.Count < FewAlerts && !reader.Completion.IsCompleted)
@@ -104,6 +114,13 @@ public sealed partial class CaseIntake
                 alerts.Clear();
             }
         }
+    }
+
+    /// <summary>Whether a batch waits to be read: false once the topic completes or filing is stopped.</summary>
+    private async Task<bool> MoreAsync(System.Threading.Channels.ChannelReader<RecordBatch> reader)
+    {
+        var waiting = reader.WaitToReadAsync().AsTask();
+        return await Task.WhenAny(waiting, _stopped.Task) == waiting && await waiting;
     }
 
     private void Take(System.Threading.Channels.ChannelReader<RecordBatch> reader, List<RecordBatch> batches, List<CaseAlert> alerts)

@@ -195,6 +195,8 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         PrintHeader(runtime, run, ruleFiles, models?.Current, pacing, dashboard?.Server.Address, scorer is not null, retraining, cases);
 
+        Task? filing = null;
+
         // Sinks, dashboard, quality and detection are never cancelled: a stop drains them, it does not abandon records.
         var readers = sinks.Select(s => new OutputReader(s.Path, () => s.RunAsync())).ToList();
         if (dashboard is { Feed: var feed })
@@ -214,7 +216,7 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
 
         if (intake is not null)
         {
-            readers.Add(new OutputReader("the case intake", intake.RunAsync));
+            readers.Add(new OutputReader("the case intake", () => filing = intake.RunAsync()));
         }
 
         readers.AddRange(alertReaders.Select(read => new OutputReader("alerts", () => Task.Run(read, CancellationToken.None))));
@@ -253,6 +255,13 @@ public sealed class DemoRunner(VigilSettings settings, string title, IAnsiConsol
         finally
         {
             await running.StopAsync(CancellationToken.None);
+            if (filing is { IsCompleted: false })
+            {
+                // A run that failed (a full disk) ends without its readers: the case intake stops before its database closes.
+                intake!.Stop();
+                await filing.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             await DashboardHosting.StopAsync(dashboard?.Server);
             foreach (var sink in sinks)
             {
