@@ -292,6 +292,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     {
         TrainingSet rows;
         int verdicts;
+        Drift? drift;
         var leftOut = string.Empty;
         long labelsBefore, reportsEndMs;
         int number;
@@ -306,12 +307,13 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             (rows, verdicts) = _options.LearnFromVerdicts
                 ? _window.SelectWithVerdicts(Inputs, from, labelsBefore, _options.Training.Kind == ModelKind.GradientBoostedTrees ? _options.Training.Boosting.ValidationFraction : 0)
                 : (_window.Select(Inputs, from, 0, labelsBefore, reportsOnly: true), 0);
-            if (verdicts > 0 && MovedSince(rows, reportsEndMs) is { } moved)
+            drift = verdicts > 0 ? Drift.Of(rows) : null;
+            if (drift is not null && MovedSince(drift, reportsEndMs) is { } moved)
             {
                 // The verdicts' days do not look like the reports' (the 30-day counters of a young stream still fill
                 // up): a model fitted on them would learn that recent means fraud, the only label those days have.
                 rows = _window.Select(Inputs, from, 0, labelsBefore, reportsOnly: true);
-                verdicts = 0;
+                (verdicts, drift) = (0, null);
                 leftOut = string.Create(CultureInfo.InvariantCulture,
                     $", the analysts' verdicts left out: the days since moved from these ({moved.Input} PSI {moved.Index:F2}, at most {MaxVerdictDrift:F2} taken)");
             }
@@ -368,7 +370,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
 
         // Fitted on verdicts, a model is judged only on what was decided after its training, once reported: the labels
         // maturing meanwhile are the reports of the rows whose verdicts it learned. That waits as long as the reports lag.
-        var trained = new Trained(model, number, nowMs, labelsBefore, Drift.Of(rows), verdicts == 0 ? null : (nowMs, Math.Max(0, nowMs - reportsEndMs)));
+        var trained = new Trained(model, number, nowMs, labelsBefore, drift ?? Drift.Of(rows), verdicts == 0 ? null : Math.Max(0, nowMs - reportsEndMs));
         _logger.ModelTrained(model.Version, rows.Rows, rows.Frauds, clock.Elapsed.TotalSeconds, model.Threshold);
         lock (_change)
         {
@@ -380,7 +382,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
                 _challenger = trained;
                 _lastTrainedMs = nowMs;
                 _state = $"model {number} in shadow; judged on the labels maturing from {Date(trained.EvaluatedFromMs)} to {Date(trained.EvaluatedFromMs + (long)_options.Evaluation.TotalMilliseconds)}"
-                    + (trained.OutOfTime is null ? string.Empty : $" for what is decided from {Date(nowMs)}");
+                    + (trained.ReportsLagMs is null ? string.Empty : $" for what is decided from {Date(nowMs)}");
                 installed = _champion is null ? null : new DetectionModels(_champion, model);
             }
 
@@ -619,10 +621,10 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     private static string Date(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The input that moved most between a training set and the rows decided after <paramref name="sinceMs"/>, where it
-    /// moved more than <see cref="MaxVerdictDrift"/>; null where none did.
+    /// The input that moved most between a training set (<paramref name="drift"/>, its inputs' distributions) and the
+    /// rows decided after <paramref name="sinceMs"/>, where it moved more than <see cref="MaxVerdictDrift"/>; null where none did.
     /// </summary>
-    private InputDrift? MovedSince(TrainingSet rows, long sinceMs)
+    private InputDrift? MovedSince(Drift drift, long sinceMs)
     {
         var (scores, values, recent) = _window.Recent(sinceMs + 1);
         if (recent == 0)
@@ -630,7 +632,7 @@ public sealed class RetrainingLoop : IEventTimeBarrier
             return null;
         }
 
-        var moved = Drift.Of(rows).Measure(scores, values, recent, shown: 1).Inputs[0];
+        var moved = drift.Measure(scores, values, recent, shown: 1).Inputs[0];
         return moved.Index > MaxVerdictDrift ? moved : null;
     }
 
@@ -642,17 +644,17 @@ public sealed class RetrainingLoop : IEventTimeBarrier
     public sealed record Promotion(ModelRecord Model, ModelState Before, ModelRecord? Replaced);
 
     /// <summary>A model the loop trained, with what judging it needs: the labels read before its training, its inputs' distributions.</summary>
-    /// <param name="OutOfTime">
-    /// For a model fitted on analysts' verdicts: judged on the rows decided from <c>FromMs</c> (its training) only, and
-    /// so later by <c>LagMs</c> (how far the reports lagged its training); null for a model fitted on reports alone.
+    /// <param name="ReportsLagMs">
+    /// For a model fitted on analysts' verdicts, how far the reports lagged its training: it is judged only on what is
+    /// decided after its training, once reported, so that much later. Null for a model fitted on reports alone.
     /// </param>
-    private sealed record Trained(Model Model, int Number, long TrainedAtMs, long LabelsBefore, Drift Drift, (long FromMs, long LagMs)? OutOfTime)
+    private sealed record Trained(Model Model, int Number, long TrainedAtMs, long LabelsBefore, Drift Drift, long? ReportsLagMs)
     {
         /// <summary>The rows it is judged on are those decided from this time and labelled after its training.</summary>
-        public long JudgedFromMs => OutOfTime?.FromMs ?? long.MinValue;
+        public long JudgedFromMs => ReportsLagMs is null ? long.MinValue : TrainedAtMs;
 
         /// <summary>When its evaluation period starts counting: its training, later by the reports' lag where it is judged out of time.</summary>
-        public long EvaluatedFromMs => TrainedAtMs + (OutOfTime?.LagMs ?? 0);
+        public long EvaluatedFromMs => TrainedAtMs + (ReportsLagMs ?? 0);
     }
 
     /// <summary>How a model deciding with the rules fares on labelled rows: it flags what a flag rule flags or it scores at its threshold, unless an allow rule cleared it.</summary>

@@ -29,8 +29,11 @@ public sealed class RetrainingDemoTests : IDisposable
 
     private string DataDirectory => Path.Combine(_directory, "data");
 
-    private Task<(int ExitCode, string Out, string Error)> Demo(int days, params string[] more) => CliRunner.RunAsync(
-        ["demo", "--days", $"{days}", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7", "--data-dir", DataDirectory, .. more]);
+    private Task<(int ExitCode, string Out, string Error)> Demo(int days, params string[] more) => CliRunner.RunAsync([.. SmallDemo(days, DataDirectory), .. more]);
+
+    /// <summary>The small simulation at full speed, its models kept in <paramref name="dataDirectory"/>: runs of one seed train the same models.</summary>
+    private static string[] SmallDemo(int days, string dataDirectory) =>
+        ["demo", "--days", $"{days}", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7", "--data-dir", dataDirectory];
 
     [Fact]
     public async Task Without_a_model_the_demo_trains_judges_and_promotes_its_own_and_decides_with_them()
@@ -83,10 +86,9 @@ public sealed class RetrainingDemoTests : IDisposable
     {
         // Two runs at once, one also writing every decision to files (a slower detector, other timings at each stop).
         var (first, second) = (Path.Combine(_directory, "first.json"), Path.Combine(_directory, "second.json"));
-        string[] demo = ["demo", "--days", "24", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7"];
         var runs = await Task.WhenAll(
-            CliRunner.RunAsync([.. demo, "--report", first, "--data-dir", Path.Combine(_directory, "data-1")]),
-            CliRunner.RunAsync([.. demo, "--report", second, "--data-dir", Path.Combine(_directory, "data-2"), "--out", Path.Combine(_directory, "out")]));
+            CliRunner.RunAsync([.. SmallDemo(24, Path.Combine(_directory, "data-1")), "--report", first]),
+            CliRunner.RunAsync([.. SmallDemo(24, Path.Combine(_directory, "data-2")), "--report", second, "--out", Path.Combine(_directory, "out")]));
         Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Error));
 
         using var a = JsonDocument.Parse(await File.ReadAllTextAsync(first));
@@ -149,9 +151,9 @@ public sealed class RetrainingDemoTests : IDisposable
     {
         // Three runs at once on the same stream: the same training rows, so the same trees, and only the thresholds differ.
         var runs = await Task.WhenAll(
-            CliRunner.RunAsync(["demo", "--days", "28", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7", "--data-dir", Path.Combine(_directory, "f1")]),
-            CliRunner.RunAsync(["demo", "--days", "28", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7", "--data-dir", Path.Combine(_directory, "capacity"), "--alerts-per-day", "2"]),
-            CliRunner.RunAsync(["demo", "--days", "28", "--customers", "1500", "--terminals", "3000", "--rate", "max", "--no-dashboard", "--seed", "7", "--data-dir", Path.Combine(_directory, "cost"), "--missed-fraud-cost", "100", "--review-cost", "1"]));
+            CliRunner.RunAsync(SmallDemo(28, Path.Combine(_directory, "f1"))),
+            CliRunner.RunAsync([.. SmallDemo(28, Path.Combine(_directory, "capacity")), "--alerts-per-day", "2"]),
+            CliRunner.RunAsync([.. SmallDemo(28, Path.Combine(_directory, "cost")), "--missed-fraud-cost", "100", "--review-cost", "1"]));
         Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Error));
         Assert.Contains("; thresholds set for at most 2 alerts a day", Regex.Replace(runs[1].Out, @"\s+", " "), StringComparison.Ordinal);
         Assert.Contains("; thresholds set for the least cost at 100 a missed fraud and 1 a review", Regex.Replace(runs[2].Out, @"\s+", " "), StringComparison.Ordinal);
